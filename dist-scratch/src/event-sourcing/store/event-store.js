@@ -1,0 +1,3 @@
+export const DEFAULT_READ_LIMIT = 100;
+export const MAX_READ_LIMIT = 10_000;
+//# sourceMappingURL=event-store.js.map

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { ACTOR_TYPES } from './event-envelope.js';
+import { InvalidAppendRequest } from './event-store.errors.js';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_ID_LENGTH = 255;
+export const MAX_EVENTS_PER_APPEND = 1_000;
+const checkIdentifier = (name, value) => {
+    if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
+        throw new InvalidAppendRequest(`${name} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+    }
+};
+const checkMetadata = (metadata) => {
+    const actor = metadata?.actor;
+    if (!actor || !ACTOR_TYPES.includes(actor.type)) {
+        throw new InvalidAppendRequest(`metadata.actor.type must be one of ${ACTOR_TYPES.join(', ')}`);
+    }
+    if (actor.id !== null && typeof actor.id !== 'string') {
+        throw new InvalidAppendRequest('metadata.actor.id must be a string or null');
+    }
+};
+/** The checks both stores make before writing anything, so they fail alike. */
+export const prepareEvents = (registry, stream, events, now = new Date()) => {
+    checkIdentifier('tenantId', stream.tenantId);
+    checkIdentifier('aggregateType', stream.aggregateType);
+    checkIdentifier('aggregateId', stream.aggregateId);
+    if (events.length === 0)
+        throw new InvalidAppendRequest('an append needs at least one event');
+    if (events.length > MAX_EVENTS_PER_APPEND) {
+        throw new InvalidAppendRequest(`an append takes at most ${MAX_EVENTS_PER_APPEND} events`);
+    }
+    const prepared = events.map((event) => {
+        registry.validate(event.type, event.data);
+        checkMetadata(event.metadata);
+        if (event.eventId !== undefined && !UUID.test(event.eventId)) {
+            throw new InvalidAppendRequest(`eventId "${event.eventId}" is not a UUID`);
+        }
+        if (event.occurredAt !== undefined && Number.isNaN(event.occurredAt.getTime())) {
+            throw new InvalidAppendRequest('occurredAt is not a valid date');
+        }
+        return {
+            eventId: (event.eventId ?? randomUUID()).toLowerCase(),
+            type: event.type,
+            schemaVersion: registry.schemaVersionOf(event.type),
+            data: event.data,
+            metadata: event.metadata,
+            occurredAt: event.occurredAt ?? now,
+        };
+    });
+    if (new Set(prepared.map((e) => e.eventId)).size !== prepared.length) {
+        throw new InvalidAppendRequest('event ids within one append must be distinct');
+    }
+    return prepared;
+};
+//# sourceMappingURL=prepared-event.js.map

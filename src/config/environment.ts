@@ -1,0 +1,58 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s/]+(:\d+)?\/[^\s?]+(\?\S*)?$/;
+const AMQP_URL = /^amqps?:\/\/\S+$/;
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+/** Every environment variable Chronicle reads, validated once at start. */
+export class Environment {
+  @IsInt() @Min(0) @Max(65535) @Transform(toInt)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsOptional() @Matches(POSTGRES_URL, { message: 'DATABASE_URL must look like postgres://user@host:5432/database' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @Matches(AMQP_URL, { message: 'AMQP_URL must look like amqp://user:password@host:5672' })
+  AMQP_URL?: string;
+
+  @IsIn(['all', 'web', 'worker'])
+  ROLE: 'all' | 'web' | 'worker' = 'all';
+
+  @IsInt() @Min(1024) @Max(65535) @Transform(toInt)
+  EMBEDDED_PG_PORT = 54329;
+
+  @IsString()
+  EMBEDDED_PG_DIR = '.data/postgres';
+
+  @IsInt() @Min(1) @Max(200) @Transform(toInt)
+  DB_POOL_SIZE = 10;
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+}
+
+export class InvalidEnvironment extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidEnvironment';
+  }
+}
+
+/** Used by ConfigModule's `validate` and by main.ts before anything starts. */
+export const validateEnvironment = (raw: Record<string, unknown>): Environment => {
+  const known = new Set(Object.keys(new Environment()));
+  // An empty variable counts as unset, as shells and compose files often leave them so.
+  const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.has(key) && value !== ''));
+  const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
+  const errors = validateSync(environment, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new InvalidEnvironment(
+      errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`),
+    );
+  }
+  return environment;
+};

@@ -1,0 +1,54 @@
+/** Who caused an event: a person, an AI agent, or the system itself. */
+export type ActorType = 'human' | 'ai' | 'system';
+export const ACTOR_TYPES: readonly ActorType[] = ['human', 'ai', 'system'];
+
+export interface Actor {
+  readonly type: ActorType;
+  readonly id: string | null;
+}
+
+/** Envelope metadata: never part of an event's data, always stored beside it. */
+export interface EventMetadata {
+  readonly actor: Actor;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly commandId?: string;
+  readonly requestId?: string;
+}
+
+/** A stream is one aggregate instance of one tenant. */
+export interface StreamId {
+  readonly tenantId: string;
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+}
+
+/** An event a caller asks the store to append. */
+export interface NewEvent<Data = unknown> {
+  /** Supplying the id makes retries idempotent; omitted ids are generated. */
+  readonly eventId?: string;
+  readonly type: string;
+  readonly data: Data;
+  readonly metadata: EventMetadata;
+  /** Business time; defaults to the append time. */
+  readonly occurredAt?: Date;
+}
+
+/** An event as stored, upcast to its type's current schema version. */
+export interface RecordedEvent<Data = unknown> extends StreamId {
+  /** Global position: unique and increasing in insertion order (not commit order). */
+  readonly position: number;
+  readonly eventId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: Data;
+  readonly metadata: EventMetadata;
+  readonly occurredAt: Date;
+  readonly recordedAt: Date;
+  /** The id of the writing transaction: the first key of the gap-free global order. */
+  readonly transactionId: string;
+}
+
+export const streamKey = (stream: StreamId): string =>
+  `${stream.tenantId}/${stream.aggregateType}/${stream.aggregateId}`;

@@ -1,0 +1,102 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { InvalidEventPayload, UnknownEventType, type FieldViolation } from './event-store.errors.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- class-transformer instantiates with no arguments
+export type PayloadClass = new (...args: any[]) => object;
+
+/** Turns the data of schema version `from` into the shape of version `from + 1`. */
+export interface Upcaster {
+  readonly from: number;
+  readonly upcast: (data: Record<string, unknown>) => Record<string, unknown>;
+}
+
+export interface EventTypeDefinition {
+  readonly type: string;
+  /** A class-validator class describing the current payload shape. */
+  readonly payload: PayloadClass;
+  /** The current schema version; new events are stored with it. Defaults to 1. */
+  readonly schemaVersion?: number;
+  /** One upcaster per older version: 1 → 2, 2 → 3, … */
+  readonly upcasters?: readonly Upcaster[];
+}
+
+interface RegisteredType {
+  readonly payload: PayloadClass;
+  readonly schemaVersion: number;
+  readonly upcasters: ReadonlyMap<number, Upcaster['upcast']>;
+}
+
+const flattenViolations = (errors: readonly ValidationError[], parent = ''): FieldViolation[] =>
+  errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, constraints: Object.values(error.constraints) }] : [];
+    return [...own, ...flattenViolations(error.children ?? [], field)];
+  });
+
+/**
+ * Every event type the application may store, with its payload schema, current schema
+ * version and upcasters. Appends are validated against it; reads are upcast through it.
+ */
+export class EventRegistry {
+  private readonly types = new Map<string, RegisteredType>();
+
+  register(...definitions: readonly EventTypeDefinition[]): this {
+    for (const definition of definitions) this.registerOne(definition);
+    return this;
+  }
+
+  has(type: string): boolean {
+    return this.types.has(type);
+  }
+
+  registeredTypes(): string[] {
+    return [...this.types.keys()].sort();
+  }
+
+  schemaVersionOf(type: string): number {
+    return this.require(type).schemaVersion;
+  }
+
+  /** Validates a new event's payload; throws `UnknownEventType` or `InvalidEventPayload`. */
+  validate(type: string, data: unknown): void {
+    const { payload } = this.require(type);
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new InvalidEventPayload(type, [{ field: '(payload)', constraints: ['payload must be a JSON object'] }]);
+    }
+    const instance = plainToInstance(payload, data as Record<string, unknown>);
+    const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+    if (errors.length > 0) throw new InvalidEventPayload(type, flattenViolations(errors));
+  }
+
+  /** Brings stored data up to the type's current schema version. Unregistered types pass through. */
+  upcast(type: string, schemaVersion: number, data: unknown): { schemaVersion: number; data: unknown } {
+    const registered = this.types.get(type);
+    if (!registered || schemaVersion >= registered.schemaVersion) return { schemaVersion, data };
+    let current = data as Record<string, unknown>;
+    for (let version = schemaVersion; version < registered.schemaVersion; version++) {
+      const upcast = registered.upcasters.get(version);
+      if (!upcast) throw new Error(`No upcaster for "${type}" from schema version ${version}`);
+      current = upcast(current);
+    }
+    return { schemaVersion: registered.schemaVersion, data: current };
+  }
+
+  private registerOne(definition: EventTypeDefinition): void {
+    if (this.types.has(definition.type)) throw new Error(`Event type "${definition.type}" is registered twice`);
+    const schemaVersion = definition.schemaVersion ?? 1;
+    const upcasters = new Map((definition.upcasters ?? []).map((u) => [u.from, u.upcast] as const));
+    for (let version = 1; version < schemaVersion; version++) {
+      if (!upcasters.has(version)) {
+        throw new Error(`Event type "${definition.type}" v${schemaVersion} lacks an upcaster from v${version}`);
+      }
+    }
+    this.types.set(definition.type, { payload: definition.payload, schemaVersion, upcasters });
+  }
+
+  private require(type: string): RegisteredType {
+    const registered = this.types.get(type);
+    if (!registered) throw new UnknownEventType(type);
+    return registered;
+  }
+}

@@ -1,0 +1,118 @@
+import type { NewEvent, RecordedEvent, StreamId } from './event-envelope.js';
+import { streamKey } from './event-envelope.js';
+import type { EventRegistry } from './event-registry.js';
+import {
+  DEFAULT_READ_LIMIT,
+  MAX_READ_LIMIT,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type GlobalPage,
+  type ReadAllOptions,
+  type ReadByTypeOptions,
+  type ReadStreamOptions,
+} from './event-store.js';
+import { ConcurrencyError, EventIdReused } from './event-store.errors.js';
+import { isExpectedVersionMet } from './expected-version.js';
+import { compareLogCursors, LOG_START, type LogCursor } from './log-cursor.js';
+import { prepareEvents } from './prepared-event.js';
+
+/** The stored events, as written; several stores (e.g. with different registries) may share one. */
+export class InMemoryEventLog {
+  readonly events: RecordedEvent[] = [];
+  readonly streams = new Map<string, RecordedEvent[]>();
+  readonly byId = new Map<string, RecordedEvent>();
+  transactions = 0;
+}
+
+const limitOf = (limit: number | undefined, fallback: number): number =>
+  limit === undefined ? fallback : Math.max(1, Math.min(MAX_READ_LIMIT, Math.trunc(limit)));
+
+const cursorOf = (event: RecordedEvent): LogCursor => ({
+  transactionId: event.transactionId,
+  position: event.position,
+});
+
+/** The event store contract in memory, for tests that need no database. Appends are atomic. */
+export class InMemoryEventStore implements EventStore {
+  constructor(
+    private readonly registry: EventRegistry,
+    private readonly log: InMemoryEventLog = new InMemoryEventLog(),
+  ) {}
+
+  async append(stream: StreamId, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const prepared = prepareEvents(this.registry, stream, events);
+    const stored = prepared.map((e) => this.log.byId.get(e.eventId));
+    if (stored.some((e) => e !== undefined)) {
+      const key = streamKey(stream);
+      const retry = stored.every((e, i) => e !== undefined && streamKey(e) === key && e.type === prepared[i].type);
+      if (!retry) throw new EventIdReused(prepared.map((e) => e.eventId));
+      const recorded = stored.map((e) => this.upcast(e!));
+      return { nextExpectedVersion: Math.max(...recorded.map((e) => e.version)), duplicate: true, events: recorded };
+    }
+    const expected = options.expectedVersion ?? 'any';
+    const history = this.log.streams.get(streamKey(stream)) ?? [];
+    if (!isExpectedVersionMet(expected, history.length)) {
+      throw new ConcurrencyError(stream, expected, history.length);
+    }
+    const transactionId = String(++this.log.transactions);
+    const recordedAt = new Date();
+    const recorded = prepared.map(
+      (event, index): RecordedEvent => ({
+        ...stream,
+        position: this.log.events.length + index + 1,
+        eventId: event.eventId,
+        version: history.length + index + 1,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        data: structuredClone(event.data),
+        metadata: structuredClone(event.metadata),
+        occurredAt: event.occurredAt,
+        recordedAt,
+        transactionId,
+      }),
+    );
+    this.log.events.push(...recorded);
+    this.log.streams.set(streamKey(stream), [...history, ...recorded]);
+    for (const event of recorded) this.log.byId.set(event.eventId, event);
+    return { nextExpectedVersion: history.length + recorded.length, duplicate: false, events: recorded };
+  }
+
+  async readStream(stream: StreamId, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const until = options.until?.getTime() ?? Infinity;
+    const history = (this.log.streams.get(streamKey(stream)) ?? []).filter((e) => e.recordedAt.getTime() <= until);
+    const selected =
+      options.direction === 'backward'
+        ? history.filter((e) => e.version <= (options.fromVersion ?? Infinity)).reverse()
+        : history.filter((e) => e.version >= (options.fromVersion ?? 1) && e.version <= (options.toVersion ?? Infinity));
+    const limited = options.limit === undefined ? selected : selected.slice(0, limitOf(options.limit, 0));
+    return limited.map((e) => this.upcast(e));
+  }
+
+  async streamVersion(stream: StreamId): Promise<number> {
+    return this.log.streams.get(streamKey(stream))?.length ?? 0;
+  }
+
+  async readByType(tenantId: string, type: string, options: ReadByTypeOptions = {}): Promise<RecordedEvent[]> {
+    const after = options.after ?? LOG_START;
+    return this.log.events
+      .filter((e) => e.tenantId === tenantId && e.type === type && compareLogCursors(cursorOf(e), after) > 0)
+      .slice(0, limitOf(options.limit, DEFAULT_READ_LIMIT))
+      .map((e) => this.upcast(e));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<GlobalPage> {
+    const after = options.after ?? LOG_START;
+    const events = this.log.events
+      .filter((e) => compareLogCursors(cursorOf(e), after) > 0)
+      .slice(0, limitOf(options.limit, DEFAULT_READ_LIMIT))
+      .map((e) => this.upcast(e));
+    const last = events.at(-1);
+    return { events, cursor: last ? cursorOf(last) : after };
+  }
+
+  private upcast(event: RecordedEvent): RecordedEvent {
+    const { schemaVersion, data } = this.registry.upcast(event.type, event.schemaVersion, structuredClone(event.data));
+    return { ...event, schemaVersion, data, metadata: structuredClone(event.metadata) };
+  }
+}
