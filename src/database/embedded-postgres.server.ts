@@ -80,6 +80,7 @@ export class EmbeddedPostgresServer {
       throw new Error(
         `embedded PostgreSQL did not start on port ${this.options.port} (data in ${dataDir}): ` +
           `${error instanceof Error ? error.message : 'the server exited; is the port in use? set EMBEDDED_PG_PORT'}`,
+        { cause: error },
       );
     }
     this.server = server;

@@ -1,0 +1,53 @@
+/** Architecture rules checked in `npm run lint`: see ../shared/STYLE.md §2. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment: 'Import cycles make modules load half-initialised.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'domain-is-framework-free',
+      severity: 'error',
+      comment: 'domain/ holds plain data and pure functions: no Nest, TypeORM, pg or class-validator.',
+      from: { path: '(^|/)domain/' },
+      to: { path: '(^|/)node_modules/(@nestjs|typeorm|pg|class-validator|class-transformer|amqplib)/' },
+    },
+    {
+      name: 'domain-stays-inside',
+      severity: 'error',
+      comment: 'domain/ depends on nothing outside domain/ except the core\'s domain types.',
+      from: { path: '(^|/)domain/' },
+      to: { path: '^src/', pathNot: ['(^|/)domain/'] },
+    },
+    {
+      name: 'presentation-not-infrastructure',
+      severity: 'error',
+      comment: 'Controllers go through the command and query buses, never to infrastructure.',
+      from: { path: '(^|/)presentation/' },
+      to: { path: '(^|/)infrastructure/' },
+    },
+    {
+      name: 'core-knows-no-context',
+      severity: 'error',
+      comment: 'The event-sourcing core is reusable: it never imports a bounded context or the app.',
+      from: { path: '^src/event-sourcing/' },
+      to: { path: '^src/(contexts|app\\.|main\\.|database|health|config)' },
+    },
+    {
+      name: 'contexts-through-public-api',
+      severity: 'error',
+      comment: 'A context imports another only through its public-api.ts.',
+      from: { path: '^src/contexts/([^/]+)/' },
+      to: { path: '^src/contexts/([^/]+)/', pathNot: ['^src/contexts/$1/', 'public-api\\.ts$'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '(^|/)dist/' },
+  },
+};

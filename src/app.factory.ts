@@ -1,0 +1,46 @@
+import type { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module.js';
+import type { Environment } from './config/environment.js';
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  /**
+   * Serve the Swagger UI pages at /docs (the JSON document at /docs-json is always served).
+   * Jest cannot load the UI's static-file plugin (it requires ES-module-only packages), so
+   * HTTP tests turn it off; the start-up test checks the UI on the real process.
+   */
+  readonly docsUi?: boolean;
+}
+
+/** Builds the Nest app on Fastify; `main.ts` and the HTTP tests both start it through here. */
+export const createApp = async (env: Environment, options: AppOptions = {}): Promise<NestFastifyApplication> => {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(env),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    { logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(env.LOG_LEVEL) + 1), abortOnError: false },
+  );
+  app.enableShutdownHooks();
+  const openApi = new DocumentBuilder()
+    .setTitle('Chronicle')
+    .setDescription('Event-sourced backend: commands, queries and the events API')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { ui: options.docsUi ?? true });
+  return app;
+};
+
+export const startupMessage = (env: Environment, databaseDescription: string): string[] => {
+  const base = `http://localhost:${env.PORT}`;
+  return [
+    `Chronicle is listening on ${base} (role ${env.ROLE}) — try: curl ${base}/health · API docs: ${base}/docs · database: ${databaseDescription}`,
+    env.AMQP_URL ? `relay to RabbitMQ at ${new URL(env.AMQP_URL).host} is on` : 'AMQP_URL is not set: the relay to RabbitMQ is off',
+  ];
+};
+
+

@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { Environment } from './config/environment.js';
+import { DatabaseModule, PG_POOL } from './database/database.module.js';
+import { EventSourcingModule } from './event-sourcing/nest/event-sourcing.module.js';
+import { HealthModule } from './health/health.module.js';
+
+@Module({})
+export class AppModule {
+  /**
+   * `env` is validated before the app is built (main.ts exits on bad config with a message
+   * per variable); ConfigService serves exactly it, so tests can pass their own.
+   */
+  static forRoot(env: Environment): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          skipProcessEnv: true,
+          load: [() => ({ ...env })],
+        }),
+        CqrsModule.forRoot(),
+        DatabaseModule,
+        EventSourcingModule.forRoot({ pool: PG_POOL }),
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { InvalidEnvironment, validateEnvironment } from './environment.js';
+
+const problemsOf = (raw: Record<string, string>): string[] => {
+  try {
+    validateEnvironment(raw);
+  } catch (error) {
+    if (error instanceof InvalidEnvironment) return [...error.problems];
+    throw error;
+  }
+  return [];
+};
+
+describe('environment', () => {
+  describe('when nothing is set', () => {
+    it('runs on port 3000 with an embedded PostgreSQL and every role', () => {
+      const env = validateEnvironment({});
+      expect(env).toMatchObject({ PORT: 3000, ROLE: 'all', EMBEDDED_PG_PORT: 54329, DATABASE_URL: undefined });
+    });
+  });
+
+  describe('when values are valid', () => {
+    it('parses numbers and keeps URLs', () => {
+      const env = validateEnvironment({ PORT: '8080', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/app', ROLE: 'worker' });
+      expect(env).toMatchObject({ PORT: 8080, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/app', ROLE: 'worker' });
+    });
+
+    it('treats an empty variable as unset', () => {
+      expect(validateEnvironment({ DATABASE_URL: '', PORT: '' })).toMatchObject({ DATABASE_URL: undefined, PORT: 3000 });
+    });
+  });
+
+  describe('when values are bad', () => {
+    it.each([
+      ['PORT', 'abc'],
+      ['PORT', '70000'],
+      ['DATABASE_URL', 'not a url'],
+      ['DATABASE_URL', 'mysql://root@localhost/app'],
+      ['AMQP_URL', 'http://localhost:5672'],
+      ['ROLE', 'admin'],
+      ['EMBEDDED_PG_PORT', '80'],
+    ])('names %s=%s', (name, value) => {
+      const problems = problemsOf({ [name]: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(new RegExp(`^${name}=`));
+    });
+
+    it('reports every bad variable at once', () => {
+      expect(problemsOf({ PORT: 'x', ROLE: 'y' }).map((p) => p.split('=')[0])).toEqual(['PORT', 'ROLE']);
+    });
+  });
+});

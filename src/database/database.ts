@@ -1,0 +1,47 @@
+import pg from 'pg';
+import { redactUrl } from './database-url.js';
+import { EmbeddedPostgresServer } from './embedded-postgres.server.js';
+import { runMigrations } from './run-migrations.js';
+import type { Environment } from '../config/environment.js';
+
+export type DatabaseSettings = Pick<Environment, 'DATABASE_URL' | 'EMBEDDED_PG_DIR' | 'EMBEDDED_PG_PORT' | 'DB_POOL_SIZE'>;
+
+/**
+ * The PostgreSQL the process talks to: the one DATABASE_URL names, or an embedded server
+ * started here. Migrations are applied before anything else touches it.
+ */
+export class Database {
+  private constructor(
+    readonly url: string,
+    readonly pool: pg.Pool,
+    readonly description: string,
+    private readonly embedded?: EmbeddedPostgresServer,
+  ) {}
+
+  static async open(env: DatabaseSettings, log: (message: string) => void): Promise<Database> {
+    let embedded: EmbeddedPostgresServer | undefined;
+    let url = env.DATABASE_URL;
+    let description = url ? `PostgreSQL at ${redactUrl(url)}` : '';
+    if (!url) {
+      embedded = new EmbeddedPostgresServer({ dataDir: env.EMBEDDED_PG_DIR, port: env.EMBEDDED_PG_PORT, log });
+      url = await embedded.start();
+      description = `embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT} (data in ${env.EMBEDDED_PG_DIR})`;
+    }
+    try {
+      const applied = await runMigrations(url);
+      if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+    } catch (error) {
+      await embedded?.stop();
+      throw error;
+    }
+    const pool = new pg.Pool({ connectionString: url, max: env.DB_POOL_SIZE });
+    // An idle client that loses its server must not crash the process; the next checkout reconnects.
+    pool.on('error', (error) => log(`idle database connection failed: ${error.message}`));
+    return new Database(url, pool, description, embedded);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+    await this.embedded?.stop();
+  }
+}

@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase } from '../support/test-database.js';
+
+/** The set-up contract, on the built app as `npm start` runs it: a real process, real ports. */
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+}
+
+const BASE_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'AMQP_URL', 'PORT', 'NODE_OPTIONS'].includes(key)),
+);
+
+const launch = (env: Record<string, string>): Started => {
+  const child = spawn(process.execPath, ['dist/src/main.js'], { env: { ...BASE_ENV, ...env }, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+};
+
+const waitFor = async (started: Started, text: string, timeoutMs = 60_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!started.output().includes(text)) {
+    if (started.child.exitCode !== null) throw new Error(`app exited early:\n${started.output()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${started.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+const exited = (child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('npm start', () => {
+  const dataDir = `.data/startup-test-${randomBytes(4).toString('hex')}`;
+  let env: Record<string, string>;
+  let running: Started | undefined;
+
+  beforeAll(async () => {
+    env = { PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), EMBEDDED_PG_DIR: dataDir };
+  });
+  afterAll(async () => {
+    if (running && running.child.exitCode === null) {
+      running.child.kill('SIGTERM');
+      await exited(running.child);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  describe('on a machine with nothing but Node', () => {
+    it('starts an embedded PostgreSQL, migrates it and serves /health and /docs', async () => {
+      running = launch(env);
+      await waitFor(running, 'Chronicle is listening');
+      expect(running.output()).toContain('applied migrations: EventStore');
+      expect(running.output()).toContain(`embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT}`);
+      const health = await fetch(`http://127.0.0.1:${env.PORT}/health`);
+      expect(health.status).toBe(200);
+      const docs = await fetch(`http://127.0.0.1:${env.PORT}/docs`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain('swagger');
+    });
+
+    it('starts again after a crash, stopping the orphaned server and reusing its data', async () => {
+      running!.child.kill('SIGKILL');
+      await exited(running!.child);
+      const orphan = Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
+      expect(isAlive(orphan)).toBe(true);
+
+      running = launch(env);
+      await waitFor(running, 'Chronicle is listening');
+      expect(running.output()).toContain('left running by an earlier run');
+      expect(running.output()).not.toContain('applied migrations');
+      expect(isAlive(orphan)).toBe(false);
+      expect((await fetch(`http://127.0.0.1:${env.PORT}/health`)).status).toBe(200);
+    });
+
+    it('stops its PostgreSQL on SIGTERM', async () => {
+      const serverPid = Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
+      running!.child.kill('SIGTERM');
+      const { code, signal } = await exited(running!.child);
+      expect(code === 0 || code === 143 || signal === 'SIGTERM').toBe(true); // 143: exit after SIGTERM
+      expect(isAlive(serverPid)).toBe(false);
+      expect(existsSync(`${dataDir}/postmaster.pid`)).toBe(false);
+    });
+  });
+
+  describe('with DATABASE_URL set', () => {
+    it('uses that server and starts no embedded one', async () => {
+      const db = await createTestDatabase(1);
+      const otherDir = `${dataDir}-unused`;
+      const started = launch({ ...env, DATABASE_URL: db.url, EMBEDDED_PG_DIR: otherDir });
+      try {
+        await waitFor(started, 'Chronicle is listening');
+        expect(started.output()).toContain('database: PostgreSQL at postgres://');
+        expect(existsSync(otherDir)).toBe(false);
+        expect((await fetch(`http://127.0.0.1:${env.PORT}/health`)).status).toBe(200);
+      } finally {
+        started.child.kill('SIGTERM');
+        await exited(started.child);
+        await db.drop();
+      }
+    });
+  });
+
+  describe('with bad configuration', () => {
+    it.each([
+      ['PORT', 'abc'],
+      ['DATABASE_URL', 'mysql://root@localhost/app'],
+    ])('exits at once naming %s', async (name, value) => {
+      const started = launch({ ...env, [name]: value });
+      const { code } = await exited(started.child);
+      expect(code).toBe(1);
+      expect(started.output()).toContain(`${name}=${JSON.stringify(value)}`);
+    });
+  });
+});

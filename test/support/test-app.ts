@@ -1,0 +1,31 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory.js';
+import { validateEnvironment } from '../../src/config/environment.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface TestApp {
+  readonly app: NestFastifyApplication;
+  readonly db: TestDatabase;
+  /** e.g. http://127.0.0.1:43123 — tests call the app over real HTTP. */
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** The real app on its own database and a free port. */
+export const startTestApp = async (overrides: Record<string, string> = {}): Promise<TestApp> => {
+  const db = await createTestDatabase();
+  const env = validateEnvironment({ DATABASE_URL: db.url, PORT: '0', LOG_LEVEL: 'error', ...overrides });
+  const app = await createApp(env, { docsUi: false });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    app,
+    db,
+    baseUrl: `http://127.0.0.1:${port}`,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+};
