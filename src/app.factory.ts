@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
+import { ErrorResponseFilter } from './event-sourcing/nest/error-response.filter.js';
+import { requestValidationPipe } from './event-sourcing/nest/request-validation.pipe.js';
 import type { Environment } from './config/environment.js';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -25,6 +27,8 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
     { logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(env.LOG_LEVEL) + 1), abortOnError: false },
   );
   app.enableShutdownHooks();
+  app.useGlobalFilters(new ErrorResponseFilter());
+  app.useGlobalPipes(requestValidationPipe());
   const openApi = new DocumentBuilder()
     .setTitle('Chronicle')
     .setDescription('Event-sourced backend: commands, queries and the events API')

@@ -5,6 +5,9 @@ import type { Environment } from './config/environment.js';
 import { DatabaseModule, PG_POOL } from './database/database.module.js';
 import { EventSourcingModule } from './event-sourcing/nest/event-sourcing.module.js';
 import { HealthModule } from './health/health.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { TenancyModule } from './contexts/tenancy/public-api.js';
+import { EventsApiModule } from './events-api/events-api.module.js';
 
 @Module({})
 export class AppModule {
@@ -26,7 +29,10 @@ export class AppModule {
         CqrsModule.forRoot(),
         DatabaseModule,
         EventSourcingModule.forRoot({ pool: PG_POOL }),
+        AuthModule,
         HealthModule,
+        TenancyModule,
+        EventsApiModule,
       ],
     };
   }

@@ -1,8 +1,9 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s/]+(:\d+)?\/[^\s?]+(\?\S*)?$/;
 const AMQP_URL = /^amqps?:\/\/\S+$/;
+export const DEVELOPMENT_JWT_SECRET = 'chronicle-development-secret-do-not-deploy';
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /** Every environment variable Chronicle reads, validated once at start. */
@@ -30,6 +31,17 @@ export class Environment {
 
   @IsInt() @Min(1) @Max(200) @Transform(toInt)
   DB_POOL_SIZE = 10;
+
+  @IsIn(['jwt', 'trusted-header'])
+  AUTH_MODE: 'jwt' | 'trusted-header' = 'jwt';
+
+  /** HS256 secret for bearer tokens. The default only suits a development machine. */
+  @IsString() @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
+  JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+
+  /** Users who may call the admin API besides system actors (comma-separated ids). */
+  @IsString()
+  OPERATOR_USER_IDS = '';
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';

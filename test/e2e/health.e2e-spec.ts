@@ -14,7 +14,7 @@ describe('GET /health', () => {
     expect(await response.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' } } });
   });
 
-  it('answers 503 naming the database when PostgreSQL refuses connections', async () => {
+  it('answers 503 naming the database, in the common error shape, when PostgreSQL refuses connections', async () => {
     const admin = new pg.Client({ connectionString: process.env.CHRONICLE_TEST_ADMIN_URL });
     await admin.connect();
     const database = testApp.db.name;
@@ -23,7 +23,9 @@ describe('GET /health', () => {
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database]);
       const response = await fetch(`${testApp.baseUrl}/health`);
       expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+      expect(await response.json()).toMatchObject({
+        error: { code: 'SERVICE_UNAVAILABLE', details: { status: 'error', error: { database: { status: 'down' } } } },
+      });
     } finally {
       await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
       await admin.end();

@@ -1,8 +1,14 @@
 import { Global, Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
+import { AggregateCatalog } from '../aggregates/aggregate-catalog.js';
+import { AggregateRepository } from '../aggregates/aggregate-repository.js';
+import { InlineProjections } from '../aggregates/inline-projections.js';
+import { SnapshotStore } from '../aggregates/snapshot-store.js';
 import { EventRegistry } from '../store/event-registry.js';
 import { PostgresEventStore } from '../store/postgres-event-store.js';
-import { EVENT_STORE } from './event-sourcing.tokens.js';
+import { EventRecorded } from './event-recorded.js';
+import { EVENT_STORE, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 
 export interface EventSourcingModuleOptions {
   /** The token of the pg `Pool` the store writes through; the app provides it. */
@@ -10,8 +16,8 @@ export interface EventSourcingModuleOptions {
 }
 
 /**
- * The core's Nest face: one `EventRegistry` that bounded contexts register their event
- * types into, and the event store behind the `EVENT_STORE` token.
+ * The core's Nest face: the `EventRegistry`, `InlineProjections` and `AggregateCatalog`
+ * bounded contexts register into, the event store behind `EVENT_STORE`, and the `AggregateRepository`.
  */
 @Global()
 @Module({})
@@ -20,15 +26,27 @@ export class EventSourcingModule {
     return {
       module: EventSourcingModule,
       providers: [
+        { provide: PG_POOL_TOKEN, useExisting: options.pool },
         { provide: EventRegistry, useValue: new EventRegistry() },
+        { provide: InlineProjections, useValue: new InlineProjections() },
+        { provide: AggregateCatalog, useValue: new AggregateCatalog() },
         {
           provide: PostgresEventStore,
-          inject: [options.pool, EventRegistry],
+          inject: [PG_POOL_TOKEN, EventRegistry],
           useFactory: (pool: Pool, registry: EventRegistry) => new PostgresEventStore(pool, registry),
         },
         { provide: EVENT_STORE, useExisting: PostgresEventStore },
+        {
+          provide: AggregateRepository,
+          inject: [PG_POOL_TOKEN, PostgresEventStore, InlineProjections, EventBus],
+          useFactory: (pool: Pool, store: PostgresEventStore, inlineProjections: InlineProjections, eventBus: EventBus) =>
+            new AggregateRepository(pool, store, new SnapshotStore(pool), {
+              inlineProjections,
+              onCommitted: (events) => eventBus.publishAll(events.map((e) => new EventRecorded(e))),
+            }),
+        },
       ],
-      exports: [EventRegistry, PostgresEventStore, EVENT_STORE],
+      exports: [PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
     };
   }
 }

@@ -1,11 +1,6 @@
-/** Who caused an event: a person, an AI agent, or the system itself. */
-export type ActorType = 'human' | 'ai' | 'system';
-export const ACTOR_TYPES: readonly ActorType[] = ['human', 'ai', 'system'];
+import type { Actor } from '../domain/actor.js';
 
-export interface Actor {
-  readonly type: ActorType;
-  readonly id: string | null;
-}
+export { ACTOR_TYPES, type Actor, type ActorType } from '../domain/actor.js';
 
 /** Envelope metadata: never part of an event's data, always stored beside it. */
 export interface EventMetadata {

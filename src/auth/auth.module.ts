@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import type { Environment } from '../config/environment.js';
+import { AuthenticationGuard } from './authentication.guard.js';
+
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Environment, true>) => ({
+        secret: config.get('JWT_SECRET', { infer: true }),
+        signOptions: { algorithm: 'HS256', expiresIn: '12h' },
+      }),
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: AuthenticationGuard }],
+  exports: [JwtModule],
+})
+export class AuthModule {}

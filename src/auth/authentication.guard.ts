@@ -1,0 +1,69 @@
+import { Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { FastifyRequest } from 'fastify';
+import { ACTOR_TYPES, type ActorType } from '../event-sourcing/domain/actor.js';
+import type { Environment } from '../config/environment.js';
+import type { AuthenticatedActor, TokenClaims } from './authenticated-actor.js';
+import type { RequestWithActor } from './current-actor.decorator.js';
+import { IS_PUBLIC } from './public.decorator.js';
+
+const unauthenticated = (message: string) => new UnauthorizedException({ code: 'UNAUTHENTICATED', message });
+const MAX_ID_LENGTH = 255;
+
+const actorTypeOf = (value: unknown): ActorType => {
+  if (value === undefined) return 'human';
+  if (typeof value === 'string' && (ACTOR_TYPES as readonly string[]).includes(value)) return value as ActorType;
+  throw unauthenticated(`actor type must be one of ${ACTOR_TYPES.join(', ')}`);
+};
+
+const userIdOf = (value: unknown): string => {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
+    throw unauthenticated('the caller has no valid user id');
+  }
+  return value;
+};
+
+/**
+ * Every route but `@Public()` ones needs a caller: a Bearer JWT (HS256) by default, or
+ * `x-user-id` / `x-actor-type` headers when a gateway has authenticated already
+ * (AUTH_MODE=trusted-header).
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  private readonly mode: Environment['AUTH_MODE'];
+
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(JwtService) private readonly jwt: JwtService,
+    @Inject(ConfigService) config: ConfigService<Environment, true>,
+  ) {
+    this.mode = config.get('AUTH_MODE', { infer: true });
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithActor>();
+    request.actor = this.mode === 'trusted-header' ? this.fromHeaders(request) : await this.fromToken(request);
+    return true;
+  }
+
+  private fromHeaders(request: FastifyRequest): AuthenticatedActor {
+    const userId = request.headers['x-user-id'];
+    if (userId === undefined) throw unauthenticated('x-user-id header is missing');
+    return { userId: userIdOf(userId), actorType: actorTypeOf(request.headers['x-actor-type']) };
+  }
+
+  private async fromToken(request: FastifyRequest): Promise<AuthenticatedActor> {
+    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !token) throw unauthenticated('Authorization: Bearer <token> is missing');
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims & object>(token, { algorithms: ['HS256'] });
+    } catch (error) {
+      throw unauthenticated(`the bearer token is not valid: ${(error as Error).message}`);
+    }
+    return { userId: userIdOf(claims.sub), actorType: actorTypeOf(claims.actorType) };
+  }
+}

@@ -1,0 +1,35 @@
+import type { Command, DomainEvent } from '../../../event-sourcing/domain/decider.js';
+import type { Decider } from '../../../event-sourcing/domain/decider.js';
+import { DomainError } from '../../../event-sourcing/domain/domain-error.js';
+
+/** A person's profile within a practice: the fields every screen shows beside their id. */
+export type UserCreated = DomainEvent<'user.created', { readonly name: string; readonly email?: string }>;
+export type UserEvent = UserCreated;
+
+export type CreateUser = Command<'CreateUser', { readonly userId: string; readonly name: string; readonly email?: string }>;
+export type UserCommand = CreateUser;
+
+export type User = { readonly status: 'none' } | { readonly status: 'created'; readonly name: string };
+
+export class UserAlreadyExists extends DomainError {
+  readonly kind = 'conflict';
+  readonly code = 'USER_ALREADY_EXISTS';
+  constructor(userId: string) {
+    super(`User ${userId} already exists in this practice`, { userId });
+  }
+}
+
+export const userCreated = (data: UserCreated['data']): UserCreated => ({ type: 'user.created', data });
+
+export const createUser = ({ data }: CreateUser, state: User): UserEvent[] => {
+  if (state.status !== 'none') throw new UserAlreadyExists(data.userId);
+  return [userCreated(data.email === undefined ? { name: data.name } : { name: data.name, email: data.email })];
+};
+
+export const userDecider: Decider<User, UserCommand, UserEvent> = {
+  aggregateType: 'user',
+  initialState: { status: 'none' },
+  decide: createUser,
+  evolve: (_state, event) => ({ status: 'created', name: event.data.name }),
+  commandFor: (event, { aggregateId, metadata }) => ({ type: 'CreateUser', data: { userId: aggregateId, ...event.data }, metadata }),
+};

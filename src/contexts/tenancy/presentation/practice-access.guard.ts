@@ -1,0 +1,44 @@
+import { BadRequestException, ForbiddenException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import type { RequestWithActor } from '../../../auth/current-actor.decorator.js';
+import { MembershipLookup } from '../application/membership-lookup.js';
+import { isAtLeast, type Role } from '../domain/role.js';
+import { PRACTICE_ROLE } from './practice-access.decorator.js';
+
+const practiceIdOf = (request: FastifyRequest): unknown =>
+  (request.params as Record<string, unknown> | undefined)?.practiceId ??
+  (request.body as Record<string, unknown> | undefined)?.practiceId;
+
+/**
+ * Tenancy at the door: a caller who is not a member of the practice gets 403 whatever ids
+ * they try, before any read or write. System actors (operators, automation) pass.
+ */
+@Injectable()
+export class PracticeAccessGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(MembershipLookup) private readonly memberships: MembershipLookup,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const required = this.reflector.getAllAndOverride<Role | undefined>(PRACTICE_ROLE, [context.getHandler(), context.getClass()]);
+    if (!required) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithActor>();
+    const actor = request.actor;
+    if (!actor) return false;
+    const practiceId = practiceIdOf(request);
+    if (typeof practiceId !== 'string' || practiceId.length === 0 || practiceId.length > 255) {
+      throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'practiceId must be a non-empty string' });
+    }
+    if (actor.actorType === 'system') return true;
+    const role = await this.memberships.roleOf(practiceId, actor.userId);
+    if (!role) {
+      throw new ForbiddenException({ code: 'NOT_A_MEMBER', message: `You are not a member of practice ${practiceId}` });
+    }
+    if (!isAtLeast(role, required)) {
+      throw new ForbiddenException({ code: 'ROLE_TOO_LOW', message: `This needs the ${required} role; you are ${role}` });
+    }
+    return true;
+  }
+}

@@ -1,0 +1,206 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool, PoolClient } from 'pg';
+import type { Command, CommandMetadata, Decider, DomainEvent } from '../domain/decider.js';
+import { streamKey, type NewEvent, type RecordedEvent, type StreamId } from '../store/event-envelope.js';
+import { ConcurrencyError } from '../store/event-store.errors.js';
+import type { PostgresEventStore } from '../store/postgres-event-store.js';
+import { deterministicEventId } from './deterministic-event-id.js';
+import type { InlineProjections } from './inline-projections.js';
+import type { SnapshotStore } from './snapshot-store.js';
+
+export interface LoadedAggregate<State> {
+  readonly state: State;
+  /** The stream version the state reflects; 0 for a stream with no events. */
+  readonly version: number;
+}
+
+export interface HandleOptions {
+  /**
+   * The version the caller based its command on (HTTP If-Match). When given, a stream that
+   * moved on fails with `ConcurrencyError` and the command is never re-run.
+   */
+  readonly expectedVersion?: number;
+}
+
+export interface HandleResult<State> extends LoadedAggregate<State> {
+  readonly events: readonly RecordedEvent[];
+}
+
+export interface AggregateRepositoryOptions {
+  readonly inlineProjections?: InlineProjections;
+  /** Called after commit, e.g. to notify in-process listeners; never for a failed append. */
+  readonly onCommitted?: (events: readonly RecordedEvent[]) => void;
+  /** How often a command without an expected version is re-run after losing a race. */
+  readonly maxRetries?: number;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const isRaceLost = (error: unknown): boolean =>
+  error instanceof ConcurrencyError || (error as { code?: string }).code === UNIQUE_VIOLATION;
+
+/**
+ * Loads aggregates (snapshot, then newer events), runs their decisions, and appends the
+ * new events with the version it loaded — together with inline projections and snapshots
+ * in one transaction.
+ */
+export class AggregateRepository {
+  private readonly maxRetries: number;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly store: PostgresEventStore,
+    private readonly snapshots: SnapshotStore,
+    private readonly options: AggregateRepositoryOptions = {},
+  ) {
+    this.maxRetries = options.maxRetries ?? 5;
+  }
+
+  async load<State, E extends DomainEvent>(
+    decider: Pick<Decider<State, Command, E>, 'initialState' | 'evolve' | 'snapshots'>,
+    stream: StreamId,
+    options: { toVersion?: number; until?: Date } = {},
+  ): Promise<LoadedAggregate<State>> {
+    const temporal = options.toVersion !== undefined || options.until !== undefined;
+    const snapshot =
+      decider.snapshots && !temporal ? await this.snapshots.load<State>(stream, decider.snapshots.schemaVersion) : null;
+    const events = await this.store.readStream(stream, {
+      fromVersion: (snapshot?.version ?? 0) + 1,
+      toVersion: options.toVersion,
+      until: options.until,
+    });
+    const state = events.reduce((s, e) => decider.evolve(s, e as unknown as E), snapshot?.state ?? decider.initialState);
+    return { state, version: events.at(-1)?.version ?? snapshot?.version ?? 0 };
+  }
+
+  async handle<State, C extends Command, E extends DomainEvent>(
+    decider: Decider<State, C, E>,
+    stream: StreamId,
+    command: C,
+    options: HandleOptions = {},
+  ): Promise<HandleResult<State>> {
+    return this.run(decider, stream, command.metadata, (state) => decider.decide(command, state), options);
+  }
+
+  /**
+   * Appends one event as the generic events API asks, but only if the aggregate would have
+   * decided it: the command behind the event (`decider.commandFor`) must pass in the
+   * current state. Retrying a stored event id returns the stored event.
+   */
+  async appendDirect<State, C extends Command, E extends DomainEvent>(
+    decider: Decider<State, C, E>,
+    stream: StreamId,
+    event: E,
+    metadata: CommandMetadata,
+    options: HandleOptions & { eventId?: string } = {},
+  ): Promise<HandleResult<State>> {
+    const commandFor = decider.commandFor;
+    if (!commandFor) throw new Error(`Aggregate type ${decider.aggregateType} takes no direct appends`);
+    if (options.eventId) {
+      const stored = await this.store.findEvent(options.eventId);
+      if (stored && streamKey(stored) === streamKey(stream) && stored.type === event.type) {
+        return { ...(await this.load(decider, stream)), events: [stored] };
+      }
+    }
+    const decide = (state: State): readonly E[] => {
+      decider.decide(commandFor(event, { aggregateId: stream.aggregateId, metadata }), state);
+      return [event];
+    };
+    return this.run(decider, stream, metadata, decide, options, options.eventId ? [options.eventId] : undefined);
+  }
+
+  private async run<State, C extends Command, E extends DomainEvent>(
+    decider: Decider<State, C, E>,
+    stream: StreamId,
+    metadata: CommandMetadata,
+    decide: (state: State) => readonly E[],
+    options: HandleOptions,
+    eventIds?: readonly string[],
+  ): Promise<HandleResult<State>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.attempt(decider, stream, metadata, decide, options.expectedVersion, eventIds);
+      } catch (error) {
+        const retry = options.expectedVersion === undefined && attempt < this.maxRetries && isRaceLost(error);
+        if (!retry) throw error;
+        // Jittered backoff spreads writers that collided so they do not collide again.
+        await sleep(Math.random() * 5 * 2 ** attempt);
+      }
+    }
+  }
+
+  private async attempt<State, C extends Command, E extends DomainEvent>(
+    decider: Decider<State, C, E>,
+    stream: StreamId,
+    metadata: CommandMetadata,
+    decide: (state: State) => readonly E[],
+    expectedVersion: number | undefined,
+    eventIds: readonly string[] | undefined,
+  ): Promise<HandleResult<State>> {
+    const loaded = await this.load(decider, stream);
+    if (expectedVersion !== undefined && loaded.version !== expectedVersion) {
+      throw new ConcurrencyError(stream, expectedVersion, loaded.version);
+    }
+    const decided = decide(loaded.state);
+    if (decided.length === 0) return { ...loaded, events: [] };
+    const newEvents = decided.map((event, index): NewEvent => ({
+      eventId: eventIds?.[index] ?? (metadata.commandId ? deterministicEventId(metadata.commandId, index) : undefined),
+      type: event.type,
+      data: event.data,
+      occurredAt: new Date(metadata.now),
+      metadata: {
+        actor: metadata.actor,
+        commandId: metadata.commandId,
+        correlationId: metadata.correlationId ?? metadata.commandId,
+        causationId: metadata.causationId ?? metadata.commandId,
+        requestId: metadata.requestId,
+      },
+    }));
+    const state = decided.reduce(decider.evolve, loaded.state);
+    const recorded = await this.commit(decider.snapshots, stream, newEvents, loaded.version, state);
+    this.options.onCommitted?.(recorded);
+    return { state, version: recorded.at(-1)?.version ?? loaded.version, events: recorded };
+  }
+
+  private async commit<State>(
+    snapshots: Decider<State, Command, DomainEvent>['snapshots'],
+    stream: StreamId,
+    events: readonly NewEvent[],
+    loadedVersion: number,
+    state: State,
+  ): Promise<readonly RecordedEvent[]> {
+    const projections = this.options.inlineProjections?.handling(events.map((e) => e.type)) ?? [];
+    const newVersion = loadedVersion + events.length;
+    const every = snapshots?.every ?? 0;
+    const snapshotDue = every > 0 && Math.floor(newVersion / every) > Math.floor(loadedVersion / every);
+    if (projections.length === 0 && !snapshotDue) {
+      // Nothing else to commit with the events: one statement, one round trip.
+      return (await this.store.append(stream, events, { expectedVersion: loadedVersion })).events;
+    }
+    return this.inTransaction(async (client) => {
+      const result = await this.store.appendWithin(client, stream, events, { expectedVersion: loadedVersion });
+      if (result.duplicate) return result.events;
+      for (const projection of projections) {
+        await projection.project(client, result.events.filter((e) => projection.handles.includes(e.type)));
+      }
+      if (snapshotDue && snapshots) {
+        await this.snapshots.save(client, stream, snapshots.schemaVersion, { version: newVersion, state });
+      }
+      return result.events;
+    });
+  }
+
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import type { InlineProjection } from './inline-projection.js';
+
+/** The inline projections bounded contexts register at start; the repository runs them. */
+export class InlineProjections {
+  private readonly registered: InlineProjection[] = [];
+
+  register(...projections: readonly InlineProjection[]): void {
+    for (const projection of projections) {
+      if (this.registered.some((p) => p.name === projection.name)) {
+        throw new Error(`Inline projection "${projection.name}" is registered twice`);
+      }
+      this.registered.push(projection);
+    }
+  }
+
+  handling(types: readonly string[]): InlineProjection[] {
+    return this.registered.filter((p) => p.handles.some((type) => types.includes(type)));
+  }
+}

@@ -1,0 +1,35 @@
+import { BadRequestException } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../domain/actor.js';
+import type { CommandMetadata } from '../domain/decider.js';
+
+const HEADER_ID = /^[\w.:-]{1,128}$/;
+
+const optionalHeader = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !HEADER_ID.test(value)) {
+    throw new BadRequestException({ code: 'INVALID_HEADER', message: `${name} must be 1-128 characters of [A-Za-z0-9_.:-]` });
+  }
+  return value;
+};
+
+/** The facts a command carries from its HTTP request: time, caller, tenant and trace ids. */
+export const commandMetadata = (request: FastifyRequest, actor: Actor, tenantId: string): CommandMetadata => ({
+  now: new Date().toISOString(),
+  actor,
+  tenantId,
+  requestId: request.id,
+  correlationId: optionalHeader(request, 'x-correlation-id'),
+});
+
+/** `If-Match: "7"` → 7; absent → undefined; anything else is a 400. */
+export const expectedVersionFrom = (request: FastifyRequest): number | undefined => {
+  const header = request.headers['if-match'];
+  if (header === undefined) return undefined;
+  const match = typeof header === 'string' ? /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim()) : null;
+  if (!match) throw new BadRequestException({ code: 'INVALID_IF_MATCH', message: 'If-Match must be an ETag such as "3"' });
+  return Number(match[1]);
+};
+
+export const etagOf = (version: number): string => `"${version}"`;

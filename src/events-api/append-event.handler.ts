@@ -1,0 +1,52 @@
+import { BadRequestException, ForbiddenException, Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AggregateCatalog } from '../event-sourcing/aggregates/aggregate-catalog.js';
+import { AggregateRepository } from '../event-sourcing/aggregates/aggregate-repository.js';
+import type { CommandMetadata } from '../event-sourcing/domain/decider.js';
+import { EventRegistry } from '../event-sourcing/store/event-registry.js';
+import type { RecordedEvent } from '../event-sourcing/store/event-envelope.js';
+import { UnknownEventType } from '../event-sourcing/store/event-store.errors.js';
+import type { AppendEventRequest } from './events-api.requests.js';
+
+export class AppendEvent {
+  constructor(
+    readonly request: AppendEventRequest,
+    readonly metadata: CommandMetadata,
+  ) {}
+}
+
+const badRequest = (code: string, message: string) => new BadRequestException({ code, message });
+
+/** A direct append, accepted only where the owning aggregate would have decided the same event. */
+@CommandHandler(AppendEvent)
+export class AppendEventHandler implements ICommandHandler<AppendEvent, RecordedEvent> {
+  constructor(
+    @Inject(AggregateRepository) private readonly aggregates: AggregateRepository,
+    @Inject(AggregateCatalog) private readonly catalog: AggregateCatalog,
+    @Inject(EventRegistry) private readonly registry: EventRegistry,
+  ) {}
+
+  async execute({ request, metadata }: AppendEvent): Promise<RecordedEvent> {
+    const { actor } = metadata;
+    if ((request.actorType && request.actorType !== actor.type) || (request.actorId && request.actorId !== actor.id)) {
+      throw new ForbiddenException({ code: 'ACTOR_MISMATCH', message: 'actorType/actorId must be the authenticated caller' });
+    }
+    if (!this.registry.has(request.eventType)) throw new UnknownEventType(request.eventType);
+    this.registry.validate(request.eventType, request.payload);
+    const entry = this.catalog.entry(request.aggregateType);
+    if (!entry) throw badRequest('UNKNOWN_AGGREGATE_TYPE', `Aggregate type "${request.aggregateType}" is not known`);
+    if (this.catalog.ownerOf(request.eventType) !== request.aggregateType) {
+      throw badRequest('EVENT_TYPE_MISMATCH', `"${request.eventType}" events belong to "${this.catalog.ownerOf(request.eventType)}" aggregates`);
+    }
+    if (entry.isTenant && request.aggregateId !== request.practiceId) {
+      throw badRequest('AGGREGATE_ID_MISMATCH', `A ${request.aggregateType} aggregate's id is its practiceId`);
+    }
+    const stream = { tenantId: request.practiceId, aggregateType: request.aggregateType, aggregateId: request.aggregateId };
+    const event = { type: request.eventType, data: request.payload };
+    const result = await this.aggregates.appendDirect(entry.decider, stream, event, metadata, {
+      expectedVersion: request.expectedVersion,
+      eventId: request.eventId,
+    });
+    return result.events[0];
+  }
+}

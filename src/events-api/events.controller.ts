@@ -1,0 +1,98 @@
+import { BadRequestException, Body, Controller, Get, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { toActor, type AuthenticatedActor } from '../auth/authenticated-actor.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { PracticeAccess, PracticeAccessGuard } from '../contexts/tenancy/public-api.js';
+import { commandMetadata } from '../event-sourcing/nest/command-metadata.js';
+import { EVENT_STORE } from '../event-sourcing/nest/event-sourcing.tokens.js';
+import type { EventStore } from '../event-sourcing/store/event-store.js';
+import { decodeLogCursor, encodeLogCursor } from '../event-sourcing/store/log-cursor.js';
+import { AppendEvent } from './append-event.handler.js';
+import { toEventResponse, type EventResponse } from './event.response.js';
+import { AppendEventRequest, EventsByTypeQuery } from './events-api.requests.js';
+
+const EXAMPLE_EVENT = {
+  id: '0b7f6a3e-5d0c-4d8e-9b7e-3b1f9f7c2a11',
+  practiceId: '3f1c2d9e-8a51-4c1e-9a57-2f0f1b6f4a10',
+  aggregateType: 'practice',
+  aggregateId: '3f1c2d9e-8a51-4c1e-9a57-2f0f1b6f4a10',
+  eventType: 'practice.updated',
+  payload: { name: 'Practice Name' },
+  actorType: 'human',
+  actorId: 'user-1',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  version: 3,
+};
+
+/** The generic events API (contract of reference 001), scoped by practice membership. */
+@ApiTags('events')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED' })
+@ApiForbiddenResponse({ description: 'NOT_A_MEMBER of the practice, or ROLE_TOO_LOW' })
+@UseGuards(PracticeAccessGuard)
+@Controller('v1/events')
+export class EventsController {
+  constructor(
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Post('append')
+  @PracticeAccess('staff')
+  @ApiCreatedResponse({ description: 'The stored event', schema: { example: EXAMPLE_EVENT } })
+  @ApiBadRequestResponse({ description: 'UNKNOWN_EVENT_TYPE, INVALID_EVENT_PAYLOAD (fields named), VALIDATION_FAILED, EVENT_TYPE_MISMATCH' })
+  @ApiConflictResponse({ description: 'CONCURRENCY_CONFLICT, or the aggregate refuses the event (e.g. PRACTICE_ALREADY_EXISTS)' })
+  async append(
+    @Body() body: AppendEventRequest,
+    @CurrentActor() actor: AuthenticatedActor,
+    @Req() request: FastifyRequest,
+  ): Promise<EventResponse> {
+    const metadata = commandMetadata(request, toActor(actor), body.practiceId);
+    return toEventResponse(await this.commands.execute(new AppendEvent(body, metadata)));
+  }
+
+  @Get('aggregate/:practiceId/:aggregateType/:aggregateId')
+  @PracticeAccess('viewer')
+  @ApiOkResponse({ description: 'All events of the aggregate, oldest first', schema: { example: { events: [EXAMPLE_EVENT] } } })
+  async byAggregate(
+    @Param('practiceId') practiceId: string,
+    @Param('aggregateType') aggregateType: string,
+    @Param('aggregateId') aggregateId: string,
+  ): Promise<{ events: EventResponse[] }> {
+    const events = await this.store.readStream({ tenantId: practiceId, aggregateType, aggregateId });
+    return { events: events.map(toEventResponse) };
+  }
+
+  @Get('type/:practiceId/:eventType')
+  @PracticeAccess('viewer')
+  @ApiOkResponse({
+    description: 'Events of one type in the practice, in commit order; pass nextCursor back as cursor for the next page',
+    schema: { example: { events: [EXAMPLE_EVENT], nextCursor: '1042:17' } },
+  })
+  async byType(
+    @Param('practiceId') practiceId: string,
+    @Param('eventType') eventType: string,
+    @Query() query: EventsByTypeQuery,
+  ): Promise<{ events: EventResponse[]; nextCursor: string | null }> {
+    const after = query.cursor === undefined ? undefined : decodeLogCursor(query.cursor);
+    if (after === null) throw new BadRequestException({ code: 'INVALID_CURSOR', message: 'cursor is not one this API returned' });
+    const limit = query.limit ?? 100;
+    const events = await this.store.readByType(practiceId, eventType, { after, limit });
+    const last = events.at(-1);
+    return {
+      events: events.map(toEventResponse),
+      nextCursor: last && events.length === limit ? encodeLogCursor(last) : null,
+    };
+  }
+}
