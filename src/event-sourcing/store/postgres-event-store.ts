@@ -21,6 +21,8 @@ import { RecordedEventMapper, type EventRow } from './recorded-event.mapper.js';
 const COLUMNS = `position, event_id, tenant_id, aggregate_type, aggregate_id, version, type, schema_version,
   data, metadata, occurred_at, recorded_at, transaction_id::text AS transaction_id`;
 
+// `until` compares at millisecond precision, the precision of `RecordedEvent.recordedAt`:
+// reading up to an event's recordedAt must include that event (recorded_at keeps microseconds).
 const SQL = {
   append: `SELECT * FROM chronicle_append($1, $2, $3, $4, $5)`,
   streamVersion: `SELECT coalesce(max(version), 0)::integer AS version FROM events
@@ -28,24 +30,27 @@ const SQL = {
   byEventIds: `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY position`,
   streamForward: `SELECT ${COLUMNS} FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3
-      AND version BETWEEN $4 AND $5 AND recorded_at <= $6
+      AND version BETWEEN $4 AND $5 AND date_trunc('milliseconds', recorded_at) <= $6
     ORDER BY version LIMIT $7`,
   streamBackward: `SELECT ${COLUMNS} FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3
-      AND version <= $4 AND recorded_at <= $5
+      AND version <= $4 AND date_trunc('milliseconds', recorded_at) <= $5
     ORDER BY version DESC LIMIT $6`,
-  // Both log reads stop below the oldest open transaction: see LogCursor.
+  // Both log reads stop below the oldest open transaction: see LogCursor. They order by the
+  // qualified columns: a bare `transaction_id` would name the text alias of COLUMNS, and text
+  // order puts transaction 1000 before 999.
   byType: `SELECT ${COLUMNS} FROM events
     WHERE tenant_id = $1 AND type = $2 AND (transaction_id, position) > ($3::text::xid8, $4::bigint)
       AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    ORDER BY transaction_id, position LIMIT $5`,
+    ORDER BY events.transaction_id, events.position LIMIT $5`,
   all: `SELECT ${COLUMNS} FROM events
     WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
       AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    ORDER BY transaction_id, position LIMIT $3`,
+    ORDER BY events.transaction_id, events.position LIMIT $3`,
 } as const;
 
 const UNIQUE_VIOLATION = '23505';
+const STREAM_VERSION_KEY = 'events_stream_version_key';
 const MAX_VERSION = 2_147_483_647;
 
 interface AppendRow extends QueryResultRow {
@@ -56,6 +61,9 @@ interface AppendRow extends QueryResultRow {
   r_recorded_at: Date | null;
   r_transaction_id: string | null;
 }
+
+/** Only caller-chosen event ids can repeat an earlier append; generated ones never do. */
+const suppliesIds = (events: readonly NewEvent[]): boolean => events.some((e) => e.eventId !== undefined);
 
 const clampLimit = (limit: number | undefined, fallback: number | null): number | null => {
   if (limit === undefined) return fallback;
@@ -81,7 +89,7 @@ export class PostgresEventStore implements EventStore {
     // A checked-out client survives a failed statement; pool.query() would discard it.
     const client = await this.pool.connect();
     try {
-      return await this.appendPrepared(client, stream, prepared, options.expectedVersion ?? 'any', true);
+      return await this.appendPrepared(client, stream, prepared, options.expectedVersion ?? 'any', true, suppliesIds(events));
     } finally {
       client.release();
     }
@@ -99,7 +107,7 @@ export class PostgresEventStore implements EventStore {
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     const prepared = prepareEvents(this.registry, stream, events);
-    return this.appendPrepared(client, stream, prepared, options.expectedVersion ?? 'any', false);
+    return this.appendPrepared(client, stream, prepared, options.expectedVersion ?? 'any', false, suppliesIds(events));
   }
 
   async readStream(stream: StreamId, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -126,6 +134,12 @@ export class PostgresEventStore implements EventStore {
       stream.aggregateId,
     ]);
     return result.rows[0].version;
+  }
+
+  /** The stored event with this id, if any (upcast like every read). */
+  async findEvent(eventId: string): Promise<RecordedEvent | null> {
+    const { rows } = await this.pool.query<EventRow>(SQL.byEventIds, [[eventId]]);
+    return rows[0] ? this.mapper.toRecorded(rows[0]) : null;
   }
 
   async readByType(tenantId: string, type: string, options: ReadByTypeOptions = {}): Promise<RecordedEvent[]> {
@@ -158,6 +172,7 @@ export class PostgresEventStore implements EventStore {
     events: readonly PreparedEvent[],
     expected: ExpectedVersion,
     retryRaces: boolean,
+    mayBeRetry: boolean,
   ): Promise<AppendResult> {
     const values = [
       stream.tenantId,
@@ -166,20 +181,29 @@ export class PostgresEventStore implements EventStore {
       expectedVersionCode(expected),
       JSON.stringify(events),
     ];
-    // `any` must not fail because another writer took the next version first: retry it.
-    for (let attempt = 1; ; attempt++) {
+    // `any` must not fail because another writer took the next version first: retry it, as
+    // often as it takes. Each such violation means another append committed that version, so
+    // the retries end; a fixed number of attempts lost appends under contention.
+    for (;;) {
       let rows: AppendRow[];
       try {
         rows = (await client.query<AppendRow>({ name: 'chronicle_append', text: SQL.append, values })).rows;
       } catch (error) {
-        if ((error as { code?: string }).code !== UNIQUE_VIOLATION || !retryRaces) throw error;
+        const { code, constraint } = error as { code?: string; constraint?: string };
+        if (code !== UNIQUE_VIOLATION || !retryRaces) throw error;
         const duplicate = await this.storedDuplicate(client, stream, events);
         if (duplicate) return duplicate;
-        if (expected === 'any' && attempt < 10) continue;
+        if (expected === 'any' && constraint === STREAM_VERSION_KEY) continue;
         throw new ConcurrencyError(stream, expected, await this.versionOn(client, stream));
       }
       const first = rows[0];
-      if (first.r_outcome === 'conflict') throw new ConcurrencyError(stream, expected, first.r_stream_version ?? 0);
+      if (first.r_outcome === 'conflict') {
+        // A concurrent copy of this append may have committed between the function's duplicate
+        // check and its version check: then this is an idempotent retry, not a conflict.
+        const duplicate = mayBeRetry ? await this.storedDuplicate(client, stream, events) : null;
+        if (duplicate) return duplicate;
+        throw new ConcurrencyError(stream, expected, first.r_stream_version ?? 0);
+      }
       if (first.r_outcome === 'duplicate') {
         const duplicate = await this.storedDuplicate(client, stream, events);
         if (!duplicate) throw new EventIdReused(events.map((e) => e.eventId));
