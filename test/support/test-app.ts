@@ -1,3 +1,4 @@
+import { JwtService } from '@nestjs/jwt';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory.js';
 import { validateEnvironment } from '../../src/config/environment.js';
@@ -8,6 +9,10 @@ export interface TestApp {
   readonly db: TestDatabase;
   /** e.g. http://127.0.0.1:43123 — tests call the app over real HTTP. */
   readonly baseUrl: string;
+  /** A valid bearer token for this app (HS256 with its secret). */
+  tokenFor(userId: string, actorType?: 'human' | 'ai' | 'system'): string;
+  /** Headers for a JSON request as `userId`. */
+  as(userId: string, actorType?: 'human' | 'ai' | 'system'): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -19,10 +24,14 @@ export const startTestApp = async (overrides: Record<string, string> = {}): Prom
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const jwt = app.get(JwtService);
+  const tokenFor = (userId: string, actorType: 'human' | 'ai' | 'system' = 'human') => jwt.sign({ sub: userId, actorType });
   return {
     app,
     db,
     baseUrl: `http://127.0.0.1:${port}`,
+    tokenFor,
+    as: (userId, actorType) => ({ authorization: `Bearer ${tokenFor(userId, actorType)}`, 'content-type': 'application/json' }),
     async close() {
       await app.close();
       await db.drop();
