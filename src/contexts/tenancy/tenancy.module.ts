@@ -5,7 +5,6 @@ import { InlineProjections } from '../../event-sourcing/aggregates/inline-projec
 import { PG_POOL_TOKEN } from '../../event-sourcing/nest/event-sourcing.tokens.js';
 import { EventRegistry } from '../../event-sourcing/store/event-registry.js';
 import { MembershipLookup } from './application/membership-lookup.js';
-import { PracticeCommandHandler } from './application/practice-command.handler.js';
 import { GetPracticeHandler } from './application/queries/get-practice.query.js';
 import { ListMembersHandler } from './application/queries/list-members.query.js';
 import { practiceDecider } from './domain/practice.decide.js';
@@ -20,7 +19,6 @@ import { PracticeAccessGuard } from './presentation/practice-access.guard.js';
 @Module({
   controllers: [PracticesController, MembershipsController],
   providers: [
-    PracticeCommandHandler,
     GetPracticeHandler,
     ListMembersHandler,
     PracticeAccessGuard,

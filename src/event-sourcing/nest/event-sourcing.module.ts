@@ -8,6 +8,7 @@ import { SnapshotStore } from '../aggregates/snapshot-store.js';
 import { EventRegistry } from '../store/event-registry.js';
 import { PostgresEventStore } from '../store/postgres-event-store.js';
 import { EventRecorded } from './event-recorded.js';
+import { ExecuteAggregateCommandHandler } from './execute-aggregate-command.js';
 import { EVENT_STORE, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 
 export interface EventSourcingModuleOptions {
@@ -26,6 +27,7 @@ export class EventSourcingModule {
     return {
       module: EventSourcingModule,
       providers: [
+        ExecuteAggregateCommandHandler,
         { provide: PG_POOL_TOKEN, useExisting: options.pool },
         { provide: EventRegistry, useValue: new EventRegistry() },
         { provide: InlineProjections, useValue: new InlineProjections() },

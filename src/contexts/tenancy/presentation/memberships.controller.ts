@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toActor, type AuthenticatedActor } from '../../../auth/authenticated-actor.js';
 import { CurrentActor } from '../../../auth/current-actor.decorator.js';
 import { commandMetadata, etagOf, expectedVersionFrom } from '../../../event-sourcing/nest/command-metadata.js';
-import { ExecutePracticeCommand } from '../application/practice-command.handler.js';
+import { executePracticeCommand } from '../application/practice-command.js';
 import { ListMembers, type MemberView } from '../application/queries/list-members.query.js';
 import type { PracticeCommand } from '../domain/practice.commands.js';
 import { PracticeAccess } from './practice-access.decorator.js';
@@ -63,7 +63,7 @@ export class MembershipsController {
   }
 
   private async execute(command: PracticeCommand, request: FastifyRequest, reply: FastifyReply, userId: string, role: string) {
-    const result = await this.commands.execute(new ExecutePracticeCommand(command, expectedVersionFrom(request)));
+    const result = await this.commands.execute(executePracticeCommand(command, expectedVersionFrom(request)));
     void reply.header('ETag', etagOf(result.version));
     return { practiceId: command.metadata.tenantId, userId, role, version: result.version };
   }

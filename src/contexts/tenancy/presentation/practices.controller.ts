@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { toActor, type AuthenticatedActor } from '../../../auth/authenticated-actor.js';
 import { CurrentActor } from '../../../auth/current-actor.decorator.js';
 import { commandMetadata, etagOf, expectedVersionFrom } from '../../../event-sourcing/nest/command-metadata.js';
-import { ExecutePracticeCommand } from '../application/practice-command.handler.js';
+import { executePracticeCommand } from '../application/practice-command.js';
 import { GetPractice, type PracticeView } from '../application/queries/get-practice.query.js';
 import { PracticeAccess } from './practice-access.decorator.js';
 import { PracticeAccessGuard } from './practice-access.guard.js';
@@ -35,7 +35,7 @@ export class PracticesController {
     const practiceId = body.practiceId ?? randomUUID();
     const metadata = commandMetadata(request, toActor(actor), practiceId);
     const result = await this.commands.execute(
-      new ExecutePracticeCommand({ type: 'CreatePractice', data: { practiceId, name: body.name }, metadata }),
+      executePracticeCommand({ type: 'CreatePractice', data: { practiceId, name: body.name }, metadata }),
     );
     void reply.header('ETag', etagOf(result.version)).header('Location', `/v1/practices/${practiceId}`);
     return { practiceId, name: body.name, version: result.version };
@@ -64,7 +64,7 @@ export class PracticesController {
   ) {
     const metadata = commandMetadata(request, toActor(actor), practiceId);
     const result = await this.commands.execute(
-      new ExecutePracticeCommand({ type: 'UpdatePractice', data: body, metadata }, expectedVersionFrom(request)),
+      executePracticeCommand({ type: 'UpdatePractice', data: body, metadata }, expectedVersionFrom(request)),
     );
     void reply.header('ETag', etagOf(result.version));
     return { practiceId, name: body.name, version: result.version };
