@@ -1,6 +1,7 @@
 import { EventStore1764000000000 } from './1764000000000-event-store.js';
 import { Snapshots1764000000001 } from './1764000000001-snapshots.js';
 import { TenancyReadModels1764000000002 } from './1764000000002-tenancy-read-models.js';
+import { Reservations1764000000003 } from './1764000000003-reservations.js';
 
 /** Every migration, oldest first. Listed explicitly: ES modules rule out TypeORM's glob loading. */
-export const migrations = [EventStore1764000000000, Snapshots1764000000001, TenancyReadModels1764000000002];
+export const migrations = [EventStore1764000000000, Snapshots1764000000001, TenancyReadModels1764000000002, Reservations1764000000003];

@@ -7,6 +7,7 @@ import { EventSourcingModule } from './event-sourcing/nest/event-sourcing.module
 import { HealthModule } from './health/health.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { TenancyModule } from './contexts/tenancy/public-api.js';
+import { ReservationsModule } from './contexts/reservations/public-api.js';
 import { EventsApiModule } from './events-api/events-api.module.js';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         TenancyModule,
+        ReservationsModule,
         EventsApiModule,
       ],
     };

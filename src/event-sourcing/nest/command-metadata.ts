@@ -2,6 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../domain/actor.js';
 import type { CommandMetadata } from '../domain/decider.js';
+import type { IdempotentRequest } from './idempotency.interceptor.js';
 
 const HEADER_ID = /^[\w.:-]{1,128}$/;
 
@@ -19,6 +20,8 @@ export const commandMetadata = (request: FastifyRequest, actor: Actor, tenantId:
   now: new Date().toISOString(),
   actor,
   tenantId,
+  // Set by IdempotencyInterceptor for keyed requests, so a retry derives the same event ids.
+  commandId: (request as FastifyRequest & IdempotentRequest).commandId,
   requestId: request.id,
   correlationId: optionalHeader(request, 'x-correlation-id'),
 });

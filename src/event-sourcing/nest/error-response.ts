@@ -82,6 +82,14 @@ const isClientError = (error: unknown): error is { statusCode: number; code?: st
   (error as { statusCode: number }).statusCode >= 400 &&
   (error as { statusCode: number }).statusCode < 500;
 
+/**
+ * PostgreSQL cannot hold a NUL character (U+0000) in text or jsonb (22021, 22P05): such input
+ * can never be stored nor match anything stored, so it is the request's fault, not ours.
+ */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+const isUnstorableText = (error: unknown): boolean =>
+  error instanceof Error && UNSTORABLE_TEXT.has(String((error as { code?: unknown }).code));
+
 /** Maps anything thrown while serving a request to a status and the one error body. */
 export const toErrorResponse = (error: unknown): ErrorResponse => {
   if (error instanceof DomainError) return respond(STATUS_BY_KIND[error.kind], error.code, error.message, error.details);
@@ -90,5 +98,6 @@ export const toErrorResponse = (error: unknown): ErrorResponse => {
   if (error instanceof HttpException && isClientError(error.cause)) return fromFastifyError(error.cause);
   if (error instanceof HttpException) return fromHttpException(error);
   if (isClientError(error)) return fromFastifyError(error);
+  if (isUnstorableText(error)) return respond(400, 'UNSUPPORTED_CHARACTER', 'The request contains a NUL character (\\u0000), which cannot be stored');
   return respond(500, 'INTERNAL_ERROR', 'Something went wrong on our side; it has been logged');
 };

@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import { AggregateCatalog } from '../aggregates/aggregate-catalog.js';
@@ -9,6 +10,7 @@ import { EventRegistry } from '../store/event-registry.js';
 import { PostgresEventStore } from '../store/postgres-event-store.js';
 import { EventRecorded } from './event-recorded.js';
 import { ExecuteAggregateCommandHandler } from './execute-aggregate-command.js';
+import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { EVENT_STORE, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 
 export interface EventSourcingModuleOptions {
@@ -28,6 +30,7 @@ export class EventSourcingModule {
       module: EventSourcingModule,
       providers: [
         ExecuteAggregateCommandHandler,
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: PG_POOL_TOKEN, useExisting: options.pool },
         { provide: EventRegistry, useValue: new EventRegistry() },
         { provide: InlineProjections, useValue: new InlineProjections() },

@@ -1,0 +1,31 @@
+import { Inject } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { EVENT_STORE } from '../../../../event-sourcing/nest/event-sourcing.tokens.js';
+import type { EventStore } from '../../../../event-sourcing/store/event-store.js';
+import { evolveReservationRow, type ReservationRow } from '../../infrastructure/reservation-list.projection.js';
+import { reservationStream } from '../reservation-streams.js';
+import { toReservationView, type ReservationView } from '../reservation.view.js';
+
+/** The reservation as it was at a time or version: folded from its events, not read from the read model. */
+export class GetReservationAt {
+  constructor(
+    readonly practiceId: string,
+    readonly reservationId: string,
+    readonly at: { readonly asOf?: Date; readonly version?: number },
+  ) {}
+}
+
+@QueryHandler(GetReservationAt)
+export class GetReservationAtHandler implements IQueryHandler<GetReservationAt, ReservationView | null> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ practiceId, reservationId, at }: GetReservationAt): Promise<ReservationView | null> {
+    const events = await this.store.readStream(reservationStream(practiceId, reservationId), {
+      toVersion: at.version,
+      until: at.asOf,
+    });
+    // The same fold as the read model, so a past view has exactly the current view's shape.
+    const row = events.reduce<ReservationRow | null>(evolveReservationRow, null);
+    return row ? toReservationView(row) : null;
+  }
+}

@@ -1,0 +1,71 @@
+import { DomainError } from '../../../event-sourcing/domain/domain-error.js';
+
+export class ReservationNotFound extends DomainError {
+  readonly kind = 'not-found';
+  readonly code = 'RESERVATION_NOT_FOUND';
+  constructor(reservationId: string) {
+    super(`Reservation ${reservationId} does not exist`, { reservationId });
+  }
+}
+
+export class ReservationAlreadyExists extends DomainError {
+  readonly kind = 'conflict';
+  readonly code = 'RESERVATION_ALREADY_EXISTS';
+  constructor(reservationId: string) {
+    super(`Reservation ${reservationId} already exists`, { reservationId });
+  }
+}
+
+/** Cancelled or completed: nothing changes any more. */
+export class ReservationClosed extends DomainError {
+  readonly kind = 'conflict';
+  readonly code = 'RESERVATION_CLOSED';
+  constructor(reservationId: string, status: 'cancelled' | 'completed') {
+    super(`Reservation ${reservationId} is ${status}`, { reservationId, status });
+  }
+}
+
+export class ReservationAlreadyCancelled extends DomainError {
+  readonly kind = 'conflict';
+  readonly code = 'RESERVATION_ALREADY_CANCELLED';
+  constructor(reservationId: string) {
+    super(`Reservation ${reservationId} is already cancelled`, { reservationId });
+  }
+}
+
+/** The command does not fit the reservation's stage (e.g. check-in before confirmation). */
+export class ReservationNotReady extends DomainError {
+  readonly kind = 'conflict';
+  readonly code = 'RESERVATION_NOT_READY';
+  constructor(reservationId: string, action: string, status: string, needed: string) {
+    super(`Reservation ${reservationId} cannot ${action} while ${status}; it must be ${needed}`, {
+      reservationId,
+      status,
+      needed,
+    });
+  }
+}
+
+export class InvalidNights extends DomainError {
+  readonly kind = 'rule-violated';
+  readonly code = 'INVALID_NIGHTS';
+  constructor(nights: number) {
+    super(`A reservation is for 1 to 365 nights, not ${nights}`, { nights, min: 1, max: 365 });
+  }
+}
+
+export class InvalidCheckInDate extends DomainError {
+  readonly kind = 'rule-violated';
+  readonly code = 'INVALID_CHECK_IN_DATE';
+  constructor(checkInDate: string) {
+    super(`${checkInDate} is not a calendar date (YYYY-MM-DD)`, { checkInDate });
+  }
+}
+
+export class CheckInDateInPast extends DomainError {
+  readonly kind = 'rule-violated';
+  readonly code = 'CHECK_IN_DATE_IN_PAST';
+  constructor(checkInDate: string, today: string) {
+    super(`The check-in date ${checkInDate} is before today (${today})`, { checkInDate, today });
+  }
+}

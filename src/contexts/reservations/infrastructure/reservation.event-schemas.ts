@@ -1,0 +1,46 @@
+import { IsInt, IsISO8601, IsString, Length, Matches } from 'class-validator';
+import type { EventTypeDefinition } from '../../../event-sourcing/store/event-registry.js';
+
+// Shapes only; the business rules (1–365 nights, no past check-in) live in the decider.
+const CALENDAR_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+class ReservationCreatedPayload {
+  @IsString() @Length(1, 255) reservationId!: string;
+  @IsString() @Length(1, 255) guestId!: string;
+  @IsString() @Length(1, 200) guestName!: string;
+  @Matches(CALENDAR_DAY) checkInDate!: string;
+  @IsInt() nights!: number;
+  @IsISO8601() createdAt!: string;
+}
+
+class ReservationConfirmedPayload {
+  @IsISO8601() confirmedAt!: string;
+}
+
+class ReservationChangedPayload {
+  @Matches(CALENDAR_DAY) checkInDate!: string;
+  @IsInt() nights!: number;
+  @IsISO8601() changedAt!: string;
+}
+
+class ReservationCheckedInPayload {
+  @IsISO8601() checkedInAt!: string;
+}
+
+class ReservationCompletedPayload {
+  @IsISO8601() completedAt!: string;
+}
+
+class ReservationCancelledPayload {
+  @IsString() @Length(1, 500) reason!: string;
+  @IsISO8601() cancelledAt!: string;
+}
+
+export const reservationEventTypes: readonly EventTypeDefinition[] = [
+  { type: 'reservation.created', payload: ReservationCreatedPayload },
+  { type: 'reservation.confirmed', payload: ReservationConfirmedPayload },
+  { type: 'reservation.changed', payload: ReservationChangedPayload },
+  { type: 'reservation.checked_in', payload: ReservationCheckedInPayload },
+  { type: 'reservation.completed', payload: ReservationCompletedPayload },
+  { type: 'reservation.cancelled', payload: ReservationCancelledPayload },
+];

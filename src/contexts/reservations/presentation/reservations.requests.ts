@@ -1,0 +1,81 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+
+const CALENDAR_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MESSAGE = { message: '$property must be a calendar day, YYYY-MM-DD' };
+const STATUSES = ['pending', 'confirmed', 'checked_in', 'completed', 'cancelled'] as const;
+
+// Shapes only: whether 400 nights or a past date is acceptable is the decider's call (422).
+export class CreateReservationRequest {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Choose the id yourself; otherwise one is made' })
+  @IsOptional() @IsUUID()
+  reservationId?: string;
+
+  @ApiProperty({ example: 'guest-17' })
+  @IsString() @Length(1, 255)
+  guestId!: string;
+
+  @ApiProperty({ example: 'Ada Lovelace' })
+  @IsString() @Length(1, 200)
+  guestName!: string;
+
+  @ApiProperty({ example: '2027-03-01' })
+  @Matches(CALENDAR_DAY, DAY_MESSAGE)
+  checkInDate!: string;
+
+  @ApiProperty({ example: 3, minimum: 1, maximum: 365 })
+  @IsInt()
+  nights!: number;
+}
+
+export class ChangeReservationRequest {
+  @ApiProperty({ example: '2027-03-02' })
+  @Matches(CALENDAR_DAY, DAY_MESSAGE)
+  checkInDate!: string;
+
+  @ApiProperty({ example: 4 })
+  @IsInt()
+  nights!: number;
+}
+
+export class CancelReservationRequest {
+  @ApiProperty({ example: 'guest request' })
+  @IsString() @Length(1, 500)
+  reason!: string;
+}
+
+/** confirm, check-in and complete take no fields; an empty object (or no body) is fine. */
+export class EmptyRequest {}
+
+export class ListReservationsQuery {
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional() @IsIn(STATUSES)
+  status?: (typeof STATUSES)[number];
+
+  @ApiPropertyOptional({ example: '2027-03-01', description: 'stays that end after this day' })
+  @IsOptional() @Matches(CALENDAR_DAY, DAY_MESSAGE)
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2027-03-31', description: 'stays that start on or before this day' })
+  @IsOptional() @Matches(CALENDAR_DAY, DAY_MESSAGE)
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional() @IsString() @Length(1, 400)
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  limit?: number;
+}
+
+export class ReservationAtQuery {
+  @ApiPropertyOptional({ example: '2027-03-01T12:00:00Z', description: 'the reservation as it was at this time' })
+  @IsOptional() @IsISO8601({ strict: true })
+  asOf?: string;
+
+  @ApiPropertyOptional({ example: 2, description: 'the reservation as it was at this version' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(2_147_483_647)
+  version?: number;
+}
