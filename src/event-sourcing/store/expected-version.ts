@@ -36,3 +36,10 @@ export const expectedVersionCode = (expected: ExpectedVersion): number => {
       return expected;
   }
 };
+
+/** A version the caller may expect: a keyword or a whole number from 0 up. */
+export const isValidExpectedVersion = (expected: unknown): expected is ExpectedVersion =>
+  expected === 'any' ||
+  expected === 'no_stream' ||
+  expected === 'stream_exists' ||
+  (typeof expected === 'number' && Number.isInteger(expected) && expected >= 0 && expected <= 2_147_483_647);

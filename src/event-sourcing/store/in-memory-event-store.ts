@@ -41,7 +41,7 @@ export class InMemoryEventStore implements EventStore {
   ) {}
 
   async append(stream: StreamId, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    const prepared = prepareEvents(this.registry, stream, events);
+    const prepared = prepareEvents(this.registry, stream, events, options.expectedVersion);
     const stored = prepared.map((e) => this.log.byId.get(e.eventId));
     if (stored.some((e) => e !== undefined)) {
       const key = streamKey(stream);

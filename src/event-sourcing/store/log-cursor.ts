@@ -12,9 +12,13 @@ export const LOG_START: LogCursor = { transactionId: '0', position: 0 };
 
 export const encodeLogCursor = (cursor: LogCursor): string => `${cursor.transactionId}:${cursor.position}`;
 
+/** The largest transaction id PostgreSQL's xid8 holds; a bigger one is no cursor of ours. */
+const MAX_TRANSACTION_ID = 2n ** 64n - 1n;
+
 export const decodeLogCursor = (text: string): LogCursor | null => {
   const match = /^(\d{1,20}):(\d{1,16})$/.exec(text);
-  return match ? { transactionId: match[1], position: Number(match[2]) } : null;
+  if (!match || BigInt(match[1]) > MAX_TRANSACTION_ID) return null;
+  return { transactionId: match[1], position: Number(match[2]) };
 };
 
 export const compareLogCursors = (a: LogCursor, b: LogCursor): number => {

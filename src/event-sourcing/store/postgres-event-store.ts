@@ -85,7 +85,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(stream: StreamId, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    const prepared = prepareEvents(this.registry, stream, events);
+    const prepared = prepareEvents(this.registry, stream, events, options.expectedVersion);
     // A checked-out client survives a failed statement; pool.query() would discard it.
     const client = await this.pool.connect();
     try {
@@ -106,7 +106,7 @@ export class PostgresEventStore implements EventStore {
     events: readonly NewEvent[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    const prepared = prepareEvents(this.registry, stream, events);
+    const prepared = prepareEvents(this.registry, stream, events, options.expectedVersion);
     return this.appendPrepared(client, stream, prepared, options.expectedVersion ?? 'any', false, suppliesIds(events));
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ACTOR_TYPES, type EventMetadata, type NewEvent, type StreamId } from './event-envelope.js';
 import type { EventRegistry } from './event-registry.js';
 import { InvalidAppendRequest } from './event-store.errors.js';
+import { isValidExpectedVersion } from './expected-version.js';
 
 /** A new event checked against the registry, with every default filled in. */
 export interface PreparedEvent {
@@ -38,8 +39,12 @@ export const prepareEvents = (
   registry: EventRegistry,
   stream: StreamId,
   events: readonly NewEvent[],
+  expectedVersion: unknown = 'any',
   now: Date = new Date(),
 ): PreparedEvent[] => {
+  if (!isValidExpectedVersion(expectedVersion)) {
+    throw new InvalidAppendRequest('expectedVersion must be any, no_stream, stream_exists or a whole number from 0');
+  }
   checkIdentifier('tenantId', stream.tenantId);
   checkIdentifier('aggregateType', stream.aggregateType);
   checkIdentifier('aggregateId', stream.aggregateId);
