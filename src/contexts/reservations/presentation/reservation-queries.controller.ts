@@ -1,6 +1,7 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { isISO8601 } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
 import { etagOf } from '../../../event-sourcing/nest/command-metadata.js';
@@ -17,8 +18,10 @@ const encodeCursor = (next: ReservationPage['next']) => (next ? Buffer.from(JSON
 const decodeCursor = (cursor: string): ReservationPage['next'] => {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { checkInDate?: unknown; reservationId?: unknown };
-    if (typeof value.checkInDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value.checkInDate) && typeof value.reservationId === 'string') {
-      return { checkInDate: value.checkInDate, reservationId: value.reservationId };
+    const { checkInDate } = value;
+    // A real calendar day: PostgreSQL would fail on 2027-02-30 with a 500, not a 400.
+    if (typeof checkInDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(checkInDate) && isISO8601(checkInDate, { strict: true }) && typeof value.reservationId === 'string') {
+      return { checkInDate, reservationId: value.reservationId };
     }
   } catch {
     // falls through to the 400 below

@@ -54,11 +54,11 @@ export class ListReservationsQuery {
   status?: (typeof STATUSES)[number];
 
   @ApiPropertyOptional({ example: '2027-03-01', description: 'stays that end after this day' })
-  @IsOptional() @Matches(CALENDAR_DAY, DAY_MESSAGE)
+  @IsOptional() @Matches(CALENDAR_DAY, DAY_MESSAGE) @IsISO8601({ strict: true }, DAY_MESSAGE)
   from?: string;
 
   @ApiPropertyOptional({ example: '2027-03-31', description: 'stays that start on or before this day' })
-  @IsOptional() @Matches(CALENDAR_DAY, DAY_MESSAGE)
+  @IsOptional() @Matches(CALENDAR_DAY, DAY_MESSAGE) @IsISO8601({ strict: true }, DAY_MESSAGE)
   to?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })

@@ -1,0 +1,191 @@
+import { reservationStream } from '../../src/contexts/reservations/application/reservation-streams.js';
+import { evolveReservationRow, type ReservationRow } from '../../src/contexts/reservations/infrastructure/reservation-list.projection.js';
+import { EVENT_STORE } from '../../src/event-sourcing/nest/event-sourcing.tokens.js';
+import type { EventStore } from '../../src/event-sourcing/store/event-store.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** Reservations under parallel load: version races without If-Match, and safe retries with Idempotency-Key. */
+
+interface Reply {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The raw body: replays must match it byte for byte. */
+  readonly text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are checked by the assertions
+  readonly body: any;
+}
+
+const OWNER = 'olivia';
+const STAFF = 'sam';
+
+const day = (n: number): string => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** Timestamps as ISO strings, whether they come from PostgreSQL (Date) or from the fold (string). */
+const comparable = (row: ReservationRow | null) =>
+  row && { ...row, created_at: new Date(row.created_at).toISOString(), updated_at: new Date(row.updated_at).toISOString() };
+
+describe('Reservations under concurrency', () => {
+  let app: TestApp;
+  let practice: string;
+  let secondPractice: string;
+
+  const post = async (path: string, userId: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
+    const { 'content-type': contentType, ...auth } = app.as(userId);
+    const response = await fetch(`${app.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': contentType }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(20_000),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, body: text ? JSON.parse(text) : null };
+  };
+
+  const reservations = (practiceId: string, rest = '') => `/v1/practices/${practiceId}/reservations${rest}`;
+  const stay = { guestId: 'guest-17', guestName: 'Ada Lovelace', checkInDate: day(10), nights: 1 };
+  const keyed = (key: string) => ({ 'idempotency-key': key });
+
+  const book = async (practiceId = practice): Promise<string> => {
+    const reply = await post(reservations(practiceId), OWNER, stay);
+    expect(reply.status).toBe(201);
+    return reply.body.reservationId as string;
+  };
+
+  const eventsOf = (practiceId: string, id: string) => app.app.get<EventStore>(EVENT_STORE).readStream(reservationStream(practiceId, id));
+
+  const createdCount = async (practiceId: string): Promise<number> =>
+    (await app.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND type = 'reservation.created'`, [practiceId])).rows[0].n;
+
+  /** The answers as a client compares them: status, body bytes, ETag and Location. */
+  const answerOf = (reply: Reply) => ({
+    status: reply.status,
+    text: reply.text,
+    etag: reply.headers.get('etag'),
+    location: reply.headers.get('location'),
+  });
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    const created = await post('/v1/practices', OWNER, { name: 'Harbour' });
+    practice = created.body.practiceId;
+    expect((await post(`/v1/practices/${practice}/memberships`, OWNER, { userId: STAFF, role: 'staff' })).status).toBe(201);
+    secondPractice = (await post('/v1/practices', OWNER, { name: 'Second' })).body.practiceId;
+  });
+  afterAll(() => app.close());
+
+  describe('20 parallel changes without If-Match', () => {
+    it('all land, one version each from 2 to 21, and the read model equals the fold of the stored events', async () => {
+      const id = await book();
+      // Every command asks for a different number of nights, so each one decides a change.
+      const asked = range(20).map((i) => ({ checkInDate: day(10 + (i % 4)), nights: i + 2 }));
+
+      const replies = await Promise.all(asked.map((body, i) => post(reservations(practice, `/${id}/change`), i % 2 ? STAFF : OWNER, body)));
+
+      expect(replies.map((r) => r.status)).toEqual(range(20).map(() => 200));
+      expect(replies.map((r) => r.body.version).sort((a, b) => a - b)).toEqual(range(20).map((i) => i + 2));
+      expect(replies.map((r) => r.headers.get('etag'))).toEqual(replies.map((r) => `"${r.body.version}"`));
+
+      const events = await eventsOf(practice, id);
+      expect(events.map((e) => e.version)).toEqual(range(21).map((i) => i + 1));
+      expect(events.slice(1).every((e) => e.type === 'reservation.changed')).toBe(true);
+      // The event at each version is the change whose answer named that version.
+      replies.forEach((reply, i) => expect(events[reply.body.version - 1].data).toMatchObject(asked[i]));
+
+      const { rows } = await app.db.pool.query<ReservationRow>(`SELECT * FROM reservations WHERE practice_id = $1 AND reservation_id = $2`, [practice, id]);
+      const folded = events.reduce<ReservationRow | null>(evolveReservationRow, null);
+      expect(comparable(rows[0])).toEqual(comparable(folded));
+      expect(rows[0]).toMatchObject({ version: 21, ...(folded && { check_in_date: folded.check_in_date, nights: folded.nights }) });
+    });
+  });
+
+  describe('the same Idempotency-Key sent 5 times at once', () => {
+    it('creates one reservation and answers all five alike', async () => {
+      const before = await createdCount(practice);
+
+      const replies = await Promise.all(range(5).map(() => post(reservations(practice), STAFF, stay, keyed('create-once'))));
+
+      expect(replies[0].status).toBe(201);
+      expect(replies.map(answerOf)).toEqual(range(5).map(() => answerOf(replies[0])));
+      expect(await createdCount(practice)).toBe(before + 1);
+      expect(await eventsOf(practice, replies[0].body.reservationId)).toHaveLength(1);
+      expect(replies.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(4);
+    });
+
+    it.each([
+      ['confirm', undefined, 'confirmed'],
+      ['cancel', { reason: 'storm' }, 'cancelled'],
+      ['change', { checkInDate: day(11), nights: 2 }, 'pending'],
+    ])('appends one event for %s and answers all five alike', async (command, body, status) => {
+      const id = await book();
+      const key = `${command}-${id}`;
+
+      const replies = await Promise.all(range(5).map(() => post(reservations(practice, `/${id}/${command}`), STAFF, body, keyed(key))));
+
+      expect(replies.map(answerOf)).toEqual(range(5).map(() => ({ status: 200, text: JSON.stringify({ reservationId: id, status, version: 2 }), etag: '"2"', location: null })));
+      expect(await eventsOf(practice, id)).toHaveLength(2);
+    });
+  });
+
+  describe('a retried request with the same Idempotency-Key', () => {
+    it('gets the same refusal again, even after the reservation moved on, and appends nothing', async () => {
+      const id = await book();
+      const checkIn = () => post(reservations(practice, `/${id}/check-in`), STAFF, undefined, keyed(`check-in-${id}`));
+
+      const first = await checkIn();
+      expect((await post(reservations(practice, `/${id}/confirm`), STAFF)).status).toBe(200);
+      const retry = await checkIn();
+
+      expect(first.status).toBe(409);
+      expect(first.body.error.code).toBe('RESERVATION_NOT_READY');
+      expect(answerOf(retry)).toEqual(answerOf(first));
+      expect((await eventsOf(practice, id)).map((e) => e.type)).toEqual(['reservation.created', 'reservation.confirmed']);
+    });
+
+    it('answers 422 IDEMPOTENCY_KEY_REUSED to a different body or route, and writes nothing', async () => {
+      const id = await book();
+      const key = `reuse-${id}`;
+      expect((await post(reservations(practice, `/${id}/change`), STAFF, { checkInDate: day(12), nights: 2 }, keyed(key))).status).toBe(200);
+
+      const otherBody = await post(reservations(practice, `/${id}/change`), STAFF, { checkInDate: day(12), nights: 5 }, keyed(key));
+      const otherRoute = await post(reservations(practice, `/${id}/cancel`), STAFF, { reason: 'storm' }, keyed(key));
+
+      for (const reply of [otherBody, otherRoute]) {
+        expect(reply.status).toBe(422);
+        expect(reply.body).toEqual({ error: { code: 'IDEMPOTENCY_KEY_REUSED', message: expect.any(String), details: {} } });
+      }
+      expect((await eventsOf(practice, id)).map((e) => e.type)).toEqual(['reservation.created', 'reservation.changed']);
+    });
+
+    it('is independent for another user of the same practice', async () => {
+      const [mine, theirs] = await Promise.all([OWNER, STAFF].map((user) => post(reservations(practice), user, stay, keyed('shared-key'))));
+
+      expect([mine.status, theirs.status]).toEqual([201, 201]);
+      expect(mine.body.reservationId).not.toBe(theirs.body.reservationId);
+    });
+
+    it('is independent in another practice of the same user', async () => {
+      const [here, there] = await Promise.all([practice, secondPractice].map((p) => post(reservations(p), OWNER, stay, keyed('per-practice'))));
+
+      expect([here.status, there.status]).toEqual([201, 201]);
+      expect(await eventsOf(practice, here.body.reservationId)).toHaveLength(1);
+      expect(await eventsOf(secondPractice, there.body.reservationId)).toHaveLength(1);
+      expect(await eventsOf(secondPractice, here.body.reservationId)).toHaveLength(0);
+    });
+
+    it.each([
+      ['an empty key', ''],
+      ['a key with a space', 'with space'],
+      ['a key of 256 characters', 'x'.repeat(256)],
+      ['a key with a letter outside ASCII', 'naïve'],
+    ])('answers 400 INVALID_IDEMPOTENCY_KEY to %s and writes nothing', async (_, key) => {
+      const before = await createdCount(practice);
+
+      const reply = await post(reservations(practice), STAFF, stay, keyed(key));
+
+      expect(reply.status).toBe(400);
+      expect(reply.body.error.code).toBe('INVALID_IDEMPOTENCY_KEY');
+      expect(await createdCount(practice)).toBe(before);
+    });
+  });
+});
