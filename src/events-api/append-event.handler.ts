@@ -47,6 +47,6 @@ export class AppendEventHandler implements ICommandHandler<AppendEvent, Recorded
       expectedVersion: request.expectedVersion,
       eventId: request.eventId,
     });
-    return result.events[0];
+    return result.events.find((e) => e.type === request.eventType) ?? result.events[0];
   }
 }

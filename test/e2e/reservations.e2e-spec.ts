@@ -178,6 +178,15 @@ describe('Reservations over HTTP', () => {
     });
   });
 
+  describe('a command that takes no fields', () => {
+    it.each(['confirm', 'check-in', 'complete'] as const)('refuses %s with an unknown field and writes nothing', async (command) => {
+      const id = await book();
+      const reply = await send(command, id, STAFF, { body: { foo: 1 } });
+      expectError(reply, 400, 'VALIDATION_FAILED');
+      expect(await storedEvents(practice, id)).toHaveLength(1);
+    });
+  });
+
   describe('a reservation through its lifecycle', () => {
     it('is confirmed, changed, checked in and completed; each answer carries the version, and the read model follows', async () => {
       const id = await book({ checkInDate: day(0), nights: 2 });

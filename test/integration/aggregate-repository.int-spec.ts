@@ -5,7 +5,7 @@ import { IsInt, Min } from 'class-validator';
 import { practiceStream } from '../../src/contexts/tenancy/application/practice-streams.js';
 import { practiceDecider } from '../../src/contexts/tenancy/domain/practice.decide.js';
 import { LastOwnerCannotBeDemoted, PracticeAlreadyExists, RoleTooLow } from '../../src/contexts/tenancy/domain/practice.errors.js';
-import { membershipCreated, practiceCreated } from '../../src/contexts/tenancy/domain/practice.events.js';
+import { membershipCreated, membershipRoleChanged, practiceCreated } from '../../src/contexts/tenancy/domain/practice.events.js';
 import * as practice from '../../src/contexts/tenancy/domain/practice.fixtures.js';
 import { tenancyEventTypes } from '../../src/contexts/tenancy/infrastructure/tenancy.event-schemas.js';
 import { AggregateRepository, type AggregateRepositoryOptions } from '../../src/event-sourcing/aggregates/aggregate-repository.js';
@@ -376,19 +376,32 @@ describe('AggregateRepository on PostgreSQL', () => {
       [first] = (await repository.appendDirect(practiceDecider, stream, created, asOwner, { eventId })).events;
     });
 
-    it('stores an event the aggregate would decide, under the given id', async () => {
+    it('stores what the aggregate decides, the requested event under the given id', async () => {
       expect(first).toMatchObject({ eventId, version: 1, type: 'practice.created', data: created.data });
-      expect(await store.readStream(stream)).toEqual([first]);
+      // The command behind practice.created also makes its creator the owner: no practice without one.
+      const stored = await store.readStream(stream);
+      expect(stored.map(({ type, data }) => ({ type, data }))).toEqual([
+        created,
+        membershipCreated({ userId: practice.OWNER, role: 'owner' }),
+      ]);
+      expect(stored[0]).toEqual(first);
     });
 
     it('returns the stored event for a repeated event id and appends nothing', async () => {
       expect((await repository.appendDirect(practiceDecider, stream, created, asOwner, { eventId })).events).toEqual([first]);
-      expect(await store.streamVersion(stream)).toBe(1);
+      expect(await store.streamVersion(stream)).toBe(2);
     });
 
     it('refuses an event the aggregate would not decide, such as a second practice.created', async () => {
       await expect(repository.appendDirect(practiceDecider, stream, created, asOwner)).rejects.toBeInstanceOf(PracticeAlreadyExists);
-      expect(await store.streamVersion(stream)).toBe(1);
+      expect(await store.streamVersion(stream)).toBe(2);
+    });
+
+    it('stores the previous role the aggregate knows, not the one the caller claims', async () => {
+      await repository.appendDirect(practiceDecider, stream, membershipCreated({ userId: 'staff-1', role: 'staff' }), asOwner);
+      const claimed = membershipRoleChanged({ userId: 'staff-1', role: 'admin', previousRole: 'viewer' });
+      const [stored] = (await repository.appendDirect(practiceDecider, stream, claimed, asOwner)).events;
+      expect(stored.data).toEqual({ userId: 'staff-1', role: 'admin', previousRole: 'staff' });
     });
 
     it('refuses an event whose command the actor may not decide', () => {

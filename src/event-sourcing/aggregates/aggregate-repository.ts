@@ -5,6 +5,7 @@ import { streamKey, type NewEvent, type RecordedEvent, type StreamId } from '../
 import { ConcurrencyError } from '../store/event-store.errors.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { deterministicEventId } from './deterministic-event-id.js';
+import { EventNotDecided } from './event-not-decided.js';
 import type { InlineProjections } from './inline-projections.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
@@ -35,8 +36,16 @@ export interface AggregateRepositoryOptions {
 }
 
 const UNIQUE_VIOLATION = '23505';
-const isRaceLost = (error: unknown): boolean =>
-  error instanceof ConcurrencyError || (error as { code?: string }).code === UNIQUE_VIOLATION;
+const EVENT_CONSTRAINTS = ['events_stream_version_key', 'events_event_id_key'];
+/** Another writer committed first; a unique violation in a read model's table is a bug, not a race. */
+const isRaceLost = (error: unknown): boolean => {
+  if (error instanceof ConcurrencyError) return true;
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === UNIQUE_VIOLATION && EVENT_CONSTRAINTS.includes(constraint ?? '');
+};
+
+/** Chooses the id of the n-th decided event (undefined: a random one). */
+type EventIdChooser = (decided: readonly DomainEvent[], index: number) => string | undefined;
 
 /**
  * Loads aggregates (snapshot, then newer events), runs their decisions, and appends the
@@ -84,9 +93,11 @@ export class AggregateRepository {
   }
 
   /**
-   * Appends one event as the generic events API asks, but only if the aggregate would have
-   * decided it: the command behind the event (`decider.commandFor`) must pass in the
-   * current state. Retrying a stored event id returns the stored event.
+   * Appends what the generic events API asks for, but as the aggregate decides it: the
+   * command behind the event (`decider.commandFor`) is decided in the current state, and
+   * the decided events are stored — so a direct append reaches only states the commands
+   * reach, and fields the aggregate derives (times, previous values) are its own. The
+   * decided event of the requested type carries `eventId`; retrying it returns it.
    */
   async appendDirect<State, C extends Command, E extends DomainEvent>(
     decider: Decider<State, C, E>,
@@ -97,19 +108,24 @@ export class AggregateRepository {
   ): Promise<HandleResult<State>> {
     const commandFor = decider.commandFor;
     if (!commandFor) throw new Error(`Aggregate type ${decider.aggregateType} takes no direct appends`);
+    const { eventId } = options;
     const alreadyStored = async (): Promise<HandleResult<State> | null> => {
-      const stored = options.eventId ? await this.store.findEvent(options.eventId) : null;
+      const stored = eventId ? await this.store.findEvent(eventId) : null;
       if (!stored || streamKey(stored) !== streamKey(stream) || stored.type !== event.type) return null;
       return { ...(await this.load(decider, stream)), events: [stored] };
     };
     const retried = await alreadyStored();
     if (retried) return retried;
     const decide = (state: State): readonly E[] => {
-      decider.decide(commandFor(event, { aggregateId: stream.aggregateId, metadata }), state);
-      return [event];
+      const decided = decider.decide(commandFor(event, { aggregateId: stream.aggregateId, metadata }), state);
+      if (!decided.some((e) => e.type === event.type)) throw new EventNotDecided(event.type, decider.aggregateType);
+      return decided;
     };
+    const idFor: EventIdChooser | undefined = eventId
+      ? (decided, index) => (index === decided.findIndex((e) => e.type === event.type) ? eventId : deterministicEventId(eventId, index))
+      : undefined;
     try {
-      return await this.run(decider, stream, metadata, decide, options, options.eventId ? [options.eventId] : undefined);
+      return await this.run(decider, stream, metadata, decide, options, idFor);
     } catch (error) {
       // A concurrent copy of this append may have won the race (then its event makes this
       // one's command fail, e.g. "already a member"): the retry is answered with that event.
@@ -125,11 +141,11 @@ export class AggregateRepository {
     metadata: CommandMetadata,
     decide: (state: State) => readonly E[],
     options: HandleOptions,
-    eventIds?: readonly string[],
+    idFor?: EventIdChooser,
   ): Promise<HandleResult<State>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.attempt(decider, stream, metadata, decide, options.expectedVersion, eventIds);
+        return await this.attempt(decider, stream, metadata, decide, options.expectedVersion, idFor);
       } catch (error) {
         const raceLost = isRaceLost(error);
         const retry = options.expectedVersion === undefined && attempt < this.maxRetries && raceLost;
@@ -150,7 +166,7 @@ export class AggregateRepository {
     metadata: CommandMetadata,
     decide: (state: State) => readonly E[],
     expectedVersion: number | undefined,
-    eventIds: readonly string[] | undefined,
+    idFor: EventIdChooser | undefined,
   ): Promise<HandleResult<State>> {
     const loaded = await this.load(decider, stream);
     if (expectedVersion !== undefined && loaded.version !== expectedVersion) {
@@ -159,7 +175,7 @@ export class AggregateRepository {
     const decided = decide(loaded.state);
     if (decided.length === 0) return { ...loaded, events: [] };
     const newEvents = decided.map((event, index): NewEvent => ({
-      eventId: eventIds?.[index] ?? (metadata.commandId ? deterministicEventId(metadata.commandId, index) : undefined),
+      eventId: idFor?.(decided, index) ?? (metadata.commandId ? deterministicEventId(metadata.commandId, index) : undefined),
       type: event.type,
       data: event.data,
       occurredAt: new Date(metadata.now),

@@ -23,6 +23,7 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 const REPLAYED_HEADERS = ['etag', 'location'] as const;
 const WAIT_STEP_MS = 20;
 const WAIT_LIMIT_MS = 15_000;
+const ABANDONED_AFTER_S = 60;
 
 interface StoredResponse {
   fingerprint: string;
@@ -75,10 +76,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     reply: FastifyReply,
     next: CallHandler,
   ): Promise<unknown> {
+    // A key whose first request died mid-way (a crash: it never completed) is taken over
+    // after a while, instead of answering "in progress" forever.
     const claimed = await this.pool.query(
       `INSERT INTO idempotency_keys (tenant_id, user_id, key, fingerprint) VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [...scope, fingerprint],
+       ON CONFLICT (tenant_id, user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, created_at = now()
+       WHERE idempotency_keys.status_code IS NULL AND idempotency_keys.created_at < now() - make_interval(secs => $5)
+       RETURNING 1`,
+      [...scope, fingerprint, ABANDONED_AFTER_S],
     );
     if (claimed.rowCount === 0) return this.replay(scope, fingerprint, reply);
     try {

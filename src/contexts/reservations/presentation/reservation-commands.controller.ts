@@ -8,6 +8,7 @@ import { CurrentActor } from '../../../auth/current-actor.decorator.js';
 import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
 import type { HandleResult } from '../../../event-sourcing/aggregates/aggregate-repository.js';
 import { commandMetadata, etagOf, expectedVersionFrom } from '../../../event-sourcing/nest/command-metadata.js';
+import { NoFieldsPipe } from '../../../event-sourcing/nest/no-fields.pipe.js';
 import { executeReservationCommand } from '../application/reservation-command.js';
 import type { ReservationCommand } from '../domain/reservation.commands.js';
 import type { Reservation } from '../domain/reservation.state.js';
@@ -36,7 +37,7 @@ export class ReservationCommandsController {
   }
 
   @Post(':reservationId/confirm') @HttpCode(200) @ApiOkResponse({ description: 'confirmed' })
-  confirm(@Param('reservationId', ID) id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentActor() actor: AuthenticatedActor) {
+  confirm(@Param('reservationId', ID) id: string, @Body(NoFieldsPipe) _body: undefined, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentActor() actor: AuthenticatedActor) {
     return this.send('ConfirmReservation', id, {}, request, reply, actor);
   }
 
@@ -46,12 +47,12 @@ export class ReservationCommandsController {
   }
 
   @Post(':reservationId/check-in') @HttpCode(200) @ApiOkResponse({ description: 'checked in' })
-  checkIn(@Param('reservationId', ID) id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentActor() actor: AuthenticatedActor) {
+  checkIn(@Param('reservationId', ID) id: string, @Body(NoFieldsPipe) _body: undefined, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentActor() actor: AuthenticatedActor) {
     return this.send('CheckInReservation', id, {}, request, reply, actor);
   }
 
   @Post(':reservationId/complete') @HttpCode(200) @ApiOkResponse({ description: 'completed (realized)' })
-  complete(@Param('reservationId', ID) id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentActor() actor: AuthenticatedActor) {
+  complete(@Param('reservationId', ID) id: string, @Body(NoFieldsPipe) _body: undefined, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentActor() actor: AuthenticatedActor) {
     return this.send('CompleteReservation', id, {}, request, reply, actor);
   }
 

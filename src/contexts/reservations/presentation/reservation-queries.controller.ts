@@ -70,9 +70,15 @@ export class ReservationQueriesController {
 
   @Get(':reservationId/history')
   @ApiOkResponse({ description: '{ events: [{ version, type, data, actor, occurredAt, recordedAt, correlationId }] }' })
-  async history(@Param('practiceId') practiceId: string, @Param('reservationId', ID) reservationId: string) {
+  async history(
+    @Param('practiceId') practiceId: string,
+    @Param('reservationId', ID) reservationId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const events = await this.queries.execute<GetReservationHistory, HistoryEntry[]>(new GetReservationHistory(practiceId, reservationId));
-    if (events.length === 0) throw notFound(reservationId);
+    const last = events.at(-1);
+    if (!last) throw notFound(reservationId);
+    void reply.header('ETag', etagOf(last.version));
     return { events };
   }
 }
