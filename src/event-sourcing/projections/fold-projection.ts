@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type { InlineProjection } from '../aggregates/inline-projection.js';
 import type { RecordedEvent } from '../store/event-envelope.js';
 import './pg-type-parsers.js';
+import { checkIdentifiers, deleteByKeys, selectByKeys, upsertRows } from './row-sql.js';
 
 /** A read-model row: column name → value (JSON-compatible, dates as strings). */
 export type Row = Record<string, unknown>;
@@ -21,45 +22,44 @@ export interface FoldProjectionDefinition<R extends Row> {
   readonly evolve: (row: R | null, event: RecordedEvent) => R | null;
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+/**
+ * Folds a batch of events into `table`: loads every touched row in one statement, evolves
+ * them in order in memory, then writes the survivors in one statement and deletes the rest.
+ */
+export const foldBatch = async <R extends Row>(
+  definition: FoldProjectionDefinition<R>,
+  client: PoolClient,
+  events: readonly RecordedEvent[],
+  table: string = definition.table,
+): Promise<void> => {
+  const handled = events.filter((e) => definition.handles.includes(e.type));
+  if (handled.length === 0) return;
+  const keyText = (key: readonly unknown[]) => JSON.stringify(key);
+  const keys = new Map(handled.map((e) => [keyText(definition.keyOf(e)), definition.keyOf(e)]));
+  const loaded = await selectByKeys<R>(client, table, definition.keyColumns, [...keys.values()]);
+  const rows = new Map<string, R | null>(loaded.map((row) => [keyText(definition.keyColumns.map((c) => row[c])), row]));
+  for (const event of handled) {
+    const key = keyText(definition.keyOf(event));
+    rows.set(key, definition.evolve(rows.get(key) ?? null, event));
+  }
+  const survivors = [...rows.values()].filter((row): row is R => row !== null);
+  const removed = [...rows.entries()].filter(([, row]) => row === null).map(([key]) => keys.get(key) ?? []);
+  await deleteByKeys(client, table, definition.keyColumns, removed);
+  await upsertRows(client, table, definition.keyColumns, survivors);
+};
 
 /** Runs a fold projection inside the append's transaction. */
 export class InlineFoldProjection<R extends Row> implements InlineProjection {
   readonly name: string;
   readonly handles: readonly string[];
-  private readonly select: string;
-  private readonly remove: string;
 
   constructor(private readonly definition: FoldProjectionDefinition<R>) {
-    for (const name of [definition.table, ...definition.keyColumns]) {
-      if (!IDENTIFIER.test(name)) throw new Error(`Projection ${definition.name}: "${name}" is not a plain SQL identifier`);
-    }
+    checkIdentifiers(`Projection ${definition.name}`, [definition.table, ...definition.keyColumns]);
     this.name = definition.name;
     this.handles = definition.handles;
-    const where = definition.keyColumns.map((column, i) => `${column} = $${i + 1}`).join(' AND ');
-    this.select = `SELECT * FROM ${definition.table} WHERE ${where}`;
-    this.remove = `DELETE FROM ${definition.table} WHERE ${where}`;
   }
 
-  async project(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
-    for (const event of events) {
-      const key = this.definition.keyOf(event);
-      const { rows } = await client.query<R>(this.select, [...key]);
-      const next = this.definition.evolve(rows[0] ?? null, event);
-      if (next === null) await client.query(this.remove, [...key]);
-      else await this.upsert(client, next);
-    }
-  }
-
-  private async upsert(client: PoolClient, row: R): Promise<void> {
-    const columns = Object.keys(row);
-    const invalid = columns.find((column) => !IDENTIFIER.test(column));
-    if (invalid) throw new Error(`Projection ${this.name}: "${invalid}" is not a plain SQL identifier`);
-    const updates = columns.filter((c) => !this.definition.keyColumns.includes(c)).map((c) => `${c} = excluded.${c}`);
-    await client.query(
-      `INSERT INTO ${this.definition.table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})
-       ON CONFLICT (${this.definition.keyColumns.join(', ')}) DO UPDATE SET ${updates.join(', ')}`,
-      columns.map((c) => row[c]),
-    );
+  project(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
+    return foldBatch(this.definition, client, events);
   }
 }

@@ -24,7 +24,7 @@ const COLUMNS = `position, event_id, tenant_id, aggregate_type, aggregate_id, ve
 // `until` compares at millisecond precision, the precision of `RecordedEvent.recordedAt`:
 // reading up to an event's recordedAt must include that event (recorded_at keeps microseconds).
 const SQL = {
-  append: `SELECT * FROM chronicle_append($1, $2, $3, $4, $5)`,
+  append: `SELECT * FROM chronicle_append($1, $2, $3, $4, $5, $6)`,
   streamVersion: `SELECT coalesce(max(version), 0)::integer AS version FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3`,
   byEventIds: `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY position`,
@@ -80,6 +80,8 @@ export class PostgresEventStore implements EventStore {
   constructor(
     private readonly pool: Pool,
     private readonly registry: EventRegistry,
+    /** Called after an append of its own commits (not for `appendWithin`, whose caller commits). */
+    private readonly onAppended: () => void = () => undefined,
   ) {
     this.mapper = new RecordedEventMapper(registry);
   }
@@ -89,7 +91,9 @@ export class PostgresEventStore implements EventStore {
     // A checked-out client survives a failed statement; pool.query() would discard it.
     const client = await this.pool.connect();
     try {
-      return await this.appendPrepared(client, stream, prepared, options.expectedVersion ?? 'any', true, suppliesIds(events));
+      const result = await this.appendPrepared(client, stream, prepared, options.expectedVersion ?? 'any', true, suppliesIds(events));
+      if (!result.duplicate) this.onAppended();
+      return result;
     } finally {
       client.release();
     }
@@ -180,6 +184,7 @@ export class PostgresEventStore implements EventStore {
       stream.aggregateId,
       expectedVersionCode(expected),
       JSON.stringify(events),
+      mayBeRetry,
     ];
     // `any` must not fail because another writer took the next version first: retry it, as
     // often as it takes. Each such violation means another append committed that version, so
@@ -191,7 +196,7 @@ export class PostgresEventStore implements EventStore {
       } catch (error) {
         const { code, constraint } = error as { code?: string; constraint?: string };
         if (code !== UNIQUE_VIOLATION || !retryRaces) throw error;
-        const duplicate = await this.storedDuplicate(client, stream, events);
+        const duplicate = mayBeRetry ? await this.storedDuplicate(client, stream, events) : null;
         if (duplicate) return duplicate;
         if (expected === 'any' && constraint === STREAM_VERSION_KEY) continue;
         throw new ConcurrencyError(stream, expected, await this.versionOn(client, stream));

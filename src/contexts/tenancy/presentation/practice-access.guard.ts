@@ -12,7 +12,9 @@ const practiceIdOf = (request: FastifyRequest): unknown =>
 
 /**
  * Tenancy at the door: a caller who is not a member of the practice gets 403 whatever ids
- * they try, before any read or write. System actors (operators, automation) pass.
+ * they try, before any read or write. System actors get no pass here: over HTTP (where a
+ * gateway header may claim to be one) they are members like anyone; in-process flows such
+ * as sagas call the command bus directly.
  */
 @Injectable()
 export class PracticeAccessGuard implements CanActivate {
@@ -31,7 +33,6 @@ export class PracticeAccessGuard implements CanActivate {
     if (typeof practiceId !== 'string' || practiceId.length === 0 || practiceId.length > 255) {
       throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'practiceId must be a non-empty string' });
     }
-    if (actor.actorType === 'system') return true;
     const role = await this.memberships.roleOf(practiceId, actor.userId);
     if (!role) {
       throw new ForbiddenException({ code: 'NOT_A_MEMBER', message: `You are not a member of practice ${practiceId}` });

@@ -1,0 +1,59 @@
+/** Everything a bench run can be tuned by, read once from the environment. */
+export interface BenchConfig {
+  /** BENCH_SCALE: shrinks (or grows) durations and event counts; 1 is the default run. */
+  readonly scale: number;
+  /** Writers (and connections in use) for the append workloads. */
+  readonly writers: number;
+  /** Concurrent loaders in read_stream_1000; node parses every row, so more only queue. */
+  readonly streamReaders: number;
+  readonly poolSize: number;
+  /** Unmeasured run before a target's first measured phase of a workload. */
+  readonly warmupMs: number;
+  /** Measured time per target and workload, split over two phases (store, raw, raw, store). */
+  readonly appendMs: number;
+  readonly readStreamMs: number;
+  readonly batchSize: number;
+  readonly contendedStreams: number;
+  readonly streamLength: number;
+  readonly logEvents: number;
+  readonly pageSize: number;
+  /** Measured passes over the whole log per target (plus one unmeasured warm-up pass). */
+  readonly logPasses: number;
+  readonly embeddedPort: number;
+  readonly serverUrl: string | undefined;
+  /** BENCH_ONLY: comma-separated workload names to run; all when unset. */
+  readonly only: readonly string[] | undefined;
+}
+
+const positiveNumber = (name: string, fallback: number): number => {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${text}"`);
+  return value;
+};
+
+export const loadConfig = (): BenchConfig => {
+  const scale = positiveNumber('BENCH_SCALE', 1);
+  const ms = (base: number): number => Math.max(300, Math.round(base * scale));
+  const port = positiveNumber('BENCH_PG_PORT', 54330);
+  if (!Number.isInteger(port) || port > 65535) throw new Error(`BENCH_PG_PORT must be a TCP port, got ${port}`);
+  return {
+    scale,
+    writers: 8,
+    streamReaders: 2,
+    poolSize: 12,
+    warmupMs: ms(1_000),
+    appendMs: ms(6_000),
+    readStreamMs: ms(5_000),
+    batchSize: 10,
+    contendedStreams: 10,
+    streamLength: 1_000,
+    logEvents: Math.max(10_000, Math.round(200_000 * scale)),
+    pageSize: 1_000,
+    logPasses: 2,
+    embeddedPort: port,
+    serverUrl: process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined,
+    only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((name) => name.trim()) : undefined,
+  };
+};

@@ -1,0 +1,42 @@
+import type { WorkloadResult } from '../workloads/workload.js';
+import { cpuLine } from './cpu.js';
+import { targetRatio } from './targets.js';
+
+const HEADER = ['workload', 'store events/s', 'raw events/s', 'ratio store/raw', 'store p50/p99 ms', 'raw p50/p99 ms'];
+
+const rate = (value: number): string => Math.round(value).toLocaleString('en-US');
+const ms = (value: number): string => (value < 10 ? value.toFixed(2) : value.toFixed(1));
+
+const row = (result: WorkloadResult): string[] => [
+  result.name,
+  rate(result.store.eventsPerS),
+  rate(result.raw.eventsPerS),
+  (result.store.eventsPerS / result.raw.eventsPerS).toFixed(2),
+  `${ms(result.store.p50Ms)} / ${ms(result.store.p99Ms)}`,
+  `${ms(result.raw.p50Ms)} / ${ms(result.raw.p99Ms)}`,
+];
+
+const targetLine = (result: WorkloadResult): string | undefined => {
+  const target = targetRatio(result.name);
+  if (target === undefined) return undefined;
+  const ratio = result.store.eventsPerS / result.raw.eventsPerS;
+  return `${result.name}: ratio ${ratio.toFixed(2)} vs target >= ${target} -> ${ratio >= target ? 'met' : 'MISSED'}`;
+};
+
+const pad = (cell: string, width: number, column: number): string =>
+  column === 0 ? cell.padEnd(width) : cell.padStart(width);
+
+/** The result table (Markdown pipes, aligned), then the notes, CPU costs and target checks. */
+export const renderTable = (results: readonly WorkloadResult[]): string => {
+  const rows = [HEADER, ...results.map(row)];
+  const widths = HEADER.map((_, column) => Math.max(...rows.map((cells) => cells[column].length)));
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((cell, column) => pad(cell, widths[column], column)).join(' | ')} |`;
+  // Left-aligned name column, right-aligned figures.
+  const dashes = widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`));
+  const rule = `|${dashes.join('|')}|`;
+  const table = [line(HEADER), rule, ...rows.slice(1).map(line)];
+  const notes = results.flatMap((result) => result.notes);
+  const targets = results.map(targetLine).filter((text): text is string => text !== undefined);
+  return [...table, '', ...notes, ...results.map(cpuLine), ...targets, ''].join('\n');
+};

@@ -1,0 +1,16 @@
+import { compareTimed } from '../harness/timed-comparison.js';
+import { summarize } from '../harness/sample.js';
+import { ownStreamWriters } from './own-stream-writers.js';
+import type { Workload } from './workload.js';
+
+export const batchAppends: Workload = {
+  name: 'batch_appends_10',
+  async run({ config, targets, cpu }) {
+    const samples = await compareTimed(targets, cpu, {
+      warmupMs: config.warmupMs,
+      measureMs: config.appendMs,
+      workers: (target, phase) => ownStreamWriters(target, 'bench_batch', phase, config.writers, config.batchSize),
+    });
+    return { name: this.name, store: summarize(samples.store), raw: summarize(samples.raw), extra: {}, notes: [] };
+  },
+};

@@ -1,0 +1,76 @@
+import { interleave, settle, type PerTarget } from '../harness/interleave.js';
+import { withRssSampling, type RssReport } from '../harness/rss-sampler.js';
+import { summarize, type Work } from '../harness/sample.js';
+import type { BenchTarget, TargetName } from '../targets/target.js';
+import { countEvents, seedLog } from './seed.js';
+import type { Workload } from './workload.js';
+
+/** Follows the target's cursor from the start of the log to its end, timing every page. */
+const scanLog = async (target: BenchTarget, pageSize: number, expected: number): Promise<Work> => {
+  const reader = target.logReader(pageSize);
+  const latenciesMs: number[] = [];
+  let events = 0;
+  const start = performance.now();
+  for (;;) {
+    const began = performance.now();
+    const count = await reader.nextPage();
+    latenciesMs.push(performance.now() - began);
+    if (count === 0) break;
+    events += count;
+  }
+  const elapsedMs = performance.now() - start;
+  if (events !== expected) throw new Error(`${target.name}: read ${events} events of ${expected} in the log`);
+  return { events, ops: latenciesMs.length, elapsedMs, latenciesMs };
+};
+
+const mb = (value: number): number => Math.round(value * 10) / 10;
+/** Holding the whole log would take hundreds of MB; paging should stay well under this. */
+const FLAT_RSS_GROWTH_MB = 64;
+
+export const readAll: Workload = {
+  name: 'read_all_200k',
+  async run({ config, targets, pool, cpu }) {
+    const totals: PerTarget<number> = { store: 0, raw: 0 };
+    for (const target of targets) {
+      await seedLog(pool, target, config.logEvents);
+      totals[target.name] = await countEvents(pool, target);
+      settle();
+      await scanLog(target, config.pageSize, totals[target.name]); // warm-up pass
+    }
+    const rss: PerTarget<RssReport[]> = { store: [], raw: [] };
+    const samples = await interleave(targets, config.logPasses, cpu, async (target) => {
+      const { result, rss: report } = await withRssSampling(() =>
+        scanLog(target, config.pageSize, totals[target.name]),
+      );
+      rss[target.name].push(report);
+      return result;
+    });
+    const startMb = (name: TargetName): number => Math.min(...rss[name].map((r) => r.startMb));
+    const peakMb = (name: TargetName): number => Math.max(...rss[name].map((r) => r.peakMb));
+    const growthMb = (name: TargetName): number => Math.max(...rss[name].map((r) => r.peakMb - r.startMb));
+    const flat = growthMb('store') < FLAT_RSS_GROWTH_MB;
+    return {
+      name: this.name,
+      store: summarize(samples.store),
+      raw: summarize(samples.raw),
+      extra: {
+        log_events: totals.store,
+        raw_log_events: totals.raw,
+        page_size: config.pageSize,
+        rss_start_mb: mb(startMb('store')),
+        peak_rss_mb: mb(peakMb('store')),
+        peak_rss_growth_mb: mb(growthMb('store')),
+        raw_rss_start_mb: mb(startMb('raw')),
+        raw_peak_rss_mb: mb(peakMb('raw')),
+        raw_peak_rss_growth_mb: mb(growthMb('raw')),
+        memory_flat: flat,
+      },
+      notes: [
+        `read_all: ${totals.store} events in pages of ${config.pageSize}; ` +
+          `process RSS before ${mb(startMb('store'))} MB, ` +
+          `peak ${mb(peakMb('store'))} MB (+${mb(growthMb('store'))} MB) for the store, ` +
+          `+${mb(growthMb('raw'))} MB for raw: ${flat ? 'memory stays flat while paging' : 'MEMORY GREW while paging'}`,
+      ],
+    };
+  },
+};

@@ -1,0 +1,33 @@
+import type { PoolClient } from 'pg';
+import type { RecordedEvent } from '../store/event-envelope.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_PARTITIONS, type AsyncProjection, type TableNames } from './async-projection.js';
+import type { AsyncProjectionOptions } from './async-fold.projection.js';
+import type { Row } from './fold-projection.js';
+import { checkIdentifiers, insertNewRows } from './row-sql.js';
+
+export interface MapProjectionDefinition<R extends Row> {
+  readonly name: string;
+  readonly handles: readonly string[];
+  readonly table: string;
+  /** A unique key of the records (e.g. the event id), so a record is never written twice. */
+  readonly conflictColumns: readonly string[];
+  /** One record per event (or none); pure. */
+  readonly map: (event: RecordedEvent) => R | null;
+}
+
+/** A map projection: one record per event, no ordering needed, written in one statement per batch. */
+export const asyncMap = <R extends Row>(definition: MapProjectionDefinition<R>, options: AsyncProjectionOptions = {}): AsyncProjection => {
+  checkIdentifiers(`Projection ${definition.name}`, [definition.table, ...definition.conflictColumns]);
+  return {
+    name: definition.name,
+    handles: definition.handles,
+    tables: [definition.table],
+    partitions: options.partitions ?? DEFAULT_PARTITIONS,
+    errorPolicy: options.errorPolicy ?? 'stop',
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    async apply(client: PoolClient, events: readonly RecordedEvent[], tables: TableNames) {
+      const records = events.filter((e) => definition.handles.includes(e.type)).map(definition.map);
+      await insertNewRows(client, tables[definition.table], definition.conflictColumns, records.filter((r): r is R => r !== null));
+    },
+  };
+};

@@ -1,0 +1,62 @@
+import type { PoolClient } from 'pg';
+import type { Row } from './fold-projection.js';
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/** Table and column names are interpolated into SQL, so only plain identifiers pass. */
+export const checkIdentifiers = (owner: string, names: readonly string[]): void => {
+  const invalid = names.find((name) => !IDENTIFIER.test(name));
+  if (invalid !== undefined) throw new Error(`${owner}: "${invalid}" is not a plain SQL identifier`);
+};
+
+const placeholders = (rowCount: number, width: number): string =>
+  Array.from({ length: rowCount }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ');
+
+/** The rows whose keys are among `keys`, in one statement. */
+export const selectByKeys = async <R extends Row>(
+  client: PoolClient,
+  table: string,
+  keyColumns: readonly string[],
+  keys: readonly (readonly unknown[])[],
+): Promise<R[]> => {
+  if (keys.length === 0) return [];
+  const { rows } = await client.query<R>(
+    `SELECT * FROM ${table} WHERE (${keyColumns.join(', ')}) IN (${placeholders(keys.length, keyColumns.length)})`,
+    keys.flat(),
+  );
+  return rows;
+};
+
+/** Inserts or replaces rows, in one statement; every row has the same columns. */
+export const upsertRows = async (client: PoolClient, table: string, keyColumns: readonly string[], rows: readonly Row[]) => {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]);
+  checkIdentifiers(table, columns);
+  const updates = columns.filter((c) => !keyColumns.includes(c)).map((c) => `${c} = excluded.${c}`);
+  const onConflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
+  await client.query(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(rows.length, columns.length)}
+     ON CONFLICT (${keyColumns.join(', ')}) ${onConflict}`,
+    rows.flatMap((row) => columns.map((c) => row[c])),
+  );
+};
+
+/** Inserts rows that are not there yet (by the conflict columns); existing ones are left alone. */
+export const insertNewRows = async (client: PoolClient, table: string, conflictColumns: readonly string[], rows: readonly Row[]) => {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]);
+  checkIdentifiers(table, columns);
+  await client.query(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(rows.length, columns.length)}
+     ON CONFLICT (${conflictColumns.join(', ')}) DO NOTHING`,
+    rows.flatMap((row) => columns.map((c) => row[c])),
+  );
+};
+
+export const deleteByKeys = async (client: PoolClient, table: string, keyColumns: readonly string[], keys: readonly (readonly unknown[])[]) => {
+  if (keys.length === 0) return;
+  await client.query(
+    `DELETE FROM ${table} WHERE (${keyColumns.join(', ')}) IN (${placeholders(keys.length, keyColumns.length)})`,
+    keys.flat(),
+  );
+};
