@@ -10,6 +10,8 @@ import { TenancyModule } from './contexts/tenancy/public-api.js';
 import { ReservationsModule } from './contexts/reservations/public-api.js';
 import { EventsApiModule } from './events-api/events-api.module.js';
 
+const listOf = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
+
 @Module({})
 export class AppModule {
   /**
@@ -29,7 +31,10 @@ export class AppModule {
         }),
         CqrsModule.forRoot(),
         DatabaseModule,
-        EventSourcingModule.forRoot({ pool: PG_POOL }),
+        EventSourcingModule.forRoot({
+          pool: PG_POOL,
+          workers: { enabled: env.ROLE !== 'web', pausedProjections: listOf(env.PROJECTIONS_PAUSED) },
+        }),
         AuthModule,
         HealthModule,
         TenancyModule,

@@ -39,6 +39,10 @@ export class Environment {
   @IsString() @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
   JWT_SECRET = DEVELOPMENT_JWT_SECRET;
 
+  /** Projections paused by configuration (comma-separated names): the kill switch without the admin API. */
+  @IsString()
+  PROJECTIONS_PAUSED = '';
+
   /** Users who may call the admin API besides system actors (comma-separated ids). */
   @IsString()
   OPERATOR_USER_IDS = '';

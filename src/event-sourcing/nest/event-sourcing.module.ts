@@ -6,7 +6,10 @@ import { AggregateCatalog } from '../aggregates/aggregate-catalog.js';
 import { AggregateRepository } from '../aggregates/aggregate-repository.js';
 import { InlineProjections } from '../aggregates/inline-projections.js';
 import { SnapshotStore } from '../aggregates/snapshot-store.js';
+import { AsyncProjections } from '../projections/async-projections.js';
 import { CommitNotifier } from '../projections/commit-notifier.js';
+import { ProjectionAdmin } from '../projections/projection-admin.js';
+import { ProjectionWorkerHost, type WorkerSettings } from './projection-worker.host.js';
 import { EventRegistry } from '../store/event-registry.js';
 import { PostgresEventStore } from '../store/postgres-event-store.js';
 import { EventRecorded } from './event-recorded.js';
@@ -17,6 +20,8 @@ import { EVENT_STORE, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 export interface EventSourcingModuleOptions {
   /** The token of the pg `Pool` the store writes through; the app provides it. */
   readonly pool: InjectionToken;
+  /** Whether this process runs async projections (ROLE worker or all), and which are paused by config. */
+  readonly workers: WorkerSettings;
 }
 
 /**
@@ -44,6 +49,19 @@ export class EventSourcingModule {
             new PostgresEventStore(pool, registry, () => notifier.notify()),
         },
         { provide: EVENT_STORE, useExisting: PostgresEventStore },
+        { provide: AsyncProjections, useValue: new AsyncProjections() },
+        {
+          provide: ProjectionAdmin,
+          inject: [PG_POOL_TOKEN, PostgresEventStore, AsyncProjections],
+          useFactory: (pool: Pool, store: PostgresEventStore, projections: AsyncProjections) =>
+            new ProjectionAdmin(pool, store, projections),
+        },
+        {
+          provide: ProjectionWorkerHost,
+          inject: [PG_POOL_TOKEN, PostgresEventStore, AsyncProjections],
+          useFactory: (pool: Pool, store: PostgresEventStore, projections: AsyncProjections) =>
+            new ProjectionWorkerHost(pool, store, projections, options.workers),
+        },
         {
           provide: AggregateRepository,
           inject: [PG_POOL_TOKEN, PostgresEventStore, InlineProjections, EventBus, CommitNotifier],
@@ -63,7 +81,7 @@ export class EventSourcingModule {
             }),
         },
       ],
-      exports: [CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
+      exports: [AsyncProjections, ProjectionAdmin, ProjectionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
     };
   }
 }

@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { EventStore } from '../store/event-store.js';
 import type { AsyncProjection } from './async-projection.js';
 import { CheckpointStore } from './checkpoint-store.js';
+import { leaseKey } from './lease-key.js';
 import { EVENTS_CHANNEL } from './commit-notifier.js';
 import { DeadLetters } from './dead-letters.js';
 import { PartitionRunner, type StepOutcome } from './partition-runner.js';
@@ -27,13 +28,6 @@ interface Slot {
   readonly partition: number;
   readonly key: string;
 }
-
-/** Two int4 advisory-lock keys per slot: a stable hash of the projection, and the partition. */
-const lockKey = (projection: string): number => {
-  let hash = 0;
-  for (let i = 0; i < projection.length; i++) hash = (Math.imul(hash, 31) + projection.charCodeAt(i)) | 0;
-  return hash;
-};
 
 /**
  * Runs async projections. Each (projection, partition) is a slot; a worker owns a slot
@@ -81,6 +75,8 @@ export class ProjectionWorker {
   async start(): Promise<void> {
     for (const projection of this.projections) await this.checkpoints.ensure(projection.name, projection.partitions);
     this.leaseClient = await this.pool.connect();
+    // pg_locks + pg_stat_activity then tell operators which worker holds which slot.
+    await this.leaseClient.query(`SELECT set_config('application_name', $1, false)`, [this.workerId.slice(0, 63)]);
     this.listenClient = await this.pool.connect();
     this.listenClient.on('notification', () => this.wake.fire());
     await this.listenClient.query(`LISTEN ${EVENTS_CHANNEL}`);
@@ -125,12 +121,12 @@ export class ProjectionWorker {
     // Hand back slots above the fair share, so a worker that just started gets some.
     for (const key of this.ownedSlots().slice(share)) this.releasing.add(key);
     // Start the search at a per-worker offset so workers do not all contend for slot 0.
-    const offset = lockKey(this.workerId) >>> 0;
+    const offset = leaseKey(this.workerId) >>> 0;
     for (let i = 0; i < this.slots.length && this.owned.size < share && !this.stopping; i++) {
       const slot = this.slots[(offset + i) % this.slots.length];
       if (this.owned.has(slot.key)) continue;
       const { rows: locked } = await lease.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1::int, $2::int) AS ok`, [
-        lockKey(slot.projection.name),
+        leaseKey(slot.projection.name),
         slot.partition,
       ]);
       if (locked[0].ok) this.owned.set(slot.key, this.run(slot));
@@ -165,7 +161,7 @@ export class ProjectionWorker {
       this.owned.delete(slot.key);
       if (!this.stopping) {
         await this.leaseClient
-          ?.query(`SELECT pg_advisory_unlock($1::int, $2::int)`, [lockKey(slot.projection.name), slot.partition])
+          ?.query(`SELECT pg_advisory_unlock($1::int, $2::int)`, [leaseKey(slot.projection.name), slot.partition])
           .catch(() => undefined);
       }
     }

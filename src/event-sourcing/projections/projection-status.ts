@@ -1,0 +1,94 @@
+import type { Pool } from 'pg';
+import type { AsyncProjection } from './async-projection.js';
+import { leaseKeyAsOid } from './lease-key.js';
+import type { ProjectionStatus } from './projection-controls.js';
+
+export interface PartitionStatus {
+  readonly partition: number;
+  readonly position: number;
+  readonly transactionId: string;
+  readonly eventsApplied: number;
+  readonly owner: string | null;
+  readonly ownerAlive: boolean;
+  readonly updatedAt: string;
+}
+
+export interface ProjectionReport {
+  readonly name: string;
+  readonly handles: readonly string[];
+  readonly status: ProjectionStatus;
+  readonly paused: boolean;
+  readonly lastError: string | null;
+  readonly partitions: readonly PartitionStatus[];
+  /** Events in the log after the slowest partition's checkpoint (of any type: an upper bound). */
+  readonly lagEvents: number;
+  /** Age of the oldest event the slowest partition has not passed; 0 when caught up. */
+  readonly lagSeconds: number;
+  readonly deadLetters: number;
+}
+
+interface Row {
+  partition: number;
+  position: string;
+  transaction_id: string;
+  events_applied: string;
+  owner: string | null;
+  owner_alive: boolean;
+  updated_at: string;
+}
+
+/** What operators see of each projection: where it is, who runs it, how far behind it is. */
+export const projectionReport = async (pool: Pool, projection: AsyncProjection): Promise<ProjectionReport> => {
+  const [partitions, control, lag, dead] = await Promise.all([
+    pool.query<Row>(
+      // The owner is whoever holds the slot's advisory lock now (its connection is named after it).
+      `SELECT c.partition, c.position, c.transaction_id::text, c.events_applied, to_json(c.updated_at)#>>'{}' AS updated_at,
+              lease.application_name AS owner, lease.application_name IS NOT NULL AS owner_alive
+       FROM projection_checkpoints c
+       LEFT JOIN LATERAL (
+         SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND l.classid::bigint = $2 AND l.objid::bigint = c.partition AND l.objsubid = 2
+         LIMIT 1
+       ) lease ON true
+       WHERE c.projection = $1 ORDER BY c.partition`,
+      [projection.name, leaseKeyAsOid(projection.name)],
+    ),
+    pool.query<{ paused: boolean; status: ProjectionStatus; last_error: string | null }>(
+      `SELECT paused, status, last_error FROM projection_controls WHERE projection = $1`,
+      [projection.name],
+    ),
+    pool.query<{ events: string; seconds: number | null }>(
+      `WITH slowest AS (
+         SELECT transaction_id, position FROM projection_checkpoints WHERE projection = $1
+         ORDER BY transaction_id, position LIMIT 1
+       )
+       SELECT count(e.*) AS events, extract(epoch FROM now() - min(e.recorded_at))::float8 AS seconds
+       FROM events e, slowest s WHERE (e.transaction_id, e.position) > (s.transaction_id, s.position)`,
+      [projection.name],
+    ),
+    pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM projection_dead_letters WHERE projection = $1 AND retried_at IS NULL`, [
+      projection.name,
+    ]),
+  ]);
+  const controlRow = control.rows[0] ?? { paused: false, status: 'running' as const, last_error: null };
+  return {
+    name: projection.name,
+    handles: projection.handles,
+    status: controlRow.status,
+    paused: controlRow.paused,
+    lastError: controlRow.last_error,
+    partitions: partitions.rows.map((row) => ({
+      partition: row.partition,
+      position: Number(row.position),
+      transactionId: row.transaction_id,
+      eventsApplied: Number(row.events_applied),
+      owner: row.owner,
+      ownerAlive: row.owner_alive,
+      updatedAt: row.updated_at,
+    })),
+    lagEvents: Number(lag.rows[0]?.events ?? 0),
+    lagSeconds: Math.max(0, lag.rows[0]?.seconds ?? 0),
+    deadLetters: dead.rows[0]?.n ?? 0,
+  };
+};
