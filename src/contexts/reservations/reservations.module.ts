@@ -14,18 +14,24 @@ import { reservationEventTypes } from './infrastructure/reservation.event-schema
 import { reservationListProjection } from './infrastructure/reservation-list.projection.js';
 import { ReservationCommandsController } from './presentation/reservation-commands.controller.js';
 import { ReservationQueriesController } from './presentation/reservation-queries.controller.js';
+import { OccupancyController } from './presentation/occupancy.controller.js';
+import { GetOccupancyHandler } from './application/queries/get-occupancy.query.js';
+import { occupancyProjection } from './infrastructure/occupancy.projection.js';
+import { AsyncProjections } from '../../event-sourcing/projections/async-projections.js';
 
 @Module({
   imports: [TenancyModule],
-  controllers: [ReservationCommandsController, ReservationQueriesController],
-  providers: [GetReservationHandler, GetReservationAtHandler, GetReservationHistoryHandler, ListReservationsHandler],
+  controllers: [ReservationCommandsController, ReservationQueriesController, OccupancyController],
+  providers: [GetOccupancyHandler, GetReservationHandler, GetReservationAtHandler, GetReservationHistoryHandler, ListReservationsHandler],
 })
 export class ReservationsModule {
   constructor(
     @Inject(EventRegistry) registry: EventRegistry,
     @Inject(InlineProjections) projections: InlineProjections,
     @Inject(AggregateCatalog) catalog: AggregateCatalog,
+    @Inject(AsyncProjections) asyncProjections: AsyncProjections,
   ) {
+    asyncProjections.register(occupancyProjection);
     registry.register(...reservationEventTypes);
     projections.register(new InlineFoldProjection(reservationListProjection));
     catalog.register({ decider: reservationDecider, eventTypes: RESERVATION_EVENT_TYPES });

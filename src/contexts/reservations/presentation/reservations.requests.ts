@@ -79,3 +79,13 @@ export class ReservationAtQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(2_147_483_647)
   version?: number;
 }
+
+export class OccupancyQuery {
+  @ApiProperty({ example: '2027-03-01' })
+  @Matches(CALENDAR_DAY, DAY_MESSAGE) @IsISO8601({ strict: true }, DAY_MESSAGE)
+  from!: string;
+
+  @ApiProperty({ example: '2027-03-31' })
+  @Matches(CALENDAR_DAY, DAY_MESSAGE) @IsISO8601({ strict: true }, DAY_MESSAGE)
+  to!: string;
+}
