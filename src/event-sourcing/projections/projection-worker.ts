@@ -78,6 +78,11 @@ export class ProjectionWorker {
     // pg_locks + pg_stat_activity then tell operators which worker holds which slot.
     await this.leaseClient.query(`SELECT set_config('application_name', $1, false)`, [this.workerId.slice(0, 63)]);
     this.listenClient = await this.pool.connect();
+    // A checked-out client's errors are its own (the pool only watches idle ones): a server
+    // shutting down must not crash the process. Lost leases are re-claimed by the next heartbeat.
+    const onError = (error: Error) => this.log(`projection worker ${this.workerId}: connection lost: ${error.message}`);
+    this.leaseClient.on('error', onError);
+    this.listenClient.on('error', onError);
     this.listenClient.on('notification', () => this.wake.fire());
     await this.listenClient.query(`LISTEN ${EVENTS_CHANNEL}`);
     await this.rebalance();
