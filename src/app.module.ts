@@ -9,6 +9,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { TenancyModule } from './contexts/tenancy/public-api.js';
 import { ReservationsModule } from './contexts/reservations/public-api.js';
 import { EventsApiModule } from './events-api/events-api.module.js';
+import { AdminModule } from './admin/admin.module.js';
 
 const listOf = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -40,6 +41,7 @@ export class AppModule {
         TenancyModule,
         ReservationsModule,
         EventsApiModule,
+        AdminModule,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { NotFoundException } from '@nestjs/common';
+import { ConflictException, NotFoundException } from '@nestjs/common';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { inTransaction } from '../store/in-transaction.js';
 import { LOG_START, type LogCursor } from '../store/log-cursor.js';
@@ -7,6 +7,7 @@ import { identityTables, type AsyncProjection, type TableNames } from './async-p
 import type { AsyncProjections } from './async-projections.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { DeadLetters, type DeadLetter } from './dead-letters.js';
+import { leaseKey } from './lease-key.js';
 import { ProjectionControls } from './projection-controls.js';
 import { projectionReport, type ProjectionReport } from './projection-status.js';
 
@@ -86,6 +87,19 @@ export class ProjectionAdmin {
    */
   async rebuild(name: string, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<ProjectionReport> {
     const projection = this.require(name);
+    // One rebuild per projection at a time, across processes: a session lock on slot -1.
+    const lock = await this.pool.connect();
+    try {
+      const { rows } = await lock.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1::int, -1) AS ok`, [leaseKey(projection.name)]);
+      if (!rows[0].ok) throw new ConflictException({ code: 'REBUILD_IN_PROGRESS', message: `${name} is being rebuilt already` });
+      return await this.rebuildUnlocked(projection, onProgress);
+    } finally {
+      lock.release(true);
+    }
+  }
+
+  private async rebuildUnlocked(projection: AsyncProjection, onProgress: (progress: RebuildProgress) => void): Promise<ProjectionReport> {
+    const name = projection.name;
     await this.checkpoints.ensure(projection.name, projection.partitions);
     const shadow: TableNames = Object.fromEntries(projection.tables.map((table) => [table, `${table}__rebuild`]));
     for (const table of projection.tables) {

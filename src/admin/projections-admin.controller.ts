@@ -1,0 +1,73 @@
+import { Body, Controller, Get, HttpCode, Inject, Logger, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ProjectionAdmin } from '../event-sourcing/projections/projection-admin.js';
+import { DeadLettersQuery, ReplayRequest } from './admin.requests.js';
+import { OperatorGuard } from './operator.guard.js';
+
+/** Operators' view of async projections: status, checkpoints, lag, owners; kill switch, replay, rebuild, dead letters. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@ApiForbiddenResponse({ description: 'OPERATORS_ONLY' })
+@UseGuards(OperatorGuard)
+@Controller('v1/admin')
+export class ProjectionsAdminController {
+  private readonly logger = new Logger('Admin');
+
+  constructor(@Inject(ProjectionAdmin) private readonly admin: ProjectionAdmin) {}
+
+  @Get('projections')
+  @ApiOkResponse({ description: '{ projections: [{ name, status, paused, partitions: [{ partition, position, owner }], lagEvents, lagSeconds, deadLetters }] }' })
+  async list() {
+    return { projections: await this.admin.list() };
+  }
+
+  @Get('projections/:name')
+  get(@Param('name') name: string) {
+    return this.admin.report(name);
+  }
+
+  @Post('projections/:name/pause')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Paused: workers apply nothing more, the checkpoint stays where it is' })
+  pause(@Param('name') name: string) {
+    return this.admin.pause(name);
+  }
+
+  @Post('projections/:name/resume')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Running again from its checkpoint (a dead-lettered event is retried first)' })
+  resume(@Param('name') name: string) {
+    return this.admin.resume(name);
+  }
+
+  @Post('projections/:name/replay')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Every partition continues from just before fromPosition' })
+  replay(@Param('name') name: string, @Body() body: ReplayRequest) {
+    return this.admin.replay(name, body.fromPosition ?? 0);
+  }
+
+  @Post('projections/:name/rebuild')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ description: 'Rebuilding into a shadow table in the background; GET shows status "rebuilding" until the swap' })
+  async rebuild(@Param('name') name: string) {
+    const before = await this.admin.report(name);
+    if (before.status === 'rebuilding') return { name: before.name, rebuilding: true };
+    this.admin
+      .rebuild(name, (progress) => progress.phase === 'swapped' && this.logger.log(`rebuilt ${name}: ${progress.eventsApplied} events`))
+      .catch((error: unknown) => this.logger.error(`rebuild of ${name} failed: ${error instanceof Error ? error.message : String(error)}`));
+    return { name: before.name, rebuilding: true };
+  }
+
+  @Get('dead-letters')
+  async deadLetters(@Query() query: DeadLettersQuery) {
+    return { deadLetters: await this.admin.deadLetters.list(query.projection) };
+  }
+
+  @Post('dead-letters/:id/retry')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Retried: a stopped projection runs again from it; a skipped event is applied now' })
+  retry(@Param('id', ParseIntPipe) id: number) {
+    return this.admin.retryDeadLetter(id);
+  }
+}
