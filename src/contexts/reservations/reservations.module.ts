@@ -15,13 +15,14 @@ import { reservationListProjection } from './infrastructure/reservation-list.pro
 import { ReservationCommandsController } from './presentation/reservation-commands.controller.js';
 import { ReservationQueriesController } from './presentation/reservation-queries.controller.js';
 import { OccupancyController } from './presentation/occupancy.controller.js';
+import { ReservationValidationController } from './presentation/reservation-validation.controller.js';
 import { GetOccupancyHandler } from './application/queries/get-occupancy.query.js';
 import { occupancyProjection } from './infrastructure/occupancy.projection.js';
 import { AsyncProjections } from '../../event-sourcing/projections/async-projections.js';
 
 @Module({
   imports: [TenancyModule],
-  controllers: [ReservationCommandsController, ReservationQueriesController, OccupancyController],
+  controllers: [ReservationCommandsController, ReservationQueriesController, OccupancyController, ReservationValidationController],
   providers: [GetOccupancyHandler, GetReservationHandler, GetReservationAtHandler, GetReservationHistoryHandler, ListReservationsHandler],
 })
 export class ReservationsModule {
