@@ -23,6 +23,7 @@ export class Reservations1764000000003 implements MigrationInterface {
       )`);
     await db.query(`CREATE INDEX reservations_by_date_idx ON reservations (practice_id, check_in_date, reservation_id)`);
     await db.query(`CREATE INDEX reservations_by_status_idx ON reservations (practice_id, status, check_in_date)`);
+    await db.query(`CREATE INDEX reservations_by_guest_idx ON reservations (practice_id, guest_id)`);
 
     await db.query(`
       CREATE TABLE idempotency_keys (

@@ -16,14 +16,23 @@ import { ReservationCommandsController } from './presentation/reservation-comman
 import { ReservationQueriesController } from './presentation/reservation-queries.controller.js';
 import { OccupancyController } from './presentation/occupancy.controller.js';
 import { ReservationValidationController } from './presentation/reservation-validation.controller.js';
+import { GuestsController } from './presentation/guests.controller.js';
+import { GetGuestProfileHandler, GUEST_PROFILES } from './application/queries/get-guest-profile.query.js';
+import { guestProfiles } from './infrastructure/guest-profiles.factory.js';
+import { EVENT_STORE, PG_POOL_TOKEN } from '../../event-sourcing/nest/event-sourcing.tokens.js';
+import type { Pool } from 'pg';
+import type { EventStore } from '../../event-sourcing/store/event-store.js';
 import { GetOccupancyHandler } from './application/queries/get-occupancy.query.js';
 import { occupancyProjection } from './infrastructure/occupancy.projection.js';
 import { AsyncProjections } from '../../event-sourcing/projections/async-projections.js';
 
 @Module({
   imports: [TenancyModule],
-  controllers: [ReservationCommandsController, ReservationQueriesController, OccupancyController, ReservationValidationController],
-  providers: [GetOccupancyHandler, GetReservationHandler, GetReservationAtHandler, GetReservationHistoryHandler, ListReservationsHandler],
+  controllers: [ReservationCommandsController, ReservationQueriesController, OccupancyController, ReservationValidationController, GuestsController],
+  providers: [
+    { provide: GUEST_PROFILES, inject: [PG_POOL_TOKEN, EVENT_STORE], useFactory: (pool: Pool, store: EventStore) => guestProfiles(pool, store) },
+    GetGuestProfileHandler,
+    GetOccupancyHandler, GetReservationHandler, GetReservationAtHandler, GetReservationHistoryHandler, ListReservationsHandler],
 })
 export class ReservationsModule {
   constructor(

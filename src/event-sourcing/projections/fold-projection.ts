@@ -2,10 +2,9 @@ import type { PoolClient } from 'pg';
 import type { InlineProjection } from '../aggregates/inline-projection.js';
 import type { RecordedEvent } from '../store/event-envelope.js';
 import './pg-type-parsers.js';
-import { checkIdentifiers, deleteByKeys, selectByKeys, upsertRows } from './row-sql.js';
+import { checkIdentifiers, deleteByKeys, selectByKeys, upsertRows, type Row } from './row-sql.js';
 
-/** A read-model row: column name → value (JSON-compatible, dates as strings). */
-export type Row = Record<string, unknown>;
+export type { Row } from './row-sql.js';
 
 /**
  * A fold projection: one row per key, evolved by a pure function, so its rules are tested

@@ -153,13 +153,15 @@ export class ProjectionWorker {
     try {
       while (!this.stopping && !this.releasing.has(slot.key)) {
         let outcome: StepOutcome;
+        // Taken before the step reads the log: a NOTIFY during the step then cuts the sleep short.
+        const seen = this.wake.mark();
         try {
           outcome = await runner.step();
         } catch (error) {
           this.log(`projection ${slot.key}: ${error instanceof Error ? error.message : String(error)}`);
           outcome = 'idle';
         }
-        if (outcome !== 'progressed') await this.wake.wait(outcome === 'idle' ? poll : poll * 2);
+        if (outcome !== 'progressed') await this.wake.wait(outcome === 'idle' ? poll : poll * 2, seen);
       }
     } finally {
       this.releasing.delete(slot.key);

@@ -1,5 +1,7 @@
 import type { PoolClient } from 'pg';
-import type { Row } from './fold-projection.js';
+
+/** A read-model row: column name → value (JSON-compatible, dates as strings). */
+export type Row = Record<string, unknown>;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
