@@ -1,4 +1,4 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { AsyncProjections } from '../projections/async-projections.js';
 import { ProjectionWorker } from '../projections/projection-worker.js';
@@ -11,7 +11,7 @@ export interface WorkerSettings {
 }
 
 /** Starts this process's projection worker once every context has registered its projections. */
-export class ProjectionWorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProjectionWorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private worker?: ProjectionWorker;
   private readonly logger = new Logger('Projections');
 
@@ -38,7 +38,8 @@ export class ProjectionWorkerHost implements OnApplicationBootstrap, OnApplicati
     this.logger.log(`worker ${this.worker.workerId} runs ${projections.map((p) => p.name).join(', ')}`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before any module's shutdown: the pool cannot end while the worker still holds its connections. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.stop();
   }
 }
