@@ -47,6 +47,23 @@ export class AsyncProjections1764000000004 implements MigrationInterface {
         retried_at      timestamptz,
         UNIQUE (projection, event_id)
       )`);
+    // Reactor jobs: enqueued in the transaction of the projection they follow, run after their
+    // due time; the unique key de-duplicates (a second job with the same key is dropped).
+    await db.query(`
+      CREATE TABLE reactor_jobs (
+        id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        reactor       text        NOT NULL,
+        dedup_key     text        NOT NULL,
+        event_id      uuid        NOT NULL,
+        due_at        timestamptz NOT NULL,
+        attempts      integer     NOT NULL DEFAULT 0,
+        done_at       timestamptz,
+        failed_at     timestamptz,
+        last_error    text,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (reactor, dedup_key)
+      )`);
+    await db.query(`CREATE INDEX reactor_jobs_due_idx ON reactor_jobs (reactor, due_at) WHERE done_at IS NULL AND failed_at IS NULL`);
     // Live workers, for a fair share of partitions each; a row older than a few seconds is a dead worker.
     await db.query(`
       CREATE TABLE projection_workers (
@@ -57,6 +74,7 @@ export class AsyncProjections1764000000004 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP TABLE reactor_jobs`);
     await db.query(`DROP TABLE projection_workers`);
     await db.query(`DROP TABLE projection_dead_letters`);
     await db.query(`DROP TABLE projection_controls`);

@@ -318,6 +318,17 @@ describe.each(backends)('$name event store', ({ open }) => {
     });
   });
 
+  describe('when an event is looked up by id', () => {
+    it('finds the stored event, and null for an unknown or malformed id', async () => {
+      const stream = freshStream();
+      const [stored] = (await store.append(stream, [roomCleaned()])).events;
+
+      expect(await store.findEvent(stored.eventId)).toEqual(stored);
+      expect(await store.findEvent('00000000-0000-4000-8000-000000000000')).toBeNull();
+      expect(await store.findEvent('not-a-uuid')).toBeNull();
+    });
+  });
+
   describe('when the expected version is not a version', () => {
     it.each<[string, unknown]>([
       ['a negative number', -1],

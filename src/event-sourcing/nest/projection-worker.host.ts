@@ -2,6 +2,7 @@ import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } f
 import type { Pool } from 'pg';
 import type { AsyncProjections } from '../projections/async-projections.js';
 import { ProjectionWorker } from '../projections/projection-worker.js';
+import { ReactorRunner } from '../projections/reactor-runner.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 
 export interface WorkerSettings {
@@ -13,6 +14,7 @@ export interface WorkerSettings {
 /** Starts this process's projection worker once every context has registered its projections. */
 export class ProjectionWorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private worker?: ProjectionWorker;
+  private reactors?: ReactorRunner;
   private readonly logger = new Logger('Projections');
 
   constructor(
@@ -30,16 +32,18 @@ export class ProjectionWorkerHost implements OnApplicationBootstrap, BeforeAppli
   async onApplicationBootstrap(): Promise<void> {
     const projections = this.projections.all();
     if (!this.settings.enabled || projections.length === 0) return;
-    this.worker = new ProjectionWorker(this.pool, this.store, projections, {
-      pausedByConfig: new Set(this.settings.pausedProjections ?? []),
-      log: (message) => this.logger.warn(message),
-    });
+    const pausedByConfig = new Set(this.settings.pausedProjections ?? []);
+    const log = (message: string) => this.logger.warn(message);
+    this.worker = new ProjectionWorker(this.pool, this.store, projections, { pausedByConfig, log });
     await this.worker.start();
+    this.reactors = new ReactorRunner(this.pool, this.store, this.projections.reactors(), { pausedByConfig, log });
+    this.reactors.start();
     this.logger.log(`worker ${this.worker.workerId} runs ${projections.map((p) => p.name).join(', ')}`);
   }
 
   /** Before any module's shutdown: the pool cannot end while the worker still holds its connections. */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.reactors?.stop();
     await this.worker?.stop();
   }
 }

@@ -1,14 +1,20 @@
 import type { AsyncProjection } from './async-projection.js';
+import { withReactors, type Reactor } from './reactor.js';
 
 /** The async projections bounded contexts register at start; workers and the admin API use them. */
 export class AsyncProjections {
   private readonly byName = new Map<string, AsyncProjection>();
+  private readonly allReactors: Reactor[] = [];
 
-  register(...projections: readonly AsyncProjection[]): void {
-    for (const projection of projections) {
-      if (this.byName.has(projection.name)) throw new Error(`Projection "${projection.name}" is registered twice`);
-      this.byName.set(projection.name, projection);
-    }
+  /** Registers a projection, with the reactors that follow it (their jobs commit with its writes). */
+  register(projection: AsyncProjection, reactors: readonly Reactor[] = []): void {
+    if (this.byName.has(projection.name)) throw new Error(`Projection "${projection.name}" is registered twice`);
+    this.byName.set(projection.name, reactors.length > 0 ? withReactors(projection, reactors) : projection);
+    this.allReactors.push(...reactors);
+  }
+
+  reactors(): Reactor[] {
+    return [...this.allReactors];
   }
 
   all(): AsyncProjection[] {

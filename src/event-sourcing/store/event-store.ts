@@ -50,6 +50,8 @@ export interface GlobalPage {
 export interface EventStore {
   append(stream: StreamId, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   readStream(stream: StreamId, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** The stored event with this id (upcast like every read), or null. */
+  findEvent(eventId: string): Promise<RecordedEvent | null>;
   /** Current version of a stream; 0 when it has no events. */
   streamVersion(stream: StreamId): Promise<number>;
   readByType(tenantId: string, type: string, options?: ReadByTypeOptions): Promise<RecordedEvent[]>;

@@ -89,6 +89,11 @@ export class InMemoryEventStore implements EventStore {
     return limited.map((e) => this.upcast(e));
   }
 
+  async findEvent(eventId: string): Promise<RecordedEvent | null> {
+    const event = this.log.byId.get(eventId.toLowerCase());
+    return event ? this.upcast(event) : null;
+  }
+
   async streamVersion(stream: StreamId): Promise<number> {
     return this.log.streams.get(streamKey(stream))?.length ?? 0;
   }

@@ -15,7 +15,7 @@ import {
 import { ConcurrencyError, EventIdReused } from './event-store.errors.js';
 import { expectedVersionCode, type ExpectedVersion } from './expected-version.js';
 import { LOG_START } from './log-cursor.js';
-import { prepareEvents, type PreparedEvent } from './prepared-event.js';
+import { prepareEvents, UUID, type PreparedEvent } from './prepared-event.js';
 import { RecordedEventMapper, type EventRow } from './recorded-event.mapper.js';
 
 const COLUMNS = `position, event_id, tenant_id, aggregate_type, aggregate_id, version, type, schema_version,
@@ -140,8 +140,8 @@ export class PostgresEventStore implements EventStore {
     return result.rows[0].version;
   }
 
-  /** The stored event with this id, if any (upcast like every read). */
   async findEvent(eventId: string): Promise<RecordedEvent | null> {
+    if (!UUID.test(eventId)) return null;
     const { rows } = await this.pool.query<EventRow>(SQL.byEventIds, [[eventId]]);
     return rows[0] ? this.mapper.toRecorded(rows[0]) : null;
   }
