@@ -10,6 +10,13 @@ export interface AsyncProjectionOptions {
   readonly maxAttempts?: number;
 }
 
+/** The runtime settings of a projection, defaults filled in. */
+export const projectionSettings = (options: AsyncProjectionOptions) => ({
+  partitions: options.partitions ?? DEFAULT_PARTITIONS,
+  errorPolicy: options.errorPolicy ?? ('stop' as const),
+  maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+});
+
 /** A fold projection (one row per key, ordered per stream) run asynchronously by workers. */
 export const asyncFold = <R extends Row>(
   definition: FoldProjectionDefinition<R>,
@@ -20,9 +27,7 @@ export const asyncFold = <R extends Row>(
     name: definition.name,
     handles: definition.handles,
     tables: [definition.table],
-    partitions: options.partitions ?? DEFAULT_PARTITIONS,
-    errorPolicy: options.errorPolicy ?? 'stop',
-    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ...projectionSettings(options),
     apply: (client: PoolClient, events: readonly RecordedEvent[], tables: TableNames) =>
       foldBatch(definition, client, events, tables[definition.table]),
   };

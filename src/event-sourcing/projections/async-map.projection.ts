@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '../store/event-envelope.js';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_PARTITIONS, type AsyncProjection, type TableNames } from './async-projection.js';
-import type { AsyncProjectionOptions } from './async-fold.projection.js';
+import type { AsyncProjection, TableNames } from './async-projection.js';
+import { projectionSettings, type AsyncProjectionOptions } from './async-fold.projection.js';
 import type { Row } from './fold-projection.js';
 import { checkIdentifiers, insertNewRows } from './row-sql.js';
 
@@ -22,9 +22,7 @@ export const asyncMap = <R extends Row>(definition: MapProjectionDefinition<R>, 
     name: definition.name,
     handles: definition.handles,
     tables: [definition.table],
-    partitions: options.partitions ?? DEFAULT_PARTITIONS,
-    errorPolicy: options.errorPolicy ?? 'stop',
-    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ...projectionSettings(options),
     async apply(client: PoolClient, events: readonly RecordedEvent[], tables: TableNames) {
       const records = events.filter((e) => definition.handles.includes(e.type)).map(definition.map);
       await insertNewRows(client, tables[definition.table], definition.conflictColumns, records.filter((r): r is R => r !== null));
