@@ -116,10 +116,13 @@ export class PartitionRunner {
   private commit(events: readonly RecordedEvent[], from: LogCursor, to: LogCursor): Promise<void> {
     const { projection, partition, deps } = this;
     return inTransaction(deps.pool, async (client) => {
-      if (events.length > 0) await projection.apply(client, events, this.tables);
+      // The checkpoint first: its row lock makes a second runner on this slot wait here, and
+      // find it moved, before it applies anything. Applied first, a fold whose rows the other
+      // runner has just moved on could throw, and a good event would be dead-lettered.
       if (!(await deps.checkpoints.advance(client, projection.name, partition, from, to, events.length, deps.workerId))) {
         throw new LostCheckpoint();
       }
+      if (events.length > 0) await projection.apply(client, events, this.tables);
     });
   }
 }

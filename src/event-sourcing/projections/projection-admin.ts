@@ -136,7 +136,9 @@ export class ProjectionAdmin {
     if (control.status === 'stopped') {
       // The projection stopped at this event: running again retries it first, in order.
       await this.controls.setStatus(projection.name, 'running');
-    } else {
+    } else if (projection.errorPolicy === 'skip') {
+      // Only a skipped event is behind the checkpoint for good. A 'stop' projection running
+      // again (resumed, or rebuilt) has applied this event in order already, or will.
       const event = await this.store.findEvent(letter.eventId);
       if (event) await inTransaction(this.pool, (client) => projection.apply(client, [event], identityTables(projection)));
     }

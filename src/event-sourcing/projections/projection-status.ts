@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { AsyncProjection } from './async-projection.js';
 import { leaseKeyAsOid } from './lease-key.js';
 import type { ProjectionStatus } from './projection-controls.js';
@@ -39,8 +39,20 @@ interface Row {
 
 /** What operators see of each projection: where it is, who runs it, how far behind it is. */
 export const projectionReport = async (pool: Pool, projection: AsyncProjection): Promise<ProjectionReport> => {
-  const [partitions, control, lag, dead] = await Promise.all([
-    pool.query<Row>(
+  // One snapshot for all four reads, so lag and checkpoints describe the same moment.
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const report = await readReport(client, projection);
+    await client.query('COMMIT');
+    return report;
+  } finally {
+    client.release();
+  }
+};
+
+const readReport = async (pool: PoolClient, projection: AsyncProjection): Promise<ProjectionReport> => {
+  const partitions = await pool.query<Row>(
       // The owner is whoever holds the slot's advisory lock now (its connection is named after it).
       `SELECT c.partition, c.position, c.transaction_id::text, c.events_applied, to_json(c.updated_at)#>>'{}' AS updated_at,
               lease.application_name AS owner, lease.application_name IS NOT NULL AS owner_alive
@@ -53,12 +65,12 @@ export const projectionReport = async (pool: Pool, projection: AsyncProjection):
        ) lease ON true
        WHERE c.projection = $1 ORDER BY c.partition`,
       [projection.name, leaseKeyAsOid(projection.name)],
-    ),
-    pool.query<{ paused: boolean; status: ProjectionStatus; last_error: string | null }>(
+    );
+  const control = await pool.query<{ paused: boolean; status: ProjectionStatus; last_error: string | null }>(
       `SELECT paused, status, last_error FROM projection_controls WHERE projection = $1`,
       [projection.name],
-    ),
-    pool.query<{ events: string; seconds: number | null }>(
+    );
+  const lag = await pool.query<{ events: string; seconds: number | null }>(
       `WITH slowest AS (
          SELECT transaction_id, position FROM projection_checkpoints WHERE projection = $1
          ORDER BY transaction_id, position LIMIT 1
@@ -66,11 +78,11 @@ export const projectionReport = async (pool: Pool, projection: AsyncProjection):
        SELECT count(e.*) AS events, extract(epoch FROM now() - min(e.recorded_at))::float8 AS seconds
        FROM events e, slowest s WHERE (e.transaction_id, e.position) > (s.transaction_id, s.position)`,
       [projection.name],
-    ),
-    pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM projection_dead_letters WHERE projection = $1 AND retried_at IS NULL`, [
-      projection.name,
-    ]),
-  ]);
+    );
+  const dead = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM projection_dead_letters WHERE projection = $1 AND retried_at IS NULL`,
+    [projection.name],
+  );
   const controlRow = control.rows[0] ?? { paused: false, status: 'running' as const, last_error: null };
   return {
     name: projection.name,
