@@ -15,13 +15,14 @@ export interface ProjectionWorkerOptions {
   readonly batchSize?: number;
   /** Fallback when no NOTIFY arrives (a missed one, or a server without LISTEN). */
   readonly pollIntervalMs?: number;
-  /** How often the worker shows it is alive and rebalances its partitions. */
+  /** How often the worker rebalances its partitions (and claims a crashed worker's). */
   readonly heartbeatMs?: number;
-  /** A worker silent for this long no longer counts for the fair share. */
-  readonly deadAfterMs?: number;
   readonly pausedByConfig?: ReadonlySet<string>;
   readonly log?: (message: string) => void;
 }
+
+const FENCE_RETRY_WINDOW_MS = 2000;
+const FENCE_RETRY_MS = 100;
 
 interface Slot {
   readonly projection: AsyncProjection;
@@ -48,6 +49,9 @@ export class ProjectionWorker {
   private leaseClient?: PoolClient;
   private listenClient?: PoolClient;
   private heartbeat?: NodeJS.Timeout;
+  private rebalancing?: Promise<void>;
+  private leaseGeneration = 0;
+  private lastWake = 0;
   private stopping = false;
   private readonly log: (message: string) => void;
 
@@ -74,35 +78,31 @@ export class ProjectionWorker {
 
   async start(): Promise<void> {
     for (const projection of this.projections) await this.checkpoints.ensure(projection.name, projection.partitions);
-    this.leaseClient = await this.pool.connect();
-    // pg_locks + pg_stat_activity then tell operators which worker holds which slot.
-    await this.leaseClient.query(`SELECT set_config('application_name', $1, false)`, [this.workerId.slice(0, 63)]);
-    this.listenClient = await this.pool.connect();
-    // A checked-out client's errors are its own (the pool only watches idle ones): a server
-    // shutting down must not crash the process. Lost leases are re-claimed by the next heartbeat.
-    const onError = (error: Error) => this.log(`projection worker ${this.workerId}: connection lost: ${error.message}`);
-    this.leaseClient.on('error', onError);
-    this.listenClient.on('error', onError);
-    this.listenClient.on('notification', () => this.wake.fire());
-    await this.listenClient.query(`LISTEN ${EVENTS_CHANNEL}`);
     await this.rebalance();
     const interval = this.options.heartbeatMs ?? 1000;
     this.heartbeat = setInterval(() => {
-      this.rebalance().catch((error: unknown) => this.log(`projection worker ${this.workerId}: rebalance failed: ${String(error)}`));
+      if (this.rebalancing) return; // the previous round is still claiming
+      this.rebalancing = this.rebalance()
+        .catch((error: unknown) => this.log(`projection worker ${this.workerId}: rebalance failed: ${String(error)}`))
+        .finally(() => (this.rebalancing = undefined));
     }, interval);
   }
 
   async stop(): Promise<void> {
+    if (this.stopping) return;
     this.stopping = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.rebalancing;
     this.wake.fire();
     await Promise.allSettled(this.owned.values());
     this.owned.clear();
     await this.pool.query(`DELETE FROM projection_workers WHERE worker_id = $1`, [this.workerId]).catch(() => undefined);
-    await this.listenClient?.query('UNLISTEN *').catch(() => undefined);
-    this.listenClient?.release();
+    const { listenClient, leaseClient } = this;
+    this.listenClient = this.leaseClient = undefined;
+    await listenClient?.query('UNLISTEN *').catch(() => undefined);
+    listenClient?.release();
     // Releasing the lease connection with its session locks: destroy it rather than pool it.
-    this.leaseClient?.release(true);
+    leaseClient?.release(true);
   }
 
   /** Wakes every partition loop at once (tests and the in-process EventBus may call it). */
@@ -110,17 +110,62 @@ export class ProjectionWorker {
     this.wake.fire();
   }
 
+  /**
+   * The lease connection holds this worker's slots (its session advisory locks, named after
+   * the worker so operators and other workers can see it). If it drops, the locks are gone
+   * with it: every loop stops after its current step (a step in flight is still safe: the
+   * checkpoint moves only by compare-and-set) and the next heartbeat reconnects and claims again.
+   */
+  private async connectLease(): Promise<PoolClient> {
+    const client = await this.pool.connect();
+    const lost = (reason: string) => {
+      if (this.stopping || this.leaseClient !== client) return;
+      this.log(`projection worker ${this.workerId}: lease connection lost (${reason}); releasing its slots`);
+      this.leaseClient = undefined;
+      this.leaseGeneration++;
+      for (const key of this.owned.keys()) this.releasing.add(key);
+      this.wake.fire();
+      client.release(true);
+    };
+    client.on('error', (error: Error) => lost(error.message));
+    client.on('end', () => lost('ended'));
+    await client.query(`SELECT set_config('application_name', $1, false)`, [this.workerId]);
+    return client;
+  }
+
+  private async connectListen(): Promise<PoolClient> {
+    const client = await this.pool.connect();
+    const lost = (reason: string) => {
+      if (this.stopping || this.listenClient !== client) return;
+      this.log(`projection worker ${this.workerId}: LISTEN connection lost (${reason}); polling until it is back`);
+      this.listenClient = undefined;
+      client.release(true);
+    };
+    client.on('error', (error: Error) => lost(error.message));
+    client.on('end', () => lost('ended'));
+    client.on('notification', () => {
+      this.lastWake = Date.now();
+      this.wake.fire();
+    });
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    return client;
+  }
+
   private async rebalance(): Promise<void> {
-    if (this.stopping || !this.leaseClient) return;
+    if (this.stopping) return;
+    this.leaseClient ??= await this.connectLease();
+    this.listenClient ??= await this.connectListen().catch(() => undefined);
     const lease = this.leaseClient;
-    const deadAfter = this.options.deadAfterMs ?? 5000;
+    const generation = this.leaseGeneration;
     await this.pool.query(
       `INSERT INTO projection_workers (worker_id) VALUES ($1) ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now()`,
       [this.workerId],
     );
+    // A worker is live while its lease connection is: a crashed one stops counting at once,
+    // so the survivors take its slots at their next heartbeat. (The heartbeat only tidies up.)
     const { rows } = await this.pool.query<{ live: number }>(
-      `SELECT count(*)::int AS live FROM projection_workers WHERE heartbeat_at > now() - make_interval(secs => $1)`,
-      [deadAfter / 1000],
+      `SELECT count(*)::int AS live FROM projection_workers w
+       WHERE EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = w.worker_id AND a.datname = current_database())`,
     );
     const share = Math.ceil(this.slots.length / Math.max(1, rows[0].live));
     // Hand back slots above the fair share, so a worker that just started gets some.
@@ -129,16 +174,16 @@ export class ProjectionWorker {
     const offset = leaseKey(this.workerId) >>> 0;
     for (let i = 0; i < this.slots.length && this.owned.size < share && !this.stopping; i++) {
       const slot = this.slots[(offset + i) % this.slots.length];
-      if (this.owned.has(slot.key)) continue;
+      if (this.owned.has(slot.key) || generation !== this.leaseGeneration) continue;
       const { rows: locked } = await lease.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1::int, $2::int) AS ok`, [
         leaseKey(slot.projection.name),
         slot.partition,
       ]);
-      if (locked[0].ok) this.owned.set(slot.key, this.run(slot));
+      if (locked[0].ok) this.owned.set(slot.key, this.run(slot, generation));
     }
   }
 
-  private async run(slot: Slot): Promise<void> {
+  private async run(slot: Slot, generation: number): Promise<void> {
     const runner = new PartitionRunner(slot.projection, slot.partition, {
       pool: this.pool,
       store: this.store,
@@ -161,16 +206,22 @@ export class ProjectionWorker {
           this.log(`projection ${slot.key}: ${error instanceof Error ? error.message : String(error)}`);
           outcome = 'idle';
         }
-        if (outcome !== 'progressed') await this.wake.wait(outcome === 'idle' ? poll : poll * 2, seen);
+        // Right after a NOTIFY, poll briefly: the event may still sit behind the read fence
+        // (an open transaction anywhere on the server), and no second NOTIFY will come for it.
+        const sinceWake = Date.now() - this.lastWake;
+        const wait = outcome === 'idle' ? (sinceWake < FENCE_RETRY_WINDOW_MS ? Math.min(poll, FENCE_RETRY_MS) : poll) : poll * 2;
+        if (outcome !== 'progressed') await this.wake.wait(wait, seen);
       }
     } finally {
-      this.releasing.delete(slot.key);
-      this.owned.delete(slot.key);
-      if (!this.stopping) {
+      // Unlock before giving the slot up, and only on the connection that locked it: a lost
+      // lease took its locks along, and the slot may be held again on a new connection.
+      if (!this.stopping && generation === this.leaseGeneration) {
         await this.leaseClient
           ?.query(`SELECT pg_advisory_unlock($1::int, $2::int)`, [leaseKey(slot.projection.name), slot.partition])
           .catch(() => undefined);
       }
+      this.releasing.delete(slot.key);
+      this.owned.delete(slot.key);
     }
   }
 }
