@@ -19,6 +19,21 @@ export interface BenchConfig {
   readonly pageSize: number;
   /** Measured passes over the whole log per target (plus one unmeasured warm-up pass). */
   readonly logPasses: number;
+  /** Concurrent clients (autocannon connections) in http_create_confirm. */
+  readonly httpConnections: number;
+  /** Measured time per HTTP route, split over two interleaved phases. */
+  readonly httpMs: number;
+  readonly httpWarmupMs: number;
+  /** Sequential creates timed step by step after the HTTP measurement. */
+  readonly profileCommands: number;
+  /** Time the loaded profile (all connections busy) runs. */
+  readonly profileLoadMs: number;
+  /** Reservation events the catch-up workloads seed (the `_200k` ones). */
+  readonly projectionEvents: number;
+  /** BENCH_MILLION=1 adds catch-up workloads over 1,000,000 events (minutes of seeding and catching up). */
+  readonly million: boolean;
+  /** Events per worker step, as the app runs it (ProjectionWorker's default); the raw scan reads pages of this. */
+  readonly projectionBatch: number;
   readonly embeddedPort: number;
   readonly serverUrl: string | undefined;
   /** BENCH_ONLY: comma-separated workload names to run; all when unset. */
@@ -52,6 +67,14 @@ export const loadConfig = (): BenchConfig => {
     logEvents: Math.max(10_000, Math.round(200_000 * scale)),
     pageSize: 1_000,
     logPasses: 2,
+    httpConnections: 16,
+    httpMs: ms(20_000),
+    httpWarmupMs: ms(2_000),
+    profileCommands: Math.max(20, Math.round(200 * scale)),
+    profileLoadMs: ms(3_000),
+    projectionEvents: Math.max(10_000, Math.round(200_000 * scale)),
+    million: process.env.BENCH_MILLION === '1',
+    projectionBatch: 500,
     embeddedPort: port,
     serverUrl: process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined,
     only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((name) => name.trim()) : undefined,

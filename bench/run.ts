@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PostgresEventStore } from '../src/event-sourcing/store/postgres-event-store.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type BenchConfig } from './config.js';
+import { ExtraDatabases } from './databases.js';
 import { benchRegistry } from './fixtures.js';
 import { CpuMeter } from './harness/cpu-meter.js';
 import type { TargetPair } from './harness/interleave.js';
@@ -15,30 +16,60 @@ import { RawTarget } from './targets/raw-target.js';
 import { StoreTarget } from './targets/store-target.js';
 import { batchAppends } from './workloads/batch-appends.js';
 import { contendedAppends } from './workloads/contended-appends.js';
+import { httpCreateConfirm } from './workloads/http-create-confirm.js';
+import { mapCatchUp, mapCatchUp1m, occupancyCatchUp, occupancyCatchUp1m } from './workloads/projection-catchup.js';
 import { readAll } from './workloads/read-all.js';
 import { readStream } from './workloads/read-stream.js';
 import { singleAppends } from './workloads/single-appends.js';
 import type { Workload, WorkloadContext, WorkloadResult } from './workloads/workload.js';
 
 /** Printed in this order. */
-const REPORT_ORDER: readonly Workload[] = [singleAppends, batchAppends, contendedAppends, readStream, readAll];
-/** Run in this order: the log reads first, on tables holding only the seeded log. */
-const RUN_ORDER: readonly Workload[] = [readAll, readStream, singleAppends, batchAppends, contendedAppends];
+const REPORT_ORDER: readonly Workload[] = [
+  singleAppends,
+  batchAppends,
+  contendedAppends,
+  readStream,
+  readAll,
+  httpCreateConfirm,
+  occupancyCatchUp,
+  mapCatchUp,
+  occupancyCatchUp1m,
+  mapCatchUp1m,
+];
+/**
+ * Run in this order: the log reads first, on tables holding only the seeded log. The HTTP
+ * and catch-up workloads use databases of their own.
+ */
+const RUN_ORDER: readonly Workload[] = [
+  readAll,
+  readStream,
+  singleAppends,
+  batchAppends,
+  contendedAppends,
+  httpCreateConfirm,
+  occupancyCatchUp,
+  mapCatchUp,
+  occupancyCatchUp1m,
+  mapCatchUp1m,
+];
+/** Run only when asked for (BENCH_MILLION=1, or by name in BENCH_ONLY): minutes of seeding and catching up. */
+const OPT_IN: readonly Workload[] = [occupancyCatchUp1m, mapCatchUp1m];
 
 const root = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench/run.js -> repository root
 
-const selectWorkloads = (only: readonly string[] | undefined): readonly Workload[] => {
+const selectWorkloads = ({ only, million }: BenchConfig): readonly Workload[] => {
   const unknown = (only ?? []).filter((name) => !RUN_ORDER.some((workload) => workload.name === name));
   if (unknown.length > 0) {
     const known = REPORT_ORDER.map((workload) => workload.name).join(', ');
     throw new Error(`BENCH_ONLY names unknown workloads: ${unknown.join(', ')} (known: ${known})`);
   }
-  return only ? RUN_ORDER.filter((workload) => only.includes(workload.name)) : RUN_ORDER;
+  if (only) return RUN_ORDER.filter((workload) => only.includes(workload.name));
+  return million ? RUN_ORDER : RUN_ORDER.filter((workload) => !OPT_IN.includes(workload));
 };
 
 const runWorkloads = async (context: WorkloadContext): Promise<WorkloadResult[]> => {
   const results = new Map<string, WorkloadResult>();
-  for (const workload of selectWorkloads(context.config.only)) {
+  for (const workload of selectWorkloads(context.config)) {
     const began = performance.now();
     progress(`${workload.name}…`);
     results.set(workload.name, await workload.run(context));
@@ -50,21 +81,23 @@ const runWorkloads = async (context: WorkloadContext): Promise<WorkloadResult[]>
 const main = async (): Promise<void> => {
   const began = performance.now();
   const config = loadConfig();
-  selectWorkloads(config.only); // fail on a bad BENCH_ONLY before starting anything
+  selectWorkloads(config); // fail on a bad BENCH_ONLY before starting anything
   const database = await openBenchDatabase(config, root);
   progress(`${database.serverDescription}, PostgreSQL ${database.postgresVersion}, database ${database.name}`);
   const pool = new pg.Pool({ connectionString: database.url, max: config.poolSize });
   pool.on('error', (error) => progress(`idle connection failed: ${error.message}`));
+  const databases = new ExtraDatabases(database, config.poolSize);
   try {
     await createRawTable(pool);
     const targets: TargetPair = [new StoreTarget(new PostgresEventStore(pool, benchRegistry())), new RawTarget(pool)];
     const cpu = new CpuMeter(database.serverPid);
-    const results = await runWorkloads({ config, targets, pool, cpu });
+    const results = await runWorkloads({ config, targets, pool, cpu, databases });
     process.stdout.write(`\n${renderTable(results)}`);
     const resultsFile = `${root}bench/results/latest.json`;
     await writeResults(resultsFile, runInfo(config, database, performance.now() - began), results);
     progress(`results written to ${resultsFile}`);
   } finally {
+    await databases.close();
     await pool.end();
     await database.close();
   }

@@ -15,7 +15,12 @@ export interface BenchDatabase {
   readonly postgresVersion: string;
   /** The embedded server's postmaster, to read its CPU time; null for a server given by URL. */
   readonly serverPid: number | null;
-  /** Drops the bench database and stops the embedded server, if one was started. */
+  /**
+   * Creates and migrates another throw-away database on the same server, named after the
+   * bench database (`<name>_<suffix>`); `close` drops it too. Resolves to its URL.
+   */
+  createDatabase(suffix: string): Promise<string>;
+  /** Drops the bench databases and stops the embedded server, if one was started. */
   close(): Promise<void>;
 }
 
@@ -70,27 +75,42 @@ export const openBenchDatabase = async (config: BenchConfig, root: string): Prom
     ? `PostgreSQL at ${redactUrl(server.url)}`
     : `embedded PostgreSQL on 127.0.0.1:${config.embeddedPort}`;
   const name = `chronicle_bench_${Date.now()}`;
+  const created: string[] = [];
+  const create = async (database: string): Promise<string> => {
+    created.push(database);
+    await adminQuery(server.url, `CREATE DATABASE ${database}`);
+    const url = withDatabase(server.url, database);
+    await runMigrations(url);
+    return url;
+  };
+  const dropAll = async (): Promise<void> => {
+    for (const database of created.splice(0)) {
+      await adminQuery(server.url, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    }
+  };
   try {
     const version = await adminQuery(server.url, 'SHOW server_version');
-    await adminQuery(server.url, `CREATE DATABASE ${name}`);
-    const url = withDatabase(server.url, name);
-    await runMigrations(url);
+    const url = await create(name);
     return {
       url,
       name,
       serverDescription,
       postgresVersion: String(version.rows[0].server_version),
       serverPid: server.pid,
+      createDatabase: (suffix) => {
+        if (!/^[a-z0-9_]+$/.test(suffix)) throw new Error(`database suffix "${suffix}" is not a plain identifier`);
+        return create(`${name}_${suffix}`);
+      },
       close: async () => {
         try {
-          await adminQuery(server.url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          await dropAll();
         } finally {
           await server.stop?.();
         }
       },
     };
   } catch (error) {
-    await adminQuery(server.url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    await dropAll().catch(() => undefined);
     await server.stop?.();
     throw error;
   }

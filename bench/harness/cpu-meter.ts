@@ -8,12 +8,19 @@ export interface CpuReading {
 
 const CLOCK_TICK_US = 10_000; // USER_HZ is 100 on Linux
 
-/** utime + stime of a process, and its parent pid, from /proc/<pid>/stat. */
-const processTimes = (pid: string): { parent: number; us: number } | null => {
+/**
+ * utime + stime of a process, the same of its exited children it has waited for (cutime +
+ * cstime), and its parent pid, from /proc/<pid>/stat.
+ */
+const processTimes = (pid: string): { parent: number; us: number; exitedChildrenUs: number } | null => {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { parent: Number(fields[1]), us: (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US };
+    return {
+      parent: Number(fields[1]),
+      us: (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US,
+      exitedChildrenUs: (Number(fields[13]) + Number(fields[14])) * CLOCK_TICK_US,
+    };
   } catch {
     return null; // gone, or no /proc
   }
@@ -22,7 +29,9 @@ const processTimes = (pid: string): { parent: number; us: number } | null => {
 /**
  * Reads CPU time, so a run can report CPU per event next to throughput: on a shared, busy
  * machine wall-clock rates swing, the CPU an append costs much less. The server's share is
- * the postmaster and its children (backends, WAL writer…), readable for a local server only.
+ * the postmaster and its children (backends, WAL writer…), readable for a local server only;
+ * a backend that has exited (a pool closing a connection) still counts, in the postmaster's
+ * time of waited-for children, so the sum never drops when a connection closes mid-phase.
  */
 export class CpuMeter {
   constructor(private readonly postmasterPid: number | null) {}
@@ -37,7 +46,8 @@ export class CpuMeter {
     let total = 0;
     for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
       const times = processTimes(pid);
-      if (times && (times.parent === this.postmasterPid || Number(pid) === this.postmasterPid)) total += times.us;
+      if (times && times.parent === this.postmasterPid) total += times.us;
+      if (times && Number(pid) === this.postmasterPid) total += times.us + times.exitedChildrenUs;
     }
     return total;
   }

@@ -15,11 +15,11 @@ export const settle = (): void => {
  * shared, noisy machine falls on both targets alike. Samples of a target are merged, with
  * the CPU each phase used.
  */
-export const interleave = async (
-  targets: TargetPair,
+export const interleave = async <T extends { readonly name: TargetName } = BenchTarget>(
+  targets: readonly [T, T],
   rounds: number,
   cpu: CpuMeter,
-  phase: (target: BenchTarget, round: number) => Promise<Work>,
+  phase: (target: T, round: number) => Promise<Work>,
 ): Promise<PerTarget<Sample>> => {
   const merged: PerTarget<Sample> = { store: EMPTY_SAMPLE, raw: EMPTY_SAMPLE };
   for (let round = 0; round < rounds; round++) {

@@ -20,7 +20,7 @@ const us = (value: number | null): string => (value === null ? '?' : value.toFix
 export const cpuLine = (result: WorkloadResult): string => {
   const ratio = cpuCostRatio(result);
   return (
-    `${result.name}: CPU per event store ${us(cpuPerEvent(result.store))} µs ` +
+    `${result.name}: CPU per ${result.unit ?? 'event'} store ${us(cpuPerEvent(result.store))} µs ` +
     `(node ${us(result.store.nodeCpuUsPerEvent)} + postgres ${us(result.store.serverCpuUsPerEvent)}), ` +
     `raw ${us(cpuPerEvent(result.raw))} µs (node ${us(result.raw.nodeCpuUsPerEvent)} + postgres ` +
     `${us(result.raw.serverCpuUsPerEvent)}); cost ratio raw/store ${ratio === null ? '?' : ratio.toFixed(2)}`

@@ -12,9 +12,10 @@ const roundOrNull = (value: number | null, digits: number): number | null =>
 const workloadJson = (result: WorkloadResult): Record<string, number | string | boolean | null> => {
   const ratio = result.store.eventsPerS / result.raw.eventsPerS;
   const target = targetRatio(result.name);
+  const unit = result.unit ?? 'event';
   return {
-    events_per_s: round(result.store.eventsPerS, 1),
-    raw_events_per_s: round(result.raw.eventsPerS, 1),
+    [`${unit}s_per_s`]: round(result.store.eventsPerS, 1),
+    [`raw_${unit}s_per_s`]: round(result.raw.eventsPerS, 1),
     ratio: round(ratio, 3),
     target_ratio: target ?? null,
     target_met: target === undefined ? null : ratio >= target,
@@ -22,16 +23,16 @@ const workloadJson = (result: WorkloadResult): Record<string, number | string | 
     p99_ms: round(result.store.p99Ms, 3),
     raw_p50_ms: round(result.raw.p50Ms, 3),
     raw_p99_ms: round(result.raw.p99Ms, 3),
-    events: result.store.events,
-    raw_events: result.raw.events,
+    [`${unit}s`]: result.store.events,
+    [`raw_${unit}s`]: result.raw.events,
     ops: result.store.ops,
     raw_ops: result.raw.ops,
-    cpu_us_per_event: roundOrNull(cpuPerEvent(result.store), 2),
-    node_cpu_us_per_event: round(result.store.nodeCpuUsPerEvent, 2),
-    server_cpu_us_per_event: roundOrNull(result.store.serverCpuUsPerEvent, 2),
-    raw_cpu_us_per_event: roundOrNull(cpuPerEvent(result.raw), 2),
-    raw_node_cpu_us_per_event: round(result.raw.nodeCpuUsPerEvent, 2),
-    raw_server_cpu_us_per_event: roundOrNull(result.raw.serverCpuUsPerEvent, 2),
+    [`cpu_us_per_${unit}`]: roundOrNull(cpuPerEvent(result.store), 2),
+    [`node_cpu_us_per_${unit}`]: round(result.store.nodeCpuUsPerEvent, 2),
+    [`server_cpu_us_per_${unit}`]: roundOrNull(result.store.serverCpuUsPerEvent, 2),
+    [`raw_cpu_us_per_${unit}`]: roundOrNull(cpuPerEvent(result.raw), 2),
+    [`raw_node_cpu_us_per_${unit}`]: round(result.raw.nodeCpuUsPerEvent, 2),
+    [`raw_server_cpu_us_per_${unit}`]: roundOrNull(result.raw.serverCpuUsPerEvent, 2),
     cpu_cost_ratio: roundOrNull(cpuCostRatio(result), 3),
     ...result.extra,
   };

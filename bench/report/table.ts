@@ -2,13 +2,19 @@ import type { WorkloadResult } from '../workloads/workload.js';
 import { cpuLine } from './cpu.js';
 import { targetRatio } from './targets.js';
 
-const HEADER = ['workload', 'store events/s', 'raw events/s', 'ratio store/raw', 'store p50/p99 ms', 'raw p50/p99 ms'];
+const HEADER = ['workload', 'counts', 'store /s', 'raw /s', 'ratio store/raw', 'store p50/p99 ms', 'raw p50/p99 ms'];
+/** What `store` and `raw` stand for beyond the event-store rows, printed under the table. */
+const LEGEND =
+  'store = the system under test, raw = its baseline in the same run: the event store API vs plain SQL; ' +
+  'for http_create_confirm the create+confirm routes vs the no-database validate route; ' +
+  'for projection_catchup_* the projection worker catching up vs a plain SELECT paging the same log';
 
 const rate = (value: number): string => Math.round(value).toLocaleString('en-US');
 const ms = (value: number): string => (value < 10 ? value.toFixed(2) : value.toFixed(1));
 
 const row = (result: WorkloadResult): string[] => [
   result.name,
+  `${result.unit ?? 'event'}s`,
   rate(result.store.eventsPerS),
   rate(result.raw.eventsPerS),
   (result.store.eventsPerS / result.raw.eventsPerS).toFixed(2),
@@ -38,5 +44,5 @@ export const renderTable = (results: readonly WorkloadResult[]): string => {
   const table = [line(HEADER), rule, ...rows.slice(1).map(line)];
   const notes = results.flatMap((result) => result.notes);
   const targets = results.map(targetLine).filter((text): text is string => text !== undefined);
-  return [...table, '', ...notes, ...results.map(cpuLine), ...targets, ''].join('\n');
+  return [...table, '', LEGEND, ...notes, ...results.map(cpuLine), ...targets, ''].join('\n');
 };

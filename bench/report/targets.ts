@@ -4,6 +4,11 @@ const TARGET_RATIOS: Readonly<Record<string, number>> = {
   batch_appends_10: 0.8,
   read_stream_1000: 0.8,
   read_all_200k: 0.8,
+  /** create+confirm requests/s over the validate route's (HTTP, auth and validation alone). */
+  http_create_confirm: 0.4,
+  /** Events the map projection applies per second over the raw read rate of the same log. */
+  projection_catchup_map_200k: 0.5,
+  projection_catchup_map_1m: 0.5,
 };
 
 export const targetRatio = (workload: string): number | undefined => TARGET_RATIOS[workload];

@@ -1,0 +1,75 @@
+import { JwtService } from '@nestjs/jwt';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool } from 'pg';
+import { createApp } from '../../src/app.factory.js';
+import { validateEnvironment } from '../../src/config/environment.js';
+import { PG_POOL } from '../../src/database/database.module.js';
+import { jsonHeaders, ROUTES } from './routes.js';
+
+/** The real app, listening on a free port of 127.0.0.1, with a caller and a practice to act in. */
+export interface BenchApp {
+  readonly app: NestFastifyApplication;
+  readonly baseUrl: string;
+  /** A bearer token of `bench-user`, the owner of `practiceId`. */
+  readonly token: string;
+  readonly practiceId: string;
+  /**
+   * Waits until no request is left using the database: autocannon abandons requests in flight
+   * at its deadline, and the app finishes them; they must not run into the next phase, nor
+   * into `close` (a closed pool fails them).
+   */
+  quiesce(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const USER = 'bench-user';
+const QUIET_CHECKS = 5;
+const CHECK_MS = 20;
+const QUIESCE_LIMIT_MS = 10_000;
+
+const quiesce = async (pool: Pool): Promise<void> => {
+  const deadline = performance.now() + QUIESCE_LIMIT_MS;
+  for (let quiet = 0; quiet < QUIET_CHECKS && performance.now() < deadline; ) {
+    const busy = pool.totalCount - pool.idleCount + pool.waitingCount;
+    quiet = busy === 0 ? quiet + 1 : 0;
+    await sleep(CHECK_MS);
+  }
+};
+
+/** Starts the app as `main.ts` would (role web: no projection worker), in this process. */
+export const startApp = async (databaseUrl: string): Promise<BenchApp> => {
+  const env = validateEnvironment({ DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'error', ROLE: 'web' });
+  const app = await createApp(env);
+  try {
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address();
+    if (address === null || typeof address === 'string') throw new Error(`the app listens on ${String(address)}`);
+    const baseUrl = `http://127.0.0.1:${address.port}`;
+    const token = app.get(JwtService).sign({ sub: USER, actorType: 'human' });
+    const response = await fetch(`${baseUrl}${ROUTES.practices}`, {
+      method: 'POST',
+      headers: jsonHeaders(token),
+      body: JSON.stringify({ name: 'Bench Practice' }),
+    });
+    const body = (await response.json()) as { practiceId?: string };
+    if (response.status !== 201 || !body.practiceId) {
+      throw new Error(`POST ${ROUTES.practices} answered ${response.status}: ${JSON.stringify(body)}`);
+    }
+    const pool = app.get<Pool>(PG_POOL);
+    return {
+      app,
+      baseUrl,
+      token,
+      practiceId: body.practiceId,
+      quiesce: () => quiesce(pool),
+      close: async () => {
+        await quiesce(pool);
+        await app.close();
+      },
+    };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+};

@@ -1,0 +1,31 @@
+/** The statements a reservation command sends, in the order it sends them, named by step. */
+const STEPS: readonly (readonly [RegExp, string])[] = [
+  [/FROM practice_members/, 'guard: membership SELECT'],
+  [/FROM snapshots/, 'load: snapshot SELECT'],
+  [/FROM events\s+WHERE tenant_id = \$1 AND aggregate_type = \$2 AND aggregate_id = \$3\s+AND version BETWEEN/, 'load: stream SELECT'],
+  [/^BEGIN/, 'txn: BEGIN'],
+  [/chronicle_append/, 'txn: append (chronicle_append)'],
+  [/^SELECT \* FROM reservations /, 'txn: inline projection SELECT'],
+  [/^DELETE FROM reservations /, 'txn: inline projection DELETE'],
+  [/^INSERT INTO reservations /, 'txn: inline projection upsert'],
+  [/^INSERT INTO snapshots/, 'txn: snapshot save'],
+  [/^COMMIT/, 'txn: COMMIT'],
+  [/pg_notify/, 'after commit: NOTIFY (not awaited)'],
+];
+
+export const POOL_CHECKOUT = 'pool checkout';
+/** Statements sent after the answer is on its way; they cost capacity, not latency. */
+export const NOT_AWAITED = new Set(['after commit: NOTIFY (not awaited)']);
+
+export const classifyStatement = (sql: string): string => {
+  const text = sql.trim();
+  const known = STEPS.find(([pattern]) => pattern.test(text));
+  return known ? known[1] : `other: ${text.replace(/\s+/g, ' ').slice(0, 40)}`;
+};
+
+/** Pipeline order for reports: the pool first (every statement may wait for it), then STEPS, then the rest. */
+export const stepOrder = (step: string): number => {
+  if (step === POOL_CHECKOUT) return -1;
+  const index = STEPS.findIndex(([, name]) => name === step);
+  return index === -1 ? STEPS.length : index;
+};
