@@ -6,6 +6,9 @@ import { leaseKeyAsOid } from '../../src/event-sourcing/projections/lease-key.js
 import { ProjectionAdmin } from '../../src/event-sourcing/projections/projection-admin.js';
 import type { ProjectionReport } from '../../src/event-sourcing/projections/projection-status.js';
 import type { RecordedEvent } from '../../src/event-sourcing/store/event-envelope.js';
+import { expectErrorCode, sendJson, type Reply as FullReply } from '../support/http.js';
+
+type Reply = Pick<FullReply, 'status' | 'body'>;
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -16,11 +19,6 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * reservation event so far, so an event lost or applied twice anywhere before shows there.
  */
 
-interface Reply {
-  readonly status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are checked by the assertions
-  readonly body: any;
-}
 
 const OWNER = 'odile';
 const OPERATOR = 'ops-1';
@@ -44,23 +42,14 @@ describe('Admin API for async projections', () => {
   let practice: string;
   let workerId: string;
 
+  // Only status and body: the specs compare whole replies.
   const call = async (method: string, path: string, headers: Record<string, string> | null, body?: unknown): Promise<Reply> => {
-    const sent: Record<string, string> = { ...(headers ?? {}) };
-    if (body === undefined) delete sent['content-type'];
-    else sent['content-type'] = 'application/json';
-    const response = await fetch(`${app.baseUrl}${path}`, {
-      method,
-      headers: sent,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+    const { status, body: json } = await sendJson(app.baseUrl, method, path, headers, body);
+    return { status, body: json };
   };
   const system = () => app.as('ops', 'system');
   const admin = (method: string, path: string, body?: unknown) => call(method, path, system(), body);
-  const expectError = (reply: Reply, status: number, code: string) =>
-    expect({ status: reply.status, code: reply.body?.error?.code }).toEqual({ status, code });
+  const expectError = expectErrorCode;
 
   const report = async (): Promise<ProjectionReport> => {
     const reply = await admin('GET', PROJECTION);

@@ -1,4 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { expectErrorCode, sendJson, type Reply as FullReply } from '../support/http.js';
+
+type Reply = Pick<FullReply, 'status' | 'body'>;
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -6,11 +9,6 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * projection worker), so each check polls until the counts appear, for up to ~5 s.
  */
 
-interface Reply {
-  readonly status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are checked by the assertions
-  readonly body: any;
-}
 
 interface Day {
   readonly date: string;
@@ -41,21 +39,12 @@ describe('Occupancy per night over HTTP', () => {
   let practice: string;
   let otherPractice: string;
 
+  // Only status and body: the specs compare whole replies.
   const call = async (method: string, path: string, userId: string | null, body?: unknown): Promise<Reply> => {
-    const headers: Record<string, string> = userId ? { ...app.as(userId) } : {};
-    if (body === undefined) delete headers['content-type'];
-    const response = await fetch(`${app.baseUrl}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+    const { status, body: json } = await sendJson(app.baseUrl, method, path, userId ? app.as(userId) : null, body);
+    return { status, body: json };
   };
-
-  const expectError = (reply: Reply, status: number, code: string) =>
-    expect({ status: reply.status, code: reply.body?.error?.code }).toEqual({ status, code });
+  const expectError = expectErrorCode;
 
   const occupancy = (from: string, to: string, userId: string | null = VIEWER, practiceId = practice) =>
     call('GET', `/v1/practices/${practiceId}/occupancy?from=${from}&to=${to}`, userId);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { expectError, sendJson, type Reply } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -8,13 +9,6 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * it is the one journey file for the whole reservations API.)
  */
 
-interface Reply {
-  readonly status: number;
-  readonly etag: string | null;
-  readonly headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are checked by the assertions
-  readonly body: any;
-}
 
 interface Call {
   readonly body?: unknown;
@@ -45,22 +39,8 @@ describe('Reservations over HTTP', () => {
   let practice: string;
   let otherPractice: string;
 
-  const call = async (method: string, path: string, userId: string, { body, headers = {} }: Call = {}): Promise<Reply> => {
-    const { 'content-type': contentType, ...auth } = app.as(userId);
-    const response = await fetch(`${app.baseUrl}${path}`, {
-      method,
-      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': contentType }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    return { status: response.status, etag: response.headers.get('etag'), headers: response.headers, body: text ? JSON.parse(text) : null };
-  };
-
-  const expectError = (reply: Reply, status: number, code: string) => {
-    expect({ status: reply.status, code: reply.body?.error?.code }).toEqual({ status, code });
-    expect(reply.body).toEqual({ error: { code, message: expect.any(String), details: expect.any(Object) } });
-  };
+  const call = (method: string, path: string, userId: string, { body, headers = {} }: Call = {}): Promise<Reply> =>
+    sendJson(app.baseUrl, method, path, { ...app.as(userId), ...headers }, body);
 
   const reservations = (practiceId: string, rest = '') => `/v1/practices/${practiceId}/reservations${rest}`;
 

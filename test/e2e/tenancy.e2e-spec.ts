@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { expectError, sendJson, type Reply } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Practices and memberships over real HTTP: who may do what, with ETags and If-Match. */
 
-interface Reply {
-  readonly status: number;
-  readonly etag: string | null;
-  readonly headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are checked by the assertions
-  readonly body: any;
-}
 
 interface Call {
   readonly body?: unknown;
@@ -21,21 +15,8 @@ type Role = 'owner' | 'admin' | 'staff' | 'viewer';
 describe('Tenancy over HTTP', () => {
   let app: TestApp;
 
-  const call = async (method: string, path: string, userId: string, { body, headers = {} }: Call = {}): Promise<Reply> => {
-    const response = await fetch(`${app.baseUrl}${path}`, {
-      method,
-      headers: { ...app.as(userId), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    return { status: response.status, etag: response.headers.get('etag'), headers: response.headers, body: text ? JSON.parse(text) : null };
-  };
-
-  const expectError = (reply: Reply, status: number, code: string) => {
-    expect({ status: reply.status, code: reply.body?.error?.code }).toEqual({ status, code });
-    expect(reply.body).toEqual({ error: { code, message: expect.any(String), details: expect.any(Object) } });
-  };
+  const call = (method: string, path: string, userId: string, { body, headers = {} }: Call = {}): Promise<Reply> =>
+    sendJson(app.baseUrl, method, path, { ...app.as(userId), ...headers }, body);
 
   /** A fresh practice owned by `owner`, with the other members already added. */
   const practiceWith = async (owner: string, members: Record<string, Role> = {}): Promise<string> => {
