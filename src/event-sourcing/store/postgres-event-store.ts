@@ -14,7 +14,7 @@ import {
   type ReadStreamOptions,
 } from './event-store.js';
 import { ConcurrencyError, EventIdReused } from './event-store.errors.js';
-import type { ExpectedVersion } from './expected-version.js';
+import { isExpectedVersionMet, type ExpectedVersion } from './expected-version.js';
 import { LOG_START } from './log-cursor.js';
 import { prepareEvents, UUID, type PreparedEvent } from './prepared-event.js';
 import { RecordedEventMapper, type EventRow } from './recorded-event.mapper.js';
@@ -180,61 +180,52 @@ export class PostgresEventStore implements EventStore {
       } catch (error) {
         const { code, constraint } = error as { code?: string; constraint?: string };
         if (code !== UNIQUE_VIOLATION || !retryRaces) throw error;
-        const duplicate = mayBeRetry ? await this.storedDuplicate(client, stream, events) : null;
+        const stored = mayBeRetry ? await this.storedWithIds(client, events) : [];
+        const duplicate = this.duplicateOf(stream, events, stored);
         if (duplicate) return duplicate;
         if (expected === 'any' && constraint === STREAM_VERSION_KEY) continue;
         throw new ConcurrencyError(stream, expected, await this.versionOn(client, stream));
       }
-      const first = rows[0];
-      if (first.position === null) {
-        if (first.stored_id) {
-          const duplicate = await this.storedDuplicate(client, stream, events);
-          if (!duplicate) throw new EventIdReused(events.map((e) => e.eventId));
-          return duplicate;
-        }
-        // A concurrent copy of this append may have committed between the statement's id
-        // check and its version check: then this is an idempotent retry, not a conflict.
-        const duplicate = mayBeRetry ? await this.storedDuplicate(client, stream, events) : null;
+      if (rows.length > 0) return this.appended(stream, events, rows);
+      // Refused. Caller-chosen ids already stored: a retry of an earlier append (even one a
+      // concurrent copy of this append committed a moment ago), or ids reused for other events.
+      if (mayBeRetry) {
+        const stored = await this.storedWithIds(client, events);
+        const duplicate = this.duplicateOf(stream, events, stored);
         if (duplicate) return duplicate;
-        throw new ConcurrencyError(stream, expected, first.current_version ?? 0);
+        if (stored.length > 0) throw new EventIdReused(events.map((e) => e.eventId));
       }
-      return this.appended(stream, events, rows);
+      // Otherwise the version did not meet the expectation. It may have moved on since the
+      // statement read it; if it meets the expectation now, the append can simply go again.
+      const actual = await this.versionOn(client, stream);
+      if (!isExpectedVersionMet(expected, actual)) throw new ConcurrencyError(stream, expected, actual);
     }
   }
 
   /** Rows come back in no promised order: each is matched to its event by version. */
   private appended(stream: StreamId, events: readonly PreparedEvent[], rows: readonly AppendRow[]): AppendResult {
     let firstVersion = MAX_VERSION;
-    let recordedAt = new Date();
-    let transactionId = '0';
-    for (const row of rows) {
-      const version = row.version ?? 0;
-      if (version < firstVersion) firstVersion = version;
-      if (row.recorded_at !== null) recordedAt = row.recorded_at;
-      if (row.transaction_id !== null) transactionId = row.transaction_id;
-    }
+    for (const row of rows) if (row.version < firstVersion) firstVersion = row.version;
     const recorded = new Array<RecordedEvent>(events.length);
     for (const row of rows) {
-      const version = row.version ?? 0;
-      const index = version - firstVersion;
+      const index = row.version - firstVersion;
       recorded[index] = this.mapper.fromAppend(stream, events[index], {
         position: Number(row.position),
-        version,
-        recordedAt,
-        transactionId,
+        version: row.version,
+        recordedAt: row.recorded_at,
+        transactionId: row.transaction_id,
       });
     }
     return { nextExpectedVersion: firstVersion + events.length - 1, duplicate: false, events: recorded };
   }
 
+  private async storedWithIds(client: PoolClient, events: readonly PreparedEvent[]): Promise<EventRow[]> {
+    return (await client.query<EventRow>(SQL.byEventIds, [events.map((e) => e.eventId)])).rows;
+  }
+
   /** The stored events of a retried append, if every id is stored on this stream with the same type. */
-  private async storedDuplicate(
-    client: PoolClient,
-    stream: StreamId,
-    events: readonly PreparedEvent[],
-  ): Promise<AppendResult | null> {
-    const ids = events.map((e) => e.eventId);
-    const stored = (await client.query<EventRow>(SQL.byEventIds, [ids])).rows;
+  private duplicateOf(stream: StreamId, events: readonly PreparedEvent[], stored: readonly EventRow[]): AppendResult | null {
+    if (stored.length === 0) return null;
     const byId = new Map(stored.map((row) => [row.event_id, row]));
     const matches = events.every((event) => {
       const row = byId.get(event.eventId);
@@ -247,7 +238,7 @@ export class PostgresEventStore implements EventStore {
       );
     });
     if (!matches) return null;
-    const recorded = ids.map((id) => this.mapper.toRecorded(byId.get(id)!));
+    const recorded = events.map((event) => this.mapper.toRecorded(byId.get(event.eventId)!));
     return { nextExpectedVersion: Math.max(...recorded.map((e) => e.version)), duplicate: true, events: recorded };
   }
 
