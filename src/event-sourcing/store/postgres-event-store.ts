@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { APPEND_SQL, appendParameters, type AppendRow } from './append-statement.js';
+import { appendStatement, type AppendRow } from './append-statement.js';
 import type { NewEvent, RecordedEvent, StreamId } from './event-envelope.js';
 import type { EventRegistry } from './event-registry.js';
 import {
@@ -169,14 +169,14 @@ export class PostgresEventStore implements EventStore {
     retryRaces: boolean,
     mayBeRetry: boolean,
   ): Promise<AppendResult> {
-    const values = appendParameters(stream, expected, events, mayBeRetry);
+    const statement = appendStatement(stream, expected, events, mayBeRetry);
     // `any` must not fail because another writer took the next version first: retry it, as
     // often as it takes. Each such violation means another append committed that version, so
     // the retries end; a fixed number of attempts lost appends under contention.
     for (;;) {
       let rows: AppendRow[];
       try {
-        rows = (await client.query<AppendRow>({ name: 'chronicle_append', text: APPEND_SQL, values })).rows;
+        rows = (await client.query<AppendRow>(statement)).rows;
       } catch (error) {
         const { code, constraint } = error as { code?: string; constraint?: string };
         if (code !== UNIQUE_VIOLATION || !retryRaces) throw error;
