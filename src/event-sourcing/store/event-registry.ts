@@ -1,9 +1,10 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { InvalidEventPayload, UnknownEventType, type FieldViolation } from './event-store.errors.js';
+import type { PayloadClass } from './payload-class.js';
+import { compileQuickCheck, type QuickCheck } from './payload-quick-check.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- class-transformer instantiates with no arguments
-export type PayloadClass = new (...args: any[]) => object;
+export type { PayloadClass };
 
 /** Turns the data of schema version `from` into the shape of version `from + 1`. */
 export interface Upcaster {
@@ -40,6 +41,8 @@ const flattenViolations = (errors: readonly ValidationError[], parent = ''): Fie
  */
 export class EventRegistry {
   private readonly types = new Map<string, RegisteredType>();
+  /** Built on a type's first validation, when any custom constraint container is set up. */
+  private readonly quickChecks = new Map<string, QuickCheck>();
 
   register(...definitions: readonly EventTypeDefinition[]): this {
     for (const definition of definitions) this.registerOne(definition);
@@ -64,6 +67,7 @@ export class EventRegistry {
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
       throw new InvalidEventPayload(type, [{ field: '(payload)', constraints: ['payload must be a JSON object'] }]);
     }
+    if (this.quickCheckOf(type, payload)(data as Record<string, unknown>)) return;
     const instance = plainToInstance(payload, data as Record<string, unknown>);
     const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
     if (errors.length > 0) throw new InvalidEventPayload(type, flattenViolations(errors));
@@ -92,6 +96,15 @@ export class EventRegistry {
       }
     }
     this.types.set(definition.type, { payload: definition.payload, schemaVersion, upcasters });
+  }
+
+  private quickCheckOf(type: string, payload: PayloadClass): QuickCheck {
+    let check = this.quickChecks.get(type);
+    if (check === undefined) {
+      check = compileQuickCheck(payload);
+      this.quickChecks.set(type, check);
+    }
+    return check;
   }
 
   private require(type: string): RegisteredType {

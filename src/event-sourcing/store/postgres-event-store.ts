@@ -1,4 +1,5 @@
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { appendStatement, type AppendRow } from './append-statement.js';
 import type { NewEvent, RecordedEvent, StreamId } from './event-envelope.js';
 import type { EventRegistry } from './event-registry.js';
 import {
@@ -13,7 +14,7 @@ import {
   type ReadStreamOptions,
 } from './event-store.js';
 import { ConcurrencyError, EventIdReused } from './event-store.errors.js';
-import { expectedVersionCode, type ExpectedVersion } from './expected-version.js';
+import { isExpectedVersionMet, type ExpectedVersion } from './expected-version.js';
 import { LOG_START } from './log-cursor.js';
 import { prepareEvents, UUID, type PreparedEvent } from './prepared-event.js';
 import { RecordedEventMapper, type EventRow } from './recorded-event.mapper.js';
@@ -24,7 +25,6 @@ const COLUMNS = `position, event_id, tenant_id, aggregate_type, aggregate_id, ve
 // `until` compares at millisecond precision, the precision of `RecordedEvent.recordedAt`:
 // reading up to an event's recordedAt must include that event (recorded_at keeps microseconds).
 const SQL = {
-  append: `SELECT * FROM chronicle_append($1, $2, $3, $4, $5, $6)`,
   streamVersion: `SELECT coalesce(max(version), 0)::integer AS version FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3`,
   byEventIds: `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY position`,
@@ -52,15 +52,6 @@ const SQL = {
 const UNIQUE_VIOLATION = '23505';
 const STREAM_VERSION_KEY = 'events_stream_version_key';
 const MAX_VERSION = 2_147_483_647;
-
-interface AppendRow extends QueryResultRow {
-  r_outcome: 'appended' | 'duplicate' | 'conflict';
-  r_stream_version: number | null;
-  r_position: string | null;
-  r_version: number | null;
-  r_recorded_at: Date | null;
-  r_transaction_id: string | null;
-}
 
 /** Only caller-chosen event ids can repeat an earlier append; generated ones never do. */
 const suppliesIds = (events: readonly NewEvent[]): boolean => events.some((e) => e.eventId !== undefined);
@@ -178,65 +169,63 @@ export class PostgresEventStore implements EventStore {
     retryRaces: boolean,
     mayBeRetry: boolean,
   ): Promise<AppendResult> {
-    const values = [
-      stream.tenantId,
-      stream.aggregateType,
-      stream.aggregateId,
-      expectedVersionCode(expected),
-      JSON.stringify(events),
-      mayBeRetry,
-    ];
+    const statement = appendStatement(stream, expected, events, mayBeRetry);
     // `any` must not fail because another writer took the next version first: retry it, as
     // often as it takes. Each such violation means another append committed that version, so
     // the retries end; a fixed number of attempts lost appends under contention.
     for (;;) {
       let rows: AppendRow[];
       try {
-        rows = (await client.query<AppendRow>({ name: 'chronicle_append', text: SQL.append, values })).rows;
+        rows = (await client.query<AppendRow>(statement)).rows;
       } catch (error) {
         const { code, constraint } = error as { code?: string; constraint?: string };
         if (code !== UNIQUE_VIOLATION || !retryRaces) throw error;
-        const duplicate = mayBeRetry ? await this.storedDuplicate(client, stream, events) : null;
+        const stored = mayBeRetry ? await this.storedWithIds(client, events) : [];
+        const duplicate = this.duplicateOf(stream, events, stored);
         if (duplicate) return duplicate;
         if (expected === 'any' && constraint === STREAM_VERSION_KEY) continue;
         throw new ConcurrencyError(stream, expected, await this.versionOn(client, stream));
       }
-      const first = rows[0];
-      if (first.r_outcome === 'conflict') {
-        // A concurrent copy of this append may have committed between the function's duplicate
-        // check and its version check: then this is an idempotent retry, not a conflict.
-        const duplicate = mayBeRetry ? await this.storedDuplicate(client, stream, events) : null;
+      if (rows.length > 0) return this.appended(stream, events, rows);
+      // Refused. Caller-chosen ids already stored: a retry of an earlier append (even one a
+      // concurrent copy of this append committed a moment ago), or ids reused for other events.
+      if (mayBeRetry) {
+        const stored = await this.storedWithIds(client, events);
+        const duplicate = this.duplicateOf(stream, events, stored);
         if (duplicate) return duplicate;
-        throw new ConcurrencyError(stream, expected, first.r_stream_version ?? 0);
+        if (stored.length > 0) throw new EventIdReused(events.map((e) => e.eventId));
       }
-      if (first.r_outcome === 'duplicate') {
-        const duplicate = await this.storedDuplicate(client, stream, events);
-        if (!duplicate) throw new EventIdReused(events.map((e) => e.eventId));
-        return duplicate;
-      }
-      return {
-        nextExpectedVersion: first.r_stream_version ?? 0,
-        duplicate: false,
-        events: rows.map((row, index) =>
-          this.mapper.fromAppend(stream, events[index], {
-            position: Number(row.r_position),
-            version: row.r_version ?? 0,
-            recordedAt: row.r_recorded_at ?? new Date(),
-            transactionId: row.r_transaction_id ?? '0',
-          }),
-        ),
-      };
+      // Otherwise the version did not meet the expectation. It may have moved on since the
+      // statement read it; if it meets the expectation now, the append can simply go again.
+      const actual = await this.versionOn(client, stream);
+      if (!isExpectedVersionMet(expected, actual)) throw new ConcurrencyError(stream, expected, actual);
     }
   }
 
+  /** Rows come back in no promised order: each is matched to its event by version. */
+  private appended(stream: StreamId, events: readonly PreparedEvent[], rows: readonly AppendRow[]): AppendResult {
+    let firstVersion = MAX_VERSION;
+    for (const row of rows) if (row.version < firstVersion) firstVersion = row.version;
+    const recorded = new Array<RecordedEvent>(events.length);
+    for (const row of rows) {
+      const index = row.version - firstVersion;
+      recorded[index] = this.mapper.fromAppend(stream, events[index], {
+        position: Number(row.position),
+        version: row.version,
+        recordedAt: row.recorded_at,
+        transactionId: row.transaction_id,
+      });
+    }
+    return { nextExpectedVersion: firstVersion + events.length - 1, duplicate: false, events: recorded };
+  }
+
+  private async storedWithIds(client: PoolClient, events: readonly PreparedEvent[]): Promise<EventRow[]> {
+    return (await client.query<EventRow>(SQL.byEventIds, [events.map((e) => e.eventId)])).rows;
+  }
+
   /** The stored events of a retried append, if every id is stored on this stream with the same type. */
-  private async storedDuplicate(
-    client: PoolClient,
-    stream: StreamId,
-    events: readonly PreparedEvent[],
-  ): Promise<AppendResult | null> {
-    const ids = events.map((e) => e.eventId);
-    const stored = (await client.query<EventRow>(SQL.byEventIds, [ids])).rows;
+  private duplicateOf(stream: StreamId, events: readonly PreparedEvent[], stored: readonly EventRow[]): AppendResult | null {
+    if (stored.length === 0) return null;
     const byId = new Map(stored.map((row) => [row.event_id, row]));
     const matches = events.every((event) => {
       const row = byId.get(event.eventId);
@@ -249,7 +238,7 @@ export class PostgresEventStore implements EventStore {
       );
     });
     if (!matches) return null;
-    const recorded = ids.map((id) => this.mapper.toRecorded(byId.get(id)!));
+    const recorded = events.map((event) => this.mapper.toRecorded(byId.get(event.eventId)!));
     return { nextExpectedVersion: Math.max(...recorded.map((e) => e.version)), duplicate: true, events: recorded };
   }
 

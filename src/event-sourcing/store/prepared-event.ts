@@ -70,7 +70,9 @@ export const prepareEvents = (
       occurredAt: event.occurredAt ?? now,
     };
   });
-  if (new Set(prepared.map((e) => e.eventId)).size !== prepared.length) {
+  // Generated ids are random UUIDs: only caller-chosen ones can repeat within a batch.
+  const idsSupplied = events.some((event) => event.eventId !== undefined);
+  if (idsSupplied && prepared.length > 1 && new Set(prepared.map((e) => e.eventId)).size !== prepared.length) {
     throw new InvalidAppendRequest('event ids within one append must be distinct');
   }
   return prepared;

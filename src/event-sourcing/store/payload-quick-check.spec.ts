@@ -1,0 +1,150 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  Allow,
+  IsDefined,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+  validateSync,
+} from 'class-validator';
+import type { PayloadClass } from './payload-class.js';
+import { compileQuickCheck } from './payload-quick-check.js';
+
+class Booked {
+  @IsString() @Length(1, 20) roomId!: string;
+  @Matches(/^\d{4}-\d{2}-\d{2}$/) checkInDate!: string;
+  @IsInt() @Min(1) @Max(30) nights!: number;
+  @IsISO8601() bookedAt!: string;
+}
+
+class Member {
+  @IsString() @Length(1, 50) name!: string;
+  @IsIn(['owner', 'staff']) role!: string;
+  @IsOptional() @IsEmail() @MaxLength(40) email?: string;
+  @ValidateIf((member: Member) => member.role === 'staff') @IsDefined() shift?: string;
+  @Allow() note?: unknown;
+}
+
+class WithDefault {
+  @IsString() label = 'untitled';
+}
+
+class WithUndecoratedField {
+  @IsString() label!: string;
+  secret = 'set by the constructor';
+}
+
+class Trimmed {
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)) @Length(1, 5) word!: string;
+}
+
+class Guest {
+  @IsString() name!: string;
+}
+
+class WithNested {
+  @ValidateNested() @Type(() => Guest) guest!: Guest;
+}
+
+class WithEach {
+  @IsString({ each: true }) tags!: string[];
+}
+
+class Undecorated {
+  label!: string;
+}
+
+const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true };
+const classValidatorAccepts = (payload: PayloadClass, data: Record<string, unknown>): boolean =>
+  validateSync(plainToInstance(payload, data), OPTIONS).length === 0;
+
+const cases: readonly (readonly [PayloadClass, readonly Record<string, unknown>[]])[] = [
+  [
+    Booked,
+    [
+      { roomId: '101', checkInDate: '2030-01-02', nights: 3, bookedAt: '2030-01-01T10:00:00Z' },
+      { roomId: '', checkInDate: '2030-01-02', nights: 3, bookedAt: '2030-01-01T10:00:00Z' },
+      { roomId: '101', checkInDate: '2030-1-2', nights: 3, bookedAt: '2030-01-01T10:00:00Z' },
+      { roomId: '101', checkInDate: '2030-01-02', nights: 3.5, bookedAt: '2030-01-01T10:00:00Z' },
+      { roomId: '101', checkInDate: '2030-01-02', nights: 31, bookedAt: '2030-01-01T10:00:00Z' },
+      { roomId: '101', checkInDate: '2030-01-02', nights: '3', bookedAt: '2030-01-01T10:00:00Z' },
+      { roomId: '101', checkInDate: '2030-01-02', nights: 3, bookedAt: 'yesterday' },
+      { roomId: '101', checkInDate: '2030-01-02', nights: 3 },
+      { roomId: '101', checkInDate: '2030-01-02', nights: 3, bookedAt: '2030-01-01T10:00:00Z', price: 9 },
+      { roomId: '101', checkInDate: '2030-01-02', nights: null, bookedAt: '2030-01-01T10:00:00Z' },
+      { roomId: { id: '101' }, checkInDate: '2030-01-02', nights: 3, bookedAt: '2030-01-01T10:00:00Z' },
+      { roomId: '101', checkInDate: '2030-01-02', nights: 3, bookedAt: '2030-01-01T10:00:00Z', toString: 'x' },
+      JSON.parse('{"roomId":"101","checkInDate":"2030-01-02","nights":3,"bookedAt":"2030-01-01","__proto__":{"a":1}}'),
+      {},
+    ],
+  ],
+  [
+    Member,
+    [
+      { name: 'Ada', role: 'owner' },
+      { name: 'Ada', role: 'owner', email: 'ada@example.com' },
+      { name: 'Ada', role: 'owner', email: null },
+      { name: 'Ada', role: 'owner', email: 'not an email' },
+      { name: 'Ada', role: 'owner', email: `${'a'.repeat(40)}@example.com` },
+      { name: 'Ada', role: 'staff' },
+      { name: 'Ada', role: 'staff', shift: 'night' },
+      { name: 'Ada', role: 'guest' },
+      { name: 'Ada', role: 'owner', note: 42 },
+      { name: 'Ada', role: 'owner', note: { any: 'thing' } },
+    ],
+  ],
+  [WithDefault, [{}, { label: 'kept' }, { label: 7 }]],
+  [WithUndecoratedField, [{ label: 'a' }]],
+  [Trimmed, [{ word: 'abc' }, { word: '  abc  ' }, { word: 'abcdefgh' }]],
+  [WithNested, [{ guest: { name: 'Ada' } }, { guest: { name: 7 } }]],
+  [WithEach, [{ tags: ['a', 'b'] }, { tags: 'a' }]],
+  [Undecorated, [{ label: 'a' }, {}]],
+];
+
+describe('the quick payload check', () => {
+  describe.each(cases)('for %p', (payload, payloads) => {
+    const quick = compileQuickCheck(payload);
+
+    it.each(payloads)('accepts %j only if class-validator does', (data) => {
+      if (quick(data)) expect(classValidatorAccepts(payload, data)).toBe(true);
+    });
+  });
+
+  describe('when a flat class has only the constraint kinds it handles', () => {
+    it('accepts valid payloads itself, without deferring to class-validator', () => {
+      const booked = compileQuickCheck(Booked);
+      expect(booked({ roomId: '101', checkInDate: '2030-01-02', nights: 3, bookedAt: '2030-01-01T10:00:00Z' })).toBe(true);
+      const member = compileQuickCheck(Member);
+      expect(member({ name: 'Ada', role: 'owner' })).toBe(true);
+      expect(member({ name: 'Ada', role: 'owner', email: 'ada@example.com' })).toBe(true);
+      expect(member({ name: 'Ada', role: 'staff', shift: 'night' })).toBe(true);
+      expect(compileQuickCheck(WithDefault)({})).toBe(true);
+    });
+
+    it('defers every invalid payload', () => {
+      const booked = compileQuickCheck(Booked);
+      expect(booked({ roomId: '101', checkInDate: '2030-01-02', nights: 0, bookedAt: '2030-01-01T10:00:00Z' })).toBe(false);
+      expect(compileQuickCheck(Member)({ name: 'Ada', role: 'staff' })).toBe(false);
+    });
+  });
+
+  describe('when a class needs class-transformer or nested validation', () => {
+    it.each([Trimmed, WithNested, WithEach, Undecorated, WithUndecoratedField])('always defers for %p', (payload) => {
+      const quick = compileQuickCheck(payload);
+      for (const [, payloads] of cases.filter(([candidate]) => candidate === payload)) {
+        for (const data of payloads) expect(quick(data)).toBe(false);
+      }
+    });
+  });
+});
