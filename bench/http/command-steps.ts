@@ -1,6 +1,6 @@
 /** The statements a reservation command sends, in the order it sends them, named by step. */
 const STEPS: readonly (readonly [RegExp, string])[] = [
-  [/FROM practice_members/, 'guard: membership SELECT'],
+  [/practice_members/, 'guard: membership SELECT'],
   [/FROM snapshots/, 'load: snapshot + stream SELECT'],
   [/^BEGIN/, 'txn: BEGIN'],
   [/chronicle_append/, 'txn: append (chronicle_append)'],
