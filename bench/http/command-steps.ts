@@ -1,8 +1,7 @@
 /** The statements a reservation command sends, in the order it sends them, named by step. */
 const STEPS: readonly (readonly [RegExp, string])[] = [
-  [/FROM practice_members/, 'guard: membership SELECT'],
-  [/FROM snapshots/, 'load: snapshot SELECT'],
-  [/FROM events\s+WHERE tenant_id = \$1 AND aggregate_type = \$2 AND aggregate_id = \$3\s+AND version BETWEEN/, 'load: stream SELECT'],
+  [/practice_members/, 'guard: membership SELECT'],
+  [/FROM snapshots/, 'load: snapshot + stream SELECT'],
   [/^BEGIN/, 'txn: BEGIN'],
   [/chronicle_append/, 'txn: append (chronicle_append)'],
   [/^SELECT \* FROM reservations /, 'txn: inline projection SELECT'],

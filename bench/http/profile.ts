@@ -87,7 +87,7 @@ const layersOf = (createMs: number, validateMs: number, statements: readonly Pro
   const layers: ProfileStep[] = [
     { step: 'HTTP + JWT auth + DTO validation (= the validate route, no database)', ms: validateMs },
     { step: 'guard: membership SELECT', ms: sumOf(awaited, 'guard:') },
-    { step: 'repository load: snapshot SELECT + stream SELECT', ms: sumOf(awaited, 'load:') },
+    { step: 'repository load: snapshot + stream SELECT', ms: sumOf(awaited, 'load:') },
     { step: 'transaction: BEGIN, append, projection SELECT + upsert, COMMIT', ms: sumOf(awaited, 'txn:') },
     { step: 'pool checkouts', ms: sumOf(awaited, 'pool checkout') },
     { step: 'other statements', ms: sumOf(awaited, 'other:') },

@@ -154,7 +154,7 @@ describe('AggregateRepository on PostgreSQL', () => {
       .register({ type: 'counter.incremented', payload: CounterIncrementedPayload })
       .register(...tenancyEventTypes);
     store = new PostgresEventStore(db.pool, registry);
-    snapshots = new SnapshotStore(db.pool);
+    snapshots = new SnapshotStore(db.pool, registry);
     repository = new AggregateRepository(db.pool, store, snapshots);
   });
   afterAll(() => {

@@ -1,7 +1,6 @@
 import { Inject, Module } from '@nestjs/common';
 import { AggregateCatalog } from '../../event-sourcing/aggregates/aggregate-catalog.js';
 import { InlineProjections } from '../../event-sourcing/aggregates/inline-projections.js';
-import { InlineFoldProjection } from '../../event-sourcing/projections/fold-projection.js';
 import { EventRegistry } from '../../event-sourcing/store/event-registry.js';
 import { TenancyModule } from '../tenancy/public-api.js';
 import { GetReservationAtHandler } from './application/queries/get-reservation-at.query.js';
@@ -11,7 +10,7 @@ import { ListReservationsHandler } from './application/queries/list-reservations
 import { reservationDecider } from './domain/reservation.decide.js';
 import { RESERVATION_EVENT_TYPES } from './domain/reservation.events.js';
 import { reservationEventTypes } from './infrastructure/reservation.event-schemas.js';
-import { reservationListProjection } from './infrastructure/reservation-list.projection.js';
+import { ReservationListInlineProjection } from './infrastructure/reservation-list.inline.js';
 import { ReservationCommandsController } from './presentation/reservation-commands.controller.js';
 import { ReservationQueriesController } from './presentation/reservation-queries.controller.js';
 import { OccupancyController } from './presentation/occupancy.controller.js';
@@ -43,7 +42,7 @@ export class ReservationsModule {
   ) {
     asyncProjections.register(occupancyProjection);
     registry.register(...reservationEventTypes);
-    projections.register(new InlineFoldProjection(reservationListProjection));
+    projections.register(new ReservationListInlineProjection());
     catalog.register({ decider: reservationDecider, eventTypes: RESERVATION_EVENT_TYPES });
   }
 }

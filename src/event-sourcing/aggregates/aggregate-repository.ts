@@ -73,13 +73,10 @@ export class AggregateRepository {
     options: { toVersion?: number; until?: Date } = {},
   ): Promise<LoadedAggregate<State>> {
     const temporal = options.toVersion !== undefined || options.until !== undefined;
-    const snapshot =
-      decider.snapshots && !temporal ? await this.snapshots.load<State>(stream, decider.snapshots.schemaVersion) : null;
-    const events = await this.store.readStream(stream, {
-      fromVersion: (snapshot?.version ?? 0) + 1,
-      toVersion: options.toVersion,
-      until: options.until,
-    });
+    const { snapshot, events } =
+      decider.snapshots && !temporal
+        ? await this.snapshots.loadWithNewerEvents<State>(stream, decider.snapshots.schemaVersion)
+        : { snapshot: null, events: await this.store.readStream(stream, { toVersion: options.toVersion, until: options.until }) };
     const state = events.reduce((s, e) => decider.evolve(s, e as unknown as E), snapshot?.state ?? decider.initialState);
     return { state, version: events.at(-1)?.version ?? snapshot?.version ?? 0 };
   }

@@ -1,22 +1,66 @@
 import type { Pool, PoolClient } from 'pg';
-import type { StreamId } from '../store/event-envelope.js';
+import type { RecordedEvent, StreamId } from '../store/event-envelope.js';
+import type { EventRegistry } from '../store/event-registry.js';
+import { RecordedEventMapper, type EventRow } from '../store/recorded-event.mapper.js';
 
 export interface Snapshot<State> {
   readonly version: number;
   readonly state: State;
 }
 
+/** A stream's latest usable snapshot (null when none) and the events recorded after it. */
+export interface SnapshotAndNewer<State> {
+  readonly snapshot: Snapshot<State> | null;
+  readonly events: RecordedEvent[];
+}
+
+/**
+ * The snapshot comes back as the first row (its version is below every newer event's), told
+ * apart by its null `type`, with its state in `data`; the newer events follow in version order.
+ * One statement, so snapshot and events are read from one database snapshot, in one round
+ * trip (two queries cost a command about 0.2 ms of PostgreSQL and node CPU each). Named:
+ * PostgreSQL parses and plans it once per connection.
+ */
+const LOAD = {
+  name: 'chronicle_snapshot_and_newer',
+  text: `WITH snapshot AS (
+      SELECT version, state FROM snapshots
+      WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3 AND schema_version = $4
+    )
+    SELECT NULL::bigint AS position, NULL::uuid AS event_id, NULL::text AS tenant_id, NULL::text AS aggregate_type,
+      NULL::text AS aggregate_id, version, NULL::text AS type, NULL::integer AS schema_version, state AS data,
+      NULL::jsonb AS metadata, NULL::timestamptz AS occurred_at, NULL::timestamptz AS recorded_at, NULL::text AS transaction_id
+    FROM snapshot
+    UNION ALL
+    SELECT position, event_id, tenant_id, aggregate_type, aggregate_id, version, type, schema_version,
+      data, metadata, occurred_at, recorded_at, transaction_id::text
+    FROM events
+    WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3
+      AND version > coalesce((SELECT version FROM snapshot), 0)
+    ORDER BY version`,
+};
+
 /** Snapshots in PostgreSQL, written in the same transaction as the events they summarise. */
 export class SnapshotStore {
-  constructor(private readonly pool: Pool) {}
+  private readonly mapper: RecordedEventMapper;
 
-  async load<State>(stream: StreamId, schemaVersion: number): Promise<Snapshot<State> | null> {
-    const { rows } = await this.pool.query<{ version: number; state: State }>(
-      `SELECT version, state FROM snapshots
-       WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3 AND schema_version = $4`,
-      [stream.tenantId, stream.aggregateType, stream.aggregateId, schemaVersion],
-    );
-    return rows[0] ?? null;
+  constructor(
+    private readonly pool: Pool,
+    /** Upcasts the events read after a snapshot, as the event store's reads do. */
+    registry: EventRegistry,
+  ) {
+    this.mapper = new RecordedEventMapper(registry);
+  }
+
+  async loadWithNewerEvents<State>(stream: StreamId, schemaVersion: number): Promise<SnapshotAndNewer<State>> {
+    const { rows } = await this.pool.query<EventRow>({
+      ...LOAD,
+      values: [stream.tenantId, stream.aggregateType, stream.aggregateId, schemaVersion],
+    });
+    const first = rows[0] as EventRow | undefined;
+    const snapshot = first && first.type === null ? { version: first.version, state: first.data as State } : null;
+    const events = (snapshot ? rows.slice(1) : rows).map((row) => this.mapper.toRecorded(row));
+    return { snapshot, events };
   }
 
   async save<State>(client: PoolClient, stream: StreamId, schemaVersion: number, snapshot: Snapshot<State>): Promise<void> {

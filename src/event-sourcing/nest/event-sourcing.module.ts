@@ -64,15 +64,16 @@ export class EventSourcingModule {
         },
         {
           provide: AggregateRepository,
-          inject: [PG_POOL_TOKEN, PostgresEventStore, InlineProjections, EventBus, CommitNotifier],
+          inject: [PG_POOL_TOKEN, PostgresEventStore, EventRegistry, InlineProjections, EventBus, CommitNotifier],
           useFactory: (
             pool: Pool,
             store: PostgresEventStore,
+            registry: EventRegistry,
             inlineProjections: InlineProjections,
             eventBus: EventBus,
             notifier: CommitNotifier,
           ) =>
-            new AggregateRepository(pool, store, new SnapshotStore(pool), {
+            new AggregateRepository(pool, store, new SnapshotStore(pool, registry), {
               inlineProjections,
               onCommitted: (events) => {
                 notifier.notify();

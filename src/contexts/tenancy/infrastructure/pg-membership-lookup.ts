@@ -2,16 +2,74 @@ import type { Pool } from 'pg';
 import { MembershipLookup } from '../application/membership-lookup.js';
 import type { Role } from '../domain/role.js';
 
+/**
+ * Roles of many (practice, user) pairs in one statement. Named, and the pairs come as one
+ * JSON array: the planner cannot see how many there are (as it can for unnest of an array),
+ * so PostgreSQL settles on one generic plan instead of re-planning every call.
+ */
+const ROLES_OF = {
+  name: 'chronicle_roles_of',
+  text: `SELECT m.practice_id, m.user_id, m.role
+    FROM jsonb_to_recordset($1::jsonb) AS asked(practice_id text, user_id text)
+    JOIN practice_members m ON m.practice_id = asked.practice_id AND m.user_id = asked.user_id`,
+};
+
+interface Waiter {
+  readonly resolve: (role: Role | null) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const MAX_BATCH = 200;
+const keyOf = (practiceId: string, userId: string): string => `${practiceId}\u0000${userId}`;
+
+/**
+ * Asked on every tenant-scoped request, so lookups are batched: one statement is in flight
+ * at a time, and the lookups asked meanwhile go out together in the next one. Nothing is
+ * cached: every answer comes from a statement sent after it was asked, so a member removed
+ * before a request arrives is refused exactly as with a query per request. Under load this
+ * saves most of a round trip per command (each costs the app and PostgreSQL ~0.3 ms of CPU).
+ */
 export class PgMembershipLookup extends MembershipLookup {
+  private readonly asked = new Map<string, { practiceId: string; userId: string; waiters: Waiter[] }>();
+  private inFlight = false;
+
   constructor(private readonly pool: Pool) {
     super();
   }
 
-  async roleOf(practiceId: string, userId: string): Promise<Role | null> {
-    const { rows } = await this.pool.query<{ role: Role }>(
-      `SELECT role FROM practice_members WHERE practice_id = $1 AND user_id = $2`,
-      [practiceId, userId],
-    );
-    return rows[0]?.role ?? null;
+  roleOf(practiceId: string, userId: string): Promise<Role | null> {
+    return new Promise((resolve, reject) => {
+      const key = keyOf(practiceId, userId);
+      const entry = this.asked.get(key) ?? { practiceId, userId, waiters: [] };
+      entry.waiters.push({ resolve, reject });
+      this.asked.set(key, entry);
+      this.send();
+    });
+  }
+
+  private send(): void {
+    if (this.inFlight || this.asked.size === 0) return;
+    const batch = [...this.asked].slice(0, MAX_BATCH);
+    for (const [key] of batch) this.asked.delete(key);
+    this.inFlight = true;
+    const entries = batch.map(([, entry]) => entry);
+    this.pool
+      .query<{ practice_id: string; user_id: string; role: Role }>({
+        ...ROLES_OF,
+        values: [JSON.stringify(entries.map((e) => ({ practice_id: e.practiceId, user_id: e.userId })))],
+      })
+      .then(
+        ({ rows }) => {
+          const roles = new Map(rows.map((row) => [keyOf(row.practice_id, row.user_id), row.role]));
+          for (const [key, entry] of batch) for (const waiter of entry.waiters) waiter.resolve(roles.get(key) ?? null);
+        },
+        (error: unknown) => {
+          for (const entry of entries) for (const waiter of entry.waiters) waiter.reject(error);
+        },
+      )
+      .finally(() => {
+        this.inFlight = false;
+        this.send();
+      });
   }
 }

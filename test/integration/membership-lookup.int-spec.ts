@@ -1,0 +1,55 @@
+import pg from 'pg';
+import { PgMembershipLookup } from '../../src/contexts/tenancy/infrastructure/pg-membership-lookup.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/**
+ * The lookup behind every tenant-scoped request batches concurrent questions into one
+ * statement; each caller must still get its own pair's role, read after it asked.
+ */
+describe('PgMembershipLookup', () => {
+  let db: TestDatabase;
+  let lookup: PgMembershipLookup;
+
+  const join = (practiceId: string, userId: string, role: string) =>
+    db.pool.query(`INSERT INTO practice_members (practice_id, user_id, role, joined_at) VALUES ($1, $2, $3, now())`, [practiceId, userId, role]);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    lookup = new PgMembershipLookup(db.pool);
+    await join('harbour', 'olivia', 'owner');
+    await join('harbour', 'sam', 'staff');
+    await join('meadow', 'sam', 'viewer');
+  });
+  afterAll(() => db.drop());
+
+  it('answers each of many concurrent questions with its own pair’s role', async () => {
+    const asked: [string, string][] = [
+      ['harbour', 'olivia'],
+      ['harbour', 'sam'],
+      ['meadow', 'sam'],
+      ['meadow', 'olivia'],
+      ['nowhere', 'sam'],
+      ['harbour', 'sam'],
+    ];
+    const roles = await Promise.all(asked.map(([practiceId, userId]) => lookup.roleOf(practiceId, userId)));
+    expect(roles).toEqual(['owner', 'staff', 'viewer', null, null, 'staff']);
+  });
+
+  it('sees a membership removed before it was asked, also while other questions are in flight', async () => {
+    await join('harbour', 'ada', 'admin');
+    expect(await lookup.roleOf('harbour', 'ada')).toBe('admin');
+    const before = lookup.roleOf('harbour', 'olivia');
+    await db.pool.query(`DELETE FROM practice_members WHERE practice_id = 'harbour' AND user_id = 'ada'`);
+    const [, after] = await Promise.all([before, lookup.roleOf('harbour', 'ada')]);
+    expect(after).toBeNull();
+  });
+
+  it('fails every question of a batch whose statement fails, and sends the next question anew', async () => {
+    const closed = new pg.Pool({ connectionString: db.url });
+    await closed.end();
+    const broken = new PgMembershipLookup(closed);
+    const answers = await Promise.allSettled([broken.roleOf('harbour', 'olivia'), broken.roleOf('harbour', 'sam')]);
+    expect(answers.map((a) => a.status)).toEqual(['rejected', 'rejected']);
+    await expect(broken.roleOf('harbour', 'ada')).rejects.toThrow();
+  });
+});
