@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { EventStore } from '../store/event-store.js';
 import type { AsyncProjection } from './async-projection.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { leaseKey } from './lease-key.js';
@@ -8,6 +7,7 @@ import { EVENTS_CHANNEL } from './commit-notifier.js';
 import { DeadLetters } from './dead-letters.js';
 import { PartitionRunner, type StepOutcome } from './partition-runner.js';
 import { ProjectionControls } from './projection-controls.js';
+import type { ProjectionLog } from './projection-log.js';
 import { WakeSignal } from './wake-signal.js';
 
 export interface ProjectionWorkerOptions {
@@ -57,7 +57,7 @@ export class ProjectionWorker {
 
   constructor(
     private readonly pool: Pool,
-    private readonly store: EventStore,
+    private readonly reader: ProjectionLog,
     private readonly projections: readonly AsyncProjection[],
     private readonly options: ProjectionWorkerOptions = {},
   ) {
@@ -183,16 +183,24 @@ export class ProjectionWorker {
     }
   }
 
+  /** The partitions of `projection` this worker holds: their loops share each read of the log. */
+  private servedPartitions(projection: AsyncProjection): number[] {
+    return this.slots
+      .filter((slot) => slot.projection === projection && this.owned.has(slot.key) && !this.releasing.has(slot.key))
+      .map((slot) => slot.partition);
+  }
+
   private async run(slot: Slot, generation: number): Promise<void> {
     const runner = new PartitionRunner(slot.projection, slot.partition, {
       pool: this.pool,
-      store: this.store,
+      reader: this.reader,
       checkpoints: this.checkpoints,
       controls: this.controls,
       deadLetters: this.deadLetters,
       workerId: this.workerId,
       batchSize: this.options.batchSize ?? 500,
       log: this.log,
+      served: () => this.servedPartitions(slot.projection),
     });
     const poll = this.options.pollIntervalMs ?? 1000;
     try {
