@@ -31,21 +31,22 @@ export interface ProjectionLog {
 
 // The same order and fence as EventStore.readAll: (transaction_id, position), below the oldest
 // open transaction. Rows of other types or partitions come back without their payload, only
-// for the cursor of the last one.
+// for the cursor of the last one. Times come as epoch milliseconds (floored, as pg's own
+// parser truncates): parsing timestamp text cost more in Node than the rest of the row.
 const HANDLED = `type = ANY($3::text[]) AND ${partitionSql('$4')} = ANY($5::int[])`;
+const epochMs = (column: string) => `CASE WHEN part IS NOT NULL THEN floor(extract(epoch FROM ${column}) * 1000)::bigint END`;
 const READ_PAGE = `
-  SELECT position, transaction_id::text AS transaction_id, part AS partition,
-         CASE WHEN part IS NOT NULL THEN event_id END AS event_id,
-         CASE WHEN part IS NOT NULL THEN tenant_id END AS tenant_id,
-         CASE WHEN part IS NOT NULL THEN aggregate_type END AS aggregate_type,
-         CASE WHEN part IS NOT NULL THEN aggregate_id END AS aggregate_id,
-         CASE WHEN part IS NOT NULL THEN version END AS version,
-         CASE WHEN part IS NOT NULL THEN type END AS type,
-         CASE WHEN part IS NOT NULL THEN schema_version END AS schema_version,
-         CASE WHEN part IS NOT NULL THEN data END AS data,
-         CASE WHEN part IS NOT NULL THEN metadata END AS metadata,
-         CASE WHEN part IS NOT NULL THEN occurred_at END AS occurred_at,
-         CASE WHEN part IS NOT NULL THEN recorded_at END AS recorded_at
+  SELECT position, transaction_id::text, part,
+         CASE WHEN part IS NOT NULL THEN event_id END,
+         CASE WHEN part IS NOT NULL THEN tenant_id END,
+         CASE WHEN part IS NOT NULL THEN aggregate_type END,
+         CASE WHEN part IS NOT NULL THEN aggregate_id END,
+         CASE WHEN part IS NOT NULL THEN version END,
+         CASE WHEN part IS NOT NULL THEN type END,
+         CASE WHEN part IS NOT NULL THEN schema_version END,
+         CASE WHEN part IS NOT NULL THEN data END,
+         CASE WHEN part IS NOT NULL THEN metadata END,
+         ${epochMs('occurred_at')}, ${epochMs('recorded_at')}
   FROM (
     SELECT events.*, CASE WHEN ${HANDLED} THEN ${partitionSql('$4')} END AS part
     FROM events
@@ -54,9 +55,39 @@ const READ_PAGE = `
     ORDER BY events.transaction_id, events.position LIMIT $6
   ) page`;
 
-interface PageRow extends EventRow {
-  partition: number | null;
-}
+/** A row of READ_PAGE (rowMode 'array': no object with a dozen dynamic keys per row). */
+type PageRow = [
+  position: string,
+  transactionId: string,
+  partition: number | null,
+  eventId: string,
+  tenantId: string,
+  aggregateType: string,
+  aggregateId: string,
+  version: number,
+  type: string,
+  schemaVersion: number,
+  data: unknown,
+  metadata: EventRow['metadata'],
+  occurredMs: string,
+  recordedMs: string,
+];
+
+const eventRow = (r: PageRow): EventRow => ({
+  position: r[0],
+  event_id: r[3],
+  tenant_id: r[4],
+  aggregate_type: r[5],
+  aggregate_id: r[6],
+  version: r[7],
+  type: r[8],
+  schema_version: r[9],
+  data: r[10],
+  metadata: r[11],
+  occurred_at: new Date(Number(r[12])),
+  recorded_at: new Date(Number(r[13])),
+  transaction_id: r[1],
+});
 
 interface SharedPage {
   readonly byPartition: ReadonlyMap<number, RecordedEvent[]>;
@@ -64,19 +95,24 @@ interface SharedPage {
   readonly full: boolean;
 }
 
-/** Pages kept for the partitions that have not read them yet; each is at most one read's rows. */
-const PAGES_KEPT = 8;
+interface KeptPage {
+  readonly page: Promise<SharedPage>;
+  /** The served partitions that have not taken their events yet. */
+  readonly waiting: Set<number>;
+}
+
+/** At most this many pages are kept for partitions that have not taken them yet (a slow one reads its own again). */
+const PAGES_KEPT = 4;
 
 /**
  * Reads the log for projection workers. The type and partition filter runs in PostgreSQL, and
  * one read serves all of this worker's partitions of a projection: they page the log in the
  * same steps, so each event is read and parsed once, not once per partition. A page is kept
- * until the other partitions have read it (a few at most); only full pages are kept, as a
- * page cut short by the head or the read fence may be longer when read again.
+ * until every partition it serves has taken its events (a few pages at most).
  */
 export class PostgresProjectionLog implements ProjectionLog {
   private readonly mapper: RecordedEventMapper;
-  private readonly pages = new Map<string, Promise<SharedPage>>();
+  private readonly pages = new Map<string, KeptPage>();
 
   constructor(
     private readonly pool: Pool,
@@ -87,24 +123,30 @@ export class PostgresProjectionLog implements ProjectionLog {
 
   async readPartition(filter: PartitionFilter, partition: number, after: LogCursor, scanLimit: number): Promise<PartitionPage> {
     const key = [filter.types.join(','), filter.partitions, filter.served.join(','), after.transactionId, after.position, scanLimit].join('|');
-    let page = this.pages.get(key);
-    if (!page) {
-      page = this.readPage(filter, after, scanLimit);
-      this.keep(key, page);
+    let kept = this.pages.get(key);
+    if (!kept) {
+      kept = { page: this.readPage(filter, after, scanLimit), waiting: new Set(filter.served) };
+      this.keep(key, kept);
     }
-    const { byPartition, cursor, full } = await page;
+    // Taken: dropped once every served partition has its events, so pages do not outlive their use.
+    kept.waiting.delete(partition);
+    if (kept.waiting.size === 0) this.forget(key, kept);
+    const { byPartition, cursor, full } = await kept.page;
     return { events: byPartition.get(partition) ?? [], cursor, full };
   }
 
-  private keep(key: string, page: Promise<SharedPage>): void {
-    this.pages.set(key, page);
+  private keep(key: string, kept: KeptPage): void {
+    this.pages.set(key, kept);
     if (this.pages.size > PAGES_KEPT) this.pages.delete(this.pages.keys().next().value!);
-    const forget = () => {
-      if (this.pages.get(key) === page) this.pages.delete(key);
-    };
-    page.then((read) => {
-      if (!read.full) forget();
-    }, forget);
+    // Only full pages are kept once read: one cut short by the head or the fence may be longer when read again.
+    kept.page.then(
+      (read) => read.full || this.forget(key, kept),
+      () => this.forget(key, kept),
+    );
+  }
+
+  private forget(key: string, kept: KeptPage): void {
+    if (this.pages.get(key) === kept) this.pages.delete(key);
   }
 
   private async readPage(filter: PartitionFilter, after: LogCursor, scanLimit: number): Promise<SharedPage> {
@@ -112,18 +154,20 @@ export class PostgresProjectionLog implements ProjectionLog {
       name: 'chronicle_read_partitions',
       text: READ_PAGE,
       values: [after.transactionId, after.position, filter.types, filter.partitions, filter.served, scanLimit],
+      rowMode: 'array',
     });
     const byPartition = new Map<number, RecordedEvent[]>();
     for (const row of rows) {
-      if (row.partition === null) continue;
-      let events = byPartition.get(row.partition);
-      if (!events) byPartition.set(row.partition, (events = []));
-      events.push(this.mapper.toRecorded(row));
+      const partition = row[2];
+      if (partition === null) continue;
+      let events = byPartition.get(partition);
+      if (!events) byPartition.set(partition, (events = []));
+      events.push(this.mapper.toRecorded(eventRow(row)));
     }
     const last = rows.at(-1);
     return {
       byPartition,
-      cursor: last ? { transactionId: last.transaction_id, position: Number(last.position) } : after,
+      cursor: last ? { transactionId: last[1], position: Number(last[0]) } : after,
       full: rows.length >= scanLimit,
     };
   }
