@@ -22,8 +22,20 @@ export interface PartitionRunnerDeps {
   /** About how many events one step applies: it scans this many rows of the log per partition of the projection. */
   readonly batchSize: number;
   readonly log: (message: string) => void;
-  /** The partitions of the projection this worker runs now, sorted (they share their reads); this one alone by default. */
-  readonly served?: () => readonly number[];
+  /** This worker's other partitions of the projection, which share reads with this one; none by default. */
+  readonly peers?: PartitionPeers;
+}
+
+/**
+ * Where a worker's partitions of one projection stand. A read serves every partition that has
+ * yet to pass its start: partitions move through the log in the same steps, so each page is
+ * read once for all of them; one that fell behind or stands elsewhere reads its own.
+ */
+export interface PartitionPeers {
+  /** This partition's step starts at `cursor`. */
+  standAt(partition: number, cursor: LogCursor): void;
+  /** The partitions whose steps start at or before `after`, sorted. */
+  before(after: LogCursor): readonly number[];
 }
 
 const sameCursor = (a: LogCursor, b: LogCursor): boolean => a.transactionId === b.transactionId && a.position === b.position;
@@ -58,6 +70,7 @@ export class PartitionRunner {
     if (control.paused) return 'paused';
     if (control.status !== 'running') return 'stopped';
     const { cursor } = await deps.checkpoints.load(projection.name, partition);
+    deps.peers?.standAt(partition, cursor);
     // Read outside the write transaction: a transaction holding an id would fence itself out.
     const page = await this.read(cursor);
     if (sameCursor(page.cursor, cursor)) return 'idle';
@@ -88,8 +101,8 @@ export class PartitionRunner {
 
   private readPage(after: LogCursor): Promise<PartitionPage> {
     const { projection, partition, deps } = this;
-    const others = deps.served?.() ?? [];
-    const served = others.includes(partition) ? others : [...others, partition].sort((a, b) => a - b);
+    const peers = deps.peers?.before(after) ?? [];
+    const served = peers.includes(partition) ? peers : [...peers, partition].sort((a, b) => a - b);
     const filter: PartitionFilter = { types: projection.handles, partitions: projection.partitions, served };
     return deps.reader.readPartition(filter, partition, after, this.scanLimit);
   }

@@ -10,7 +10,7 @@ export interface PartitionFilter {
   readonly types: readonly string[];
   /** The projection's partition count. */
   readonly partitions: number;
-  /** The partitions one read serves (this worker's slots of the projection): they share its pages. */
+  /** The partitions one read serves (this worker's slots of the projection yet to pass its start): they share its page. */
   readonly served: readonly number[];
 }
 
@@ -97,9 +97,17 @@ interface SharedPage {
 
 interface KeptPage {
   readonly page: Promise<SharedPage>;
+  /** The partitions whose events it holds. */
+  readonly served: ReadonlySet<number>;
   /** The served partitions that have not taken their events yet. */
   readonly waiting: Set<number>;
 }
+
+const pick = ({ byPartition, cursor, full }: SharedPage, partition: number): PartitionPage => ({
+  events: byPartition.get(partition) ?? [],
+  cursor,
+  full,
+});
 
 /** At most this many pages are kept for partitions that have not taken them yet (a slow one reads its own again). */
 const PAGES_KEPT = 4;
@@ -108,7 +116,8 @@ const PAGES_KEPT = 4;
  * Reads the log for projection workers. The type and partition filter runs in PostgreSQL, and
  * one read serves all of this worker's partitions of a projection: they page the log in the
  * same steps, so each event is read and parsed once, not once per partition. A page is kept
- * until every partition it serves has taken its events (a few pages at most).
+ * until every partition it serves has taken its events (a few pages at most); a partition it
+ * was not read for (one that had passed its start, or was not running) reads its own.
  */
 export class PostgresProjectionLog implements ProjectionLog {
   private readonly mapper: RecordedEventMapper;
@@ -122,17 +131,18 @@ export class PostgresProjectionLog implements ProjectionLog {
   }
 
   async readPartition(filter: PartitionFilter, partition: number, after: LogCursor, scanLimit: number): Promise<PartitionPage> {
-    const key = [filter.types.join(','), filter.partitions, filter.served.join(','), after.transactionId, after.position, scanLimit].join('|');
+    const key = [filter.types.join(','), filter.partitions, after.transactionId, after.position, scanLimit].join('|');
     let kept = this.pages.get(key);
+    // A page read for other partitions lacks this one's events: it reads its own, kept for no one.
+    if (kept && !kept.served.has(partition)) return pick(await this.readPage({ ...filter, served: [partition] }, after, scanLimit), partition);
     if (!kept) {
-      kept = { page: this.readPage(filter, after, scanLimit), waiting: new Set(filter.served) };
+      kept = { page: this.readPage(filter, after, scanLimit), served: new Set(filter.served), waiting: new Set(filter.served) };
       this.keep(key, kept);
     }
     // Taken: dropped once every served partition has its events, so pages do not outlive their use.
     kept.waiting.delete(partition);
     if (kept.waiting.size === 0) this.forget(key, kept);
-    const { byPartition, cursor, full } = await kept.page;
-    return { events: byPartition.get(partition) ?? [], cursor, full };
+    return pick(await kept.page, partition);
   }
 
   private keep(key: string, kept: KeptPage): void {

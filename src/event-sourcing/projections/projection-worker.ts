@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { compareLogCursors, type LogCursor } from '../store/log-cursor.js';
 import type { AsyncProjection } from './async-projection.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { leaseKey } from './lease-key.js';
 import { EVENTS_CHANNEL } from './commit-notifier.js';
 import { DeadLetters } from './dead-letters.js';
-import { PartitionRunner, type StepOutcome } from './partition-runner.js';
+import { PartitionRunner, type PartitionPeers, type StepOutcome } from './partition-runner.js';
 import { ProjectionControls } from './projection-controls.js';
 import type { ProjectionLog } from './projection-log.js';
 import { WakeSignal } from './wake-signal.js';
@@ -46,6 +47,8 @@ export class ProjectionWorker {
   private readonly owned = new Map<string, Promise<void>>();
   private readonly releasing = new Set<string>();
   private readonly slots: Slot[];
+  /** Slot key → where its current step starts. */
+  private readonly standing = new Map<string, LogCursor>();
   private leaseClient?: PoolClient;
   private listenClient?: PoolClient;
   private heartbeat?: NodeJS.Timeout;
@@ -183,11 +186,19 @@ export class ProjectionWorker {
     }
   }
 
-  /** The partitions of `projection` this worker holds: their loops share each read of the log. */
-  private servedPartitions(projection: AsyncProjection): number[] {
-    return this.slots
-      .filter((slot) => slot.projection === projection && this.owned.has(slot.key) && !this.releasing.has(slot.key))
-      .map((slot) => slot.partition);
+  /** This worker's partitions of `projection`, by where their current steps start: they share reads. */
+  private peersOf(projection: AsyncProjection): PartitionPeers {
+    const slots = this.slots.filter((slot) => slot.projection === projection);
+    return {
+      standAt: (partition, cursor) => this.standing.set(`${projection.name}#${partition}`, cursor),
+      before: (after) =>
+        slots
+          .filter((slot) => {
+            const at = this.standing.get(slot.key);
+            return at !== undefined && this.owned.has(slot.key) && !this.releasing.has(slot.key) && compareLogCursors(at, after) <= 0;
+          })
+          .map((slot) => slot.partition),
+    };
   }
 
   private async run(slot: Slot, generation: number): Promise<void> {
@@ -200,7 +211,7 @@ export class ProjectionWorker {
       workerId: this.workerId,
       batchSize: this.options.batchSize ?? 500,
       log: this.log,
-      served: () => this.servedPartitions(slot.projection),
+      peers: this.peersOf(slot.projection),
     });
     const poll = this.options.pollIntervalMs ?? 1000;
     try {
@@ -230,6 +241,7 @@ export class ProjectionWorker {
       }
       this.releasing.delete(slot.key);
       this.owned.delete(slot.key);
+      this.standing.delete(slot.key);
     }
   }
 }
