@@ -42,6 +42,14 @@ const sameCursor = (a: LogCursor, b: LogCursor): boolean => a.transactionId === 
 
 class LostCheckpoint extends Error {}
 
+// No wait for the WAL flush at commit: the read model and its checkpoint commit together, so a
+// crash can only lose a suffix of these transactions, writes and checkpoint alike; the partition
+// then resumes from the older checkpoint and applies those events again, still exactly once. The
+// events are durable already (appends commit synchronously), and WAL is flushed in order, so no
+// later transaction survives a lost one. A reader may see rows a crash takes back, until the
+// re-apply writes the same rows again.
+const APPLY_BEGIN = 'BEGIN; SET LOCAL synchronous_commit = off';
+
 /**
  * Applies one partition of one projection: reads its own streams' events of the global log
  * from the partition's checkpoint, and applies them and moves the checkpoint in one
@@ -159,21 +167,18 @@ export class PartitionRunner {
 
   private commit(events: readonly RecordedEvent[], from: LogCursor, to: LogCursor): Promise<void> {
     const { projection, partition, deps } = this;
-    return inTransaction(deps.pool, async (client) => {
-      // No wait for the WAL flush at commit: the read model and its checkpoint commit together,
-      // so a crash can only lose a suffix of these transactions, writes and checkpoint alike;
-      // the partition then resumes from the older checkpoint and applies those events again,
-      // still exactly once. The events are durable already (appends commit synchronously), and
-      // WAL is flushed in order, so no later transaction survives a lost one. A reader may see
-      // rows a crash takes back, until the re-apply writes the same rows again.
-      await client.query('SET LOCAL synchronous_commit = off');
-      // The checkpoint first: its row lock makes a second runner on this slot wait here, and
-      // find it moved, before it applies anything. Applied first, a fold whose rows the other
-      // runner has just moved on could throw, and a good event would be dead-lettered.
-      if (!(await deps.checkpoints.advance(client, projection.name, partition, from, to, events.length, deps.workerId))) {
-        throw new LostCheckpoint();
-      }
-      if (events.length > 0) await projection.apply(client, events, this.tables);
-    });
+    return inTransaction(
+      deps.pool,
+      async (client) => {
+        // The checkpoint first: its row lock makes a second runner on this slot wait here, and
+        // find it moved, before it applies anything. Applied first, a fold whose rows the other
+        // runner has just moved on could throw, and a good event would be dead-lettered.
+        if (!(await deps.checkpoints.advance(client, projection.name, partition, from, to, events.length, deps.workerId))) {
+          throw new LostCheckpoint();
+        }
+        if (events.length > 0) await projection.apply(client, events, this.tables);
+      },
+      APPLY_BEGIN,
+    );
   }
 }
