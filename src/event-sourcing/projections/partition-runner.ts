@@ -62,6 +62,12 @@ export class PartitionRunner {
   private readonly scanLimit: number;
   /** The page after the last one read, being read while that one is applied. */
   private ahead?: { readonly after: LogCursor; readonly page: Promise<PartitionPage> };
+  /**
+   * Where this runner's last step moved the checkpoint: the next step starts there without
+   * reading it back (the compare-and-set of its commit still checks it). Used once, so a step
+   * that finds nothing new reads the stored checkpoint again and sees a replay's reset.
+   */
+  private moved?: LogCursor;
 
   constructor(
     private readonly projection: AsyncProjection,
@@ -77,7 +83,9 @@ export class PartitionRunner {
     const control = await deps.controls.get(projection.name);
     if (control.paused) return 'paused';
     if (control.status !== 'running') return 'stopped';
-    const { cursor } = await deps.checkpoints.load(projection.name, partition);
+    const { moved } = this;
+    this.moved = undefined;
+    const cursor = moved ?? (await deps.checkpoints.load(projection.name, partition)).cursor;
     deps.peers?.standAt(partition, cursor);
     // Read outside the write transaction: a transaction holding an id would fence itself out.
     const page = await this.read(cursor);
@@ -85,9 +93,12 @@ export class PartitionRunner {
     if (page.full) this.readAhead(page.cursor);
     try {
       await this.commit(page.events, cursor, page.cursor);
+      this.moved = page.cursor;
       return 'progressed';
     } catch (error) {
-      if (error instanceof LostCheckpoint) return 'lost';
+      // Moved by someone else (a replay, another worker) since this runner moved it: nothing
+      // was written; the next step starts from the stored checkpoint.
+      if (error instanceof LostCheckpoint) return moved ? 'progressed' : 'lost';
       return this.oneByOne(page, cursor);
     }
   }
