@@ -7,7 +7,7 @@ import { withRssSampling, type RssReport } from '../harness/rss-sampler.js';
 import type { Work } from '../harness/sample.js';
 import { progress } from '../progress.js';
 import { reservationRegistry } from './reservation-log.js';
-import { applyTimed, ReadTimedStore, type CallTimes } from './timed-worker-parts.js';
+import { applyTimed, ReadTimedLog, type CallTimes } from './timed-worker-parts.js';
 
 /** Connections the worker's pool may open: the app's default DB_POOL_SIZE. */
 const WORKER_POOL_SIZE = 10;
@@ -95,9 +95,9 @@ export const catchUp = async (database: ExtraDatabase, projection: AsyncProjecti
   );
   const pool = new pg.Pool({ connectionString: database.url, max: WORKER_POOL_SIZE });
   pool.on('error', (error) => progress(`worker connection failed: ${error.message}`));
-  const store = new ReadTimedStore(pool, reservationRegistry());
+  const reader = new ReadTimedLog(pool, reservationRegistry());
   const timed = applyTimed(projection);
-  const worker = new ProjectionWorker(pool, store, [timed.projection], { batchSize, log: progress });
+  const worker = new ProjectionWorker(pool, reader, [timed.projection], { batchSize, log: progress });
   try {
     const { result, rss } = await withRssSampling(async () => {
       const start = performance.now();
@@ -109,7 +109,7 @@ export const catchUp = async (database: ExtraDatabase, projection: AsyncProjecti
     return {
       work: { events: handled, ops: timed.applies.calls, elapsedMs: result.elapsedMs, latenciesMs: timed.applies.latenciesMs },
       rss,
-      reads: store.reads,
+      reads: reader.reads,
       applies: timed.applies,
       partitions: projection.partitions,
     };

@@ -28,7 +28,7 @@ const definition = {
 /** About the least a projection can do: one row per reservation event, with asyncMap's defaults. */
 export const benchMapProjection: AsyncProjection = asyncMap(definition);
 
-/** The same with one partition instead of the default four: each event is read once, not once per partition. */
+/** The same with one partition instead of the default four: one loop, no concurrency between partitions. */
 export const benchMapProjectionOnePartition: AsyncProjection = asyncMap(
   { ...definition, name: 'bench_event_map_one_partition' },
   { partitions: 1 },

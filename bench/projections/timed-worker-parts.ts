@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg';
 import type { AsyncProjection, TableNames } from '../../src/event-sourcing/projections/async-projection.js';
+import { PostgresProjectionLog, type PartitionFilter, type PartitionPage } from '../../src/event-sourcing/projections/projection-log.js';
 import type { RecordedEvent } from '../../src/event-sourcing/store/event-envelope.js';
-import type { GlobalPage, ReadAllOptions } from '../../src/event-sourcing/store/event-store.js';
-import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
+import type { LogCursor } from '../../src/event-sourcing/store/log-cursor.js';
 
 /** Time the worker spent in one kind of call, summed over its partitions (they overlap). */
 export interface CallTimes {
@@ -25,12 +25,12 @@ const timeCall = async <T>(times: CallTimes, rows: (result: T) => number, call: 
   return result;
 };
 
-/** The store the worker reads through, timing its log reads; nothing else changes. */
-export class ReadTimedStore extends PostgresEventStore {
+/** The log reader the worker reads through, timing its reads (rows = the partition's events returned; a shared read counts for each partition waiting on it); nothing else changes. */
+export class ReadTimedLog extends PostgresProjectionLog {
   readonly reads = newTimes();
 
-  override readAll(options?: ReadAllOptions): Promise<GlobalPage> {
-    return timeCall(this.reads, (page) => page.events.length, () => super.readAll(options));
+  override readPartition(filter: PartitionFilter, partition: number, after: LogCursor, scanLimit: number): Promise<PartitionPage> {
+    return timeCall(this.reads, (page) => page.events.length, () => super.readPartition(filter, partition, after, scanLimit));
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IsString } from 'class-validator';
 import type pg from 'pg';
+import { PostgresProjectionLog } from '../../src/event-sourcing/projections/projection-log.js';
 import type { NewEvent, RecordedEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
 import { compareLogCursors, LOG_START, type LogCursor } from '../../src/event-sourcing/store/log-cursor.js';
@@ -173,6 +174,25 @@ describe('gap-free reading of the global log', () => {
         return { events, cursor: events.length > 0 ? cursorOf(events.at(-1)!) : after };
       };
       expect(idsOf(await followLog(read, start, 1))).toEqual(idsOf(later));
+    });
+  });
+
+  describe("a projection worker's partition read, when a later transaction commits while an earlier one is open", () => {
+    it('returns neither until the earlier one commits, then both, once each, earlier first', async () => {
+      const tenant = `tenant-${randomUUID()}`;
+      const [before] = (await store.append(notebook(tenant, 'a'), [noteWritten('before')])).events;
+      const start = cursorOf(before);
+      const reader = new PostgresProjectionLog(db.pool, registry);
+      const read = (after: LogCursor) => reader.readPartition({ types: ['note.written'], partitions: 1, served: [0] }, 0, after, 1);
+
+      const held = await openAppend(notebook(tenant, 'held'), [noteWritten('held')]);
+      const later = (await store.append(notebook(tenant, 'b'), [noteWritten('later 1'), noteWritten('later 2')])).events;
+      expect(await read(start)).toEqual({ events: [], cursor: start, full: false });
+
+      await finish('COMMIT');
+
+      const seen = await followLog(read, start, 3);
+      expect(idsOf(seen)).toEqual([...idsOf(held), ...idsOf(later)]);
     });
   });
 

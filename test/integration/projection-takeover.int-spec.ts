@@ -191,7 +191,7 @@ describe('projection worker processes killed with SIGKILL', () => {
       expect(crashing.crash).toMatchObject({ at, details: { eventId: target.eventId } });
 
       const counts = streamCountsName(suffix);
-      const partition = partitionOf(stored, DEFAULT_PARTITIONS);
+      const partition = await partitionOf(db.pool, stored, DEFAULT_PARTITIONS);
       const checkpoint = await checkpointOf(counts, partition);
       const targetRow = (await streamCounts(db.pool, suffix)).find((row) => row.stream === `${tenant}/counter/target`);
       const passed = compareLogCursors(checkpoint, { transactionId: stored.transactionId, position: stored.position }) >= 0;

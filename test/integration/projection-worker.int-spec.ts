@@ -8,9 +8,9 @@ import { CommitNotifier } from '../../src/event-sourcing/projections/commit-noti
 import { DeadLetters } from '../../src/event-sourcing/projections/dead-letters.js';
 import { PartitionRunner } from '../../src/event-sourcing/projections/partition-runner.js';
 import { ProjectionControls } from '../../src/event-sourcing/projections/projection-controls.js';
+import { PostgresProjectionLog, type ProjectionLog } from '../../src/event-sourcing/projections/projection-log.js';
 import { ProjectionWorker, type ProjectionWorkerOptions } from '../../src/event-sourcing/projections/projection-worker.js';
 import type { RecordedEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
-import type { EventStore } from '../../src/event-sourcing/store/event-store.js';
 import { compareLogCursors, type LogCursor } from '../../src/event-sourcing/store/log-cursor.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
 import {
@@ -63,6 +63,7 @@ const cursorOf = (event: RecordedEvent): LogCursor => ({ transactionId: event.tr
 describe('async projection worker (in-process, real PostgreSQL)', () => {
   let db: TestDatabase;
   let store: PostgresEventStore;
+  let reader: PostgresProjectionLog;
   let controls: ProjectionControls;
   const registry = testRegistry();
   const running: { worker: ProjectionWorker; pool: pg.Pool }[] = [];
@@ -73,6 +74,7 @@ describe('async projection worker (in-process, real PostgreSQL)', () => {
     db = await createTestDatabase(20);
     const notifier = new CommitNotifier(db.pool);
     store = new PostgresEventStore(db.pool, registry, () => notifier.notify());
+    reader = new PostgresProjectionLog(db.pool, registry);
     controls = new ProjectionControls(db.pool);
   });
   afterEach(async () => {
@@ -98,11 +100,11 @@ describe('async projection worker (in-process, real PostgreSQL)', () => {
   const startWorker = async (
     projections: readonly AsyncProjection[],
     options: ProjectionWorkerOptions = FAST,
-    workerStore: EventStore = store,
+    workerReader: ProjectionLog = reader,
   ): Promise<ProjectionWorker> => {
     const pool = new pg.Pool({ connectionString: db.url, max: 12 });
     pool.on('error', () => undefined); // idle connections terminated on purpose by some tests
-    const worker = new ProjectionWorker(pool, workerStore, projections, options);
+    const worker = new ProjectionWorker(pool, workerReader, projections, options);
     running.push({ worker, pool });
     await worker.start();
     return worker;
@@ -187,7 +189,7 @@ describe('async projection worker (in-process, real PostgreSQL)', () => {
       const runnerFor = (projection: AsyncProjection, partition: number, workerId: string) =>
         new PartitionRunner(projection, partition, {
           pool: db.pool,
-          store,
+          reader,
           checkpoints: new CheckpointStore(db.pool),
           controls,
           deadLetters: new DeadLetters(db.pool),
@@ -533,21 +535,20 @@ describe('async projection worker (in-process, real PostgreSQL)', () => {
   });
 
   describe('wake-up by NOTIFY', () => {
-    /** The store, with a hook run after each global-log read and before its page goes back to the worker. */
-    const storeWithReadHook = (hook: (page: Awaited<ReturnType<EventStore['readAll']>>) => Promise<void>): EventStore =>
-      Object.assign(Object.create(store) as EventStore, {
-        readAll: async (...args: Parameters<EventStore['readAll']>) => {
-          const page = await store.readAll(...args);
-          await hook(page);
-          return page;
-        },
-      });
+    /** The worker's log reader, with a hook run after each read and before its page goes back to the worker. */
+    const readerWithHook = (hook: (page: Awaited<ReturnType<ProjectionLog['readPartition']>>) => Promise<void>): ProjectionLog => ({
+      readPartition: async (...args: Parameters<ProjectionLog['readPartition']>) => {
+        const page = await reader.readPartition(...args);
+        await hook(page);
+        return page;
+      },
+    });
 
     it('does not lose a NOTIFY that arrives while the partition is between its read and its sleep', async () => {
       const suffix = await freshSuffix();
       const stream = counterStream(`tenant-${randomUUID()}`, 'race');
       let trap: (() => Promise<void>) | undefined;
-      const racing = storeWithReadHook(async (page) => {
+      const racing = readerWithHook(async (page) => {
         if (!trap || page.events.length > 0) return;
         const spring = trap;
         trap = undefined;
@@ -574,7 +575,7 @@ describe('async projection worker (in-process, real PostgreSQL)', () => {
 
     it('stops promptly even when its loops are in the middle of a step', async () => {
       const suffix = await freshSuffix();
-      const slowReads = storeWithReadHook(() => sleep(200));
+      const slowReads = readerWithHook(() => sleep(200));
       const worker = await startWorker(testProjections({ suffix }), { pollIntervalMs: 10_000 }, slowReads);
       await waitFor('the projections to catch up', () => caughtUp(suffix));
       worker.nudge(); // every loop starts a step, and spends 200 ms in it

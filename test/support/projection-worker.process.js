@@ -70,11 +70,11 @@ const crash = json('CRASH', null);
 
 const fixtures = await import(compiledFixtures());
 const { ProjectionWorker } = await import(pathToFileURL(join(root, 'dist/src/event-sourcing/projections/projection-worker.js')).href);
-const { PostgresEventStore } = await import(pathToFileURL(join(root, 'dist/src/event-sourcing/store/postgres-event-store.js')).href);
+const { PostgresProjectionLog } = await import(pathToFileURL(join(root, 'dist/src/event-sourcing/projections/projection-log.js')).href);
 
 const pool = new pg.Pool({ connectionString: databaseUrl, max: Number(process.env.POOL_SIZE ?? 12) });
 pool.on('error', (error) => process.stderr.write(`log idle client error: ${error.message}\n`));
-const store = new PostgresEventStore(pool, fixtures.testRegistry());
+const reader = new PostgresProjectionLog(pool, fixtures.testRegistry());
 
 const die = (at, details) => {
   process.stdout.write(`crash ${at} ${JSON.stringify(details)}\n`);
@@ -112,7 +112,7 @@ const projections = [
   withCrash(fixtures.streamCountsProjection(fixtureOptions), 'fold'),
 ];
 
-const worker = new ProjectionWorker(pool, store, projections, {
+const worker = new ProjectionWorker(pool, reader, projections, {
   ...workerOptions,
   log: (message) => process.stderr.write(`log ${message}\n`),
 });

@@ -9,6 +9,7 @@ import { SnapshotStore } from '../aggregates/snapshot-store.js';
 import { AsyncProjections } from '../projections/async-projections.js';
 import { CommitNotifier } from '../projections/commit-notifier.js';
 import { ProjectionAdmin } from '../projections/projection-admin.js';
+import { PostgresProjectionLog } from '../projections/projection-log.js';
 import { ProjectionWorkerHost, type WorkerSettings } from './projection-worker.host.js';
 import { EventRegistry } from '../store/event-registry.js';
 import { PostgresEventStore } from '../store/postgres-event-store.js';
@@ -58,9 +59,9 @@ export class EventSourcingModule {
         },
         {
           provide: ProjectionWorkerHost,
-          inject: [PG_POOL_TOKEN, PostgresEventStore, AsyncProjections],
-          useFactory: (pool: Pool, store: PostgresEventStore, projections: AsyncProjections) =>
-            new ProjectionWorkerHost(pool, store, projections, options.workers),
+          inject: [PG_POOL_TOKEN, PostgresEventStore, EventRegistry, AsyncProjections],
+          useFactory: (pool: Pool, store: PostgresEventStore, registry: EventRegistry, projections: AsyncProjections) =>
+            new ProjectionWorkerHost(pool, store, new PostgresProjectionLog(pool, registry), projections, options.workers),
         },
         {
           provide: AggregateRepository,

@@ -1,6 +1,7 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { AsyncProjections } from '../projections/async-projections.js';
+import type { ProjectionLog } from '../projections/projection-log.js';
 import { ProjectionWorker } from '../projections/projection-worker.js';
 import { ReactorRunner } from '../projections/reactor-runner.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
@@ -20,6 +21,7 @@ export class ProjectionWorkerHost implements OnApplicationBootstrap, BeforeAppli
   constructor(
     private readonly pool: Pool,
     private readonly store: PostgresEventStore,
+    private readonly reader: ProjectionLog,
     private readonly projections: AsyncProjections,
     private readonly settings: WorkerSettings,
   ) {}
@@ -34,7 +36,7 @@ export class ProjectionWorkerHost implements OnApplicationBootstrap, BeforeAppli
     if (!this.settings.enabled || projections.length === 0) return;
     const pausedByConfig = new Set(this.settings.pausedProjections ?? []);
     const log = (message: string) => this.logger.warn(message);
-    this.worker = new ProjectionWorker(this.pool, this.store, projections, { pausedByConfig, log });
+    this.worker = new ProjectionWorker(this.pool, this.reader, projections, { pausedByConfig, log });
     await this.worker.start();
     this.reactors = new ReactorRunner(this.pool, this.store, this.projections.reactors(), { pausedByConfig, log });
     this.reactors.start();

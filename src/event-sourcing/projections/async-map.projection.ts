@@ -18,14 +18,21 @@ export interface MapProjectionDefinition<R extends Row> {
 /** A map projection: one record per event, no ordering needed, written in one statement per batch. */
 export const asyncMap = <R extends Row>(definition: MapProjectionDefinition<R>, options: AsyncProjectionOptions = {}): AsyncProjection => {
   checkIdentifiers(`Projection ${definition.name}`, [definition.table, ...definition.conflictColumns]);
+  const handled = new Set(definition.handles);
   return {
     name: definition.name,
     handles: definition.handles,
     tables: [definition.table],
     ...projectionSettings(options),
     async apply(client: PoolClient, events: readonly RecordedEvent[], tables: TableNames) {
-      const records = events.filter((e) => definition.handles.includes(e.type)).map(definition.map);
-      await insertNewRows(client, tables[definition.table], definition.conflictColumns, records.filter((r): r is R => r !== null));
+      // One pass, no intermediate arrays: on catch-up this runs for every event of the log.
+      const records: R[] = [];
+      for (const event of events) {
+        if (!handled.has(event.type)) continue;
+        const record = definition.map(event);
+        if (record !== null) records.push(record);
+      }
+      await insertNewRows(client, tables[definition.table], definition.conflictColumns, records);
     },
   };
 };

@@ -1,39 +1,73 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import type { RecordedEvent } from '../store/event-envelope.js';
-import type { EventStore } from '../store/event-store.js';
 import { inTransaction } from '../store/in-transaction.js';
 import type { LogCursor } from '../store/log-cursor.js';
 import { identityTables, type AsyncProjection } from './async-projection.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { DeadLetters } from './dead-letters.js';
-import { partitionOf } from './partition.js';
 import type { ProjectionControls } from './projection-controls.js';
+import type { PartitionFilter, PartitionPage, ProjectionLog } from './projection-log.js';
 
 /** What one step of a partition did. */
 export type StepOutcome = 'idle' | 'progressed' | 'paused' | 'stopped' | 'lost';
 
 export interface PartitionRunnerDeps {
   readonly pool: Pool;
-  readonly store: EventStore;
+  readonly reader: ProjectionLog;
   readonly checkpoints: CheckpointStore;
   readonly controls: ProjectionControls;
   readonly deadLetters: DeadLetters;
   readonly workerId: string;
+  /** About how many events one step applies: it scans this many rows of the log per partition of the projection. */
   readonly batchSize: number;
   readonly log: (message: string) => void;
+  /** This worker's other partitions of the projection, which share reads with this one; none by default. */
+  readonly peers?: PartitionPeers;
 }
+
+/**
+ * Where a worker's partitions of one projection stand. A read serves every partition that has
+ * yet to pass its start: partitions move through the log in the same steps, so each page is
+ * read once for all of them; one that fell behind or stands elsewhere reads its own.
+ */
+export interface PartitionPeers {
+  /** This partition's step starts at `cursor`. */
+  standAt(partition: number, cursor: LogCursor): void;
+  /** The partitions whose steps start at or before `after`, sorted. */
+  before(after: LogCursor): readonly number[];
+}
+
+const sameCursor = (a: LogCursor, b: LogCursor): boolean => a.transactionId === b.transactionId && a.position === b.position;
 
 class LostCheckpoint extends Error {}
 
+// No wait for the WAL flush at commit: the read model and its checkpoint commit together, so a
+// crash can only lose a suffix of these transactions, writes and checkpoint alike; the partition
+// then resumes from the older checkpoint and applies those events again, still exactly once. The
+// events are durable already (appends commit synchronously), and WAL is flushed in order, so no
+// later transaction survives a lost one. A reader may see rows a crash takes back, until the
+// re-apply writes the same rows again.
+const APPLY_BEGIN = 'BEGIN; SET LOCAL synchronous_commit = off';
+
 /**
- * Applies one partition of one projection: reads the global log from the partition's
- * checkpoint, keeps its own streams' events, and applies them and moves the checkpoint in
- * one transaction. A failing batch is retried event by event so the poison event is found,
- * retried with backoff, then dead-lettered and stopped at or skipped per the policy.
+ * Applies one partition of one projection: reads its own streams' events of the global log
+ * from the partition's checkpoint, and applies them and moves the checkpoint in one
+ * transaction. While that transaction runs, the next page is read (one page ahead at most).
+ * A failing batch is retried event by event so the poison event is found, retried with
+ * backoff, then dead-lettered and stopped at or skipped per the policy.
  */
 export class PartitionRunner {
   private readonly tables;
+  private readonly scanLimit: number;
+  /** The page after the last one read, being read while that one is applied. */
+  private ahead?: { readonly after: LogCursor; readonly page: Promise<PartitionPage> };
+  /**
+   * Where this runner's last step moved the checkpoint: the next step starts there without
+   * reading it back (the compare-and-set of its commit still checks it). Used once, so a step
+   * that finds nothing new reads the stored checkpoint again and sees a replay's reset.
+   */
+  private moved?: LogCursor;
 
   constructor(
     private readonly projection: AsyncProjection,
@@ -41,6 +75,7 @@ export class PartitionRunner {
     private readonly deps: PartitionRunnerDeps,
   ) {
     this.tables = identityTables(projection);
+    this.scanLimit = deps.batchSize * projection.partitions;
   }
 
   async step(): Promise<StepOutcome> {
@@ -48,32 +83,60 @@ export class PartitionRunner {
     const control = await deps.controls.get(projection.name);
     if (control.paused) return 'paused';
     if (control.status !== 'running') return 'stopped';
-    const { cursor } = await deps.checkpoints.load(projection.name, partition);
-    // Read before the write transaction starts: a transaction holding an id would fence itself out.
-    const page = await deps.store.readAll({ after: cursor, limit: deps.batchSize });
-    if (page.events.length === 0) return 'idle';
-    const mine = page.events.filter((e) => projection.handles.includes(e.type) && partitionOf(e, projection.partitions) === partition);
+    const { moved } = this;
+    this.moved = undefined;
+    const cursor = moved ?? (await deps.checkpoints.load(projection.name, partition)).cursor;
+    deps.peers?.standAt(partition, cursor);
+    // Read outside the write transaction: a transaction holding an id would fence itself out.
+    const page = await this.read(cursor);
+    if (sameCursor(page.cursor, cursor)) return 'idle';
+    if (page.full) this.readAhead(page.cursor);
     try {
-      await this.commit(mine, cursor, page.cursor);
+      await this.commit(page.events, cursor, page.cursor);
+      this.moved = page.cursor;
       return 'progressed';
     } catch (error) {
-      if (error instanceof LostCheckpoint) return 'lost';
-      return this.oneByOne(page.events, cursor);
+      // Moved by someone else (a replay, another worker) since this runner moved it: nothing
+      // was written; the next step starts from the stored checkpoint.
+      if (error instanceof LostCheckpoint) return moved ? 'progressed' : 'lost';
+      return this.oneByOne(page, cursor);
     }
   }
 
+  /** The page after `cursor`: the one read ahead when it starts there (the checkpoint moved as expected). */
+  private read(cursor: LogCursor): Promise<PartitionPage> {
+    const { ahead } = this;
+    this.ahead = undefined;
+    if (ahead && sameCursor(ahead.after, cursor)) return ahead.page;
+    return this.readPage(cursor);
+  }
+
+  private readAhead(after: LogCursor): void {
+    const page = this.readPage(after);
+    // Awaited by the next step if it starts at `after`, else dropped: its failure must not go unhandled.
+    page.catch(() => undefined);
+    this.ahead = { after, page };
+  }
+
+  private readPage(after: LogCursor): Promise<PartitionPage> {
+    const { projection, partition, deps } = this;
+    const peers = deps.peers?.before(after) ?? [];
+    const served = peers.includes(partition) ? peers : [...peers, partition].sort((a, b) => a - b);
+    const filter: PartitionFilter = { types: projection.handles, partitions: projection.partitions, served };
+    return deps.reader.readPartition(filter, partition, after, this.scanLimit);
+  }
+
   /** The slow path after a failed batch: each event alone, so only the poison one is dead-lettered. */
-  private async oneByOne(events: readonly RecordedEvent[], start: LogCursor): Promise<StepOutcome> {
-    const { projection, partition } = this;
+  private async oneByOne(page: PartitionPage, start: LogCursor): Promise<StepOutcome> {
     let from = start;
-    for (const event of events) {
+    for (const event of page.events) {
       const to = { transactionId: event.transactionId, position: event.position };
-      const relevant = projection.handles.includes(event.type) && partitionOf(event, projection.partitions) === partition;
-      const outcome = relevant ? await this.withRetries(event, from, to) : await this.commitOrLost([], from, to);
+      const outcome = await this.withRetries(event, from, to);
       if (outcome !== 'progressed') return outcome;
       from = to;
     }
-    return 'progressed';
+    // Past the other partitions' rows after the last event of this one.
+    return sameCursor(from, page.cursor) ? 'progressed' : this.commitOrLost([], from, page.cursor);
   }
 
   private async withRetries(event: RecordedEvent, from: LogCursor, to: LogCursor): Promise<StepOutcome> {
@@ -115,14 +178,18 @@ export class PartitionRunner {
 
   private commit(events: readonly RecordedEvent[], from: LogCursor, to: LogCursor): Promise<void> {
     const { projection, partition, deps } = this;
-    return inTransaction(deps.pool, async (client) => {
-      // The checkpoint first: its row lock makes a second runner on this slot wait here, and
-      // find it moved, before it applies anything. Applied first, a fold whose rows the other
-      // runner has just moved on could throw, and a good event would be dead-lettered.
-      if (!(await deps.checkpoints.advance(client, projection.name, partition, from, to, events.length, deps.workerId))) {
-        throw new LostCheckpoint();
-      }
-      if (events.length > 0) await projection.apply(client, events, this.tables);
-    });
+    return inTransaction(
+      deps.pool,
+      async (client) => {
+        // The checkpoint first: its row lock makes a second runner on this slot wait here, and
+        // find it moved, before it applies anything. Applied first, a fold whose rows the other
+        // runner has just moved on could throw, and a good event would be dead-lettered.
+        if (!(await deps.checkpoints.advance(client, projection.name, partition, from, to, events.length, deps.workerId))) {
+          throw new LostCheckpoint();
+        }
+        if (events.length > 0) await projection.apply(client, events, this.tables);
+      },
+      APPLY_BEGIN,
+    );
   }
 }

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { EventStore } from '../store/event-store.js';
+import { compareLogCursors, type LogCursor } from '../store/log-cursor.js';
 import type { AsyncProjection } from './async-projection.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { leaseKey } from './lease-key.js';
 import { EVENTS_CHANNEL } from './commit-notifier.js';
 import { DeadLetters } from './dead-letters.js';
-import { PartitionRunner, type StepOutcome } from './partition-runner.js';
+import { PartitionRunner, type PartitionPeers, type StepOutcome } from './partition-runner.js';
 import { ProjectionControls } from './projection-controls.js';
+import type { ProjectionLog } from './projection-log.js';
 import { WakeSignal } from './wake-signal.js';
 
 export interface ProjectionWorkerOptions {
@@ -46,6 +47,8 @@ export class ProjectionWorker {
   private readonly owned = new Map<string, Promise<void>>();
   private readonly releasing = new Set<string>();
   private readonly slots: Slot[];
+  /** Slot key → where its current step starts. */
+  private readonly standing = new Map<string, LogCursor>();
   private leaseClient?: PoolClient;
   private listenClient?: PoolClient;
   private heartbeat?: NodeJS.Timeout;
@@ -57,7 +60,7 @@ export class ProjectionWorker {
 
   constructor(
     private readonly pool: Pool,
-    private readonly store: EventStore,
+    private readonly reader: ProjectionLog,
     private readonly projections: readonly AsyncProjection[],
     private readonly options: ProjectionWorkerOptions = {},
   ) {
@@ -183,16 +186,32 @@ export class ProjectionWorker {
     }
   }
 
+  /** This worker's partitions of `projection`, by where their current steps start: they share reads. */
+  private peersOf(projection: AsyncProjection): PartitionPeers {
+    const slots = this.slots.filter((slot) => slot.projection === projection);
+    return {
+      standAt: (partition, cursor) => this.standing.set(`${projection.name}#${partition}`, cursor),
+      before: (after) =>
+        slots
+          .filter((slot) => {
+            const at = this.standing.get(slot.key);
+            return at !== undefined && this.owned.has(slot.key) && !this.releasing.has(slot.key) && compareLogCursors(at, after) <= 0;
+          })
+          .map((slot) => slot.partition),
+    };
+  }
+
   private async run(slot: Slot, generation: number): Promise<void> {
     const runner = new PartitionRunner(slot.projection, slot.partition, {
       pool: this.pool,
-      store: this.store,
+      reader: this.reader,
       checkpoints: this.checkpoints,
       controls: this.controls,
       deadLetters: this.deadLetters,
       workerId: this.workerId,
       batchSize: this.options.batchSize ?? 500,
       log: this.log,
+      peers: this.peersOf(slot.projection),
     });
     const poll = this.options.pollIntervalMs ?? 1000;
     try {
@@ -222,6 +241,7 @@ export class ProjectionWorker {
       }
       this.releasing.delete(slot.key);
       this.owned.delete(slot.key);
+      this.standing.delete(slot.key);
     }
   }
 }

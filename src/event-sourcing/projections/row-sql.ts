@@ -29,30 +29,121 @@ export const selectByKeys = async <R extends Row>(
   return rows;
 };
 
+interface ColumnType {
+  /** The type as SQL names it, for the cast of its array parameter. */
+  readonly sql: string;
+  /** An array type: unnest would flatten its values into the rows. */
+  readonly isArray: boolean;
+  /** json or jsonb: its values are sent as JSON text, so a JSON array stays one value. */
+  readonly isJson: boolean;
+}
+
+type TableTypes = ReadonlyMap<string, ColumnType>;
+
+// Per connection, so two databases with a same-named table never share an entry; dropped on a
+// failed write, so a table whose columns changed is read again on the retry.
+const typesByConnection = new WeakMap<PoolClient, Map<string, Promise<TableTypes>>>();
+
+const tableTypes = (client: PoolClient, table: string): Promise<TableTypes> => {
+  let tables = typesByConnection.get(client);
+  if (!tables) typesByConnection.set(client, (tables = new Map()));
+  let types = tables.get(table);
+  if (!types) {
+    types = client
+      .query<{ name: string; sql: string; category: string; json: boolean }>(
+        `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS sql, t.typcategory AS category,
+                t.oid IN ('json'::regtype, 'jsonb'::regtype) AS json
+         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+         WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
+        [table],
+      )
+      .then(({ rows }) => new Map(rows.map((r) => [r.name, { sql: r.sql, isArray: r.category === 'A', isJson: r.json }])));
+    tables.set(table, types);
+  }
+  return types;
+};
+
+const forgetTypes = (client: PoolClient, table: string): void => {
+  typesByConnection.get(client)?.delete(table);
+};
+
+const NEEDS_ESCAPE = /["\\]/;
+const ESCAPED = /["\\]/g;
+
+/** One array element as text: quoted, so no value reads as NULL or splits at a comma. */
+const element = (value: unknown, json: boolean): string => {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  const text =
+    json || (typeof value === 'object' && !(value instanceof Date))
+      ? JSON.stringify(value)
+      : value instanceof Date
+        ? value.toISOString()
+        : String(value);
+  return `"${NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, '\\$&') : text}"`;
+};
+
+/**
+ * One column of the rows as a PostgreSQL array literal, built here rather than by pg from a
+ * JS array: pg escapes every element with two regex replaces, most of the Node cost of the write.
+ * Dates and JSON go as json_populate_recordset took them (ISO text, JSON text).
+ */
+const arrayLiteral = (rows: readonly Row[], column: string, json: boolean): string => {
+  let literal = '{';
+  for (let r = 0; r < rows.length; r++) {
+    if (r > 0) literal += ',';
+    literal += element(rows[r][column], json);
+  }
+  return `${literal}}`;
+};
+
+/**
+ * The rows as a set of `table`'s records: one array parameter per column, cast to the column's
+ * type and unnested. Fewer bytes than a JSON document and no JSON parse or per-row key lookup in
+ * PostgreSQL; a few thousand bound parameters (a VALUES list) cost more to build and bind.
+ * Tables with array columns take the rows as one JSON parameter instead. Columns the rows leave
+ * out get their defaults.
+ */
+const rowsAsRecords = async (
+  client: PoolClient,
+  table: string,
+  columns: readonly string[],
+  rows: readonly Row[],
+): Promise<{ select: string; values: unknown[] }> => {
+  const types = await tableTypes(client, table);
+  const columnTypes = columns.map((column) => types.get(column));
+  if (columnTypes.some((type) => type === undefined || type.isArray)) {
+    return { select: `SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${table}, $1)`, values: [JSON.stringify(rows)] };
+  }
+  const values = columns.map((column, c) => arrayLiteral(rows, column, columnTypes[c]!.isJson));
+  const unnested = columnTypes.map((type, c) => `$${c + 1}::${type!.sql}[]`).join(', ');
+  return { select: `SELECT * FROM unnest(${unnested})`, values };
+};
+
+const writeRows = async (client: PoolClient, table: string, columns: readonly string[], rows: readonly Row[], onConflict: string) => {
+  checkIdentifiers(table, columns);
+  try {
+    const { select, values } = await rowsAsRecords(client, table, columns, rows);
+    await client.query(`INSERT INTO ${table} (${columns.join(', ')}) ${select} ${onConflict}`, values);
+  } catch (error) {
+    forgetTypes(client, table);
+    throw error;
+  }
+};
+
 /** Inserts or replaces rows, in one statement; every row has the same columns. */
 export const upsertRows = async (client: PoolClient, table: string, keyColumns: readonly string[], rows: readonly Row[]) => {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]);
-  checkIdentifiers(table, columns);
   const updates = columns.filter((c) => !keyColumns.includes(c)).map((c) => `${c} = excluded.${c}`);
-  const onConflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
-  await client.query(
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(rows.length, columns.length)}
-     ON CONFLICT (${keyColumns.join(', ')}) ${onConflict}`,
-    rows.flatMap((row) => columns.map((c) => row[c])),
-  );
+  const action = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
+  await writeRows(client, table, columns, rows, `ON CONFLICT (${keyColumns.join(', ')}) ${action}`);
 };
 
 /** Inserts rows that are not there yet (by the conflict columns); existing ones are left alone. */
 export const insertNewRows = async (client: PoolClient, table: string, conflictColumns: readonly string[], rows: readonly Row[]) => {
   if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]);
-  checkIdentifiers(table, columns);
-  await client.query(
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(rows.length, columns.length)}
-     ON CONFLICT (${conflictColumns.join(', ')}) DO NOTHING`,
-    rows.flatMap((row) => columns.map((c) => row[c])),
-  );
+  await writeRows(client, table, Object.keys(rows[0]), rows, `ON CONFLICT (${conflictColumns.join(', ')}) DO NOTHING`);
 };
 
 export const deleteByKeys = async (client: PoolClient, table: string, keyColumns: readonly string[], keys: readonly (readonly unknown[])[]) => {

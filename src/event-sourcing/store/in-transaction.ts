@@ -1,7 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
 
-/** Runs `work` in a transaction on a checked-out client: commit on success, roll back on any error. */
-export const inTransaction = async <T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> => {
+/**
+ * Runs `work` in a transaction on a checked-out client: commit on success, roll back on any error.
+ * `begin` may add SET LOCAL statements after BEGIN, sent in the same round trip.
+ */
+export const inTransaction = async <T>(pool: Pool, work: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> => {
   const client = await pool.connect();
   // The pool listens for errors of idle clients only: without a listener of our own, a
   // connection lost while checked out (a terminated backend, a failover) would be an
@@ -13,7 +16,7 @@ export const inTransaction = async <T>(pool: Pool, work: (client: PoolClient) =>
   };
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await work(client);
     await client.query('COMMIT');
     return result;

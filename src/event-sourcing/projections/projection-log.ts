@@ -1,0 +1,184 @@
+import type { Pool } from 'pg';
+import type { RecordedEvent } from '../store/event-envelope.js';
+import type { EventRegistry } from '../store/event-registry.js';
+import type { LogCursor } from '../store/log-cursor.js';
+import { RecordedEventMapper, type EventRow } from '../store/recorded-event.mapper.js';
+import { partitionSql } from './partition.js';
+
+/** What a projection's partitions read: its event types, in streams of the partitions this worker runs. */
+export interface PartitionFilter {
+  readonly types: readonly string[];
+  /** The projection's partition count. */
+  readonly partitions: number;
+  /** The partitions one read serves (this worker's slots of the projection yet to pass its start): they share its page. */
+  readonly served: readonly number[];
+}
+
+export interface PartitionPage {
+  /** The partition's events, in log order. */
+  readonly events: readonly RecordedEvent[];
+  /** The last row scanned, the partition's or not: the checkpoint moves here. Unchanged when nothing was scanned. */
+  readonly cursor: LogCursor;
+  /** True when the read stopped at its limit rather than at the end of the readable log. */
+  readonly full: boolean;
+}
+
+/** How a projection worker reads the global log. */
+export interface ProjectionLog {
+  /** The events of `partition` among the next `scanLimit` rows of the log after `after`. */
+  readPartition(filter: PartitionFilter, partition: number, after: LogCursor, scanLimit: number): Promise<PartitionPage>;
+}
+
+// The same order and fence as EventStore.readAll: (transaction_id, position), below the oldest
+// open transaction. Rows of other types or partitions come back without their payload, only
+// for the cursor of the last one. Times come as epoch milliseconds (floored, as pg's own
+// parser truncates): parsing timestamp text cost more in Node than the rest of the row.
+const HANDLED = `type = ANY($3::text[]) AND ${partitionSql('$4')} = ANY($5::int[])`;
+const epochMs = (column: string) => `CASE WHEN part IS NOT NULL THEN floor(extract(epoch FROM ${column}) * 1000)::bigint END`;
+const READ_PAGE = `
+  SELECT position, transaction_id::text, part,
+         CASE WHEN part IS NOT NULL THEN event_id END,
+         CASE WHEN part IS NOT NULL THEN tenant_id END,
+         CASE WHEN part IS NOT NULL THEN aggregate_type END,
+         CASE WHEN part IS NOT NULL THEN aggregate_id END,
+         CASE WHEN part IS NOT NULL THEN version END,
+         CASE WHEN part IS NOT NULL THEN type END,
+         CASE WHEN part IS NOT NULL THEN schema_version END,
+         CASE WHEN part IS NOT NULL THEN data END,
+         CASE WHEN part IS NOT NULL THEN metadata END,
+         ${epochMs('occurred_at')}, ${epochMs('recorded_at')}
+  FROM (
+    SELECT events.*, CASE WHEN ${HANDLED} THEN ${partitionSql('$4')} END AS part
+    FROM events
+    WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
+      AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY events.transaction_id, events.position LIMIT $6
+  ) page`;
+
+/** A row of READ_PAGE (rowMode 'array': no object with a dozen dynamic keys per row). */
+type PageRow = [
+  position: string,
+  transactionId: string,
+  partition: number | null,
+  eventId: string,
+  tenantId: string,
+  aggregateType: string,
+  aggregateId: string,
+  version: number,
+  type: string,
+  schemaVersion: number,
+  data: unknown,
+  metadata: EventRow['metadata'],
+  occurredMs: string,
+  recordedMs: string,
+];
+
+const eventRow = (r: PageRow): EventRow => ({
+  position: r[0],
+  event_id: r[3],
+  tenant_id: r[4],
+  aggregate_type: r[5],
+  aggregate_id: r[6],
+  version: r[7],
+  type: r[8],
+  schema_version: r[9],
+  data: r[10],
+  metadata: r[11],
+  occurred_at: new Date(Number(r[12])),
+  recorded_at: new Date(Number(r[13])),
+  transaction_id: r[1],
+});
+
+interface SharedPage {
+  readonly byPartition: ReadonlyMap<number, RecordedEvent[]>;
+  readonly cursor: LogCursor;
+  readonly full: boolean;
+}
+
+interface KeptPage {
+  readonly page: Promise<SharedPage>;
+  /** The partitions whose events it holds. */
+  readonly served: ReadonlySet<number>;
+  /** The served partitions that have not taken their events yet. */
+  readonly waiting: Set<number>;
+}
+
+const pick = ({ byPartition, cursor, full }: SharedPage, partition: number): PartitionPage => ({
+  events: byPartition.get(partition) ?? [],
+  cursor,
+  full,
+});
+
+/** At most this many pages are kept for partitions that have not taken them yet (a slow one reads its own again). */
+const PAGES_KEPT = 4;
+
+/**
+ * Reads the log for projection workers. The type and partition filter runs in PostgreSQL, and
+ * one read serves all of this worker's partitions of a projection: they page the log in the
+ * same steps, so each event is read and parsed once, not once per partition. A page is kept
+ * until every partition it serves has taken its events (a few pages at most); a partition it
+ * was not read for (one that had passed its start, or was not running) reads its own.
+ */
+export class PostgresProjectionLog implements ProjectionLog {
+  private readonly mapper: RecordedEventMapper;
+  private readonly pages = new Map<string, KeptPage>();
+
+  constructor(
+    private readonly pool: Pool,
+    registry: EventRegistry,
+  ) {
+    this.mapper = new RecordedEventMapper(registry);
+  }
+
+  async readPartition(filter: PartitionFilter, partition: number, after: LogCursor, scanLimit: number): Promise<PartitionPage> {
+    const key = [filter.types.join(','), filter.partitions, after.transactionId, after.position, scanLimit].join('|');
+    let kept = this.pages.get(key);
+    // A page read for other partitions lacks this one's events: it reads its own, kept for no one.
+    if (kept && !kept.served.has(partition)) return pick(await this.readPage({ ...filter, served: [partition] }, after, scanLimit), partition);
+    if (!kept) {
+      kept = { page: this.readPage(filter, after, scanLimit), served: new Set(filter.served), waiting: new Set(filter.served) };
+      this.keep(key, kept);
+    }
+    // Taken: dropped once every served partition has its events, so pages do not outlive their use.
+    kept.waiting.delete(partition);
+    if (kept.waiting.size === 0) this.forget(key, kept);
+    return pick(await kept.page, partition);
+  }
+
+  private keep(key: string, kept: KeptPage): void {
+    this.pages.set(key, kept);
+    if (this.pages.size > PAGES_KEPT) this.pages.delete(this.pages.keys().next().value!);
+    // Only full pages are kept once read: one cut short by the head or the fence may be longer when read again.
+    kept.page.then(
+      (read) => read.full || this.forget(key, kept),
+      () => this.forget(key, kept),
+    );
+  }
+
+  private forget(key: string, kept: KeptPage): void {
+    if (this.pages.get(key) === kept) this.pages.delete(key);
+  }
+
+  private async readPage(filter: PartitionFilter, after: LogCursor, scanLimit: number): Promise<SharedPage> {
+    const { rows } = await this.pool.query<PageRow>({
+      name: 'chronicle_read_partitions',
+      text: READ_PAGE,
+      values: [after.transactionId, after.position, filter.types, filter.partitions, filter.served, scanLimit],
+      rowMode: 'array',
+    });
+    const byPartition = new Map<number, RecordedEvent[]>();
+    for (const row of rows) {
+      const partition = row[2];
+      if (partition === null) continue;
+      let events = byPartition.get(partition);
+      if (!events) byPartition.set(partition, (events = []));
+      events.push(this.mapper.toRecorded(eventRow(row)));
+    }
+    const last = rows.at(-1);
+    return {
+      byPartition,
+      cursor: last ? { transactionId: last[1], position: Number(last[0]) } : after,
+      full: rows.length >= scanLimit,
+    };
+  }
+}

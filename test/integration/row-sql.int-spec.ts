@@ -1,0 +1,87 @@
+import { inTransaction } from '../../src/event-sourcing/store/in-transaction.js';
+import { insertNewRows, upsertRows, type Row } from '../../src/event-sourcing/projections/row-sql.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/**
+ * Read-model rows go to PostgreSQL as one array literal per column, built by row-sql itself:
+ * every value must come back as it went in, whatever characters it holds, and JSON values
+ * (arrays too) must stay one value each. Tables with array columns take the JSON path.
+ */
+describe('row-sql writes', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(2);
+    await db.pool.query(`
+      CREATE TABLE row_sql_values (
+        id       uuid PRIMARY KEY,
+        label    text,
+        amount   bigint,
+        ratio    double precision,
+        flag     boolean,
+        day      date,
+        at       timestamptz,
+        doc      jsonb,
+        note     varchar(20) DEFAULT 'none'
+      );
+      CREATE TABLE row_sql_tags (id int PRIMARY KEY, tags text[] NOT NULL)`);
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const write = (rows: readonly Row[], table = 'row_sql_values', key = ['id']) =>
+    inTransaction(db.pool, (client) => upsertRows(client, table, key, rows));
+
+  it('keeps quotes, backslashes, commas, braces, NULL-like text, JSON arrays and timestamps intact', async () => {
+    const at = new Date('2026-03-04T05:06:07.891Z');
+    const rows = [
+      {
+        id: '00000000-0000-4000-8000-000000000001',
+        label: 'a "quoted", {braced} \\ back\\\\slashed',
+        amount: 9007199254740991,
+        ratio: 0.25,
+        flag: true,
+        day: '2026-03-04',
+        at,
+        doc: ['x', { y: 'he said "hi"' }],
+      },
+      { id: '00000000-0000-4000-8000-000000000002', label: 'NULL', amount: null, ratio: null, flag: false, day: null, at: null, doc: 'text' },
+      { id: '00000000-0000-4000-8000-000000000003', label: '', amount: -1, ratio: -1.5, flag: null, day: null, at: null, doc: null },
+    ];
+    await write(rows);
+    const { rows: stored } = await db.pool.query(
+      `SELECT id, label, amount::text, ratio, flag, day::text, at, doc, note FROM row_sql_values ORDER BY id`,
+    );
+    expect(stored).toEqual([
+      { ...rows[0], amount: '9007199254740991', note: 'none' },
+      { ...rows[1], note: 'none' },
+      { ...rows[2], amount: '-1', note: 'none' },
+    ]);
+  });
+
+  it('replaces on conflict, and insertNewRows leaves existing rows alone', async () => {
+    const id = '00000000-0000-4000-8000-000000000009';
+    await write([{ id, label: 'first' }]);
+    await write([{ id, label: 'second' }]);
+    await inTransaction(db.pool, (client) => insertNewRows(client, 'row_sql_values', ['id'], [{ id, label: 'third' }]));
+    const { rows } = await db.pool.query(`SELECT label FROM row_sql_values WHERE id = $1`, [id]);
+    expect(rows).toEqual([{ label: 'second' }]);
+  });
+
+  it('writes tables with array columns (unnest would flatten them) through JSON', async () => {
+    await write(
+      [
+        { id: 1, tags: ['a', 'b,c'] },
+        { id: 2, tags: [] },
+      ],
+      'row_sql_tags',
+    );
+    const { rows } = await db.pool.query(`SELECT id, tags FROM row_sql_tags ORDER BY id`);
+    expect(rows).toEqual([
+      { id: 1, tags: ['a', 'b,c'] },
+      { id: 2, tags: [] },
+    ]);
+  });
+});
