@@ -70,6 +70,31 @@ describe('row-sql writes', () => {
     expect(rows).toEqual([{ label: 'second' }]);
   });
 
+  it('insertNewRows with stored and new keys in one batch: adds the new ones, keeps the transaction\'s earlier writes', async () => {
+    const [earlier, stored, fresh] = ['0a', '0b', '0c'].map((n) => `00000000-0000-4000-8000-0000000000${n}`);
+    await write([{ id: stored, label: 'stored' }]);
+    await inTransaction(db.pool, async (client) => {
+      await upsertRows(client, 'row_sql_values', ['id'], [{ id: earlier, label: 'earlier in the transaction' }]);
+      await insertNewRows(client, 'row_sql_values', ['id'], [
+        { id: stored, label: 'replayed' },
+        { id: fresh, label: 'fresh' },
+      ]);
+    });
+    const { rows } = await db.pool.query(`SELECT id, label FROM row_sql_values WHERE id = ANY($1) ORDER BY id`, [[earlier, stored, fresh]]);
+    expect(rows).toEqual([
+      { id: earlier, label: 'earlier in the transaction' },
+      { id: stored, label: 'stored' },
+      { id: fresh, label: 'fresh' },
+    ]);
+  });
+
+  it('insertNewRows still fails on errors other than a stored key', async () => {
+    const attempt = inTransaction(db.pool, (client) =>
+      insertNewRows(client, 'row_sql_values', ['id'], [{ id: '00000000-0000-4000-8000-00000000000d', amount: 'not a number' }]),
+    );
+    await expect(attempt).rejects.toMatchObject({ code: '22P02' });
+  });
+
   it('writes tables with array columns (unnest would flatten them) through JSON', async () => {
     await write(
       [
