@@ -41,7 +41,11 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
   );
   app.enableShutdownHooks();
   app.useGlobalFilters(new ErrorResponseFilter());
-  app.getHttpAdapter().getInstance().addHook('preValidation', rejectDeepBodies);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('preValidation', rejectDeepBodies);
+  // The API takes JSON only: without this, a JSON body sent as text/plain reached validation
+  // as a string (400 VALIDATION_FAILED); now it is 415 UNSUPPORTED_MEDIA_TYPE, like any other type.
+  fastify.removeContentTypeParser('text/plain');
   app.useGlobalPipes(requestValidationPipe());
   const openApi = new DocumentBuilder()
     .setTitle('Chronicle')

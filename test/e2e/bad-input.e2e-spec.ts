@@ -363,9 +363,13 @@ describe('Bad input', () => {
       );
     });
 
-    it('answers a 4xx to JSON sent as text/plain or with no content type', async () => {
+    it('answers 415 to JSON sent as text/plain, and a 4xx to a body with no content type', async () => {
       const { authorization } = app.as('alice');
-      await refused({ method: 'POST', path: '/v1/practices', body: '{"name":"x"}', headers: { authorization, 'content-type': 'text/plain' } });
+      await refused(
+        { method: 'POST', path: '/v1/practices', body: '{"name":"x"}', headers: { authorization, 'content-type': 'text/plain' } },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
       await refused({ method: 'POST', path: '/v1/practices', body: '{"name":"x"}', headers: { authorization } });
     });
   });
