@@ -487,7 +487,26 @@ describe('Reservations over HTTP', () => {
       expect(await storedEvents(practice, id)).toHaveLength(2);
     });
 
-    it.each(['abc', '""', '"-1"', '"1.5"'])('answers 400 INVALID_IF_MATCH to If-Match %s and writes nothing', async (ifMatch) => {
+    it('runs a command with If-Match: * on a reservation that exists, whatever its version', async () => {
+      const id = await book();
+      await send('confirm', id, STAFF);
+
+      const reply = await send('change', id, STAFF, { headers: { 'if-match': '*' } });
+
+      expect({ status: reply.status, etag: reply.etag }).toEqual({ status: 200, etag: '"3"' });
+    });
+
+    it('answers 409 CONCURRENCY_CONFLICT to a create with If-Match: * (nothing there yet) and writes nothing', async () => {
+      const id = randomUUID();
+
+      const reply = await create(OWNER, { reservationId: id }, practice, { 'if-match': '*' });
+
+      expectError(reply, 409, 'CONCURRENCY_CONFLICT');
+      expect(reply.body.error.details).toMatchObject({ expectedVersion: 'stream_exists', actualVersion: 0 });
+      expect(await storedEvents(practice, id)).toEqual([]);
+    });
+
+    it.each(['abc', '""', '"-1"', '"1.5"', '**'])('answers 400 INVALID_IF_MATCH to If-Match %s and writes nothing', async (ifMatch) => {
       const id = await book();
 
       expectError(await send('confirm', id, STAFF, { headers: { 'if-match': ifMatch } }), 400, 'INVALID_IF_MATCH');

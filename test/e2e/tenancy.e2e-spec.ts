@@ -178,7 +178,16 @@ describe('Tenancy over HTTP', () => {
       expect((await call('GET', `/v1/practices/${practiceId}`, 'alice')).body).toMatchObject({ name: 'Newer', version: 3 });
     });
 
-    it.each(['abc', '"v2"', '*', '"2", "3"', '"-1"'])('answers 400 INVALID_IF_MATCH to If-Match %j and changes nothing', async (ifMatch) => {
+    it('renames with If-Match: * (the practice exists), whatever its version', async () => {
+      const practiceId = await practiceWith('alice');
+      await call('PATCH', `/v1/practices/${practiceId}`, 'alice', { body: { name: 'Newer' } });
+
+      const renamed = await call('PATCH', `/v1/practices/${practiceId}`, 'alice', { body: { name: 'Newest' }, headers: { 'if-match': '*' } });
+
+      expect({ status: renamed.status, etag: renamed.etag }).toEqual({ status: 200, etag: '"4"' });
+    });
+
+    it.each(['abc', '"v2"', '* "1"', '"2", "3"', '"-1"'])('answers 400 INVALID_IF_MATCH to If-Match %j and changes nothing', async (ifMatch) => {
       const practiceId = await practiceWith('alice');
 
       const reply = await call('PATCH', `/v1/practices/${practiceId}`, 'alice', {

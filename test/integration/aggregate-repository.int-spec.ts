@@ -8,7 +8,7 @@ import { LastOwnerCannotBeDemoted, PracticeAlreadyExists, RoleTooLow } from '../
 import { membershipCreated, membershipRoleChanged, practiceCreated } from '../../src/contexts/tenancy/domain/practice.events.js';
 import * as practice from '../../src/contexts/tenancy/domain/practice.fixtures.js';
 import { tenancyEventTypes } from '../../src/contexts/tenancy/infrastructure/tenancy.event-schemas.js';
-import { AggregateRepository, type AggregateRepositoryOptions } from '../../src/event-sourcing/aggregates/aggregate-repository.js';
+import { AggregateRepository, type AggregateRepositoryOptions, type HandleOptions } from '../../src/event-sourcing/aggregates/aggregate-repository.js';
 import { deterministicEventId } from '../../src/event-sourcing/aggregates/deterministic-event-id.js';
 import type { InlineProjection } from '../../src/event-sourcing/aggregates/inline-projection.js';
 import { InlineProjections } from '../../src/event-sourcing/aggregates/inline-projections.js';
@@ -325,10 +325,11 @@ describe('AggregateRepository on PostgreSQL', () => {
 
   describe('when two commands race on one stream', () => {
     /** The first writer's transaction stays open until the second one waits on its lock. */
-    const race = async (options: { expectedVersion?: number }) => {
+    const race = async (options: HandleOptions, { existing = false } = {}) => {
       const gate = new Gate();
       const repo = repositoryWith([gate.projection]);
       const [stream, probe] = [newStream(), newProbe()];
+      if (existing) await repository.handle(counter(), stream, increment());
       const first = settle(repo.handle(counter(undefined, probe), stream, increment(), options));
       await waitUntil(() => gate.entered === 1);
       const second = settle(repo.handle(counter(undefined, probe), stream, increment(), options));
@@ -352,6 +353,23 @@ describe('AggregateRepository on PostgreSQL', () => {
       expect(second).toMatchObject({ error: { expectedVersion: 0, actualVersion: 1 } });
       expect(probe.decisions).toBe(2);
       expect(await store.streamVersion(stream)).toBe(1);
+    });
+
+    it('re-runs the loser when the precondition is only that the stream exists (If-Match: *)', async () => {
+      const { stream, probe, first, second } = await race({ expectedVersion: 'stream_exists' }, { existing: true });
+      expect(first).toHaveProperty('value');
+      expect(second).toMatchObject({ value: { version: 3, events: [{ data: { by: 1, total: 3 } }] } });
+      expect(probe.decisions).toBe(3);
+      expect(await store.streamVersion(stream)).toBe(3);
+    });
+
+    it('fails a command that requires an existing stream on a new one with ConcurrencyError, before deciding', async () => {
+      const [stream, probe] = [newStream(), newProbe()];
+      await expect(repository.handle(counter(undefined, probe), stream, increment(), { expectedVersion: 'stream_exists' })).rejects.toEqual(
+        expect.objectContaining({ name: 'ConcurrencyError', expectedVersion: 'stream_exists', actualVersion: 0 }),
+      );
+      expect(probe.decisions).toBe(0);
+      expect(await store.streamVersion(stream)).toBe(0);
     });
 
     it('fails a command whose expected version is behind with ConcurrencyError, before deciding', async () => {

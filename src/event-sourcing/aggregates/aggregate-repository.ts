@@ -16,12 +16,22 @@ export interface LoadedAggregate<State> {
   readonly version: number;
 }
 
+/**
+ * What the caller requires of the stream before its command runs (HTTP If-Match): the exact
+ * version it based the command on, or only that the stream exists (`If-Match: *`).
+ */
+export type CommandPrecondition = number | 'stream_exists';
+
+const preconditionHolds = (precondition: CommandPrecondition, version: number): boolean =>
+  precondition === 'stream_exists' ? version > 0 : version === precondition;
+
 export interface HandleOptions {
   /**
-   * The version the caller based its command on (HTTP If-Match). When given, a stream that
-   * moved on fails with `ConcurrencyError` and the command is never re-run.
+   * When a version is given, a stream that moved on fails with `ConcurrencyError` and the
+   * command is never re-run. `stream_exists` fails on a stream with no events; a command that
+   * loses a race under it is re-run, as without a precondition, since no version was pinned.
    */
-  readonly expectedVersion?: number;
+  readonly expectedVersion?: CommandPrecondition;
 }
 
 export interface HandleResult<State> extends LoadedAggregate<State> {
@@ -146,7 +156,7 @@ export class AggregateRepository {
         return await this.attempt(decider, stream, metadata, decide, options.expectedVersion, idFor);
       } catch (error) {
         const raceLost = isRaceLost(error);
-        const retry = options.expectedVersion === undefined && attempt < this.maxRetries && raceLost;
+        const retry = typeof options.expectedVersion !== 'number' && attempt < this.maxRetries && raceLost;
         // A race lost inside a transaction surfaces as PostgreSQL's unique violation: answer it as the conflict it is.
         if (!retry && raceLost && !(error instanceof ConcurrencyError)) {
           throw new ConcurrencyError(stream, options.expectedVersion ?? 'any', await this.store.streamVersion(stream));
@@ -163,11 +173,11 @@ export class AggregateRepository {
     stream: StreamId,
     metadata: CommandMetadata,
     decide: (state: State) => readonly E[],
-    expectedVersion: number | undefined,
+    expectedVersion: CommandPrecondition | undefined,
     idFor: EventIdChooser | undefined,
   ): Promise<HandleResult<State>> {
     const loaded = await this.load(decider, stream);
-    if (expectedVersion !== undefined && loaded.version !== expectedVersion) {
+    if (expectedVersion !== undefined && !preconditionHolds(expectedVersion, loaded.version)) {
       throw new ConcurrencyError(stream, expectedVersion, loaded.version);
     }
     const decided = decide(loaded.state);

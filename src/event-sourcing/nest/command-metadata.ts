@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import type { CommandPrecondition } from '../aggregates/aggregate-repository.js';
 import type { Actor } from '../domain/actor.js';
 import type { CommandMetadata } from '../domain/decider.js';
 import type { IdempotentRequest } from './idempotency.interceptor.js';
@@ -26,10 +27,11 @@ export const commandMetadata = (request: FastifyRequest, actor: Actor, tenantId:
   correlationId: optionalHeader(request, 'x-correlation-id'),
 });
 
-/** `If-Match: "7"` → 7; absent → undefined; anything else is a 400. */
-export const expectedVersionFrom = (request: FastifyRequest): number | undefined => {
+/** `If-Match: "7"` → 7; `If-Match: *` → the stream must exist; absent → undefined; anything else is a 400. */
+export const expectedVersionFrom = (request: FastifyRequest): CommandPrecondition | undefined => {
   const header = request.headers['if-match'];
   if (header === undefined) return undefined;
+  if (typeof header === 'string' && header.trim() === '*') return 'stream_exists';
   const match = typeof header === 'string' ? /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim()) : null;
   if (!match) throw new BadRequestException({ code: 'INVALID_IF_MATCH', message: 'If-Match must be an ETag such as "3"' });
   return Number(match[1]);

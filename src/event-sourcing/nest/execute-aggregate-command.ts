@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AggregateRepository, type HandleResult } from '../aggregates/aggregate-repository.js';
+import { AggregateRepository, type CommandPrecondition, type HandleResult } from '../aggregates/aggregate-repository.js';
 import type { Command, Decider, DomainEvent } from '../domain/decider.js';
 import type { StreamId } from '../store/event-envelope.js';
 
@@ -14,8 +14,8 @@ export class ExecuteAggregateCommand<State = unknown, C extends Command = Comman
     readonly decider: Decider<State, C, E>,
     readonly stream: StreamId,
     readonly command: C,
-    /** From If-Match: a stream that moved on fails with 409 and is never re-run. */
-    readonly expectedVersion?: number,
+    /** From If-Match: a stream that moved on (or, for `*`, does not exist) fails with 409. */
+    readonly expectedVersion?: CommandPrecondition,
   ) {}
 }
 
