@@ -1,5 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { expectError, sendJson, type Reply as FullReply } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createPractice } from '../support/practices.js';
 
 /** The generic events API, held to the contract of reference 001 (plus version and cursor). */
 
@@ -17,11 +19,9 @@ const EVENT_FIELDS = [
   'version',
 ];
 
-interface Reply {
-  readonly status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are checked by the assertions
-  readonly body: any;
-}
+/** What the assertions compare: the status and the body (001's contract says nothing of headers). */
+type Reply = Pick<FullReply, 'status' | 'body'>;
+const statusAndBody = ({ status, body }: FullReply): Reply => ({ status, body });
 
 interface StoredEvent {
   readonly id: string;
@@ -44,34 +44,13 @@ const now = () => Math.floor(Date.now() / 1000);
 describe('Events API', () => {
   let app: TestApp;
 
-  const send = async (method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Reply> => {
-    const response = await fetch(`${app.baseUrl}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
+  const send = (method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Reply> =>
+    sendJson(app.baseUrl, method, path, headers, body).then(statusAndBody);
   const append = (userId: string, body: object, actorType?: 'human' | 'ai' | 'system') =>
     send('POST', '/v1/events/append', app.as(userId, actorType), body);
   const get = (userId: string, path: string) => send('GET', path, app.as(userId));
 
-  const expectError = (reply: Reply, status: number, code: string) => {
-    expect({ status: reply.status, code: reply.body?.error?.code }).toEqual({ status, code });
-    expect(reply.body).toEqual({ error: { code, message: expect.any(String), details: expect.any(Object) } });
-  };
-
-  const newPractice = async (owner: string, members: Record<string, string> = {}): Promise<string> => {
-    const created = await send('POST', '/v1/practices', app.as(owner), { name: 'Harbour Dental' });
-    expect(created.status).toBe(201);
-    const practiceId = created.body.practiceId as string;
-    for (const [userId, role] of Object.entries(members)) {
-      expect((await send('POST', `/v1/practices/${practiceId}/memberships`, app.as(owner), { userId, role })).status).toBe(201);
-    }
-    return practiceId;
-  };
+  const newPractice = (owner: string, members: Record<string, string> = {}) => createPractice(app, owner, members);
 
   const practiceEvent = (practiceId: string, eventType: string, payload: object, extra: object = {}) => ({
     practiceId,
@@ -557,15 +536,8 @@ describe('Events API', () => {
       'x-user-id': userId,
       ...(actorType ? { 'x-actor-type': actorType } : {}),
     });
-    const sendTo = async (method: string, path: string, requestHeaders: Record<string, string>, body?: unknown): Promise<Reply> => {
-      const response = await fetch(`${gateway.baseUrl}${path}`, {
-        method,
-        headers: requestHeaders,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
-      });
-      return { status: response.status, body: await response.json() };
-    };
+    const sendTo = (method: string, path: string, requestHeaders: Record<string, string>, body?: unknown): Promise<Reply> =>
+      sendJson(gateway.baseUrl, method, path, requestHeaders, body).then(statusAndBody);
 
     beforeAll(async () => {
       gateway = await startTestApp({ AUTH_MODE: 'trusted-header' });

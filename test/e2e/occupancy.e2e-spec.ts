@@ -3,6 +3,7 @@ import { expectErrorCode, sendJson, type Reply as FullReply } from '../support/h
 
 type Reply = Pick<FullReply, 'status' | 'body'>;
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createPractice } from '../support/practices.js';
 
 /**
  * Occupancy per night over real HTTP. The read model is async (kept by the in-process
@@ -98,14 +99,7 @@ describe('Occupancy per night over HTTP', () => {
     expect({ command, status: reply.status }).toEqual({ command, status: 200 });
   };
 
-  const newPractice = async (owner: string, members: Record<string, string> = {}): Promise<string> => {
-    const created = await call('POST', '/v1/practices', owner, { name: `Practice of ${owner}` });
-    expect(created.status).toBe(201);
-    for (const [userId, role] of Object.entries(members)) {
-      expect((await call('POST', `/v1/practices/${created.body.practiceId}/memberships`, owner, { userId, role })).status).toBe(201);
-    }
-    return created.body.practiceId as string;
-  };
+  const newPractice = (owner: string, members: Record<string, string> = {}) => createPractice(app, owner, members);
 
   beforeAll(async () => {
     app = await startTestApp();

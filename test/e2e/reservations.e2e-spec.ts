@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expectError, sendJson, type Reply } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createPractice } from '../support/practices.js';
 
 /**
  * Reservations over real HTTP: every route and every error, read-your-writes after each
@@ -71,14 +72,7 @@ describe('Reservations over HTTP', () => {
       )
     ).rows;
 
-  const newPractice = async (owner: string, members: Record<string, string> = {}): Promise<string> => {
-    const created = await call('POST', '/v1/practices', owner, { body: { name: `Practice of ${owner}` } });
-    expect(created.status).toBe(201);
-    for (const [userId, role] of Object.entries(members)) {
-      expect((await call('POST', `/v1/practices/${created.body.practiceId}/memberships`, owner, { body: { userId, role } })).status).toBe(201);
-    }
-    return created.body.practiceId as string;
-  };
+  const newPractice = (owner: string, members: Record<string, string> = {}) => createPractice(app, owner, members);
 
   beforeAll(async () => {
     app = await startTestApp();

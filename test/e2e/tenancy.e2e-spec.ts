@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expectError, sendJson, type Reply } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createPractice } from '../support/practices.js';
 
 /** Practices and memberships over real HTTP: who may do what, with ETags and If-Match. */
 
@@ -19,16 +20,7 @@ describe('Tenancy over HTTP', () => {
     sendJson(app.baseUrl, method, path, { ...app.as(userId), ...headers }, body);
 
   /** A fresh practice owned by `owner`, with the other members already added. */
-  const practiceWith = async (owner: string, members: Record<string, Role> = {}): Promise<string> => {
-    const created = await call('POST', '/v1/practices', owner, { body: { name: 'Harbour Dental' } });
-    expect(created.status).toBe(201);
-    const practiceId = created.body.practiceId as string;
-    for (const [userId, role] of Object.entries(members)) {
-      const added = await call('POST', `/v1/practices/${practiceId}/memberships`, owner, { body: { userId, role } });
-      expect(added.status).toBe(201);
-    }
-    return practiceId;
-  };
+  const practiceWith = (owner: string, members: Record<string, Role> = {}) => createPractice(app, owner, members);
 
   const membersOf = async (practiceId: string, viewer: string): Promise<Record<string, Role>> => {
     const reply = await call('GET', `/v1/practices/${practiceId}/memberships`, viewer);
