@@ -10,7 +10,8 @@ import { ListReservationsHandler } from './application/queries/list-reservations
 import { reservationDecider } from './domain/reservation.decide.js';
 import { RESERVATION_EVENT_TYPES } from './domain/reservation.events.js';
 import { reservationEventTypes } from './infrastructure/reservation.event-schemas.js';
-import { ReservationListInlineProjection } from './infrastructure/reservation-list.inline.js';
+import { InlineRowChangeProjection } from '../../event-sourcing/projections/inline-row-change.projection.js';
+import { reservationListChanges } from './infrastructure/reservation-list.projection.js';
 import { ReservationCommandsController } from './presentation/reservation-commands.controller.js';
 import { ReservationQueriesController } from './presentation/reservation-queries.controller.js';
 import { OccupancyController } from './presentation/occupancy.controller.js';
@@ -42,7 +43,7 @@ export class ReservationsModule {
   ) {
     asyncProjections.register(occupancyProjection);
     registry.register(...reservationEventTypes);
-    projections.register(new ReservationListInlineProjection());
+    projections.register(new InlineRowChangeProjection(reservationListChanges));
     catalog.register({ decider: reservationDecider, eventTypes: RESERVATION_EVENT_TYPES });
   }
 }

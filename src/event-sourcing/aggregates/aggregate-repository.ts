@@ -217,9 +217,12 @@ export class AggregateRepository {
     const newVersion = loadedVersion + events.length;
     const every = snapshots?.every ?? 0;
     const snapshotDue = every > 0 && Math.floor(newVersion / every) > Math.floor(loadedVersion / every);
-    if (projections.length === 0 && !snapshotDue) {
-      // Nothing else to commit with the events: one statement, one round trip.
-      return this.store.append(stream, events, { expectedVersion: loadedVersion });
+    if (projections.every((projection) => projection.writesFor)) {
+      // Everything that commits with the events is one statement: one round trip, no BEGIN or COMMIT.
+      return this.store.appendWithWrites(stream, events, loadedVersion, (pending) => [
+        ...projections.flatMap((projection) => projection.writesFor!(pending.filter((e) => projection.handles.includes(e.type)))),
+        ...(snapshotDue && snapshots ? [this.snapshots.saveWrite(stream, snapshots.schemaVersion, { version: newVersion, state })] : []),
+      ]);
     }
     return inTransaction(this.pool, async (client) => {
       const result = await this.store.appendWithin(client, stream, events, { expectedVersion: loadedVersion });

@@ -131,13 +131,18 @@ const writeRows = async (client: PoolClient, table: string, columns: readonly st
   }
 };
 
+/** The ON CONFLICT clause that makes an INSERT of `columns` replace the row with the same key. */
+export const replaceOnConflict = (columns: readonly string[], keyColumns: readonly string[]): string => {
+  const updates = columns.filter((c) => !keyColumns.includes(c)).map((c) => `${c} = excluded.${c}`);
+  const action = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
+  return `ON CONFLICT (${keyColumns.join(', ')}) ${action}`;
+};
+
 /** Inserts or replaces rows, in one statement; every row has the same columns. */
 export const upsertRows = async (client: PoolClient, table: string, keyColumns: readonly string[], rows: readonly Row[]) => {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]);
-  const updates = columns.filter((c) => !keyColumns.includes(c)).map((c) => `${c} = excluded.${c}`);
-  const action = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
-  await writeRows(client, table, columns, rows, `ON CONFLICT (${keyColumns.join(', ')}) ${action}`);
+  await writeRows(client, table, columns, rows, replaceOnConflict(columns, keyColumns));
 };
 
 const UNIQUE_VIOLATION = '23505';

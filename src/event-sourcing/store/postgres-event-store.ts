@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { appendStatement, type AppendRow } from './append-statement.js';
+import { withSideWrites, type AppendSideWrite, type PendingEvent } from './append-side-write.js';
+import { appendStatement, type AppendRow, type AppendStatement } from './append-statement.js';
 import type { NewEvent, RecordedEvent, StreamId } from './event-envelope.js';
 import type { EventRegistry } from './event-registry.js';
 import {
@@ -51,6 +52,8 @@ const SQL = {
 
 const UNIQUE_VIOLATION = '23505';
 const STREAM_VERSION_KEY = 'events_stream_version_key';
+/** The events table's unique keys: violating one means another append won a race (or this one is a retry). */
+const EVENT_KEYS: readonly (string | undefined)[] = [STREAM_VERSION_KEY, 'events_event_id_key'];
 const MAX_VERSION = 2_147_483_647;
 
 /** Only caller-chosen event ids can repeat an earlier append; generated ones never do. */
@@ -79,10 +82,13 @@ export class PostgresEventStore implements EventStore {
 
   async append(stream: StreamId, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     const prepared = prepareEvents(this.registry, stream, events, options.expectedVersion);
+    const mayBeRetry = suppliesIds(events);
+    const expected = options.expectedVersion ?? 'any';
+    const statement = appendStatement(stream, expected, prepared, mayBeRetry);
     // A checked-out client survives a failed statement; pool.query() would discard it.
     const client = await this.pool.connect();
     try {
-      const result = await this.appendPrepared(client, stream, prepared, options.expectedVersion ?? 'any', true, suppliesIds(events));
+      const result = await this.appendPrepared(client, stream, prepared, statement, expected, true, mayBeRetry);
       if (!result.duplicate) this.onAppended();
       return result;
     } finally {
@@ -102,7 +108,50 @@ export class PostgresEventStore implements EventStore {
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     const prepared = prepareEvents(this.registry, stream, events, options.expectedVersion);
-    return this.appendPrepared(client, stream, prepared, options.expectedVersion ?? 'any', false, suppliesIds(events));
+    const mayBeRetry = suppliesIds(events);
+    const expected = options.expectedVersion ?? 'any';
+    const statement = appendStatement(stream, expected, prepared, mayBeRetry);
+    return this.appendPrepared(client, stream, prepared, statement, expected, false, mayBeRetry);
+  }
+
+  /**
+   * Appends at exactly `expectedVersion` together with writes that must commit with the
+   * events (an inline read model, a snapshot), all in one statement: one round trip and no
+   * explicit transaction. `writesFor` gets the events as they will be stored, versions
+   * included; its writes run only if the append is accepted, and any error in them fails
+   * the append. Refusals, races and retries are answered as by `append`.
+   */
+  async appendWithWrites(
+    stream: StreamId,
+    events: readonly NewEvent[],
+    expectedVersion: number,
+    writesFor: (pending: readonly PendingEvent[]) => readonly AppendSideWrite[],
+  ): Promise<AppendResult> {
+    const prepared = prepareEvents(this.registry, stream, events, expectedVersion);
+    const pending = prepared.map(
+      (event, index): PendingEvent => ({
+        tenantId: stream.tenantId,
+        aggregateType: stream.aggregateType,
+        aggregateId: stream.aggregateId,
+        version: expectedVersion + index + 1,
+        eventId: event.eventId,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        data: event.data,
+        metadata: event.metadata,
+        occurredAt: event.occurredAt,
+      }),
+    );
+    const mayBeRetry = suppliesIds(events);
+    const statement = withSideWrites(appendStatement(stream, expectedVersion, prepared, mayBeRetry), writesFor(pending));
+    const client = await this.pool.connect();
+    try {
+      const result = await this.appendPrepared(client, stream, prepared, statement, expectedVersion, true, mayBeRetry);
+      if (!result.duplicate) this.onAppended();
+      return result;
+    } finally {
+      client.release();
+    }
   }
 
   async readStream(stream: StreamId, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -165,11 +214,11 @@ export class PostgresEventStore implements EventStore {
     client: PoolClient,
     stream: StreamId,
     events: readonly PreparedEvent[],
+    statement: AppendStatement,
     expected: ExpectedVersion,
     retryRaces: boolean,
     mayBeRetry: boolean,
   ): Promise<AppendResult> {
-    const statement = appendStatement(stream, expected, events, mayBeRetry);
     // `any` must not fail because another writer took the next version first: retry it, as
     // often as it takes. Each such violation means another append committed that version, so
     // the retries end; a fixed number of attempts lost appends under contention.
@@ -179,7 +228,8 @@ export class PostgresEventStore implements EventStore {
         rows = (await client.query<AppendRow>(statement)).rows;
       } catch (error) {
         const { code, constraint } = error as { code?: string; constraint?: string };
-        if (code !== UNIQUE_VIOLATION || !retryRaces) throw error;
+        // A unique key of a side write's table is the writer's bug, not a race.
+        if (code !== UNIQUE_VIOLATION || !retryRaces || !EVENT_KEYS.includes(constraint)) throw error;
         const stored = mayBeRetry ? await this.storedWithIds(client, events) : [];
         const duplicate = this.duplicateOf(stream, events, stored);
         if (duplicate) return duplicate;

@@ -1,5 +1,6 @@
 import type { FoldProjectionDefinition, Row } from '../../../event-sourcing/projections/fold-projection.js';
-import type { RecordedEvent } from '../../../event-sourcing/store/event-envelope.js';
+import { foldOfChanges, type RowChange, type RowChangeProjectionDefinition } from '../../../event-sourcing/projections/row-change.js';
+import type { PendingEvent } from '../../../event-sourcing/store/append-side-write.js';
 import { RESERVATION_EVENT_TYPES, type ReservationEvent } from '../domain/reservation.events.js';
 import { nightsOf } from '../domain/stay.js';
 
@@ -23,51 +24,64 @@ export interface ReservationRow extends Row {
 
 const checkOutOf = (checkInDate: string, nights: number): string => nightsOf(checkInDate, nights + 1)[nights];
 
-export const evolveReservationRow = (row: ReservationRow | null, recorded: RecordedEvent): ReservationRow | null => {
-  const event = recorded as unknown as ReservationEvent & RecordedEvent;
+/**
+ * What each event does to its reservation's row. No change needs the row as it was, so the
+ * inline projection writes it in the append's own statement; events on a reservation that
+ * has no row change nothing.
+ */
+export const reservationRowChange = (pending: PendingEvent): RowChange<ReservationRow> | null => {
+  const event = pending as unknown as ReservationEvent & PendingEvent;
   if (event.type === 'reservation.created') {
     const { data } = event;
     return {
-      practice_id: recorded.tenantId,
-      reservation_id: recorded.aggregateId,
-      guest_id: data.guestId,
-      guest_name: data.guestName,
-      status: 'pending',
-      check_in_date: data.checkInDate,
-      nights: data.nights,
-      check_out_date: checkOutOf(data.checkInDate, data.nights),
-      cancel_reason: null,
-      version: recorded.version,
-      created_at: data.createdAt,
-      updated_at: data.createdAt,
+      put: {
+        practice_id: pending.tenantId,
+        reservation_id: pending.aggregateId,
+        guest_id: data.guestId,
+        guest_name: data.guestName,
+        status: 'pending',
+        check_in_date: data.checkInDate,
+        nights: data.nights,
+        check_out_date: checkOutOf(data.checkInDate, data.nights),
+        cancel_reason: null,
+        version: pending.version,
+        created_at: data.createdAt,
+        updated_at: data.createdAt,
+      },
     };
   }
-  if (!row) return null;
-  const touched = { ...row, version: recorded.version, updated_at: recorded.occurredAt.toISOString() };
+  const touched = { version: pending.version, updated_at: pending.occurredAt.toISOString() };
   switch (event.type) {
     case 'reservation.confirmed':
-      return { ...touched, status: 'confirmed' };
+      return { set: { ...touched, status: 'confirmed' } };
     case 'reservation.changed':
       return {
-        ...touched,
-        check_in_date: event.data.checkInDate,
-        nights: event.data.nights,
-        check_out_date: checkOutOf(event.data.checkInDate, event.data.nights),
+        set: {
+          ...touched,
+          check_in_date: event.data.checkInDate,
+          nights: event.data.nights,
+          check_out_date: checkOutOf(event.data.checkInDate, event.data.nights),
+        },
       };
     case 'reservation.checked_in':
-      return { ...touched, status: 'checked_in' };
+      return { set: { ...touched, status: 'checked_in' } };
     case 'reservation.completed':
-      return { ...touched, status: 'completed' };
+      return { set: { ...touched, status: 'completed' } };
     case 'reservation.cancelled':
-      return { ...touched, status: 'cancelled', cancel_reason: event.data.reason };
+      return { set: { ...touched, status: 'cancelled', cancel_reason: event.data.reason } };
   }
 };
 
-export const reservationListProjection: FoldProjectionDefinition<ReservationRow> = {
+export const reservationListChanges: RowChangeProjectionDefinition<ReservationRow> = {
   name: 'reservation-list',
   handles: RESERVATION_EVENT_TYPES,
   table: 'reservations',
   keyColumns: ['practice_id', 'reservation_id'],
   keyOf: (event) => [event.tenantId, event.aggregateId],
-  evolve: evolveReservationRow,
+  changeOf: reservationRowChange,
 };
+
+/** The same read model as a fold, for temporal reads (`?asOf=`, `?version=`) and rebuilds. */
+export const reservationListProjection: FoldProjectionDefinition<ReservationRow> = foldOfChanges(reservationListChanges);
+
+export const evolveReservationRow = reservationListProjection.evolve;

@@ -1,0 +1,52 @@
+import type { PendingEvent } from '../store/append-side-write.js';
+import type { FoldProjectionDefinition } from './fold-projection.js';
+import type { Row } from './row-sql.js';
+
+/**
+ * What one event does to its row, said without reading the row:
+ * - `put`: the whole row, replacing whatever was there;
+ * - `set`: these columns of the row, if it exists (without a row nothing happens);
+ * - `remove`: the row is gone.
+ */
+export type RowChange<R extends Row> = { readonly put: R } | { readonly set: Partial<R> } | { readonly remove: true };
+
+/**
+ * A read model whose every event says what it does to its row. Because no change needs the
+ * row as it was, an inline projection of it is written by the append's own statement; it
+ * still folds like any fold projection (`foldOfChanges`), for replays and temporal reads.
+ */
+export interface RowChangeProjectionDefinition<R extends Row> {
+  readonly name: string;
+  readonly handles: readonly string[];
+  readonly table: string;
+  /** The primary-key columns, in the order `keyOf` returns their values. */
+  readonly keyColumns: readonly string[];
+  readonly keyOf: (event: PendingEvent) => readonly unknown[];
+  /** The event's change to its row, or null for none. Never reads the clock or does I/O. */
+  readonly changeOf: (event: PendingEvent) => RowChange<R> | null;
+}
+
+export const applyChange = <R extends Row>(row: R | null, change: RowChange<R> | null): R | null => {
+  if (change === null) return row;
+  if ('put' in change) return change.put;
+  if ('set' in change) return row === null ? null : { ...row, ...change.set };
+  return null;
+};
+
+/** Two changes to one row as one: what the second leaves of the first. */
+export const combineChanges = <R extends Row>(first: RowChange<R>, second: RowChange<R>): RowChange<R> => {
+  if (!('set' in second)) return second;
+  if ('put' in first) return { put: { ...first.put, ...second.set } };
+  if ('set' in first) return { set: { ...first.set, ...second.set } };
+  return first;
+};
+
+/** The same read model as a fold: each event's change applied to the row before it. */
+export const foldOfChanges = <R extends Row>(definition: RowChangeProjectionDefinition<R>): FoldProjectionDefinition<R> => ({
+  name: definition.name,
+  handles: definition.handles,
+  table: definition.table,
+  keyColumns: definition.keyColumns,
+  keyOf: definition.keyOf,
+  evolve: (row, event) => applyChange(row, definition.changeOf(event)),
+});
