@@ -35,6 +35,7 @@ export class AppModule {
         EventSourcingModule.forRoot({
           pool: PG_POOL,
           workers: { enabled: env.ROLE !== 'web', pausedProjections: listOf(env.PROJECTIONS_PAUSED) },
+          rememberedAggregates: env.REMEMBERED_AGGREGATES,
         }),
         AuthModule,
         HealthModule,

@@ -32,6 +32,13 @@ export class Environment {
   @IsInt() @Min(1) @Max(200) @Transform(toInt)
   DB_POOL_SIZE = 10;
 
+  /**
+   * How many aggregates' states each process remembers after writing them, so the next command
+   * on one skips loading its stream (0: always load). Always checked by the append's version.
+   */
+  @IsInt() @Min(0) @Max(10_000_000) @Transform(toInt)
+  REMEMBERED_AGGREGATES = 10_000;
+
   @IsIn(['jwt', 'trusted-header'])
   AUTH_MODE: 'jwt' | 'trusted-header' = 'jwt';
 

@@ -480,4 +480,136 @@ describe('AggregateRepository on PostgreSQL', () => {
       expect(failure).toMatch(/^\+\s+"role": "viewer",?$/m);
     });
   });
+
+  describe('remembering the states it wrote', () => {
+    const practiceOf = (id: string) => practiceStream(id);
+    const remembering = (capacity = 100) => new AggregateRepository(db.pool, store, snapshots, { rememberedStates: capacity });
+    /** Counts the stream loads a repository makes (no snapshots here: loads read the stream). */
+    const countLoads = (target: PostgresEventStore) => {
+      let loads = 0;
+      const readStream = target.readStream.bind(target);
+      target.readStream = (...args) => {
+        loads++;
+        return readStream(...args);
+      };
+      return () => loads;
+    };
+    let countingStore: PostgresEventStore;
+    let loads: () => number;
+
+    beforeEach(() => {
+      const registry = new EventRegistry().register({ type: 'counter.incremented', payload: CounterIncrementedPayload });
+      countingStore = new PostgresEventStore(db.pool, registry);
+      loads = countLoads(countingStore);
+    });
+
+    it('skips loading a stream it wrote last, and a new stream for a create', async () => {
+      const repo = new AggregateRepository(db.pool, countingStore, snapshots, { rememberedStates: 100 });
+      const decider = counter();
+      const stream = newStream();
+      for (let i = 0; i < 3; i++) await repo.handle(decider, stream, increment(2));
+
+      expect(loads()).toBe(0);
+      expect((await store.readStream(stream)).map((e) => e.data)).toEqual([
+        { by: 2, total: 2 },
+        { by: 2, total: 4 },
+        { by: 2, total: 6 },
+      ]);
+    });
+
+    it('decides again on the loaded stream when another process moved it on', async () => {
+      const [here, there] = [remembering(), remembering()];
+      const decider = counter();
+      const stream = newStream();
+      await here.handle(decider, stream, increment(1));
+      await there.handle(decider, stream, increment(10));
+
+      const result = await here.handle(decider, stream, increment(100));
+
+      expect(result).toMatchObject({ version: 3, state: { total: 111 } });
+      expect((await store.readStream(stream)).map((e) => e.data)).toEqual([
+        { by: 1, total: 1 },
+        { by: 10, total: 11 },
+        { by: 100, total: 111 },
+      ]);
+    });
+
+    it('checks a refusal decided on a remembered state against the loaded stream', async () => {
+      const [here, there] = [remembering(), remembering()];
+      const id = `p-${randomUUID()}`;
+      const as = practice.by(practice.OWNER, { tenantId: id });
+      await here.handle(practiceDecider, practiceOf(id), practice.createPractice({}, as));
+      await there.handle(practiceDecider, practiceOf(id), practice.addMember({ userId: practice.STAFF, role: 'staff' }, as));
+
+      // Here the remembered practice has no such member; the stored one has.
+      const result = await here.handle(practiceDecider, practiceOf(id), practice.changeMemberRole({ userId: practice.STAFF, role: 'admin' }, as));
+
+      expect(result.events.map((e) => e.type)).toEqual(['membership.role_changed']);
+    });
+
+    it('checks If-Match against the loaded stream when the remembered state is older', async () => {
+      const [here, there] = [remembering(), remembering()];
+      const decider = counter();
+      const stream = newStream();
+      await here.handle(decider, stream, increment(1));
+      await there.handle(decider, stream, increment(1));
+
+      await expect(here.handle(decider, stream, increment(1), { expectedVersion: 2 })).resolves.toMatchObject({ version: 3 });
+      await expect(here.handle(decider, stream, increment(1), { expectedVersion: 2 })).rejects.toMatchObject({ actualVersion: 3 });
+    });
+
+    it('answers a create of a stream another process created as a loading repository does', async () => {
+      const id = `p-${randomUUID()}`;
+      const as = practice.by(practice.OWNER, { tenantId: id });
+      await remembering().handle(practiceDecider, practiceOf(id), practice.createPractice({}, as));
+
+      await expect(remembering().handle(practiceDecider, practiceOf(id), practice.createPractice({}, as))).rejects.toBeInstanceOf(
+        PracticeAlreadyExists,
+      );
+      expect(await store.streamVersion(practiceOf(id))).toBe(2);
+    });
+
+    it('answers a retried command (same command id) as a loading repository does', async () => {
+      const decider = counter();
+      const stream = newStream();
+      const commandId = randomUUID();
+      const first = await remembering().handle(decider, stream, increment(3, { commandId }));
+
+      const retried = await remembering().handle(decider, stream, increment(3, { commandId }));
+      const retriedWhileLoading = await repository.handle(decider, stream, increment(3, { commandId }));
+
+      expect(retried).toEqual(retriedWhileLoading);
+      expect(retried.events).toEqual(first.events);
+      expect(await store.streamVersion(stream)).toBe(1);
+    });
+
+    it('keeps versions gap-free when commands on one stream race in one process', async () => {
+      const repo = remembering();
+      const decider = counter();
+      const stream = newStream();
+      await repo.handle(decider, stream, increment(1));
+
+      await Promise.all(Array.from({ length: 10 }, () => repo.handle(decider, stream, increment(1))));
+
+      expect((await store.readStream(stream)).map((e) => [e.version, (e.data as Incremented['data']).total])).toEqual(
+        Array.from({ length: 11 }, (_, i) => [i + 1, i + 1]),
+      );
+    });
+
+    it('forgets the oldest written beyond its capacity, and never serves another decider’s state', async () => {
+      const repo = new AggregateRepository(db.pool, countingStore, snapshots, { rememberedStates: 2 });
+      const decider = counter();
+      const [a, b, c] = [newStream(), newStream(), newStream()];
+      for (const stream of [a, b, c]) await repo.handle(decider, stream, increment(1));
+      expect(loads()).toBe(0);
+
+      await repo.handle(decider, c, increment(1));
+      expect(loads()).toBe(0);
+      await repo.handle(decider, a, increment(1));
+      expect(loads()).toBe(1);
+      await repo.handle(counter(), a, increment(1));
+      expect(loads()).toBe(2);
+      expect(await store.streamVersion(a)).toBe(3);
+    });
+  });
 });

@@ -8,6 +8,7 @@ import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { deterministicEventId } from './deterministic-event-id.js';
 import { EventNotDecided } from './event-not-decided.js';
 import type { InlineProjections } from './inline-projections.js';
+import { RememberedStates } from './remembered-states.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
 export interface LoadedAggregate<State> {
@@ -44,7 +45,15 @@ export interface AggregateRepositoryOptions {
   readonly onCommitted?: (events: readonly RecordedEvent[]) => void;
   /** How often a command without an expected version is re-run after losing a race (default 10). */
   readonly maxRetries?: number;
+  /**
+   * How many aggregates' states to remember after writing them, so a following command on one
+   * skips loading its stream (default 0: always load). See `RememberedStates`.
+   */
+  readonly rememberedStates?: number;
 }
+
+/** A command decided on a state not known to be current did not prove it: decide it again on a loaded one. */
+const UNPROVEN = Symbol('unproven');
 
 const UNIQUE_VIOLATION = '23505';
 const EVENT_CONSTRAINTS = ['events_stream_version_key', 'events_event_id_key'];
@@ -65,6 +74,7 @@ type EventIdChooser = (decided: readonly DomainEvent[], index: number) => string
  */
 export class AggregateRepository {
   private readonly maxRetries: number;
+  private readonly states: RememberedStates | null;
 
   constructor(
     private readonly pool: Pool,
@@ -75,6 +85,7 @@ export class AggregateRepository {
     // Each lost race means another writer committed, so n writers racing on one stream all
     // land within n - 1 re-runs; 5 lost about a third of 10-writer bursts in a transaction.
     this.maxRetries = options.maxRetries ?? 10;
+    this.states = (options.rememberedStates ?? 0) > 0 ? new RememberedStates(options.rememberedStates!) : null;
   }
 
   async load<State, E extends DomainEvent>(
@@ -168,6 +179,14 @@ export class AggregateRepository {
     }
   }
 
+  /**
+   * One try at the command. With remembered states, it is first decided on the state this
+   * process last wrote (or, for a stream it never wrote, on the initial state: a create needs
+   * no load) and kept only if its append is accepted at that version, which proves the state
+   * current. Anything else — a refusal, a conflict, nothing decided, a retried append — may be
+   * an artefact of a stale state, so the command is decided again on the loaded stream, and
+   * answers exactly as it would have without remembering.
+   */
   private async attempt<State, C extends Command, E extends DomainEvent>(
     decider: Decider<State, C, E>,
     stream: StreamId,
@@ -176,12 +195,39 @@ export class AggregateRepository {
     expectedVersion: CommandPrecondition | undefined,
     idFor: EventIdChooser | undefined,
   ): Promise<HandleResult<State>> {
+    const key = streamKey(stream);
+    if (this.states) {
+      const remembered = this.states.recall<State>(key, decider) ?? { state: decider.initialState, version: 0 };
+      const result = await this.decideAndCommit(decider, stream, metadata, decide, expectedVersion, idFor, remembered, false).catch(
+        (): typeof UNPROVEN => UNPROVEN,
+      );
+      if (result !== UNPROVEN) return result;
+      this.states.forget(key);
+    }
     const loaded = await this.load(decider, stream);
+    this.states?.remember(key, decider, loaded);
+    const result = await this.decideAndCommit(decider, stream, metadata, decide, expectedVersion, idFor, loaded, true);
+    if (result === UNPROVEN) throw new Error('a command decided on a loaded state is always proven');
+    return result;
+  }
+
+  /** Decides on `loaded` and commits; on a state not known current, anything but an accepted append is UNPROVEN. */
+  private async decideAndCommit<State, C extends Command, E extends DomainEvent>(
+    decider: Decider<State, C, E>,
+    stream: StreamId,
+    metadata: CommandMetadata,
+    decide: (state: State) => readonly E[],
+    expectedVersion: CommandPrecondition | undefined,
+    idFor: EventIdChooser | undefined,
+    loaded: LoadedAggregate<State>,
+    current: boolean,
+  ): Promise<HandleResult<State> | typeof UNPROVEN> {
     if (expectedVersion !== undefined && !preconditionHolds(expectedVersion, loaded.version)) {
+      if (!current) return UNPROVEN;
       throw new ConcurrencyError(stream, expectedVersion, loaded.version);
     }
     const decided = decide(loaded.state);
-    if (decided.length === 0) return { ...loaded, events: [] };
+    if (decided.length === 0) return current ? { ...loaded, events: [] } : UNPROVEN;
     const newEvents = decided.map((event, index): NewEvent => ({
       eventId: idFor?.(decided, index) ?? (metadata.commandId ? deterministicEventId(metadata.commandId, index) : undefined),
       type: event.type,
@@ -198,12 +244,19 @@ export class AggregateRepository {
     const state = decided.reduce(decider.evolve, loaded.state);
     const { events: recorded, duplicate } = await this.commit(decider.snapshots, stream, newEvents, loaded.version, state);
     if (duplicate) {
+      if (!current) return UNPROVEN;
       // A retried command (same ids): nothing was committed now, so nobody is notified again, and
       // the answer is the first one's; `state` above would apply its events a second time.
       return { ...(await this.load(decider, stream, { toVersion: recorded.at(-1)?.version })), events: recorded };
     }
+    const version = recorded.at(-1)?.version ?? loaded.version;
+    // Remembered as a load would fold it: from the events as stored.
+    this.states?.remember(streamKey(stream), decider, {
+      state: recorded.reduce((s, e) => decider.evolve(s, e as unknown as E), loaded.state),
+      version,
+    });
     this.options.onCommitted?.(recorded);
-    return { state, version: recorded.at(-1)?.version ?? loaded.version, events: recorded };
+    return { state, version, events: recorded };
   }
 
   private async commit<State>(

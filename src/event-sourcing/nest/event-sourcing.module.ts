@@ -23,6 +23,8 @@ export interface EventSourcingModuleOptions {
   readonly pool: InjectionToken;
   /** Whether this process runs async projections (ROLE worker or all), and which are paused by config. */
   readonly workers: WorkerSettings;
+  /** How many aggregates' states the repository remembers after writing them (0: always load). */
+  readonly rememberedAggregates?: number;
 }
 
 /**
@@ -76,6 +78,7 @@ export class EventSourcingModule {
           ) =>
             new AggregateRepository(pool, store, new SnapshotStore(pool, registry), {
               inlineProjections,
+              rememberedStates: options.rememberedAggregates,
               onCommitted: (events) => {
                 notifier.notify();
                 eventBus.publishAll(events.map((e) => new EventRecorded(e)));
