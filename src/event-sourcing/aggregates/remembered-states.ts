@@ -1,9 +1,13 @@
-import type { LoadedAggregate } from './aggregate-repository.js';
+/** A state and the stream version it is the fold of. */
+interface VersionedState<State> {
+  readonly state: State;
+  readonly version: number;
+}
 
 interface Entry {
   /** The decider whose fold made the state: another one never gets it. */
   readonly owner: object;
-  readonly loaded: LoadedAggregate<unknown>;
+  readonly loaded: VersionedState<unknown>;
 }
 
 /**
@@ -20,12 +24,12 @@ export class RememberedStates {
 
   constructor(private readonly capacity: number) {}
 
-  recall<State>(key: string, owner: object): LoadedAggregate<State> | undefined {
+  recall<State>(key: string, owner: object): VersionedState<State> | undefined {
     const entry = this.entries.get(key);
-    return entry?.owner === owner ? (entry.loaded as LoadedAggregate<State>) : undefined;
+    return entry?.owner === owner ? (entry.loaded as VersionedState<State>) : undefined;
   }
 
-  remember<State>(key: string, owner: object, loaded: LoadedAggregate<State>): void {
+  remember<State>(key: string, owner: object, loaded: VersionedState<State>): void {
     if (this.capacity <= 0) return;
     this.entries.delete(key);
     this.entries.set(key, { owner, loaded });
