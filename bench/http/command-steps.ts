@@ -1,9 +1,13 @@
-/** The statements a reservation command sends, in the order it sends them, named by step. */
+/**
+ * The statements a reservation command may send, in the order it sends them, named by step.
+ * Today a create or confirm sends the guard's lookup and one append statement; BEGIN, the
+ * projection's statements and COMMIT appear only for inline projections that must read rows.
+ */
 const STEPS: readonly (readonly [RegExp, string])[] = [
   [/practice_members/, 'guard: membership SELECT'],
-  [/FROM snapshots/, 'load: snapshot + stream SELECT'],
+  [/FROM snapshots/, 'load: snapshot + stream SELECT (skipped for a remembered or new stream)'],
   [/^BEGIN/, 'txn: BEGIN'],
-  [/chronicle_append/, 'txn: append (chronicle_append)'],
+  [/chronicle_append/, 'txn: append + inline read model + snapshot, one statement (chronicle_append)'],
   [/^SELECT \* FROM reservations /, 'txn: inline projection SELECT'],
   [/^DELETE FROM reservations /, 'txn: inline projection DELETE'],
   [/^INSERT INTO reservations /, 'txn: inline projection upsert'],

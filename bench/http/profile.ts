@@ -88,7 +88,7 @@ const layersOf = (createMs: number, validateMs: number, statements: readonly Pro
     { step: 'HTTP + JWT auth + DTO validation (= the validate route, no database)', ms: validateMs },
     { step: 'guard: membership SELECT', ms: sumOf(awaited, 'guard:') },
     { step: 'repository load: snapshot + stream SELECT', ms: sumOf(awaited, 'load:') },
-    { step: 'transaction: BEGIN, append, projection SELECT + upsert, COMMIT', ms: sumOf(awaited, 'txn:') },
+    { step: 'commit: the append statement (events, read model, snapshot)', ms: sumOf(awaited, 'txn:') },
     { step: 'pool checkouts', ms: sumOf(awaited, 'pool checkout') },
     { step: 'other statements', ms: sumOf(awaited, 'other:') },
   ];
