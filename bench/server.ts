@@ -20,6 +20,8 @@ export interface BenchDatabase {
    * bench database (`<name>_<suffix>`); `close` drops it too. Resolves to its URL.
    */
   createDatabase(suffix: string): Promise<string>;
+  /** Drops one database `createDatabase` made, before the bench ends. */
+  dropDatabase(suffix: string): Promise<void>;
   /** Drops the bench databases and stops the embedded server, if one was started. */
   close(): Promise<void>;
 }
@@ -83,6 +85,10 @@ export const openBenchDatabase = async (config: BenchConfig, root: string): Prom
     await runMigrations(url);
     return url;
   };
+  const drop = async (database: string): Promise<void> => {
+    created.splice(created.indexOf(database), 1);
+    await adminQuery(server.url, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  };
   const dropAll = async (): Promise<void> => {
     for (const database of created.splice(0)) {
       await adminQuery(server.url, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
@@ -101,6 +107,7 @@ export const openBenchDatabase = async (config: BenchConfig, root: string): Prom
         if (!/^[a-z0-9_]+$/.test(suffix)) throw new Error(`database suffix "${suffix}" is not a plain identifier`);
         return create(`${name}_${suffix}`);
       },
+      dropDatabase: (suffix) => drop(`${name}_${suffix}`),
       close: async () => {
         try {
           await dropAll();

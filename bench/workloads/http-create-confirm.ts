@@ -161,6 +161,7 @@ export const httpCreateConfirm: Workload = {
       };
     } finally {
       await bench.close();
+      await databases.drop('http');
     }
   },
 };
