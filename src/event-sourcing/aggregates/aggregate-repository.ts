@@ -67,6 +67,16 @@ const isRaceLost = (error: unknown): boolean => {
 /** Chooses the id of the n-th decided event (undefined: a random one). */
 type EventIdChooser = (decided: readonly DomainEvent[], index: number) => string | undefined;
 
+/** One command on its way through the repository: what to decide, on which stream, under which precondition. */
+interface CommandRun<State, C extends Command, E extends DomainEvent> {
+  readonly decider: Decider<State, C, E>;
+  readonly stream: StreamId;
+  readonly metadata: CommandMetadata;
+  readonly decide: (state: State) => readonly E[];
+  readonly expectedVersion?: CommandPrecondition;
+  readonly idFor?: EventIdChooser;
+}
+
 /**
  * Loads aggregates (snapshot, then newer events), runs their decisions, and appends the
  * new events with the version it loaded — together with inline projections and snapshots
@@ -108,7 +118,8 @@ export class AggregateRepository {
     command: C,
     options: HandleOptions = {},
   ): Promise<HandleResult<State>> {
-    return this.run(decider, stream, command.metadata, (state) => decider.decide(command, state), options);
+    const decide = (state: State) => decider.decide(command, state);
+    return this.run({ decider, stream, metadata: command.metadata, decide, expectedVersion: options.expectedVersion });
   }
 
   /**
@@ -144,7 +155,7 @@ export class AggregateRepository {
       ? (decided, index) => (index === decided.findIndex((e) => e.type === event.type) ? eventId : deterministicEventId(eventId, index))
       : undefined;
     try {
-      return await this.run(decider, stream, metadata, decide, options, idFor);
+      return await this.run({ decider, stream, metadata, decide, expectedVersion: options.expectedVersion, idFor });
     } catch (error) {
       // A concurrent copy of this append may have won the race (then its event makes this
       // one's command fail, e.g. "already a member"): the retry is answered with that event.
@@ -154,23 +165,17 @@ export class AggregateRepository {
     }
   }
 
-  private async run<State, C extends Command, E extends DomainEvent>(
-    decider: Decider<State, C, E>,
-    stream: StreamId,
-    metadata: CommandMetadata,
-    decide: (state: State) => readonly E[],
-    options: HandleOptions,
-    idFor?: EventIdChooser,
-  ): Promise<HandleResult<State>> {
+  private async run<State, C extends Command, E extends DomainEvent>(command: CommandRun<State, C, E>): Promise<HandleResult<State>> {
+    const { stream, expectedVersion } = command;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.attempt(decider, stream, metadata, decide, options.expectedVersion, idFor);
+        return await this.attempt(command);
       } catch (error) {
         const raceLost = isRaceLost(error);
-        const retry = typeof options.expectedVersion !== 'number' && attempt < this.maxRetries && raceLost;
+        const retry = typeof expectedVersion !== 'number' && attempt < this.maxRetries && raceLost;
         // A race lost inside a transaction surfaces as PostgreSQL's unique violation: answer it as the conflict it is.
         if (!retry && raceLost && !(error instanceof ConcurrencyError)) {
-          throw new ConcurrencyError(stream, options.expectedVersion ?? 'any', await this.store.streamVersion(stream));
+          throw new ConcurrencyError(stream, expectedVersion ?? 'any', await this.store.streamVersion(stream));
         }
         if (!retry) throw error;
         // Jittered backoff spreads writers that collided so they do not collide again.
@@ -187,41 +192,29 @@ export class AggregateRepository {
    * an artefact of a stale state, so the command is decided again on the loaded stream, and
    * answers exactly as it would have without remembering.
    */
-  private async attempt<State, C extends Command, E extends DomainEvent>(
-    decider: Decider<State, C, E>,
-    stream: StreamId,
-    metadata: CommandMetadata,
-    decide: (state: State) => readonly E[],
-    expectedVersion: CommandPrecondition | undefined,
-    idFor: EventIdChooser | undefined,
-  ): Promise<HandleResult<State>> {
+  private async attempt<State, C extends Command, E extends DomainEvent>(command: CommandRun<State, C, E>): Promise<HandleResult<State>> {
+    const { decider, stream } = command;
     const key = streamKey(stream);
     if (this.states) {
       const remembered = this.states.recall<State>(key, decider) ?? { state: decider.initialState, version: 0 };
-      const result = await this.decideAndCommit(decider, stream, metadata, decide, expectedVersion, idFor, remembered, false).catch(
-        (): typeof UNPROVEN => UNPROVEN,
-      );
+      const result = await this.decideAndCommit(command, remembered, false).catch((): typeof UNPROVEN => UNPROVEN);
       if (result !== UNPROVEN) return result;
       this.states.forget(key);
     }
     const loaded = await this.load(decider, stream);
     this.states?.remember(key, decider, loaded);
-    const result = await this.decideAndCommit(decider, stream, metadata, decide, expectedVersion, idFor, loaded, true);
+    const result = await this.decideAndCommit(command, loaded, true);
     if (result === UNPROVEN) throw new Error('a command decided on a loaded state is always proven');
     return result;
   }
 
   /** Decides on `loaded` and commits; on a state not known current, anything but an accepted append is UNPROVEN. */
   private async decideAndCommit<State, C extends Command, E extends DomainEvent>(
-    decider: Decider<State, C, E>,
-    stream: StreamId,
-    metadata: CommandMetadata,
-    decide: (state: State) => readonly E[],
-    expectedVersion: CommandPrecondition | undefined,
-    idFor: EventIdChooser | undefined,
+    command: CommandRun<State, C, E>,
     loaded: LoadedAggregate<State>,
     current: boolean,
   ): Promise<HandleResult<State> | typeof UNPROVEN> {
+    const { decider, stream, metadata, decide, expectedVersion, idFor } = command;
     if (expectedVersion !== undefined && !preconditionHolds(expectedVersion, loaded.version)) {
       if (!current) return UNPROVEN;
       throw new ConcurrencyError(stream, expectedVersion, loaded.version);

@@ -6,16 +6,20 @@ import { checkIdentifiers, deleteByKeys, selectByKeys, upsertRows, type Row } fr
 
 export type { Row } from './row-sql.js';
 
-/**
- * A fold projection: one row per key, evolved by a pure function, so its rules are tested
- * without a database and the core does the loading and storing.
- */
-export interface FoldProjectionDefinition<R extends Row> {
+/** What every one-row-per-key projection names: itself, the events it takes, its table and that table's key. */
+export interface RowProjectionTable {
   readonly name: string;
   readonly handles: readonly string[];
   readonly table: string;
   /** The primary-key columns, in the order `keyOf` returns their values. */
   readonly keyColumns: readonly string[];
+}
+
+/**
+ * A fold projection: one row per key, evolved by a pure function, so its rules are tested
+ * without a database and the core does the loading and storing.
+ */
+export interface FoldProjectionDefinition<R extends Row> extends RowProjectionTable {
   readonly keyOf: (event: RecordedEvent) => readonly unknown[];
   /** The row after the event; `null` deletes it. Never reads the clock or does I/O. */
   readonly evolve: (row: R | null, event: RecordedEvent) => R | null;

@@ -1,5 +1,5 @@
 import type { PendingEvent } from '../store/append-side-write.js';
-import type { FoldProjectionDefinition } from './fold-projection.js';
+import type { FoldProjectionDefinition, RowProjectionTable } from './fold-projection.js';
 import type { Row } from './row-sql.js';
 
 /**
@@ -15,12 +15,7 @@ export type RowChange<R extends Row> = { readonly put: R } | { readonly set: Par
  * row as it was, an inline projection of it is written by the append's own statement; it
  * still folds like any fold projection (`foldOfChanges`), for replays and temporal reads.
  */
-export interface RowChangeProjectionDefinition<R extends Row> {
-  readonly name: string;
-  readonly handles: readonly string[];
-  readonly table: string;
-  /** The primary-key columns, in the order `keyOf` returns their values. */
-  readonly keyColumns: readonly string[];
+export interface RowChangeProjectionDefinition<R extends Row> extends RowProjectionTable {
   readonly keyOf: (event: PendingEvent) => readonly unknown[];
   /** The event's change to its row, or null for none. Never reads the clock or does I/O. */
   readonly changeOf: (event: PendingEvent) => RowChange<R> | null;

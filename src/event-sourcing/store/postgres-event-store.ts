@@ -84,16 +84,7 @@ export class PostgresEventStore implements EventStore {
     const prepared = prepareEvents(this.registry, stream, events, options.expectedVersion);
     const mayBeRetry = suppliesIds(events);
     const expected = options.expectedVersion ?? 'any';
-    const statement = appendStatement(stream, expected, prepared, mayBeRetry);
-    // A checked-out client survives a failed statement; pool.query() would discard it.
-    const client = await this.pool.connect();
-    try {
-      const result = await this.appendPrepared(client, stream, prepared, statement, expected, true, mayBeRetry);
-      if (!result.duplicate) this.onAppended();
-      return result;
-    } finally {
-      client.release();
-    }
+    return this.appendAndCommit(stream, prepared, appendStatement(stream, expected, prepared, mayBeRetry), expected, mayBeRetry);
   }
 
   /**
@@ -144,14 +135,7 @@ export class PostgresEventStore implements EventStore {
     );
     const mayBeRetry = suppliesIds(events);
     const statement = withSideWrites(appendStatement(stream, expectedVersion, prepared, mayBeRetry), writesFor(pending));
-    const client = await this.pool.connect();
-    try {
-      const result = await this.appendPrepared(client, stream, prepared, statement, expectedVersion, true, mayBeRetry);
-      if (!result.duplicate) this.onAppended();
-      return result;
-    } finally {
-      client.release();
-    }
+    return this.appendAndCommit(stream, prepared, statement, expectedVersion, mayBeRetry);
   }
 
   async readStream(stream: StreamId, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -208,6 +192,25 @@ export class PostgresEventStore implements EventStore {
     const events = result.rows.map((row) => this.mapper.toRecorded(row));
     const last = events.at(-1);
     return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : after };
+  }
+
+  /** Runs an append statement as its own transaction, retrying races as `append` promises. */
+  private async appendAndCommit(
+    stream: StreamId,
+    events: readonly PreparedEvent[],
+    statement: AppendStatement,
+    expected: ExpectedVersion,
+    mayBeRetry: boolean,
+  ): Promise<AppendResult> {
+    // A checked-out client survives a failed statement; pool.query() would discard it.
+    const client = await this.pool.connect();
+    try {
+      const result = await this.appendPrepared(client, stream, events, statement, expected, true, mayBeRetry);
+      if (!result.duplicate) this.onAppended();
+      return result;
+    } finally {
+      client.release();
+    }
   }
 
   private async appendPrepared(
