@@ -10,9 +10,9 @@ import { checkIdentifiers, replaceOnConflict, type Row } from './row-sql.js';
 const asRecord = (table: string, parameter: string): string => `json_populate_record(NULL::${table}, ${parameter}::json)`;
 
 /**
- * The row's key compared with parameters, not joined to the record: a join let the planner
- * choose a sequential scan for a table it believed small (measured: 4.5 ms per command at
- * 8,000 rows), where equality on the key always takes the primary key's index.
+ * The row's key compared with parameters rather than joined to the record: the row is found
+ * by equality on the whole primary key, which that key's index always fits, with no join
+ * for the planner to weigh.
  */
 const keyMatch = (table: string, keyColumns: readonly string[], key: readonly unknown[], parameters: StatementParameters): string =>
   keyColumns.map((column, index) => `${table}.${column} = ${parameters.add(key[index])}`).join(' AND ');
