@@ -119,20 +119,7 @@ export class PostgresEventStore implements EventStore {
     writesFor: (pending: readonly PendingEvent[]) => readonly AppendSideWrite[],
   ): Promise<AppendResult> {
     const prepared = prepareEvents(this.registry, stream, events, expectedVersion);
-    const pending = prepared.map(
-      (event, index): PendingEvent => ({
-        tenantId: stream.tenantId,
-        aggregateType: stream.aggregateType,
-        aggregateId: stream.aggregateId,
-        version: expectedVersion + index + 1,
-        eventId: event.eventId,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data: event.data,
-        metadata: event.metadata,
-        occurredAt: event.occurredAt,
-      }),
-    );
+    const pending = prepared.map((event, index) => this.mapper.pendingOf(stream, event, expectedVersion + index + 1));
     const mayBeRetry = suppliesIds(events);
     const statement = withSideWrites(appendStatement(stream, expectedVersion, prepared, mayBeRetry), writesFor(pending));
     return this.appendAndCommit(stream, prepared, statement, expectedVersion, mayBeRetry);

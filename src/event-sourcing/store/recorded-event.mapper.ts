@@ -1,3 +1,4 @@
+import type { PendingEvent } from './append-side-write.js';
 import type { EventMetadata, RecordedEvent, StreamId } from './event-envelope.js';
 import type { EventRegistry } from './event-registry.js';
 import type { PreparedEvent } from './prepared-event.js';
@@ -49,16 +50,14 @@ export class RecordedEventMapper {
     };
   }
 
-  // Properties are listed, not spread: on the append path a spread cost more than the rest of the mapping.
-  fromAppend(stream: StreamId, event: PreparedEvent, place: StoredPlace): RecordedEvent {
+  /** An event about to be appended at `version`: all it will be stored as but its place in the log. */
+  pendingOf(stream: StreamId, event: PreparedEvent, version: number): PendingEvent {
+    // Properties are listed, not spread: on the append path a spread cost more than the rest of the mapping.
     return {
-      position: place.position,
-      version: place.version,
-      recordedAt: place.recordedAt,
-      transactionId: place.transactionId,
       tenantId: stream.tenantId,
       aggregateType: stream.aggregateType,
       aggregateId: stream.aggregateId,
+      version,
       eventId: event.eventId,
       type: event.type,
       schemaVersion: event.schemaVersion,
@@ -66,5 +65,14 @@ export class RecordedEventMapper {
       metadata: event.metadata,
       occurredAt: event.occurredAt,
     };
+  }
+
+  fromAppend(stream: StreamId, event: PreparedEvent, place: StoredPlace): RecordedEvent {
+    // Object.assign of the three place fields: ~60 ns an event, against ~70 µs an appended event costs.
+    return Object.assign(this.pendingOf(stream, event, place.version), {
+      position: place.position,
+      recordedAt: place.recordedAt,
+      transactionId: place.transactionId,
+    });
   }
 }
