@@ -92,8 +92,10 @@ export class SnapshotStore {
   /** The same save as a side write of the append that reaches the snapshot's version. */
   saveWrite<State>(stream: StreamId, schemaVersion: number, snapshot: Snapshot<State>): AppendSideWrite {
     const values = snapshotValues(stream, schemaVersion, snapshot);
-    return (parameters, ifAppended) =>
-      `INSERT INTO snapshots (${SAVE_COLUMNS}) SELECT ${values.map((value) => parameters.add(value)).join(', ')}
-       WHERE ${ifAppended} ${REPLACE_OLDER}`;
+    return {
+      sql: (parameters, ifAppended) =>
+        `INSERT INTO snapshots (${SAVE_COLUMNS}) SELECT ${values.map((value) => parameters.add(value)).join(', ')}
+         WHERE ${ifAppended} ${REPLACE_OLDER}`,
+    };
   }
 }

@@ -20,10 +20,35 @@ export class StatementParameters {
 /**
  * A write that commits together with an append because it is part of the append's own
  * statement (one round trip, one implicit transaction: no BEGIN and COMMIT to send).
- * Returns one INSERT, UPDATE or DELETE that carries `ifAppended` in its WHERE clause, so it
- * writes nothing when the append is refused. An error in it fails the append too.
  */
-export type AppendSideWrite = (parameters: StatementParameters, ifAppended: string) => string;
+export interface AppendSideWrite {
+  /**
+   * One INSERT, UPDATE or DELETE that carries `ifAppended` in its WHERE clause, so it writes
+   * nothing when the append is refused. An error in it fails the append too.
+   */
+  readonly sql: (parameters: StatementParameters, ifAppended: string) => string;
+  /** The same write as one row of a statement part that many appends share; absent, its append goes alone. */
+  readonly shared?: SharedSideWrite;
+}
+
+/**
+ * A side write that can share one statement part with others of its shape, each row
+ * guarded by its own append: how the event store commits many commands in one statement.
+ */
+export interface SharedSideWrite {
+  /** Writes of one shape (table, kind of write, columns) go in one statement part. */
+  readonly shape: string;
+  /** The row it writes: two writes of one row never share a statement. */
+  readonly target: string;
+  /** The row's values as JSON: a put's whole row, a set's key and columns, a removal's key. */
+  readonly row: Readonly<Record<string, unknown>>;
+  /**
+   * The statement part for every write of this shape. `rows` is a `json` parameter: an array
+   * of `{ "event": uuid, "row": {…} }`; a row is written only if `event` is in `appended`,
+   * a relation of the appended events' `event_id`.
+   */
+  readonly part: (rows: string, appended: string) => string;
+}
 
 export interface SideWriteStatement {
   readonly name: string;
@@ -36,7 +61,7 @@ const IF_APPENDED = 'EXISTS (SELECT FROM appended)';
 // Statement texts differ only by the shape of their side writes (tables, columns set), so
 // there are few of them: each is named once, and PostgreSQL plans it once per connection.
 const names = new Map<string, string>();
-const nameOf = (text: string): string => {
+export const statementNameOf = (text: string): string => {
   let name = names.get(text);
   if (name === undefined) {
     name = `chronicle_append_with_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
@@ -53,7 +78,7 @@ const nameOf = (text: string): string => {
 export const withSideWrites = (append: SideWriteStatement, writes: readonly AppendSideWrite[]): SideWriteStatement => {
   if (writes.length === 0) return append;
   const parameters = new StatementParameters([...append.values]);
-  const parts = writes.map((write, index) => `side_write_${index} AS (${write(parameters, IF_APPENDED)})`);
+  const parts = writes.map((write, index) => `side_write_${index} AS (${write.sql(parameters, IF_APPENDED)})`);
   const text = `WITH appended AS (${append.text}),\n${parts.join(',\n')}\nSELECT * FROM appended`;
-  return { name: nameOf(text), text, values: parameters.values };
+  return { name: statementNameOf(text), text, values: parameters.values };
 };

@@ -98,3 +98,58 @@ export const appendStatement = (
   const values = [...head, ids, types, schemaVersions, `${data}]`, `${metadata}]`, occurredAt, idsSupplied];
   return { name: 'chronicle_append', text: APPEND_MANY_SQL, values };
 };
+
+/** An append that may share a statement: its stream, the exact version it expects, its events. */
+export interface SharedAppend {
+  readonly stream: StreamId;
+  readonly expectedVersion: number;
+  readonly events: readonly PreparedEvent[];
+}
+
+/**
+ * Many appends, each to its own stream at the exact version it expects, in one INSERT: one
+ * row of parameters per event. An append whose stream stands elsewhere inserts nothing
+ * while the others go in; every event of an append sees the same version, so an append is
+ * all or nothing. Callers keep one stream to one append, and only generated event ids here
+ * (no retry to tell apart). Returns event ids so each caller finds its own rows.
+ */
+const APPEND_SHARED_SQL = `/* chronicle_append_shared */
+INSERT INTO events (${COLUMNS})
+SELECT e.event_id, e.tenant_id, e.aggregate_type, e.aggregate_id, e.expected + e.ord, e.type, e.schema_version, e.data,
+  e.metadata, e.occurred_at
+FROM ROWS FROM (
+  unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::integer[]), unnest($5::integer[]),
+  unnest($6::uuid[]), unnest($7::text[]), unnest($8::integer[]),
+  jsonb_array_elements($9::jsonb), jsonb_array_elements($10::jsonb), unnest($11::timestamptz[])
+) WITH ORDINALITY AS e(tenant_id, aggregate_type, aggregate_id, expected, ord, event_id, type, schema_version, data, metadata,
+  occurred_at, n)
+WHERE e.expected = (
+  SELECT coalesce(max(version), 0) FROM events s
+  WHERE s.tenant_id = e.tenant_id AND s.aggregate_type = e.aggregate_type AND s.aggregate_id = e.aggregate_id
+)
+ORDER BY e.n
+${RETURNING}, event_id`;
+
+export const sharedAppendStatement = (appends: readonly SharedAppend[]): { text: string; values: unknown[] } => {
+  const columns = Array.from({ length: 11 }, (): unknown[] => []);
+  const [tenants, types, ids, expected, ords, eventIds, eventTypes, schemaVersions, , , occurredAt] = columns;
+  let data = '[';
+  let metadata = '[';
+  for (const { stream, expectedVersion, events } of appends) {
+    events.forEach((event, index) => {
+      const separator = data.length === 1 ? '' : ',';
+      tenants.push(stream.tenantId);
+      types.push(stream.aggregateType);
+      ids.push(stream.aggregateId);
+      expected.push(expectedVersion);
+      ords.push(index + 1);
+      eventIds.push(event.eventId);
+      eventTypes.push(event.type);
+      schemaVersions.push(event.schemaVersion);
+      data += separator + JSON.stringify(event.data);
+      metadata += separator + JSON.stringify(event.metadata);
+      occurredAt.push(event.occurredAt);
+    });
+  }
+  return { text: APPEND_SHARED_SQL, values: [tenants, types, ids, expected, ords, eventIds, eventTypes, schemaVersions, `${data}]`, `${metadata}]`, occurredAt] };
+};

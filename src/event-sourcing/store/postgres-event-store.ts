@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { AppendGroup, type AppendGroupOptions } from './append-group.js';
 import { withSideWrites, type AppendSideWrite, type PendingEvent } from './append-side-write.js';
 import { appendStatement, type AppendRow, type AppendStatement } from './append-statement.js';
 import type { NewEvent, RecordedEvent, StreamId } from './event-envelope.js';
@@ -64,20 +65,30 @@ const clampLimit = (limit: number | undefined, fallback: number | null): number 
   return Math.max(1, Math.min(MAX_READ_LIMIT, Math.trunc(limit)));
 };
 
+export interface PostgresEventStoreOptions {
+  /** Group commit of `appendWithWrites`; `maxAppends: 1` sends every append alone. */
+  readonly appendGroup?: AppendGroupOptions;
+}
+
+export const DEFAULT_APPEND_GROUP: AppendGroupOptions = { inFlight: 2, maxAppends: 32 };
+
 /**
  * The PostgreSQL event store. Each append is one statement (one round trip, one implicit
  * transaction) unless the caller passes its own transaction through `appendWithin`.
  */
 export class PostgresEventStore implements EventStore {
   private readonly mapper: RecordedEventMapper;
+  private readonly group: AppendGroup;
 
   constructor(
     private readonly pool: Pool,
     private readonly registry: EventRegistry,
     /** Called after an append of its own commits (not for `appendWithin`, whose caller commits). */
     private readonly onAppended: () => void = () => undefined,
+    options: PostgresEventStoreOptions = {},
   ) {
     this.mapper = new RecordedEventMapper(registry);
+    this.group = new AppendGroup(pool, options.appendGroup ?? DEFAULT_APPEND_GROUP);
   }
 
   async append(stream: StreamId, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -121,8 +132,17 @@ export class PostgresEventStore implements EventStore {
     const prepared = prepareEvents(this.registry, stream, events, expectedVersion);
     const pending = prepared.map((event, index) => this.mapper.pendingOf(stream, event, expectedVersion + index + 1));
     const mayBeRetry = suppliesIds(events);
-    const statement = withSideWrites(appendStatement(stream, expectedVersion, prepared, mayBeRetry), writesFor(pending));
-    return this.appendAndCommit(stream, prepared, statement, expectedVersion, mayBeRetry);
+    const writes = writesFor(pending);
+    const statement = () => withSideWrites(appendStatement(stream, expectedVersion, prepared, mayBeRetry), writes);
+    const alone = () => this.appendAndCommit(stream, prepared, statement(), expectedVersion, mayBeRetry);
+    const grouped = { stream, expectedVersion, events: prepared, writes };
+    if (!AppendGroup.accepts(grouped, mayBeRetry)) return alone();
+    const streamKey = JSON.stringify([stream.tenantId, stream.aggregateType, stream.aggregateId]);
+    const outcome = await this.group.send({ ...grouped, streamKey, alone });
+    if (outcome === 'again') return alone();
+    if ('result' in outcome) return outcome.result;
+    this.onAppended();
+    return this.appended(stream, prepared, outcome.rows);
   }
 
   async readStream(stream: StreamId, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
