@@ -36,6 +36,7 @@ export class AppModule {
           pool: PG_POOL,
           workers: { enabled: env.ROLE !== 'web', pausedProjections: listOf(env.PROJECTIONS_PAUSED) },
           rememberedAggregates: env.REMEMBERED_AGGREGATES,
+          appendGroup: { inFlight: env.APPEND_GROUP_STATEMENTS, maxAppends: env.APPEND_GROUP_SIZE },
         }),
         AuthModule,
         HealthModule,

@@ -37,9 +37,14 @@ const quiesce = async (pool: Pool): Promise<void> => {
   }
 };
 
+/** Settings an operator tunes, passed through from the bench's environment when set. */
+const TUNING = ['DB_POOL_SIZE', 'REMEMBERED_AGGREGATES', 'APPEND_GROUP_STATEMENTS', 'APPEND_GROUP_SIZE'] as const;
+const tuning = (): Record<string, string> =>
+  Object.fromEntries(TUNING.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+
 /** Starts the app as `main.ts` would (role web: no projection worker), in this process. */
 export const startApp = async (databaseUrl: string): Promise<BenchApp> => {
-  const env = validateEnvironment({ DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'error', ROLE: 'web' });
+  const env = validateEnvironment({ ...tuning(), DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'error', ROLE: 'web' });
   const app = await createApp(env);
   try {
     await app.listen(0, '127.0.0.1');

@@ -39,6 +39,17 @@ export class Environment {
   @IsInt() @Min(0) @Max(10_000_000) @Transform(toInt)
   REMEMBERED_AGGREGATES = 10_000;
 
+  /**
+   * Group commit: how many statements of commands' appends each process keeps in flight;
+   * commands that arrive meanwhile wait and go together in the next (at most
+   * APPEND_GROUP_SIZE each; 1 sends every command's append alone).
+   */
+  @IsInt() @Min(1) @Max(100) @Transform(toInt)
+  APPEND_GROUP_STATEMENTS = 1;
+
+  @IsInt() @Min(1) @Max(1_000) @Transform(toInt)
+  APPEND_GROUP_SIZE = 32;
+
   @IsIn(['jwt', 'trusted-header'])
   AUTH_MODE: 'jwt' | 'trusted-header' = 'jwt';
 

@@ -11,6 +11,7 @@ import { CommitNotifier } from '../projections/commit-notifier.js';
 import { ProjectionAdmin } from '../projections/projection-admin.js';
 import { PostgresProjectionLog } from '../projections/projection-log.js';
 import { ProjectionWorkerHost, type WorkerSettings } from './projection-worker.host.js';
+import type { AppendGroupOptions } from '../store/append-group.js';
 import { EventRegistry } from '../store/event-registry.js';
 import { PostgresEventStore } from '../store/postgres-event-store.js';
 import { EventRecorded } from './event-recorded.js';
@@ -25,6 +26,8 @@ export interface EventSourcingModuleOptions {
   readonly workers: WorkerSettings;
   /** How many aggregates' states the repository remembers after writing them (0: always load). */
   readonly rememberedAggregates?: number;
+  /** Group commit of commands' appends (default: `DEFAULT_APPEND_GROUP`). */
+  readonly appendGroup?: AppendGroupOptions;
 }
 
 /**
@@ -49,7 +52,7 @@ export class EventSourcingModule {
           provide: PostgresEventStore,
           inject: [PG_POOL_TOKEN, EventRegistry, CommitNotifier],
           useFactory: (pool: Pool, registry: EventRegistry, notifier: CommitNotifier) =>
-            new PostgresEventStore(pool, registry, () => notifier.notify()),
+            new PostgresEventStore(pool, registry, () => notifier.notify(), { appendGroup: options.appendGroup }),
         },
         { provide: EVENT_STORE, useExisting: PostgresEventStore },
         { provide: AsyncProjections, useValue: new AsyncProjections() },

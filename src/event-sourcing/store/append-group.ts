@@ -48,9 +48,12 @@ const sharedWritesOf = (append: GroupableAppend<unknown>): SharedSideWrite[] | n
  * The group's statement: one INSERT of every append's events, then one part per shape of
  * side write (all reservations created, all statuses set…), each row guarded by its own
  * append's first event. The text depends only on the shapes present, so it is named and
- * planned once per connection, however many appends a group holds.
+ * planned once per connection, however many appends a group holds. Events of a group reach
+ * the log in stream order, not the order they were asked for: they were concurrent.
  */
-const groupStatement = (appends: readonly GroupableAppend<unknown>[]) => {
+const groupStatement = (taken: readonly GroupableAppend<unknown>[]) => {
+  // In stream order, so two processes' groups take their locks in one order and do not deadlock.
+  const appends = [...taken].sort((a, b) => (a.streamKey < b.streamKey ? -1 : 1));
   const append = sharedAppendStatement(appends);
   const parameters = new StatementParameters([...append.values]);
   const byShape = new Map<string, { write: SharedSideWrite; rows: { event: string; row: unknown }[] }>();

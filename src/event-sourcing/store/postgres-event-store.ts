@@ -70,7 +70,7 @@ export interface PostgresEventStoreOptions {
   readonly appendGroup?: AppendGroupOptions;
 }
 
-export const DEFAULT_APPEND_GROUP: AppendGroupOptions = { inFlight: 2, maxAppends: 32 };
+export const DEFAULT_APPEND_GROUP: AppendGroupOptions = { inFlight: 1, maxAppends: 32 };
 
 /**
  * The PostgreSQL event store. Each append is one statement (one round trip, one implicit
