@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IsInt, IsString } from 'class-validator';
+import { IsString } from 'class-validator';
 import { reservationConfirmed, reservationCreated, STAFF } from '../../src/contexts/reservations/domain/reservation.fixtures.js';
 import { reservationListChanges, reservationListProjection } from '../../src/contexts/reservations/infrastructure/reservation-list.projection.js';
 import { reservationEventTypes } from '../../src/contexts/reservations/infrastructure/reservation.event-schemas.js';
@@ -10,6 +10,7 @@ import type { NewEvent, StreamId } from '../../src/event-sourcing/store/event-en
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
 import { ConcurrencyError } from '../../src/event-sourcing/store/event-store.errors.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
+import { tallies, tallyEventTypes, TALLIES_TABLE } from '../support/tallies.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -22,31 +23,9 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  */
 const actor = { type: 'human', id: STAFF } as const;
 
-class TallyPayload {
-  @IsInt() by!: number;
-}
 class StampPayload {
   @IsString() note!: string;
 }
-interface TallyRow extends Record<string, unknown> {
-  tally_id: string;
-  total: number;
-  last_version: number;
-}
-/** One row per key; `total` may not go below zero (a side write that fails). */
-const tallies: RowChangeProjectionDefinition<TallyRow> = {
-  name: 'tallies',
-  handles: ['tally.started', 'tally.moved', 'tally.dropped'],
-  table: 'tallies',
-  keyColumns: ['tally_id'],
-  keyOf: (event) => [event.aggregateId],
-  changeOf: (event) => {
-    const { by } = event.data as { by: number };
-    if (event.type === 'tally.started') return { put: { tally_id: event.aggregateId, total: by, last_version: event.version } };
-    if (event.type === 'tally.moved') return { set: { total: by, last_version: event.version } };
-    return event.type === 'tally.dropped' ? { remove: true } : null;
-  },
-};
 interface StampRow extends Record<string, unknown> {
   tenant_id: string;
   note: string;
@@ -84,11 +63,11 @@ describe('Appends sent together (group commit)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await db.pool.query(`CREATE TABLE reservations_by_fold (LIKE reservations INCLUDING ALL)`);
-    await db.pool.query(`CREATE TABLE tallies (tally_id text PRIMARY KEY, total integer NOT NULL CHECK (total >= 0), last_version integer NOT NULL)`);
+    await db.pool.query(TALLIES_TABLE);
     await db.pool.query(`CREATE TABLE last_stamps (tenant_id text PRIMARY KEY, note text NOT NULL)`);
     const registry = new EventRegistry().register(
       ...reservationEventTypes,
-      ...tallies.handles.map((type) => ({ type, payload: TallyPayload })),
+      ...tallyEventTypes,
       { type: 'stamp.made', payload: StampPayload },
     );
     store = new PostgresEventStore(db.pool, registry, undefined, { appendGroup: { inFlight: 1, maxAppends: 32 } });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { IsInt } from 'class-validator';
 import {
     reservationCancelled,
   reservationChanged,
@@ -11,11 +10,12 @@ import { reservationListChanges, reservationListProjection } from '../../src/con
 import { reservationEventTypes } from '../../src/contexts/reservations/infrastructure/reservation.event-schemas.js';
 import { foldBatch } from '../../src/event-sourcing/projections/fold-projection.js';
 import { InlineRowChangeProjection } from '../../src/event-sourcing/projections/inline-row-change.projection.js';
-import { foldOfChanges, type RowChangeProjectionDefinition } from '../../src/event-sourcing/projections/row-change.js';
+import { foldOfChanges } from '../../src/event-sourcing/projections/row-change.js';
 import type { NewEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
 import { ConcurrencyError } from '../../src/event-sourcing/store/event-store.errors.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
+import { tallies, tallyEventTypes, TALLIES_TABLE } from '../support/tallies.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -26,28 +26,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 const SHADOW = 'reservations_by_fold';
 const actor = { type: 'human', id: STAFF } as const;
 
-// A tally per key whose events may remove its row: the remove path, which reservations never take.
-class TallyPayload {
-  @IsInt() by!: number;
-}
-interface TallyRow extends Record<string, unknown> {
-  tally_id: string;
-  total: number;
-  last_version: number;
-}
-const tallies: RowChangeProjectionDefinition<TallyRow> = {
-  name: 'tallies',
-  handles: ['tally.started', 'tally.moved', 'tally.dropped'],
-  table: 'tallies',
-  keyColumns: ['tally_id'],
-  keyOf: (event) => [event.aggregateId],
-  changeOf: (event) => {
-    const { by } = event.data as { by: number };
-    if (event.type === 'tally.started') return { put: { tally_id: event.aggregateId, total: by, last_version: event.version } };
-    if (event.type === 'tally.moved') return { set: { total: by, last_version: event.version } };
-    return event.type === 'tally.dropped' ? { remove: true } : null;
-  },
-};
 
 describe('A row-change projection written by the append statement', () => {
   let db: TestDatabase;
@@ -85,10 +63,10 @@ describe('A row-change projection written by the append statement', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await db.pool.query(`CREATE TABLE ${SHADOW} (LIKE reservations INCLUDING ALL)`);
-    await db.pool.query(`CREATE TABLE tallies (tally_id text PRIMARY KEY, total integer NOT NULL CHECK (total >= 0), last_version integer NOT NULL)`);
+    await db.pool.query(TALLIES_TABLE);
     const registry = new EventRegistry().register(
       ...reservationEventTypes,
-      ...tallies.handles.map((type) => ({ type, payload: TallyPayload })),
+      ...tallyEventTypes,
     );
     store = new PostgresEventStore(db.pool, registry);
   });
