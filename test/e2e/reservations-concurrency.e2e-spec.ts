@@ -74,6 +74,33 @@ describe('Reservations under concurrency', () => {
   });
   afterAll(() => app.close());
 
+  describe('parallel commands on many reservations (group commit)', () => {
+    it('answers each as alone, while commands waiting for a statement share the next one', async () => {
+      const creates = await Promise.all(range(12).map((i) => post(reservations(practice), i % 2 ? STAFF : OWNER, { ...stay, nights: i + 1 })));
+      expect(creates.map((r) => r.status)).toEqual(range(12).map(() => 201));
+      const ids = creates.map((r) => r.body.reservationId as string);
+
+      const later = await Promise.all(
+        ids.map((id, i) => (i % 3 === 2 ? post(reservations(practice, `/${id}/cancel`), STAFF, { reason: 'plans changed' }) : post(reservations(practice, `/${id}/confirm`), STAFF))),
+      );
+      expect(later.map((r) => r.status)).toEqual(range(12).map(() => 200));
+      expect(later.map((r) => r.body.status)).toEqual(range(12).map((i) => (i % 3 === 2 ? 'cancelled' : 'confirmed')));
+      expect(later.map((r) => r.body.version)).toEqual(range(12).map(() => 2));
+
+      for (const id of ids) {
+        const events = await eventsOf(practice, id);
+        const { rows } = await app.db.pool.query<ReservationRow>(`SELECT * FROM reservations WHERE practice_id = $1 AND reservation_id = $2`, [practice, id]);
+        expect(comparable(rows[0])).toEqual(comparable(events.reduce<ReservationRow | null>(evolveReservationRow, null)));
+      }
+      // Some transaction committed commands of several reservations.
+      const { rows } = await app.db.pool.query<{ streams: number }>(
+        `SELECT count(DISTINCT aggregate_id)::int AS streams FROM events WHERE tenant_id = $1 AND aggregate_id = ANY($2) GROUP BY transaction_id ORDER BY 1 DESC LIMIT 1`,
+        [practice, ids],
+      );
+      expect(rows[0].streams).toBeGreaterThan(1);
+    });
+  });
+
   describe('20 parallel changes without If-Match', () => {
     it('all land, one version each from 2 to 21, and the read model equals the fold of the stored events', async () => {
       const id = await book();
