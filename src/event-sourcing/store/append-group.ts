@@ -35,15 +35,6 @@ interface Waiting {
   readonly settle: (outcome: Promise<GroupOutcome<unknown>>) => void;
 }
 
-const sharedWritesOf = (append: GroupableAppend<unknown>): SharedSideWrite[] | null => {
-  const shared: SharedSideWrite[] = [];
-  for (const write of append.writes) {
-    if (!write.shared) return null;
-    shared.push(write.shared);
-  }
-  return shared;
-};
-
 /**
  * The group's statement: one INSERT of every append's events, then one part per shape of
  * side write (all reservations created, all statuses set…), each row guarded by its own
@@ -58,7 +49,8 @@ const groupStatement = (taken: readonly GroupableAppend<unknown>[]) => {
   const parameters = new StatementParameters([...append.values]);
   const byShape = new Map<string, { write: SharedSideWrite; rows: { event: string; row: unknown }[] }>();
   for (const entry of appends) {
-    for (const write of sharedWritesOf(entry)!) {
+    for (const { shared: write } of entry.writes) {
+      if (!write) throw new Error('An append whose side writes cannot be shared went in a group');
       const shape = byShape.get(write.shape) ?? { write, rows: [] };
       shape.rows.push({ event: entry.events[0].eventId, row: write.row });
       byShape.set(write.shape, shape);
@@ -93,8 +85,8 @@ export class AppendGroup {
   ) {}
 
   /** Whether an append can go with others: events with generated ids, side writes that can be shared. */
-  static accepts(append: Omit<GroupableAppend<unknown>, 'alone' | 'streamKey'>, idsSupplied: boolean): boolean {
-    return !idsSupplied && append.writes.every((write) => write.shared !== undefined);
+  static accepts(writes: readonly AppendSideWrite[], idsSupplied: boolean): boolean {
+    return !idsSupplied && writes.every((write) => write.shared !== undefined);
   }
 
   send<T>(append: GroupableAppend<T>): Promise<GroupOutcome<T>> {

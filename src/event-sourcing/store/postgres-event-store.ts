@@ -122,6 +122,9 @@ export class PostgresEventStore implements EventStore {
    * explicit transaction. `writesFor` gets the events as they will be stored, versions
    * included; its writes run only if the append is accepted, and any error in them fails
    * the append. Refusals, races and retries are answered as by `append`.
+   *
+   * Under load the append may share its statement with others (group commit, `AppendGroup`);
+   * its answer is the one it would have had alone.
    */
   async appendWithWrites(
     stream: StreamId,
@@ -133,12 +136,13 @@ export class PostgresEventStore implements EventStore {
     const pending = prepared.map((event, index) => this.mapper.pendingOf(stream, event, expectedVersion + index + 1));
     const mayBeRetry = suppliesIds(events);
     const writes = writesFor(pending);
-    const statement = () => withSideWrites(appendStatement(stream, expectedVersion, prepared, mayBeRetry), writes);
-    const alone = () => this.appendAndCommit(stream, prepared, statement(), expectedVersion, mayBeRetry);
-    const grouped = { stream, expectedVersion, events: prepared, writes };
-    if (!AppendGroup.accepts(grouped, mayBeRetry)) return alone();
+    const alone = () => {
+      const statement = withSideWrites(appendStatement(stream, expectedVersion, prepared, mayBeRetry), writes);
+      return this.appendAndCommit(stream, prepared, statement, expectedVersion, mayBeRetry);
+    };
+    if (!AppendGroup.accepts(writes, mayBeRetry)) return alone();
     const streamKey = JSON.stringify([stream.tenantId, stream.aggregateType, stream.aggregateId]);
-    const outcome = await this.group.send({ ...grouped, streamKey, alone });
+    const outcome = await this.group.send({ stream, expectedVersion, events: prepared, writes, streamKey, alone });
     if (outcome === 'again') return alone();
     if ('result' in outcome) return outcome.result;
     this.onAppended();
