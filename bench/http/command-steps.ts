@@ -1,12 +1,14 @@
 /**
  * The statements a reservation command may send, in the order it sends them, named by step.
- * Today a create or confirm sends the guard's lookup and one append statement; BEGIN, the
- * projection's statements and COMMIT appear only for inline projections that must read rows.
+ * Today a create or confirm sends the guard's lookup and one append statement, alone or (under
+ * load) shared with other commands' appends; BEGIN, the projection's statements and COMMIT
+ * appear only for inline projections that must read rows.
  */
 const STEPS: readonly (readonly [RegExp, string])[] = [
   [/practice_members/, 'guard: membership SELECT'],
   [/FROM snapshots/, 'load: snapshot + stream SELECT (skipped for a remembered or new stream)'],
   [/^BEGIN/, 'txn: BEGIN'],
+  [/chronicle_append_shared/, 'txn: appends of several commands + their read-model rows, one statement (group commit)'],
   [/chronicle_append/, 'txn: append + inline read model + snapshot, one statement (chronicle_append)'],
   [/^SELECT \* FROM reservations /, 'txn: inline projection SELECT'],
   [/^DELETE FROM reservations /, 'txn: inline projection DELETE'],
