@@ -136,7 +136,8 @@ export class AppendGroup {
 
   private async run(taken: readonly Waiting[]): Promise<void> {
     if (taken.length === 1) {
-      const alone = taken[0].append.alone().then((result: unknown) => ({ result }));
+      // Through a promise chain, so even a synchronous throw reaches the caller.
+      const alone = Promise.resolve().then(() => taken[0].append.alone()).then((result: unknown) => ({ result }));
       taken[0].settle(alone);
       await alone.catch(() => undefined);
       return;

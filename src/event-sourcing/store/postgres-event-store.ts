@@ -136,7 +136,7 @@ export class PostgresEventStore implements EventStore {
     const pending = prepared.map((event, index) => this.mapper.pendingOf(stream, event, expectedVersion + index + 1));
     const mayBeRetry = suppliesIds(events);
     const writes = writesFor(pending);
-    const alone = () => {
+    const alone = async (): Promise<AppendResult> => {
       const statement = withSideWrites(appendStatement(stream, expectedVersion, prepared, mayBeRetry), writes);
       return this.appendAndCommit(stream, prepared, statement, expectedVersion, mayBeRetry);
     };
