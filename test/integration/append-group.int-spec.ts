@@ -201,7 +201,9 @@ describe('Appends sent together (group commit)', () => {
       store.appendWithWrites(b, [tally('started', 4)], 0, (p) => tallyWrites.writesFor(p)),
     ]);
 
-    expect([first.duplicate, retry.duplicate, other.duplicate]).toEqual([false, true, false]);
+    // The two copies race alone: whichever commits first stores, the other is its duplicate.
+    expect([first.duplicate, retry.duplicate].sort()).toEqual([false, true]);
+    expect(other.duplicate).toBe(false);
     expect(retry.events).toEqual(first.events);
     expect(await store.streamVersion(a)).toBe(2);
   });

@@ -161,6 +161,9 @@ export class ProjectionAdmin {
       state.cursor = page.cursor;
       state.applied += handled.length;
       onProgress({ phase, eventsApplied: state.applied, position: state.cursor.position });
+      // A short page reached the head (or the fence). Waiting for an empty one never ends
+      // while commands keep coming; the workers go on from this cursor after the swap.
+      if (page.events.length < PAGE) return;
     }
   }
 
