@@ -32,7 +32,8 @@ export interface AppendGroupOptions {
 
 interface Waiting {
   readonly append: GroupableAppend<unknown>;
-  readonly settle: (outcome: Promise<GroupOutcome<unknown>>) => void;
+  /** Resolves the append's `send`; given a promise, with that promise's outcome. */
+  readonly settle: (outcome: GroupOutcome<unknown> | Promise<GroupOutcome<unknown>>) => void;
 }
 
 /**
@@ -90,10 +91,10 @@ export class AppendGroup {
   }
 
   send<T>(append: GroupableAppend<T>): Promise<GroupOutcome<T>> {
-    return new Promise<Promise<GroupOutcome<unknown>>>((settle) => {
+    return new Promise<GroupOutcome<unknown>>((settle) => {
       this.waiting.push({ append, settle });
       this.next();
-    }).then((outcome) => outcome as Promise<GroupOutcome<T>>);
+    }) as Promise<GroupOutcome<T>>;
   }
 
   private next(): void {
@@ -147,13 +148,13 @@ export class AppendGroup {
       rows = await this.query(groupStatement(taken.map((w) => w.append)));
     } catch {
       // Rolled back as a whole: each append alone learns its own answer (or error).
-      for (const waiting of taken) waiting.settle(Promise.resolve('again'));
+      for (const waiting of taken) waiting.settle('again');
       return;
     }
     const byEvent = new Map(rows.map((row) => [row.event_id, row]));
     for (const { append, settle } of taken) {
       const own = append.events.map((event) => byEvent.get(event.eventId)).filter((row) => row !== undefined);
-      settle(Promise.resolve(own.length > 0 ? { rows: own } : 'again'));
+      settle(own.length > 0 ? { rows: own } : 'again');
     }
   }
 

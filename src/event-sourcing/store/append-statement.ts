@@ -65,6 +65,34 @@ export interface AppendRow extends QueryResultRow {
   transaction_id: string;
 }
 
+/**
+ * Events as column arrays, in the order the batch statements take them: ids, types, schema
+ * versions, data and metadata (one JSON array each: no per-element escaping in an array
+ * literal), occurrence times.
+ */
+class EventColumns {
+  private readonly ids: string[] = [];
+  private readonly types: string[] = [];
+  private readonly schemaVersions: number[] = [];
+  private readonly occurredAt: Date[] = [];
+  private data = '';
+  private metadata = '';
+
+  add(event: PreparedEvent): void {
+    const separator = this.ids.length === 0 ? '' : ',';
+    this.ids.push(event.eventId);
+    this.types.push(event.type);
+    this.schemaVersions.push(event.schemaVersion);
+    this.occurredAt.push(event.occurredAt);
+    this.data += separator + JSON.stringify(event.data);
+    this.metadata += separator + JSON.stringify(event.metadata);
+  }
+
+  values(): unknown[] {
+    return [this.ids, this.types, this.schemaVersions, `[${this.data}]`, `[${this.metadata}]`, this.occurredAt];
+  }
+}
+
 /** The statement for these events, with its parameters built in one pass over them. */
 export const appendStatement = (
   stream: StreamId,
@@ -79,23 +107,9 @@ export const appendStatement = (
     values.push(JSON.stringify(event.metadata), event.occurredAt, idsSupplied);
     return { name: 'chronicle_append_one', text: APPEND_ONE_SQL, values };
   }
-  const ids: string[] = [];
-  const types: string[] = [];
-  const schemaVersions: number[] = [];
-  const occurredAt: Date[] = [];
-  let data = '[';
-  let metadata = '[';
-  for (let index = 0; index < events.length; index++) {
-    const event = events[index];
-    const separator = index === 0 ? '' : ',';
-    ids.push(event.eventId);
-    types.push(event.type);
-    schemaVersions.push(event.schemaVersion);
-    occurredAt.push(event.occurredAt);
-    data += separator + JSON.stringify(event.data);
-    metadata += separator + JSON.stringify(event.metadata);
-  }
-  const values = [...head, ids, types, schemaVersions, `${data}]`, `${metadata}]`, occurredAt, idsSupplied];
+  const columns = new EventColumns();
+  for (const event of events) columns.add(event);
+  const values = [...head, ...columns.values(), idsSupplied];
   return { name: 'chronicle_append', text: APPEND_MANY_SQL, values };
 };
 
@@ -131,25 +145,21 @@ ORDER BY e.n
 ${RETURNING}, event_id`;
 
 export const sharedAppendStatement = (appends: readonly SharedAppend[]): { text: string; values: unknown[] } => {
-  const columns = Array.from({ length: 11 }, (): unknown[] => []);
-  const [tenants, types, ids, expected, ords, eventIds, eventTypes, schemaVersions, , , occurredAt] = columns;
-  let data = '[';
-  let metadata = '[';
+  const tenants: string[] = [];
+  const types: string[] = [];
+  const ids: string[] = [];
+  const expected: number[] = [];
+  const ords: number[] = [];
+  const columns = new EventColumns();
   for (const { stream, expectedVersion, events } of appends) {
     events.forEach((event, index) => {
-      const separator = data.length === 1 ? '' : ',';
       tenants.push(stream.tenantId);
       types.push(stream.aggregateType);
       ids.push(stream.aggregateId);
       expected.push(expectedVersion);
       ords.push(index + 1);
-      eventIds.push(event.eventId);
-      eventTypes.push(event.type);
-      schemaVersions.push(event.schemaVersion);
-      data += separator + JSON.stringify(event.data);
-      metadata += separator + JSON.stringify(event.metadata);
-      occurredAt.push(event.occurredAt);
+      columns.add(event);
     });
   }
-  return { text: APPEND_SHARED_SQL, values: [tenants, types, ids, expected, ords, eventIds, eventTypes, schemaVersions, `${data}]`, `${metadata}]`, occurredAt] };
+  return { text: APPEND_SHARED_SQL, values: [tenants, types, ids, expected, ords, ...columns.values()] };
 };
