@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 
 /** App-thread CPU by where the code comes from, in ms (per request once divided). */
@@ -57,9 +58,10 @@ const sourceOf = (node: ProfileNode, parents: ReadonlyMap<number, ProfileNode>):
 /**
  * Samples this thread's CPU with the inspector while `work` runs, and splits the samples'
  * time by source (self time: a function's own code, not its callees). `(idle)` is time the
- * event loop waited.
+ * event loop waited. With `BENCH_CPUPROFILE=<prefix>` the raw profile is also written to
+ * `<prefix>-<label>.cpuprofile` (open it in Chrome DevTools or speedscope to see functions).
  */
-export const profileCpu = async <T>(work: () => Promise<T>): Promise<{ result: T; shares: CpuShare[] }> => {
+export const profileCpu = async <T>(label: string, work: () => Promise<T>): Promise<{ result: T; shares: CpuShare[] }> => {
   const session = new Session();
   session.connect();
   try {
@@ -68,6 +70,8 @@ export const profileCpu = async <T>(work: () => Promise<T>): Promise<{ result: T
     await session.post('Profiler.start');
     const result = await work();
     const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+    const keepAt = process.env.BENCH_CPUPROFILE;
+    if (keepAt) await writeFile(`${keepAt}-${label}.cpuprofile`, JSON.stringify(profile));
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
     const parents = new Map<number, ProfileNode>();
     for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node);

@@ -19,6 +19,8 @@ import { StatementTimer, type StepTime } from './statement-timer.js';
 export interface ProfileStep {
   readonly step: string;
   readonly ms: number;
+  /** How many of this step per unit (per request), where counted: under load, statements are shared. */
+  readonly count?: number;
 }
 
 export interface CommandProfile {
@@ -48,7 +50,7 @@ const IDLE = '(idle)';
 
 /** Runs a load phase under the CPU sampler; ms of app-thread CPU per request, by source. */
 const cpuPerRequest = async (plan: LoadPlan): Promise<{ responses: number; shares: CpuShare[] }> => {
-  const { result, shares } = await profileCpu(() => runLoad(plan));
+  const { result, shares } = await profileCpu(plan.route, () => runLoad(plan));
   return {
     responses: result.events,
     shares: shares.filter((s) => s.source !== IDLE).map((s) => ({ source: s.source, ms: s.ms / result.events })),
@@ -64,7 +66,7 @@ const meanMs = async (times: number, operation: () => Promise<unknown>): Promise
 };
 
 const perUnit = (steps: readonly StepTime[], units: number): ProfileStep[] =>
-  [...steps].sort((a, b) => stepOrder(a.step) - stepOrder(b.step)).map((s) => ({ step: s.step, ms: s.totalMs / units }));
+  [...steps].sort((a, b) => stepOrder(a.step) - stepOrder(b.step)).map((s) => ({ step: s.step, ms: s.totalMs / units, count: s.count / units }));
 
 const sumOf = (steps: readonly ProfileStep[], prefix: string): number =>
   steps.filter((s) => s.step.startsWith(prefix)).reduce((sum, s) => sum + s.ms, 0);

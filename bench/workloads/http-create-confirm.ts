@@ -35,11 +35,12 @@ const sourceKey = (source: string): string =>
     .replace(/^_|_$/g, '')
     .toLowerCase();
 
+/** Each step's ms per unit, and either its share of `total` or (under load) how many were sent per unit. */
 const stepLines = (steps: readonly ProfileStep[], total?: number): string[] =>
   steps.map(
     (s) =>
       `    ${s.step.padEnd(76)} ${ms(s.ms).padStart(7)} ms` +
-      (total === undefined ? '' : `  ${((s.ms / total) * 100).toFixed(0).padStart(3)}%`),
+      (total === undefined ? `  ×${(s.count ?? 1).toFixed(2)}` : `  ${((s.ms / total) * 100).toFixed(0).padStart(3)}%`),
   );
 
 const CPU_SOURCES_SHOWN = 12;
@@ -69,7 +70,7 @@ const profileNotes = (profile: CommandProfile): string[] => [
   `  slowest step of a create: ${profile.slowestLayer.step}, ${ms(profile.slowestLayer.ms)} ms of ${ms(profile.createMs)} ms; ` +
     `slowest statement: ${profile.slowestStatement.step}, ${ms(profile.slowestStatement.ms)} ms`,
   `  under load (${profile.loadedRequests} requests, ${(profile.loadedAppThreadUtilization * 100).toFixed(0)}% app-thread ` +
-    `utilization), ms per request (create or confirm), waiting included:`,
+    `utilization), ms per request (create or confirm), waiting included, and statements sent per request:`,
   ...stepLines(profile.loadedSteps),
   ...cpuLines(profile),
 ];
