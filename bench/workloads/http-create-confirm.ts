@@ -87,6 +87,7 @@ const profileExtra = (profile: CommandProfile): Record<string, number | string> 
   ...Object.fromEntries(profile.layers.map((s) => [`profile_layer_ms_${key(s.step)}`, round3(s.ms)])),
   ...Object.fromEntries(profile.statements.map((s) => [`profile_ms_${key(s.step)}`, round3(s.ms)])),
   ...Object.fromEntries(profile.loadedSteps.map((s) => [`profile_loaded_ms_${key(s.step)}`, round3(s.ms)])),
+  ...Object.fromEntries(profile.loadedSteps.map((s) => [`profile_loaded_per_request_${key(s.step)}`, round3(s.count ?? 1)])),
   profile_loaded_app_thread_utilization: round3(profile.loadedAppThreadUtilization),
   ...Object.fromEntries(profile.cpuPerRequest.command.slice(0, CPU_SOURCES_SHOWN).map((s) => [`cpu_ms_per_request_${sourceKey(s.source)}`, round3(s.ms)])),
   ...Object.fromEntries(profile.cpuPerRequest.trivial.slice(0, CPU_SOURCES_SHOWN).map((s) => [`raw_cpu_ms_per_request_${sourceKey(s.source)}`, round3(s.ms)])),
