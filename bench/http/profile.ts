@@ -19,8 +19,11 @@ import { StatementTimer, type StepTime } from './statement-timer.js';
 export interface ProfileStep {
   readonly step: string;
   readonly ms: number;
-  /** How many of this step per unit (per request), where counted: under load, statements are shared. */
-  readonly count?: number;
+}
+
+/** A timed step with how many were sent per unit: under load, statements are shared by requests. */
+export interface CountedStep extends ProfileStep {
+  readonly count: number;
 }
 
 export interface CommandProfile {
@@ -34,11 +37,11 @@ export interface CommandProfile {
   /** A sequential create by layer, as the request meets them; sums to `createMs`. */
   readonly layers: readonly ProfileStep[];
   /** The same create statement by statement (NOTIFY is sent after the reply: not in the sum). */
-  readonly statements: readonly ProfileStep[];
+  readonly statements: readonly CountedStep[];
   readonly slowestLayer: ProfileStep;
   readonly slowestStatement: ProfileStep;
   /** The same statements with every connection busy: ms per request (create or confirm). */
-  readonly loadedSteps: readonly ProfileStep[];
+  readonly loadedSteps: readonly CountedStep[];
   readonly loadedRequests: number;
   /** Share of the app thread's time spent running (not idle in the event loop) under load. */
   readonly loadedAppThreadUtilization: number;
@@ -65,7 +68,7 @@ const meanMs = async (times: number, operation: () => Promise<unknown>): Promise
   return (performance.now() - start) / times;
 };
 
-const perUnit = (steps: readonly StepTime[], units: number): ProfileStep[] =>
+const perUnit = (steps: readonly StepTime[], units: number): CountedStep[] =>
   [...steps].sort((a, b) => stepOrder(a.step) - stepOrder(b.step)).map((s) => ({ step: s.step, ms: s.totalMs / units, count: s.count / units }));
 
 const sumOf = (steps: readonly ProfileStep[], prefix: string): number =>

@@ -5,7 +5,7 @@ import { startApp } from '../http/app.js';
 import type { LoadPlan } from '../http/load-plan.js';
 import { runLoad } from '../http/load.js';
 import type { CpuShare } from '../http/cpu-profile.js';
-import { profileCommand, type CommandProfile, type ProfileStep } from '../http/profile.js';
+import { profileCommand, type CommandProfile, type CountedStep, type ProfileStep } from '../http/profile.js';
 import { reservationBody } from '../http/routes.js';
 import type { TargetName } from '../targets/target.js';
 import type { Workload } from './workload.js';
@@ -35,13 +35,13 @@ const sourceKey = (source: string): string =>
     .replace(/^_|_$/g, '')
     .toLowerCase();
 
-/** Each step's ms per unit, and either its share of `total` or (under load) how many were sent per unit. */
-const stepLines = (steps: readonly ProfileStep[], total?: number): string[] =>
-  steps.map(
-    (s) =>
-      `    ${s.step.padEnd(76)} ${ms(s.ms).padStart(7)} ms` +
-      (total === undefined ? `  ×${(s.count ?? 1).toFixed(2)}` : `  ${((s.ms / total) * 100).toFixed(0).padStart(3)}%`),
-  );
+/** Each step's ms per unit and its share of `total`. */
+const stepLines = (steps: readonly ProfileStep[], total: number): string[] =>
+  steps.map((s) => `    ${s.step.padEnd(76)} ${ms(s.ms).padStart(7)} ms  ${((s.ms / total) * 100).toFixed(0).padStart(3)}%`);
+
+/** Under load: each step's ms per request, and how many were sent per request. */
+const loadedLines = (steps: readonly CountedStep[]): string[] =>
+  steps.map((s) => `    ${s.step.padEnd(76)} ${ms(s.ms).padStart(7)} ms  ×${s.count.toFixed(2)}`);
 
 const CPU_SOURCES_SHOWN = 12;
 
@@ -71,7 +71,7 @@ const profileNotes = (profile: CommandProfile): string[] => [
     `slowest statement: ${profile.slowestStatement.step}, ${ms(profile.slowestStatement.ms)} ms`,
   `  under load (${profile.loadedRequests} requests, ${(profile.loadedAppThreadUtilization * 100).toFixed(0)}% app-thread ` +
     `utilization), ms per request (create or confirm), waiting included, and statements sent per request:`,
-  ...stepLines(profile.loadedSteps),
+  ...loadedLines(profile.loadedSteps),
   ...cpuLines(profile),
 ];
 
@@ -87,7 +87,7 @@ const profileExtra = (profile: CommandProfile): Record<string, number | string> 
   ...Object.fromEntries(profile.layers.map((s) => [`profile_layer_ms_${key(s.step)}`, round3(s.ms)])),
   ...Object.fromEntries(profile.statements.map((s) => [`profile_ms_${key(s.step)}`, round3(s.ms)])),
   ...Object.fromEntries(profile.loadedSteps.map((s) => [`profile_loaded_ms_${key(s.step)}`, round3(s.ms)])),
-  ...Object.fromEntries(profile.loadedSteps.map((s) => [`profile_loaded_per_request_${key(s.step)}`, round3(s.count ?? 1)])),
+  ...Object.fromEntries(profile.loadedSteps.map((s) => [`profile_loaded_per_request_${key(s.step)}`, round3(s.count)])),
   profile_loaded_app_thread_utilization: round3(profile.loadedAppThreadUtilization),
   ...Object.fromEntries(profile.cpuPerRequest.command.slice(0, CPU_SOURCES_SHOWN).map((s) => [`cpu_ms_per_request_${sourceKey(s.source)}`, round3(s.ms)])),
   ...Object.fromEntries(profile.cpuPerRequest.trivial.slice(0, CPU_SOURCES_SHOWN).map((s) => [`raw_cpu_ms_per_request_${sourceKey(s.source)}`, round3(s.ms)])),
