@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { redactUrl } from './database-url.js';
 import { EmbeddedPostgresServer } from './embedded-postgres.server.js';
@@ -6,11 +7,16 @@ import type { Environment } from '../config/environment.js';
 
 export type DatabaseSettings = Pick<Environment, 'DATABASE_URL' | 'EMBEDDED_PG_DIR' | 'EMBEDDED_PG_PORT' | 'DB_POOL_SIZE'>;
 
+const CLOSE_WAIT_MS = 5_000;
+
 /**
  * The PostgreSQL the process talks to: the one DATABASE_URL names, or an embedded server
  * started here. Migrations are applied before anything else touches it.
  */
 export class Database {
+  /** The pool's open connections, to wait for them to close. */
+  private readonly connections = new Set<pg.PoolClient>();
+
   private constructor(
     readonly url: string,
     readonly pool: pg.Pool,
@@ -37,11 +43,26 @@ export class Database {
     const pool = new pg.Pool({ connectionString: url, max: env.DB_POOL_SIZE });
     // An idle client that loses its server must not crash the process; the next checkout reconnects.
     pool.on('error', (error) => log(`idle database connection failed: ${error.message}`));
-    return new Database(url, pool, description, embedded);
+    const database = new Database(url, pool, description, embedded);
+    pool.on('connect', (client) => {
+      database.connections.add(client);
+      client.once('end', () => database.connections.delete(client));
+    });
+    return database;
   }
 
+  /**
+   * The pool first, and only once its connections are closed, the embedded server: pool.end()
+   * resolves when the clients are told to end, before their sockets close, and a server
+   * stopping meanwhile would fail them ("terminating connection due to administrator command").
+   */
   async close(): Promise<void> {
+    const closing = [...this.connections].map((client) => new Promise((closed) => client.once('end', closed)));
     await this.pool.end();
-    await this.embedded?.stop();
+    if (this.embedded) {
+      await Promise.race([Promise.all(closing), sleep(CLOSE_WAIT_MS, undefined, { ref: false })]); // a connection lost mid-close never reports
+      await this.embedded.stop();
+    }
   }
+
 }

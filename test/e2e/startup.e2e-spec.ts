@@ -26,8 +26,9 @@ const BASE_ENV = Object.fromEntries(
   Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'AMQP_URL', 'PORT', 'NODE_OPTIONS'].includes(key)),
 );
 
-const launch = (env: Record<string, string>): Started => {
-  const child = spawn(process.execPath, ['dist/src/main.js'], { env: { ...BASE_ENV, ...env }, stdio: 'pipe' });
+/** `detached`: the app leads a process group of its own, as a shell's foreground job does. */
+const launch = (env: Record<string, string>, { detached = false } = {}): Started => {
+  const child = spawn(process.execPath, ['dist/src/main.js'], { env: { ...BASE_ENV, ...env }, stdio: 'pipe', detached });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -106,6 +107,24 @@ describe('npm start', () => {
       running!.child.kill('SIGTERM');
       const { code, signal } = await exited(running!.child);
       expect(code === 0 || code === 143 || signal === 'SIGTERM').toBe(true); // 143: exit after SIGTERM
+      expect(isAlive(serverPid)).toBe(false);
+      expect(existsSync(`${dataDir}/postmaster.pid`)).toBe(false);
+    });
+
+    it('stops cleanly on Ctrl-C: the terminal signals the whole group, and the app stops its pool before PostgreSQL', async () => {
+      running = launch(env, { detached: true });
+      await waitFor(running, 'Chronicle is listening');
+      // Connections in the pool, as after any use.
+      await Promise.all(Array.from({ length: 8 }, () => fetch(`http://127.0.0.1:${env.PORT}/health`)));
+      const serverPid = Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
+      const shutdownStart = running.output().length;
+
+      process.kill(-running.child.pid!, 'SIGINT'); // what Ctrl-C does: every process of the foreground group
+      const { code, signal } = await exited(running.child);
+
+      const shutdownLog = running.output().slice(shutdownStart);
+      expect(shutdownLog).not.toMatch(/connection failed|terminat|ERROR|Error/);
+      expect(code === 0 || code === 130 || signal === 'SIGINT').toBe(true);
       expect(isAlive(serverPid)).toBe(false);
       expect(existsSync(`${dataDir}/postmaster.pid`)).toBe(false);
     });
