@@ -8,7 +8,7 @@ import { rejectDeepBodies } from './event-sourcing/nest/body-depth.js';
 import { toErrorResponse } from './event-sourcing/nest/error-response.js';
 import { ErrorResponseFilter } from './event-sourcing/nest/error-response.filter.js';
 import { requestValidationPipe } from './event-sourcing/nest/request-validation.pipe.js';
-import { DEVELOPMENT_JWT_SECRET, type Environment } from './config/environment.js';
+import { usesDevelopmentSecret, type Environment } from './config/environment.js';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -63,10 +63,15 @@ export const startupMessage = (env: Environment, databaseDescription: string): s
     `Chronicle is listening on ${base} (role ${env.ROLE}) — try: curl ${base}/health · API docs: ${base}/docs · database: ${databaseDescription}`,
     env.AUTH_MODE === 'trusted-header'
       ? 'AUTH_MODE=trusted-header: callers are identified by the x-user-id and x-actor-type headers'
-      : `authenticate with "Authorization: Bearer <token>"; get a development token with: npm run -s token -- --user <your-id>` +
-        (env.JWT_SECRET === DEVELOPMENT_JWT_SECRET ? ' (JWT_SECRET is the development default: set your own before deploying)' : ''),
+      : 'authenticate with "Authorization: Bearer <token>"; get a development token with: npm run -s token -- --user <your-id>',
     env.AMQP_URL ? `relay to RabbitMQ at ${new URL(env.AMQP_URL).host} is on` : 'AMQP_URL is not set: the relay to RabbitMQ is off',
   ];
 };
+
+/** Logged as warnings at start: what is fine on a laptop and not in a deployment. */
+export const startupWarnings = (env: Environment): string[] =>
+  usesDevelopmentSecret(env)
+    ? ['JWT_SECRET is the public development default: anyone can sign tokens for this server. Set your own (NODE_ENV=production refuses to start without one)']
+    : [];
 
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createApp, startupMessage } from './app.factory.js';
+import { createApp, startupMessage, startupWarnings } from './app.factory.js';
 import { InvalidEnvironment, validateEnvironment } from './config/environment.js';
 import { Database } from './database/database.js';
 
@@ -17,6 +17,7 @@ const bootstrap = async (): Promise<void> => {
   await app.listen(env.PORT, env.HOST);
   const logger = new Logger('Chronicle');
   for (const line of startupMessage(env, app.get(Database).description)) logger.log(line);
+  for (const line of startupWarnings(env)) logger.warn(line);
 };
 
 bootstrap().catch((error: unknown) => {

@@ -12,4 +12,6 @@ export const toActor = (caller: AuthenticatedActor): Actor => ({ type: caller.ac
 export interface TokenClaims {
   readonly sub: string;
   readonly actorType?: ActorType;
+  readonly exp?: number;
+  readonly iat?: number;
 }

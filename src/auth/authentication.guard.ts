@@ -1,4 +1,4 @@
-import { Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
@@ -7,7 +7,9 @@ import { ACTOR_TYPES, type ActorType } from '../event-sourcing/domain/actor.js';
 import type { Environment } from '../config/environment.js';
 import type { AuthenticatedActor, TokenClaims } from './authenticated-actor.js';
 import type { RequestWithActor } from './current-actor.decorator.js';
+import { operatorIdsOf } from './operators.js';
 import { IS_PUBLIC } from './public.decorator.js';
+import { lifetimeProblem } from './token-policy.js';
 
 const unauthenticated = (message: string) => new UnauthorizedException({ code: 'UNAUTHENTICATED', message });
 const MAX_ID_LENGTH = 255;
@@ -33,6 +35,8 @@ const userIdOf = (value: unknown): string => {
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
   private readonly mode: Environment['AUTH_MODE'];
+  private readonly maxLifetimeSeconds: number;
+  private readonly operators: ReadonlySet<string>;
 
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
@@ -40,12 +44,19 @@ export class AuthenticationGuard implements CanActivate {
     @Inject(ConfigService) config: ConfigService<Environment, true>,
   ) {
     this.mode = config.get('AUTH_MODE', { infer: true });
+    this.maxLifetimeSeconds = config.get('JWT_MAX_LIFETIME_SECONDS', { infer: true });
+    this.operators = operatorIdsOf(config.get('OPERATOR_USER_IDS', { infer: true }));
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithActor>();
-    request.actor = this.mode === 'trusted-header' ? this.fromHeaders(request) : await this.fromToken(request);
+    const actor = this.mode === 'trusted-header' ? this.fromHeaders(request) : await this.fromToken(request);
+    // Acting as the system is for operators; anyone else claiming it is refused, not downgraded.
+    if (actor.actorType === 'system' && !this.operators.has(actor.userId)) {
+      throw new ForbiddenException({ code: 'SYSTEM_ACTOR_NOT_ALLOWED', message: 'Only operators (OPERATOR_USER_IDS) may act as the system actor' });
+    }
+    request.actor = actor;
     return true;
   }
 
@@ -60,10 +71,12 @@ export class AuthenticationGuard implements CanActivate {
     if (scheme !== 'Bearer' || !token) throw unauthenticated('Authorization: Bearer <token> is missing');
     let claims: TokenClaims;
     try {
-      claims = await this.jwt.verifyAsync<TokenClaims & object>(token, { algorithms: ['HS256'] });
+      claims = await this.jwt.verifyAsync<TokenClaims & object>(token); // algorithm, issuer, audience: token-policy.ts
     } catch (error) {
       throw unauthenticated(`the bearer token is not valid: ${(error as Error).message}`);
     }
+    const lifetime = lifetimeProblem(claims, this.maxLifetimeSeconds, Math.floor(Date.now() / 1000));
+    if (lifetime) throw unauthenticated(lifetime);
     return { userId: userIdOf(claims.sub), actorType: actorTypeOf(claims.actorType) };
   }
 }

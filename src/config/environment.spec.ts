@@ -48,4 +48,28 @@ describe('environment', () => {
       expect(problemsOf({ PORT: 'x', ROLE: 'y' }).map((p) => p.split('=')[0])).toEqual(['PORT', 'ROLE']);
     });
   });
+
+  describe('when NODE_ENV=production', () => {
+    const STRONG = 'x'.repeat(32);
+
+    it.each([
+      ['missing', {}],
+      ['empty', { JWT_SECRET: '' }],
+      ['short', { JWT_SECRET: 'a-31-byte-secret-is-too-short!!' }],
+      ['the public development default', { JWT_SECRET: 'chronicle-development-secret-do-not-deploy' }],
+    ])('refuses a JWT_SECRET that is %s, in one line naming it and not echoing it', (_label, secret: Record<string, string>) => {
+      const problems = problemsOf({ NODE_ENV: 'production', ...secret });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^JWT_SECRET /);
+      if (secret.JWT_SECRET) expect(problems[0]).not.toContain(secret.JWT_SECRET);
+    });
+
+    it('starts with a secret of 32 bytes or more', () => {
+      expect(validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: STRONG }).JWT_SECRET).toBe(STRONG);
+    });
+  });
+
+  it('never echoes a JWT_SECRET it refuses', () => {
+    expect(problemsOf({ JWT_SECRET: 'short-secret' })).toEqual([expect.stringMatching(/^JWT_SECRET=\(hidden\): /)]);
+  });
 });

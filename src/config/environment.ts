@@ -53,9 +53,25 @@ export class Environment {
   @IsIn(['jwt', 'trusted-header'])
   AUTH_MODE: 'jwt' | 'trusted-header' = 'jwt';
 
+  /** `production` makes a real JWT_SECRET mandatory (see `productionProblems`). */
+  @IsOptional() @IsString()
+  NODE_ENV?: string;
+
   /** HS256 secret for bearer tokens. The default only suits a development machine. */
   @IsString() @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
   JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+
+  /** Tokens must expire; one that would live longer than this (from now, or from its `iat`) is refused. */
+  @IsInt() @Min(60) @Max(30 * 86_400) @Transform(toInt)
+  JWT_MAX_LIFETIME_SECONDS = 86_400;
+
+  /** When set, tokens must carry this `iss` (and the development tokens are issued with it). */
+  @IsOptional() @IsString()
+  JWT_ISSUER?: string;
+
+  /** When set, tokens must carry this `aud`. */
+  @IsOptional() @IsString()
+  JWT_AUDIENCE?: string;
 
   /** Projections paused by configuration (comma-separated names): the kill switch without the admin API. */
   @IsString()
@@ -70,8 +86,9 @@ export class Environment {
 }
 
 export class InvalidEnvironment extends Error {
+  /** One line a problem, each naming its variable. */
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(problems.join('\n'));
     this.name = 'InvalidEnvironment';
   }
 }
@@ -83,10 +100,28 @@ export const validateEnvironment = (raw: Record<string, unknown>): Environment =
   const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.has(key) && value !== ''));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
   const errors = validateSync(environment, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    throw new InvalidEnvironment(
-      errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`),
-    );
-  }
+  const problems = [
+    ...errors.map((e) => `${e.property}=${shown(e.property, raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`),
+    ...productionProblems(environment),
+  ];
+  if (problems.length > 0) throw new InvalidEnvironment(problems);
   return environment;
 };
+
+/** Secrets are never echoed back, not even a wrong one. */
+const shown = (name: string, value: unknown): string => (name === 'JWT_SECRET' ? '(hidden)' : JSON.stringify(value));
+
+export const MIN_PRODUCTION_SECRET_BYTES = 32;
+
+/**
+ * The development secret is public (it is in this file), so in production anyone could mint
+ * a token for anyone with it: a missing or short secret stops the app instead.
+ */
+const productionProblems = (environment: Environment): string[] =>
+  environment.NODE_ENV === 'production' &&
+  (environment.JWT_SECRET === DEVELOPMENT_JWT_SECRET || Buffer.byteLength(environment.JWT_SECRET) < MIN_PRODUCTION_SECRET_BYTES)
+    ? [`JWT_SECRET must be set to a secret of at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production`]
+    : [];
+
+/** Whether the app runs on the public development secret (announced as a warning at start). */
+export const usesDevelopmentSecret = (environment: Environment): boolean => environment.JWT_SECRET === DEVELOPMENT_JWT_SECRET;

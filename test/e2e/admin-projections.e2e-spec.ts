@@ -47,7 +47,7 @@ describe('Admin API for async projections', () => {
     const { status, body: json } = await sendJson(app.baseUrl, method, path, headers, body);
     return { status, body: json };
   };
-  const system = () => app.as('ops', 'system');
+  const system = () => app.as(OPERATOR, 'system');
   const admin = (method: string, path: string, body?: unknown) => call(method, path, system(), body);
   const expectError = expectErrorCode;
 
@@ -231,18 +231,19 @@ describe('Admin API for async projections', () => {
       expect(await tableOid()).toBe(oid);
     });
 
-    it('answers 403 to an AI actor and to users not listed, 401 without a token', async () => {
+    it('answers 403 to an AI actor, to users not listed (even as the system actor), 401 without a token', async () => {
       for (const headers of [app.as('ops', 'ai'), app.as('ops-10'), app.as('ops-'), app.as(`${OPERATOR},${OTHER_OPERATOR}`)]) {
         expectError(await call('GET', '/v1/admin/projections', headers), 403, 'OPERATORS_ONLY');
       }
+      expectError(await call('GET', '/v1/admin/projections', app.as('anyone', 'system')), 403, 'SYSTEM_ACTOR_NOT_ALLOWED');
       for (const [method, path, body] of routes) {
         const reply = await call(method, path, null, body);
         expect({ path, status: reply.status, code: reply.body?.error?.code }).toEqual({ path, status: 401, code: 'UNAUTHENTICATED' });
       }
     });
 
-    it('lets a system actor and every user in OPERATOR_USER_IDS in', async () => {
-      for (const headers of [system(), app.as('anyone', 'system'), app.as(OPERATOR), app.as(OTHER_OPERATOR)]) {
+    it('lets every user in OPERATOR_USER_IDS in, as a person or as the system actor', async () => {
+      for (const headers of [system(), app.as(OPERATOR), app.as(OTHER_OPERATOR)]) {
         const reply = await call('GET', '/v1/admin/projections', headers);
         expect(reply.status).toBe(200);
         expect(reply.body.projections.map((p: ProjectionReport) => p.name)).toContain('occupancy');

@@ -91,7 +91,7 @@ describe('CLI: projections commands', () => {
 
   beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.build.json; npm test does it)`);
-    app = await startTestApp();
+    app = await startTestApp({ OPERATOR_USER_IDS: 'ops' });
     workerId = app.app.get(ProjectionWorkerHost).current?.workerId ?? 'no worker';
     const headers = app.as(OWNER);
     practice = (await call('POST', '/v1/practices', headers, { name: 'Cliff House' })).body.practiceId;

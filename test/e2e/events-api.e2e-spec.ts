@@ -1,7 +1,8 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { expectError, sendJson, type Reply as FullReply } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createPractice } from '../support/practices.js';
+import { base64url, handMadeToken, nowInSeconds as now } from '../support/tokens.js';
 
 /** The generic events API, held to the contract of reference 001 (plus version and cursor). */
 
@@ -31,15 +32,7 @@ interface StoredEvent {
   readonly payload: Record<string, unknown>;
 }
 
-const base64url = (value: string | object): string =>
-  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-
-/** An HS256 JWT built by hand, so tests can make the ones the app must refuse. */
-const jwt = (claims: object, secret = JWT_SECRET, header: object = { alg: 'HS256', typ: 'JWT' }): string => {
-  const unsigned = `${base64url(header)}.${base64url(claims)}`;
-  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
-};
-const now = () => Math.floor(Date.now() / 1000);
+const jwt = (claims: object, secret = JWT_SECRET, header?: object): string => handMadeToken(claims, secret, header);
 
 describe('Events API', () => {
   let app: TestApp;
@@ -508,8 +501,9 @@ describe('Events API', () => {
       ['an expired token', { authorization: `Bearer ${jwt({ sub: 'alice', iat: now() - 7200, exp: now() - 3600 })}` }],
       ['a token signed with another secret', { authorization: `Bearer ${jwt({ sub: 'alice' }, 'some-other-secret-0123456789')}` }],
       ['an unsigned token (alg none)', { authorization: `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: 'alice' })}.` }],
-      ['a token without a subject', { authorization: `Bearer ${jwt({ actorType: 'human' })}` }],
-      ['a token with an unknown actor type', { authorization: `Bearer ${jwt({ sub: 'alice', actorType: 'robot' })}` }],
+      ['a token without a subject', { authorization: `Bearer ${jwt({ actorType: 'human', exp: now() + 60 })}` }],
+      ['a token without an expiry', { authorization: `Bearer ${jwt({ sub: 'alice', iat: now() })}` }],
+      ['a token with an unknown actor type', { authorization: `Bearer ${jwt({ sub: 'alice', actorType: 'robot', exp: now() + 60 })}` }],
     ])('answers 401 UNAUTHENTICATED to %s, and appends nothing', async (_label, headers) => {
       expectError(await appendAs(headers), 401, 'UNAUTHENTICATED');
     });

@@ -80,6 +80,8 @@ describe('npm start', () => {
       running = launch(env);
       await waitFor(running, 'Chronicle is listening');
       expect(running.output()).toContain('applied migrations: EventStore');
+      await waitFor(running, 'JWT_SECRET is the public development default');
+      expect(running.output()).toMatch(/WARN.*JWT_SECRET is the public development default/);
       expect(running.output()).toContain(`embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT}`);
       const health = await fetch(`http://127.0.0.1:${env.PORT}/health`);
       expect(health.status).toBe(200);
@@ -145,6 +147,18 @@ describe('npm start', () => {
         await exited(started.child);
         await db.drop();
       }
+    });
+  });
+
+  describe('with NODE_ENV=production', () => {
+    it.each([
+      ['no JWT_SECRET', {}],
+      ['a short JWT_SECRET', { JWT_SECRET: 'only-twenty-bytes-xx' }],
+    ])('refuses to start with %s, in one line naming JWT_SECRET', async (_label, secret: Record<string, string>) => {
+      const started = launch({ ...env, NODE_ENV: 'production', ...secret });
+      const { code } = await exited(started.child);
+      expect(code).toBe(1);
+      expect(started.output().trim().split('\n')).toEqual([expect.stringMatching(/^JWT_SECRET .*NODE_ENV=production/)]);
     });
   });
 

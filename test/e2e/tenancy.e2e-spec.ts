@@ -35,7 +35,7 @@ describe('Tenancy over HTTP', () => {
   };
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ OPERATOR_USER_IDS: 'ops' });
   });
   afterAll(() => app.close());
 
@@ -108,7 +108,7 @@ describe('Tenancy over HTTP', () => {
     });
   });
 
-  describe('when a system actor who is not a member asks for a practice', () => {
+  describe('when an operator acting as the system actor, who is not a member, asks for a practice', () => {
     it('answers 403 NOT_A_MEMBER: over HTTP a system actor gets no pass into tenants', async () => {
       const practiceId = await practiceWith('alice');
       const response = await fetch(`${app.baseUrl}/v1/practices/${practiceId}`, { headers: app.as('ops', 'system') });

@@ -161,10 +161,10 @@ describe('Practice', () => {
         .thenThrows(RoleTooLow, { details: { required: 'admin', actual } }));
   });
 
-  describe('when a system actor decides', () => {
+  describe('when in-process automation (a system actor with no user) decides', () => {
     it('adds an owner without being a member', () =>
       given(team)
-        .when(addMember({ userId: CO_OWNER, role: 'owner' }, bySystem('ops')))
+        .when(addMember({ userId: CO_OWNER, role: 'owner' }, bySystem()))
         .then(membershipCreated({ userId: CO_OWNER, role: 'owner' })));
 
     it('renames the practice', () =>
@@ -172,6 +172,15 @@ describe('Practice', () => {
 
     it('still cannot demote the last owner', () =>
       given(team).when(changeMemberRole({ userId: OWNER, role: 'viewer' }, bySystem())).thenThrows(LastOwnerCannotBeDemoted));
+  });
+
+  describe('when a user claims the system actor type', () => {
+    it.each([
+      ['rename the practice as a staff member', updatePractice({ name: 'Taken' }, bySystem(STAFF)), 'admin', 'staff'],
+      ['grant the owner role as a staff member', changeMemberRole({ userId: STAFF, role: 'owner' }, bySystem(STAFF)), 'owner', 'staff'],
+      ['add an owner as a non-member', addMember({ userId: NEWCOMER, role: 'owner' }, bySystem('ops')), 'owner', null],
+    ] as const)('cannot %s: their role is checked like anyone\'s', (_label, command, required, actual) =>
+      given(team).when(command).thenThrows(RoleTooLow, { details: { required, actual } }));
   });
 });
 

@@ -27,9 +27,13 @@ const requireActive = (state: Practice, metadata: CommandMetadata): ActivePracti
   return state;
 };
 
-/** System actors act for operators and automation; people and agents need a role. */
+/**
+ * In-process automation (a saga, a reactor) acts as the system with no user behind it and
+ * needs no role. Anyone with a user id needs one, whatever actor type they claim: over HTTP
+ * every caller has a user id, so a token or gateway header saying `system` grants nothing here.
+ */
 const requireRole = (state: ActivePractice, metadata: CommandMetadata, action: string, required: Role): void => {
-  if (metadata.actor.type === 'system') return;
+  if (metadata.actor.type === 'system' && metadata.actor.id === null) return;
   const actual = metadata.actor.id ? state.members[metadata.actor.id] : undefined;
   if (!isAtLeast(actual, required)) throw new RoleTooLow(action, required, actual);
 };

@@ -53,7 +53,7 @@ export class PracticesController {
 
   @Patch(':practiceId')
   @HttpCode(200)
-  @PracticeAccess('staff')
+  @PracticeAccess('admin')
   @ApiOkResponse({ description: 'Renamed; If-Match: "<version>" makes it fail with 409 if the practice moved on' })
   async update(
     @Param('practiceId') practiceId: string,
