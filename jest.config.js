@@ -1,14 +1,27 @@
-/** Every suite runs on real PostgreSQL where it needs one: globalSetup starts the embedded
- * server (or uses DATABASE_URL) and prepares a migrated template database; each test file
- * clones its own database from it. */
-export default {
-  testEnvironment: 'node',
+/**
+ * Two projects. `unit`: the pure specs beside the code (`src/**\/*.spec.ts`), no database, no
+ * build. `database`: integration and end-to-end tests on real PostgreSQL; its globalSetup
+ * (run only when one of its tests is selected) starts the embedded server (or uses
+ * DATABASE_URL) and prepares a migrated template database that each test file clones.
+ */
+const typescript = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/src/**/*.int-spec.ts'],
-  globalSetup: '<rootDir>/test/support/global-setup.js',
-  globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  testEnvironment: 'node',
+};
+
+export default {
   testTimeout: 60000,
   maxWorkers: 2,
+  projects: [
+    { ...typescript, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...typescript,
+      displayName: 'database',
+      testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/src/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/support/global-teardown.js',
+    },
+  ],
 };
