@@ -38,6 +38,9 @@ export class AppendEventHandler implements ICommandHandler<AppendEvent, Recorded
     if (this.catalog.ownerOf(request.eventType) !== request.aggregateType) {
       throw badRequest('EVENT_TYPE_MISMATCH', `"${request.eventType}" events belong to "${this.catalog.ownerOf(request.eventType)}" aggregates`);
     }
+    if (!entry.decider.commandFor) {
+      throw badRequest('DIRECT_APPEND_NOT_SUPPORTED', `${request.aggregateType} aggregates take their events from their commands only`);
+    }
     if (entry.isTenant && request.aggregateId !== request.practiceId) {
       throw badRequest('AGGREGATE_ID_MISMATCH', `A ${request.aggregateType} aggregate's id is its practiceId`);
     }
