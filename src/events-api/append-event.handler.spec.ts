@@ -2,7 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import { IsString } from 'class-validator';
 import type { AggregateRepository } from '../event-sourcing/aggregates/aggregate-repository.js';
 import { AggregateCatalog } from '../event-sourcing/aggregates/aggregate-catalog.js';
-import type { Decider } from '../event-sourcing/domain/decider.js';
+import type { Command, Decider } from '../event-sourcing/domain/decider.js';
 import { EventRegistry } from '../event-sourcing/store/event-registry.js';
 import { AppendEvent, AppendEventHandler } from './append-event.handler.js';
 import type { AppendEventRequest } from './events-api.requests.js';
@@ -12,7 +12,7 @@ class NotePayload {
 }
 
 /** An aggregate that registers no direct-append mapping (`commandFor`). */
-const noteDecider: Decider<null, never, { type: 'note.written'; data: NotePayload }> = {
+const noteDecider: Decider<null, Command, { type: 'note.written'; data: NotePayload }> = {
   aggregateType: 'note',
   initialState: null,
   decide: () => [],

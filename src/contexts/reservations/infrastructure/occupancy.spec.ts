@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../../../event-sourcing/store/event-envelope.js';
+import { recordedEvent } from '../../../event-sourcing/testing/recorded-event.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 import {
   PRACTICE_ID,
@@ -14,20 +15,15 @@ import {
 import { occupancyStep, type OccupancyStay } from './occupancy.js';
 
 /** An event as the store hands it to the projection: the n-th of its stream. */
-const recorded = (event: ReservationEvent, version = 1): RecordedEvent => ({
-  ...event,
-  tenantId: PRACTICE_ID,
-  aggregateType: 'reservation',
-  aggregateId: RESERVATION_ID,
-  position: 100 + version,
-  eventId: `00000000-0000-4000-8000-${String(version).padStart(12, '0')}`,
-  version,
-  schemaVersion: 1,
-  metadata: { actor: { type: 'human', id: STAFF } },
-  occurredAt: new Date('2027-03-01T09:00:00.000Z'),
-  recordedAt: new Date('2027-03-01T09:00:00.000Z'),
-  transactionId: String(1000 + version),
-});
+const recorded = (event: ReservationEvent, version = 1): RecordedEvent =>
+  recordedEvent(event, {
+    tenantId: PRACTICE_ID,
+    aggregateType: 'reservation',
+    aggregateId: RESERVATION_ID,
+    version,
+    occurredAt: new Date('2027-03-01T09:00:00.000Z'),
+    metadata: { actor: { type: 'human', id: STAFF } },
+  });
 
 /** The deltas as a plain object, so a failure shows which nights are off. */
 const deltasOf = (stay: OccupancyStay | null, event: ReservationEvent): Record<string, number> =>

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../../../event-sourcing/store/event-envelope.js';
+import { recordedEvent } from '../../../event-sourcing/testing/recorded-event.js';
 import { RESERVATION_EVENT_TYPES, type ReservationEvent } from '../domain/reservation.events.js';
 import {
   NOW,
@@ -17,20 +18,15 @@ import { evolveReservationRow, reservationListProjection, type ReservationRow } 
 const LATER = '2027-03-02T14:30:00.000Z';
 
 /** An event as the store hands it to the projection: the n-th of its stream. */
-const recorded = (event: ReservationEvent, version: number, occurredAt: string = LATER): RecordedEvent => ({
-  ...event,
-  tenantId: PRACTICE_ID,
-  aggregateType: 'reservation',
-  aggregateId: RESERVATION_ID,
-  position: 100 + version,
-  eventId: `00000000-0000-4000-8000-${String(version).padStart(12, '0')}`,
-  version,
-  schemaVersion: 1,
-  metadata: { actor: { type: 'human', id: STAFF } },
-  occurredAt: new Date(occurredAt),
-  recordedAt: new Date(occurredAt),
-  transactionId: String(1000 + version),
-});
+const recorded = (event: ReservationEvent, version: number, occurredAt: string = LATER): RecordedEvent =>
+  recordedEvent(event, {
+    tenantId: PRACTICE_ID,
+    aggregateType: 'reservation',
+    aggregateId: RESERVATION_ID,
+    version,
+    occurredAt: new Date(occurredAt),
+    metadata: { actor: { type: 'human', id: STAFF } },
+  });
 
 const fold = (...events: ReservationEvent[]): ReservationRow | null =>
   events.map((event, index) => recorded(event, index + 1)).reduce<ReservationRow | null>(evolveReservationRow, null);
