@@ -64,7 +64,8 @@ export const startupMessage = (env: Environment, databaseDescription: string): s
     env.AUTH_MODE === 'trusted-header'
       ? 'AUTH_MODE=trusted-header: callers are identified by the x-user-id and x-actor-type headers'
       : 'authenticate with "Authorization: Bearer <token>"; get a development token with: npm run -s token -- --user <your-id>',
-    env.AMQP_URL ? `relay to RabbitMQ at ${new URL(env.AMQP_URL).host} is on` : 'AMQP_URL is not set: the relay to RabbitMQ is off',
+    // Said plainly until the relay exists: an operator must not believe events reach RabbitMQ.
+    env.AMQP_URL ? `AMQP_URL is set (${new URL(env.AMQP_URL).host}), but the relay to RabbitMQ is not built yet: no event is published` : 'AMQP_URL is not set: no relay to RabbitMQ',
   ];
 };
 
