@@ -10,7 +10,9 @@ import { ListMembersHandler } from './application/queries/list-members.query.js'
 import { practiceDecider } from './domain/practice.decide.js';
 import { userDecider } from './domain/user.js';
 import { PgMembershipLookup } from './infrastructure/pg-membership-lookup.js';
-import { PracticeDirectoryProjection } from './infrastructure/practice-directory.projection.js';
+import { practiceDirectoryChanges, practiceMembersChanges } from './infrastructure/practice-directory.projection.js';
+import { InlineRowChangeProjection } from '../../event-sourcing/projections/inline-row-change.projection.js';
+import { PRACTICE_EVENT_TYPES } from './domain/practice.events.js';
 import { tenancyEventTypes } from './infrastructure/tenancy.event-schemas.js';
 import { MembershipsController } from './presentation/memberships.controller.js';
 import { PracticesController } from './presentation/practices.controller.js';
@@ -33,10 +35,10 @@ export class TenancyModule {
     @Inject(AggregateCatalog) catalog: AggregateCatalog,
   ) {
     registry.register(...tenancyEventTypes);
-    projections.register(new PracticeDirectoryProjection());
+    projections.register(new InlineRowChangeProjection(practiceDirectoryChanges), new InlineRowChangeProjection(practiceMembersChanges));
     catalog.register({
       decider: practiceDecider,
-      eventTypes: ['practice.created', 'practice.updated', 'membership.created', 'membership.role_changed'],
+      eventTypes: PRACTICE_EVENT_TYPES,
       isTenant: true,
     });
     catalog.register({ decider: userDecider, eventTypes: ['user.created'] });

@@ -1,57 +1,69 @@
-import type { PoolClient } from 'pg';
-import type { InlineProjection } from '../../../event-sourcing/aggregates/inline-projection.js';
-import type { RecordedEvent } from '../../../event-sourcing/store/event-envelope.js';
-import type { PracticeEvent } from '../domain/practice.events.js';
+import type { Row } from '../../../event-sourcing/projections/fold-projection.js';
+import type { RowChange, RowChangeProjectionDefinition } from '../../../event-sourcing/projections/row-change.js';
+import type { PendingEvent } from '../../../event-sourcing/store/append-side-write.js';
+import { PRACTICE_EVENT_TYPES, type PracticeEvent } from '../domain/practice.events.js';
+import type { Role } from '../domain/role.js';
 
-/** `practices` and `practice_members`, written in the append's transaction (read-your-writes for access checks). */
-export class PracticeDirectoryProjection implements InlineProjection {
-  readonly name = 'practice-directory';
-  readonly handles = ['practice.created', 'practice.updated', 'membership.created', 'membership.role_changed'];
-
-  async project(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
-    for (const recorded of events) await this.apply(client, recorded, recorded as unknown as PracticeEvent);
-  }
-
-  private async apply(client: PoolClient, recorded: RecordedEvent, event: PracticeEvent): Promise<void> {
-    const practiceId = recorded.aggregateId;
-    switch (event.type) {
-      case 'practice.created':
-        await client.query(
-          `INSERT INTO practices (practice_id, name, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)`,
-          [practiceId, event.data.name, recorded.version, recorded.occurredAt],
-        );
-        return;
-      case 'practice.updated':
-        await client.query(`UPDATE practices SET name = $2, version = $3, updated_at = $4 WHERE practice_id = $1`, [
-          practiceId,
-          event.data.name,
-          recorded.version,
-          recorded.occurredAt,
-        ]);
-        return;
-      case 'membership.created':
-        await client.query(
-          `INSERT INTO practice_members (practice_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)`,
-          [practiceId, event.data.userId, event.data.role, recorded.occurredAt],
-        );
-        await this.touch(client, recorded);
-        return;
-      case 'membership.role_changed':
-        await client.query(`UPDATE practice_members SET role = $3 WHERE practice_id = $1 AND user_id = $2`, [
-          practiceId,
-          event.data.userId,
-          event.data.role,
-        ]);
-        await this.touch(client, recorded);
-        return;
-    }
-  }
-
-  private async touch(client: PoolClient, recorded: RecordedEvent): Promise<void> {
-    await client.query(`UPDATE practices SET version = $2, updated_at = $3 WHERE practice_id = $1`, [
-      recorded.aggregateId,
-      recorded.version,
-      recorded.occurredAt,
-    ]);
-  }
+/** A row of `practices`: the practice as its screens and ETags show it. */
+export interface PracticeRow extends Row {
+  practice_id: string;
+  name: string;
+  version: number;
+  created_at: Date | string;
+  updated_at: Date | string;
 }
+
+/** A row of `practice_members`: who may do what, read by the access guard on every request. */
+export interface PracticeMemberRow extends Row {
+  practice_id: string;
+  user_id: string;
+  role: Role;
+  joined_at: Date | string;
+}
+
+const practiceEventOf = (pending: PendingEvent) => pending as unknown as PracticeEvent & PendingEvent;
+
+/** Every event moves the practice's version, so its ETag follows membership changes too. */
+export const practiceRowChange = (pending: PendingEvent): RowChange<PracticeRow> | null => {
+  const event = practiceEventOf(pending);
+  const touched = { version: pending.version, updated_at: pending.occurredAt };
+  if (event.type === 'practice.created') {
+    return { put: { practice_id: pending.aggregateId, name: event.data.name, version: pending.version, created_at: pending.occurredAt, updated_at: pending.occurredAt } };
+  }
+  if (event.type === 'practice.updated') return { set: { ...touched, name: event.data.name } };
+  return { set: touched };
+};
+
+export const memberRowChange = (pending: PendingEvent): RowChange<PracticeMemberRow> | null => {
+  const event = practiceEventOf(pending);
+  switch (event.type) {
+    case 'membership.created':
+      return { put: { practice_id: pending.aggregateId, user_id: event.data.userId, role: event.data.role, joined_at: pending.occurredAt } };
+    case 'membership.role_changed':
+      return { set: { role: event.data.role } };
+    default:
+      return null;
+  }
+};
+
+/**
+ * `practices` and `practice_members`, written by the append's own statement: a 2xx means
+ * the access guard already sees the new member or role (read-your-writes).
+ */
+export const practiceDirectoryChanges: RowChangeProjectionDefinition<PracticeRow> = {
+  name: 'practice-directory',
+  handles: PRACTICE_EVENT_TYPES,
+  table: 'practices',
+  keyColumns: ['practice_id'],
+  keyOf: (event) => [event.aggregateId],
+  changeOf: practiceRowChange,
+};
+
+export const practiceMembersChanges: RowChangeProjectionDefinition<PracticeMemberRow> = {
+  name: 'practice-members',
+  handles: ['membership.created', 'membership.role_changed'],
+  table: 'practice_members',
+  keyColumns: ['practice_id', 'user_id'],
+  keyOf: (event) => [event.aggregateId, (practiceEventOf(event).data as { userId: string }).userId],
+  changeOf: memberRowChange,
+};
