@@ -2,7 +2,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { executeReservationCommand } from '../../src/contexts/reservations/application/reservation-command.js';
+import { reservations } from '../../src/contexts/reservations/reservation.aggregate.js';
+import { ExecuteAggregateCommand } from '../../src/event-sourcing/nest/execute-aggregate-command.js';
 import type { ReservationCommand } from '../../src/contexts/reservations/domain/reservation.commands.js';
 import { CreateReservationRequest } from '../../src/contexts/reservations/presentation/reservations.requests.js';
 import { requestValidationPipe } from '../../src/event-sourcing/nest/request-validation.pipe.js';
@@ -120,7 +121,7 @@ export const profileCommand = async (bench: BenchApp, commands: number, loadPlan
   try {
     const create = () => client.post(ROUTES.create(practiceId), body, 201);
     const validate = () => client.post(ROUTES.validate, body, 200);
-    const direct = () => bus.execute(executeReservationCommand(createCommand(practiceId, body)));
+    const direct = () => bus.execute(new ExecuteAggregateCommand(reservations, createCommand(practiceId, body)));
     const verify = () => jwt.verifyAsync(token, { algorithms: ['HS256'] });
     const validateDto = () => pipe.transform(JSON.parse(body), { type: 'body', metatype: CreateReservationRequest });
     for (let i = 0; i < WARMUP; i++) {

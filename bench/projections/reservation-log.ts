@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { reservationEventTypes } from '../../src/contexts/reservations/infrastructure/reservation.event-schemas.js';
+import { reservations } from '../../src/contexts/reservations/reservation.aggregate.js';
 import type { NewEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
@@ -11,7 +11,7 @@ const MAX_CHANGES = 16;
 const ACTOR = { type: 'human', id: 'bench-user' } as const;
 const FIRST_DAY = Date.UTC(2030, 0, 1);
 
-export const reservationRegistry = (): EventRegistry => new EventRegistry().register(...reservationEventTypes);
+export const reservationRegistry = (): EventRegistry => new EventRegistry().register(...reservations.eventDefinitions);
 
 const day = (offset: number): string => new Date(FIRST_DAY + offset * 86_400_000).toISOString().slice(0, 10);
 

@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { IsString } from 'class-validator';
 import type { AggregateRepository } from '../event-sourcing/aggregates/aggregate-repository.js';
+import { defineAggregate } from '../event-sourcing/aggregates/aggregate.js';
 import { AggregateCatalog } from '../event-sourcing/aggregates/aggregate-catalog.js';
 import type { Command, Decider } from '../event-sourcing/domain/decider.js';
 import { EventRegistry } from '../event-sourcing/store/event-registry.js';
@@ -13,7 +14,6 @@ class NotePayload {
 
 /** An aggregate that registers no direct-append mapping (`commandFor`). */
 const noteDecider: Decider<null, Command, { type: 'note.written'; data: NotePayload }> = {
-  aggregateType: 'note',
   initialState: null,
   decide: () => [],
   evolve: (state) => state,
@@ -23,7 +23,7 @@ describe('AppendEventHandler', () => {
   describe('when the aggregate registered no direct-append mapping', () => {
     it('refuses with 400 DIRECT_APPEND_NOT_SUPPORTED before touching the store', async () => {
       const catalog = new AggregateCatalog();
-      catalog.register({ decider: noteDecider, eventTypes: ['note.written'] });
+      catalog.register(defineAggregate({ type: 'note', decider: noteDecider, idOf: () => 'n-1', events: { 'note.written': NotePayload } }));
       const registry = new EventRegistry().register({ type: 'note.written', payload: NotePayload });
       const untouchable = new Proxy({} as AggregateRepository, {
         get: () => {

@@ -38,7 +38,7 @@ export class AppendEventHandler implements ICommandHandler<AppendEvent, Recorded
     if (this.catalog.ownerOf(request.eventType) !== request.aggregateType) {
       throw badRequest('EVENT_TYPE_MISMATCH', `"${request.eventType}" events belong to "${this.catalog.ownerOf(request.eventType)}" aggregates`);
     }
-    if (!entry.decider.commandFor) {
+    if (!entry.directAppends) {
       throw badRequest('DIRECT_APPEND_NOT_SUPPORTED', `${request.aggregateType} aggregates take their events from their commands only`);
     }
     if (entry.isTenant && request.aggregateId !== request.practiceId) {
@@ -46,7 +46,7 @@ export class AppendEventHandler implements ICommandHandler<AppendEvent, Recorded
     }
     const stream = { tenantId: request.practiceId, aggregateType: request.aggregateType, aggregateId: request.aggregateId };
     const event = { type: request.eventType, data: request.payload };
-    const result = await this.aggregates.appendDirect(entry.decider, stream, event, metadata, {
+    const result = await this.aggregates.appendDirect(entry, stream, event, metadata, {
       expectedVersion: request.expectedVersion,
       eventId: request.eventId,
     });

@@ -1,4 +1,4 @@
-import { reservationStream } from '../../src/contexts/reservations/application/reservation-streams.js';
+import { reservations as reservationAggregate } from '../../src/contexts/reservations/reservation.aggregate.js';
 import { evolveReservationRow, type ReservationRow } from '../../src/contexts/reservations/infrastructure/reservation-list.projection.js';
 import { EVENT_STORE } from '../../src/event-sourcing/nest/event-sourcing.tokens.js';
 import type { EventStore } from '../../src/event-sourcing/store/event-store.js';
@@ -52,7 +52,7 @@ describe('Reservations under concurrency', () => {
     return reply.body.reservationId as string;
   };
 
-  const eventsOf = (practiceId: string, id: string) => app.app.get<EventStore>(EVENT_STORE).readStream(reservationStream(practiceId, id));
+  const eventsOf = (practiceId: string, id: string) => app.app.get<EventStore>(EVENT_STORE).readStream(reservationAggregate.streamOf(practiceId, id));
 
   const createdCount = async (practiceId: string): Promise<number> =>
     (await app.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND type = 'reservation.created'`, [practiceId])).rows[0].n;

@@ -2,18 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stripVTControlCharacters } from 'node:util';
 import { IsInt, Min } from 'class-validator';
-import { practiceStream } from '../../src/contexts/tenancy/application/practice-streams.js';
-import { practiceDecider } from '../../src/contexts/tenancy/domain/practice.decide.js';
 import { LastOwnerCannotBeDemoted, PracticeAlreadyExists, RoleTooLow } from '../../src/contexts/tenancy/domain/practice.errors.js';
 import { membershipCreated, membershipRoleChanged, practiceCreated } from '../../src/contexts/tenancy/domain/practice.events.js';
 import * as practice from '../../src/contexts/tenancy/domain/practice.fixtures.js';
-import { tenancyEventTypes } from '../../src/contexts/tenancy/infrastructure/tenancy.event-schemas.js';
+import { practices } from '../../src/contexts/tenancy/practice.aggregate.js';
 import { AggregateRepository, type AggregateRepositoryOptions, type HandleOptions } from '../../src/event-sourcing/aggregates/aggregate-repository.js';
 import { deterministicEventId } from '../../src/event-sourcing/aggregates/deterministic-event-id.js';
 import type { InlineProjection } from '../../src/event-sourcing/aggregates/inline-projection.js';
 import { InlineProjections } from '../../src/event-sourcing/aggregates/inline-projections.js';
 import { SnapshotStore } from '../../src/event-sourcing/aggregates/snapshot-store.js';
-import type { Command, CommandMetadata, Decider, DomainEvent } from '../../src/event-sourcing/domain/decider.js';
+import { defineAggregate, type Aggregate } from '../../src/event-sourcing/aggregates/aggregate.js';
+import type { Command, CommandMetadata, DomainEvent } from '../../src/event-sourcing/domain/decider.js';
 import { DomainError } from '../../src/event-sourcing/domain/domain-error.js';
 import type { RecordedEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
@@ -30,7 +29,7 @@ class CounterIncrementedPayload {
 type Incremented = DomainEvent<'counter.incremented', { readonly by: number; readonly total: number }>;
 type Increment = Command<'Increment', { readonly by: number; readonly times?: number }>;
 type Counter = { readonly total: number };
-type CounterDecider = Decider<Counter, Increment, Incremented>;
+type CounterAggregate = Aggregate<Counter, Increment, Incremented>;
 
 class CounterLimitReached extends DomainError {
   readonly kind = 'rule-violated';
@@ -44,22 +43,27 @@ const NOW = '2025-03-01T09:00:00.000Z';
 
 const incremented = (by: number, total: number): Incremented => ({ type: 'counter.incremented', data: { by, total } });
 
-const counter = (snapshots?: CounterDecider['snapshots'], probe = newProbe()): CounterDecider => ({
-  aggregateType: 'counter',
-  initialState: { total: 0 },
-  snapshots,
-  decide: ({ data: { by, times = 1 } }, { total }) => {
-    probe.decisions++;
-    if (total + by * times > LIMIT) throw new CounterLimitReached(`The counter would pass ${LIMIT}`);
-    return by === 0 ? [] : Array.from({ length: times }, (_, i) => incremented(by, total + by * (i + 1)));
-  },
-  evolve: (state, event) => {
-    const { version } = event as Partial<RecordedEvent>;
-    if (version !== undefined) probe.folded.push(version);
-    return { total: state.total + event.data.by };
-  },
-  commandFor: (event, { metadata }) => ({ type: 'Increment', data: { by: event.data.by }, metadata }),
-});
+const counter = (snapshots?: CounterAggregate['snapshots'], probe = newProbe()): CounterAggregate =>
+  defineAggregate<Counter, Increment, Incremented>({
+    type: 'counter',
+    idOf: () => 'the-counter',
+    events: { 'counter.incremented': CounterIncrementedPayload },
+    snapshots,
+    decider: {
+      initialState: { total: 0 },
+      decide: ({ data: { by, times = 1 } }, { total }) => {
+        probe.decisions++;
+        if (total + by * times > LIMIT) throw new CounterLimitReached(`The counter would pass ${LIMIT}`);
+        return by === 0 ? [] : Array.from({ length: times }, (_, i) => incremented(by, total + by * (i + 1)));
+      },
+      evolve: (state, event) => {
+        const { version } = event as Partial<RecordedEvent>;
+        if (version !== undefined) probe.folded.push(version);
+        return { total: state.total + event.data.by };
+      },
+    },
+    directAppends: (event, { metadata }) => ({ type: 'Increment', data: { by: event.data.by }, metadata }),
+  });
 
 const metadata = (extra: Partial<CommandMetadata> = {}): CommandMetadata => ({
   now: NOW,
@@ -113,7 +117,7 @@ describe('AggregateRepository on PostgreSQL', () => {
   const repositoryWith = (projections: InlineProjection[], options: AggregateRepositoryOptions = {}) => {
     const inlineProjections = new InlineProjections();
     inlineProjections.register(...projections);
-    return new AggregateRepository(db.pool, store, snapshots, { ...options, inlineProjections });
+    return AggregateRepository.onPostgres(db.pool, store, snapshots, { ...options, inlineProjections });
   };
   const rows = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows;
   const snapshotOf = async (stream: StreamId) =>
@@ -122,7 +126,7 @@ describe('AggregateRepository on PostgreSQL', () => {
     (await rows(`SELECT total, version FROM counter_totals WHERE aggregate_id = $1`, [stream.aggregateId]))[0] ?? null;
   const someoneWaitsOnALock = async () =>
     (await rows(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).length > 0;
-  const handleTimes = async (decider: CounterDecider, stream: StreamId, n: number) => {
+  const handleTimes = async (decider: CounterAggregate, stream: StreamId, n: number) => {
     for (let i = 0; i < n; i++) await repository.handle(decider, stream, increment());
   };
 
@@ -152,10 +156,10 @@ describe('AggregateRepository on PostgreSQL', () => {
       aggregate_id text PRIMARY KEY, total integer NOT NULL CHECK (total <= 50), version integer NOT NULL)`);
     const registry = new EventRegistry()
       .register({ type: 'counter.incremented', payload: CounterIncrementedPayload })
-      .register(...tenancyEventTypes);
+      .register(...practices.eventDefinitions);
     store = new PostgresEventStore(db.pool, registry);
     snapshots = new SnapshotStore(db.pool, registry);
-    repository = new AggregateRepository(db.pool, store, snapshots);
+    repository = AggregateRepository.onPostgres(db.pool, store, snapshots);
   });
   afterAll(() => {
     // drop() ends the pool before its connections have closed, and DROP DATABASE ... WITH (FORCE)
@@ -271,7 +275,7 @@ describe('AggregateRepository on PostgreSQL', () => {
   });
 
   describe.each([
-    ['in one statement', (options: AggregateRepositoryOptions = {}) => new AggregateRepository(db.pool, store, snapshots, options)],
+    ['in one statement', (options: AggregateRepositoryOptions = {}) => AggregateRepository.onPostgres(db.pool, store, snapshots, options)],
     ['in a transaction with an inline projection', (options: AggregateRepositoryOptions = {}) => repositoryWith([totals], options)],
   ])('when events are appended %s', (_, repo) => {
     it('calls onCommitted after commit, with the recorded events', async () => {
@@ -384,14 +388,14 @@ describe('AggregateRepository on PostgreSQL', () => {
 
   describe('when an event is appended directly', () => {
     const practiceId = `practice-${randomUUID()}`;
-    const stream = practiceStream(practiceId);
+    const stream = practices.streamOf(practiceId, practiceId);
     const asOwner = practice.by(practice.OWNER, { tenantId: practiceId });
     const created = practiceCreated({ name: practice.PRACTICE_NAME });
     const eventId = randomUUID();
     let first: RecordedEvent;
 
     beforeAll(async () => {
-      [first] = (await repository.appendDirect(practiceDecider, stream, created, asOwner, { eventId })).events;
+      [first] = (await repository.appendDirect(practices, stream, created, asOwner, { eventId })).events;
     });
 
     it('stores what the aggregate decides, the requested event under the given id', async () => {
@@ -406,26 +410,26 @@ describe('AggregateRepository on PostgreSQL', () => {
     });
 
     it('returns the stored event for a repeated event id and appends nothing', async () => {
-      expect((await repository.appendDirect(practiceDecider, stream, created, asOwner, { eventId })).events).toEqual([first]);
+      expect((await repository.appendDirect(practices, stream, created, asOwner, { eventId })).events).toEqual([first]);
       expect(await store.streamVersion(stream)).toBe(2);
     });
 
     it('refuses an event the aggregate would not decide, such as a second practice.created', async () => {
-      await expect(repository.appendDirect(practiceDecider, stream, created, asOwner)).rejects.toBeInstanceOf(PracticeAlreadyExists);
+      await expect(repository.appendDirect(practices, stream, created, asOwner)).rejects.toBeInstanceOf(PracticeAlreadyExists);
       expect(await store.streamVersion(stream)).toBe(2);
     });
 
     it('stores the previous role the aggregate knows, not the one the caller claims', async () => {
-      await repository.appendDirect(practiceDecider, stream, membershipCreated({ userId: 'staff-1', role: 'staff' }), asOwner);
+      await repository.appendDirect(practices, stream, membershipCreated({ userId: 'staff-1', role: 'staff' }), asOwner);
       const claimed = membershipRoleChanged({ userId: 'staff-1', role: 'admin', previousRole: 'viewer' });
-      const [stored] = (await repository.appendDirect(practiceDecider, stream, claimed, asOwner)).events;
+      const [stored] = (await repository.appendDirect(practices, stream, claimed, asOwner)).events;
       expect(stored.data).toEqual({ userId: 'staff-1', role: 'admin', previousRole: 'staff' });
     });
 
     it('refuses an event whose command the actor may not decide', () => {
       const newcomer = practice.by(practice.NEWCOMER, { tenantId: practiceId });
       const event = membershipCreated({ userId: practice.NEWCOMER, role: 'owner' });
-      return expect(repository.appendDirect(practiceDecider, stream, event, newcomer)).rejects.toBeInstanceOf(RoleTooLow);
+      return expect(repository.appendDirect(practices, stream, event, newcomer)).rejects.toBeInstanceOf(RoleTooLow);
     });
 
     it('refuses an event id already stored on another stream', () =>
@@ -435,7 +439,7 @@ describe('AggregateRepository on PostgreSQL', () => {
 
     it('refuses an aggregate that takes no direct appends', () =>
       expect(
-        repository.appendDirect({ ...counter(), commandFor: undefined }, newStream(), incremented(1, 1), metadata()),
+        repository.appendDirect({ ...counter(), directAppends: undefined }, newStream(), incremented(1, 1), metadata()),
       ).rejects.toThrow('Aggregate type counter takes no direct appends'));
   });
 
@@ -443,7 +447,7 @@ describe('AggregateRepository on PostgreSQL', () => {
     const scenario = () => {
       const practiceId = `practice-${randomUUID()}`;
       const as = (userId: string) => practice.by(userId, { tenantId: practiceId });
-      return { as, given: repositorySpec(practiceDecider, repository, store, practiceStream(practiceId)).given };
+      return { as, given: repositorySpec(practices, repository, store, practices.streamOf(practiceId, practiceId)).given };
     };
 
     it('creates a practice with its creator as owner', () => {
@@ -482,8 +486,8 @@ describe('AggregateRepository on PostgreSQL', () => {
   });
 
   describe('remembering the states it wrote', () => {
-    const practiceOf = (id: string) => practiceStream(id);
-    const remembering = (capacity = 100) => new AggregateRepository(db.pool, store, snapshots, { rememberedStates: capacity });
+    const practiceOf = (id: string) => practices.streamOf(id, id);
+    const remembering = (capacity = 100) => AggregateRepository.onPostgres(db.pool, store, snapshots, { rememberedStates: capacity });
     /** Counts the stream loads a repository makes (no snapshots here: loads read the stream). */
     const countLoads = (target: PostgresEventStore) => {
       let loads = 0;
@@ -504,7 +508,7 @@ describe('AggregateRepository on PostgreSQL', () => {
     });
 
     it('skips loading a stream it wrote last, and a new stream for a create', async () => {
-      const repo = new AggregateRepository(db.pool, countingStore, snapshots, { rememberedStates: 100 });
+      const repo = AggregateRepository.onPostgres(db.pool, countingStore, snapshots, { rememberedStates: 100 });
       const decider = counter();
       const stream = newStream();
       for (let i = 0; i < 3; i++) await repo.handle(decider, stream, increment(2));
@@ -538,11 +542,11 @@ describe('AggregateRepository on PostgreSQL', () => {
       const [here, there] = [remembering(), remembering()];
       const id = `p-${randomUUID()}`;
       const as = practice.by(practice.OWNER, { tenantId: id });
-      await here.handle(practiceDecider, practiceOf(id), practice.createPractice({}, as));
-      await there.handle(practiceDecider, practiceOf(id), practice.addMember({ userId: practice.STAFF, role: 'staff' }, as));
+      await here.handle(practices, practiceOf(id), practice.createPractice({}, as));
+      await there.handle(practices, practiceOf(id), practice.addMember({ userId: practice.STAFF, role: 'staff' }, as));
 
       // Here the remembered practice has no such member; the stored one has.
-      const result = await here.handle(practiceDecider, practiceOf(id), practice.changeMemberRole({ userId: practice.STAFF, role: 'admin' }, as));
+      const result = await here.handle(practices, practiceOf(id), practice.changeMemberRole({ userId: practice.STAFF, role: 'admin' }, as));
 
       expect(result.events.map((e) => e.type)).toEqual(['membership.role_changed']);
     });
@@ -561,9 +565,9 @@ describe('AggregateRepository on PostgreSQL', () => {
     it('answers a create of a stream another process created as a loading repository does', async () => {
       const id = `p-${randomUUID()}`;
       const as = practice.by(practice.OWNER, { tenantId: id });
-      await remembering().handle(practiceDecider, practiceOf(id), practice.createPractice({}, as));
+      await remembering().handle(practices, practiceOf(id), practice.createPractice({}, as));
 
-      await expect(remembering().handle(practiceDecider, practiceOf(id), practice.createPractice({}, as))).rejects.toBeInstanceOf(
+      await expect(remembering().handle(practices, practiceOf(id), practice.createPractice({}, as))).rejects.toBeInstanceOf(
         PracticeAlreadyExists,
       );
       expect(await store.streamVersion(practiceOf(id))).toBe(2);
@@ -597,7 +601,7 @@ describe('AggregateRepository on PostgreSQL', () => {
     });
 
     it('forgets the oldest written beyond its capacity, and never serves another decider’s state', async () => {
-      const repo = new AggregateRepository(db.pool, countingStore, snapshots, { rememberedStates: 2 });
+      const repo = AggregateRepository.onPostgres(db.pool, countingStore, snapshots, { rememberedStates: 2 });
       const decider = counter();
       const [a, b, c] = [newStream(), newStream(), newStream()];
       for (const stream of [a, b, c]) await repo.handle(decider, stream, increment(1));

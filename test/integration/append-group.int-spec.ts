@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IsString } from 'class-validator';
 import { reservationConfirmed, reservationCreated, STAFF } from '../../src/contexts/reservations/domain/reservation.fixtures.js';
 import { reservationListChanges, reservationListProjection } from '../../src/contexts/reservations/infrastructure/reservation-list.projection.js';
-import { reservationEventTypes } from '../../src/contexts/reservations/infrastructure/reservation.event-schemas.js';
+import { reservations as reservationAggregate } from '../../src/contexts/reservations/reservation.aggregate.js';
 import { foldBatch } from '../../src/event-sourcing/projections/fold-projection.js';
 import { InlineRowChangeProjection } from '../../src/event-sourcing/projections/inline-row-change.projection.js';
 import type { RowChangeProjectionDefinition } from '../../src/event-sourcing/projections/row-change.js';
@@ -66,7 +66,7 @@ describe('Appends sent together (group commit)', () => {
     await db.pool.query(TALLIES_TABLE);
     await db.pool.query(`CREATE TABLE last_stamps (tenant_id text PRIMARY KEY, note text NOT NULL)`);
     const registry = new EventRegistry().register(
-      ...reservationEventTypes,
+      ...reservationAggregate.eventDefinitions,
       ...tallyEventTypes,
       { type: 'stamp.made', payload: StampPayload },
     );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { guestProfiles } from '../../src/contexts/reservations/infrastructure/guest-profiles.factory.js';
-import { reservationEventTypes } from '../../src/contexts/reservations/infrastructure/reservation.event-schemas.js';
+import { reservations } from '../../src/contexts/reservations/reservation.aggregate.js';
 import { reservationListProjection } from '../../src/contexts/reservations/infrastructure/reservation-list.projection.js';
 import type { RecordedEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
@@ -40,7 +40,7 @@ describe('guest profile (lazy projection)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    store = new PostgresEventStore(db.pool, new EventRegistry().register(...reservationEventTypes));
+    store = new PostgresEventStore(db.pool, new EventRegistry().register(...reservations.eventDefinitions));
     counting = new CountingStore(store);
   });
   afterAll(() => db.drop());

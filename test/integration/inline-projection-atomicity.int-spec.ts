@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { reservationStream } from '../../src/contexts/reservations/application/reservation-streams.js';
-import { reservationDecider } from '../../src/contexts/reservations/domain/reservation.decide.js';
+import { reservations as reservationAggregate } from '../../src/contexts/reservations/reservation.aggregate.js';
 import { AggregateRepository } from '../../src/event-sourcing/aggregates/aggregate-repository.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -104,7 +103,7 @@ describe('Inline projection in the append transaction', () => {
       metadata: { now: new Date().toISOString(), tenantId: practice, actor: { type: 'system', id: 'test' } },
     } as const;
 
-    await expect(repository.handle(reservationDecider, reservationStream(practice, id), command)).rejects.toMatchObject({ code: '23514', constraint: CONSTRAINT });
+    await expect(repository.execute(reservationAggregate, command)).rejects.toMatchObject({ code: '23514', constraint: CONSTRAINT });
 
     expect(await eventsOf(id)).toBe(0);
     expect(await rowOf(id)).toBeNull();

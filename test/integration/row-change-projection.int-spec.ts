@@ -7,7 +7,7 @@ import {
   STAFF,
 } from '../../src/contexts/reservations/domain/reservation.fixtures.js';
 import { reservationListChanges, reservationListProjection } from '../../src/contexts/reservations/infrastructure/reservation-list.projection.js';
-import { reservationEventTypes } from '../../src/contexts/reservations/infrastructure/reservation.event-schemas.js';
+import { reservations as reservationAggregate } from '../../src/contexts/reservations/reservation.aggregate.js';
 import { foldBatch } from '../../src/event-sourcing/projections/fold-projection.js';
 import { InlineRowChangeProjection } from '../../src/event-sourcing/projections/inline-row-change.projection.js';
 import { foldOfChanges } from '../../src/event-sourcing/projections/row-change.js';
@@ -65,7 +65,7 @@ describe('A row-change projection written by the append statement', () => {
     await db.pool.query(`CREATE TABLE ${SHADOW} (LIKE reservations INCLUDING ALL)`);
     await db.pool.query(TALLIES_TABLE);
     const registry = new EventRegistry().register(
-      ...reservationEventTypes,
+      ...reservationAggregate.eventDefinitions,
       ...tallyEventTypes,
     );
     store = new PostgresEventStore(db.pool, registry);

@@ -1,24 +1,19 @@
-import { Inject, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { AggregateCatalog } from '../../event-sourcing/aggregates/aggregate-catalog.js';
-import { InlineProjections } from '../../event-sourcing/aggregates/inline-projections.js';
+import { EventSourcingModule } from '../../event-sourcing/nest/event-sourcing.module.js';
 import { PG_POOL_TOKEN } from '../../event-sourcing/nest/event-sourcing.tokens.js';
-import { EventRegistry } from '../../event-sourcing/store/event-registry.js';
 import { MembershipLookup } from './application/membership-lookup.js';
 import { GetPracticeHandler } from './application/queries/get-practice.query.js';
 import { ListMembersHandler } from './application/queries/list-members.query.js';
-import { practiceDecider } from './domain/practice.decide.js';
-import { userDecider } from './domain/user.js';
 import { PgMembershipLookup } from './infrastructure/pg-membership-lookup.js';
-import { practiceDirectoryChanges, practiceMembersChanges } from './infrastructure/practice-directory.projection.js';
-import { InlineRowChangeProjection } from '../../event-sourcing/projections/inline-row-change.projection.js';
-import { PRACTICE_EVENT_TYPES } from './domain/practice.events.js';
-import { tenancyEventTypes } from './infrastructure/tenancy.event-schemas.js';
+import { practices } from './practice.aggregate.js';
 import { MembershipsController } from './presentation/memberships.controller.js';
-import { PracticesController } from './presentation/practices.controller.js';
 import { PracticeAccessGuard } from './presentation/practice-access.guard.js';
+import { PracticesController } from './presentation/practices.controller.js';
+import { users } from './user.aggregate.js';
 
 @Module({
+  imports: [EventSourcingModule.forFeature({ aggregates: [practices, users] })],
   controllers: [PracticesController, MembershipsController],
   providers: [
     GetPracticeHandler,
@@ -28,19 +23,4 @@ import { PracticeAccessGuard } from './presentation/practice-access.guard.js';
   ],
   exports: [MembershipLookup, PracticeAccessGuard],
 })
-export class TenancyModule {
-  constructor(
-    @Inject(EventRegistry) registry: EventRegistry,
-    @Inject(InlineProjections) projections: InlineProjections,
-    @Inject(AggregateCatalog) catalog: AggregateCatalog,
-  ) {
-    registry.register(...tenancyEventTypes);
-    projections.register(new InlineRowChangeProjection(practiceDirectoryChanges), new InlineRowChangeProjection(practiceMembersChanges));
-    catalog.register({
-      decider: practiceDecider,
-      eventTypes: PRACTICE_EVENT_TYPES,
-      isTenant: true,
-    });
-    catalog.register({ decider: userDecider, eventTypes: ['user.created'] });
-  }
-}
+export class TenancyModule {}

@@ -1,14 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
-import type { Command, CommandMetadata, Decider, DomainEvent } from '../domain/decider.js';
+import type { Command, CommandMetadata, DomainEvent } from '../domain/decider.js';
+import type { Aggregate } from './aggregate.js';
+import type { AggregateStorage } from './aggregate-storage.js';
 import { streamKey, type NewEvent, type RecordedEvent, type StreamId } from '../store/event-envelope.js';
 import { ConcurrencyError } from '../store/event-store.errors.js';
-import { inTransaction } from '../store/in-transaction.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { deterministicEventId } from './deterministic-event-id.js';
 import { EventNotDecided } from './event-not-decided.js';
 import type { InlineProjections } from './inline-projections.js';
 import { RememberedStates } from './remembered-states.js';
+import { PostgresAggregateStorage } from './postgres-aggregate-storage.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
 export interface LoadedAggregate<State> {
@@ -40,7 +42,6 @@ export interface HandleResult<State> extends LoadedAggregate<State> {
 }
 
 export interface AggregateRepositoryOptions {
-  readonly inlineProjections?: InlineProjections;
   /** Called after commit, e.g. to notify in-process listeners; never for a failed append. */
   readonly onCommitted?: (events: readonly RecordedEvent[]) => void;
   /** How often a command without an expected version is re-run after losing a race (default 10). */
@@ -69,7 +70,7 @@ type EventIdChooser = (decided: readonly DomainEvent[], index: number) => string
 
 /** One command on its way through the repository: what to decide, on which stream, under which precondition. */
 interface CommandRun<State, C extends Command, E extends DomainEvent> {
-  readonly decider: Decider<State, C, E>;
+  readonly aggregate: Aggregate<State, C, E>;
   readonly stream: StreamId;
   readonly metadata: CommandMetadata;
   readonly decide: (state: State) => readonly E[];
@@ -78,18 +79,27 @@ interface CommandRun<State, C extends Command, E extends DomainEvent> {
 }
 
 /**
- * Loads aggregates (snapshot, then newer events), runs their decisions, and appends the
- * new events with the version it loaded — together with inline projections and snapshots
- * in one transaction.
+ * The command path: loads aggregates (snapshot, then newer events) or recalls the state it
+ * last wrote, runs their decisions, and appends the new events with the version it decided
+ * on — together with inline read models and snapshots, all or nothing. The same path runs
+ * over PostgreSQL (`onPostgres`) or memory (`InMemoryAggregateStorage`, for tests).
  */
 export class AggregateRepository {
   private readonly maxRetries: number;
   private readonly states: RememberedStates | null;
 
+  /** The app's repository: PostgreSQL, with the inline projections the contexts registered. */
+  static onPostgres(
+    pool: Pool,
+    store: PostgresEventStore,
+    snapshots: SnapshotStore,
+    options: AggregateRepositoryOptions & { readonly inlineProjections?: InlineProjections } = {},
+  ): AggregateRepository {
+    return new AggregateRepository(new PostgresAggregateStorage(pool, store, snapshots, options.inlineProjections), options);
+  }
+
   constructor(
-    private readonly pool: Pool,
-    private readonly store: PostgresEventStore,
-    private readonly snapshots: SnapshotStore,
+    private readonly storage: AggregateStorage,
     private readonly options: AggregateRepositoryOptions = {},
   ) {
     // Each lost race means another writer committed, so n writers racing on one stream all
@@ -98,64 +108,66 @@ export class AggregateRepository {
     this.states = (options.rememberedStates ?? 0) > 0 ? new RememberedStates(options.rememberedStates!) : null;
   }
 
-  async load<State, E extends DomainEvent>(
-    decider: Pick<Decider<State, Command, E>, 'initialState' | 'evolve' | 'snapshots'>,
+  async load<State, C extends Command, E extends DomainEvent>(
+    aggregate: Pick<Aggregate<State, C, E>, 'decider' | 'snapshots'>,
     stream: StreamId,
     options: { toVersion?: number; until?: Date } = {},
   ): Promise<LoadedAggregate<State>> {
-    const temporal = options.toVersion !== undefined || options.until !== undefined;
-    const { snapshot, events } =
-      decider.snapshots && !temporal
-        ? await this.snapshots.loadWithNewerEvents<State>(stream, decider.snapshots.schemaVersion)
-        : { snapshot: null, events: await this.store.readStream(stream, { toVersion: options.toVersion, until: options.until }) };
+    const { decider, snapshots } = aggregate;
+    const { snapshot, events } = await this.storage.load<State>(stream, snapshots, options);
     const state = events.reduce((s, e) => decider.evolve(s, e as unknown as E), snapshot?.state ?? decider.initialState);
     return { state, version: events.at(-1)?.version ?? snapshot?.version ?? 0 };
   }
 
+  /** Runs `command` on the stream it names (`aggregate.streamFor`). */
+  execute<State, C extends Command, E extends DomainEvent>(aggregate: Aggregate<State, C, E>, command: C, options: HandleOptions = {}): Promise<HandleResult<State>> {
+    return this.handle(aggregate, aggregate.streamFor(command), command, options);
+  }
+
   async handle<State, C extends Command, E extends DomainEvent>(
-    decider: Decider<State, C, E>,
+    aggregate: Aggregate<State, C, E>,
     stream: StreamId,
     command: C,
     options: HandleOptions = {},
   ): Promise<HandleResult<State>> {
-    const decide = (state: State) => decider.decide(command, state);
-    return this.run({ decider, stream, metadata: command.metadata, decide, expectedVersion: options.expectedVersion });
+    const decide = (state: State) => aggregate.decider.decide(command, state);
+    return this.run({ aggregate, stream, metadata: command.metadata, decide, expectedVersion: options.expectedVersion });
   }
 
   /**
    * Appends what the generic events API asks for, but as the aggregate decides it: the
-   * command behind the event (`decider.commandFor`) is decided in the current state, and
+   * command behind the event (`aggregate.directAppends`) is decided in the current state, and
    * the decided events are stored — so a direct append reaches only states the commands
    * reach, and fields the aggregate derives (times, previous values) are its own. The
    * decided event of the requested type carries `eventId`; retrying it returns it.
    */
   async appendDirect<State, C extends Command, E extends DomainEvent>(
-    decider: Decider<State, C, E>,
+    aggregate: Aggregate<State, C, E>,
     stream: StreamId,
     event: E,
     metadata: CommandMetadata,
     options: HandleOptions & { eventId?: string } = {},
   ): Promise<HandleResult<State>> {
-    const commandFor = decider.commandFor;
-    if (!commandFor) throw new Error(`Aggregate type ${decider.aggregateType} takes no direct appends`);
+    const commandFor = aggregate.directAppends;
+    if (!commandFor) throw new Error(`Aggregate type ${aggregate.type} takes no direct appends`);
     const { eventId } = options;
     const alreadyStored = async (): Promise<HandleResult<State> | null> => {
-      const stored = eventId ? await this.store.findEvent(eventId) : null;
+      const stored = eventId ? await this.storage.findEvent(eventId) : null;
       if (!stored || streamKey(stored) !== streamKey(stream) || stored.type !== event.type) return null;
-      return { ...(await this.load(decider, stream)), events: [stored] };
+      return { ...(await this.load(aggregate, stream)), events: [stored] };
     };
     const retried = await alreadyStored();
     if (retried) return retried;
     const decide = (state: State): readonly E[] => {
-      const decided = decider.decide(commandFor(event, { aggregateId: stream.aggregateId, metadata }), state);
-      if (!decided.some((e) => e.type === event.type)) throw new EventNotDecided(event.type, decider.aggregateType);
+      const decided = aggregate.decider.decide(commandFor(event, { aggregateId: stream.aggregateId, metadata }), state);
+      if (!decided.some((e) => e.type === event.type)) throw new EventNotDecided(event.type, aggregate.type);
       return decided;
     };
     const idFor: EventIdChooser | undefined = eventId
       ? (decided, index) => (index === decided.findIndex((e) => e.type === event.type) ? eventId : deterministicEventId(eventId, index))
       : undefined;
     try {
-      return await this.run({ decider, stream, metadata, decide, expectedVersion: options.expectedVersion, idFor });
+      return await this.run({ aggregate, stream, metadata, decide, expectedVersion: options.expectedVersion, idFor });
     } catch (error) {
       // A concurrent copy of this append may have won the race (then its event makes this
       // one's command fail, e.g. "already a member"): the retry is answered with that event.
@@ -175,7 +187,7 @@ export class AggregateRepository {
         const retry = typeof expectedVersion !== 'number' && attempt < this.maxRetries && raceLost;
         // A race lost inside a transaction surfaces as PostgreSQL's unique violation: answer it as the conflict it is.
         if (!retry && raceLost && !(error instanceof ConcurrencyError)) {
-          throw new ConcurrencyError(stream, expectedVersion ?? 'any', await this.store.streamVersion(stream));
+          throw new ConcurrencyError(stream, expectedVersion ?? 'any', await this.storage.streamVersion(stream));
         }
         if (!retry) throw error;
         // Jittered backoff spreads writers that collided so they do not collide again.
@@ -193,16 +205,16 @@ export class AggregateRepository {
    * answers exactly as it would have without remembering.
    */
   private async attempt<State, C extends Command, E extends DomainEvent>(command: CommandRun<State, C, E>): Promise<HandleResult<State>> {
-    const { decider, stream } = command;
+    const { aggregate, stream } = command;
     const key = streamKey(stream);
     if (this.states) {
-      const remembered = this.states.recall<State>(key, decider) ?? { state: decider.initialState, version: 0 };
+      const remembered = this.states.recall<State>(key, aggregate) ?? { state: aggregate.decider.initialState, version: 0 };
       const result = await this.decideAndCommit(command, remembered, false).catch((): typeof UNPROVEN => UNPROVEN);
       if (result !== UNPROVEN) return result;
       this.states.forget(key);
     }
-    const loaded = await this.load(decider, stream);
-    this.states?.remember(key, decider, loaded);
+    const loaded = await this.load(aggregate, stream);
+    this.states?.remember(key, aggregate, loaded);
     const result = await this.decideAndCommit(command, loaded, true);
     if (result === UNPROVEN) throw new Error('a command decided on a loaded state is always proven');
     return result;
@@ -214,7 +226,8 @@ export class AggregateRepository {
     loaded: LoadedAggregate<State>,
     current: boolean,
   ): Promise<HandleResult<State> | typeof UNPROVEN> {
-    const { decider, stream, metadata, decide, expectedVersion, idFor } = command;
+    const { aggregate, stream, metadata, decide, expectedVersion, idFor } = command;
+    const { decider } = aggregate;
     if (expectedVersion !== undefined && !preconditionHolds(expectedVersion, loaded.version)) {
       if (!current) return UNPROVEN;
       throw new ConcurrencyError(stream, expectedVersion, loaded.version);
@@ -235,51 +248,20 @@ export class AggregateRepository {
       },
     }));
     const state = decided.reduce(decider.evolve, loaded.state);
-    const { events: recorded, duplicate } = await this.commit(decider.snapshots, stream, newEvents, loaded.version, state);
+    const { events: recorded, duplicate } = await this.storage.commit(stream, newEvents, loaded.version, state, aggregate.snapshots);
     if (duplicate) {
       if (!current) return UNPROVEN;
       // A retried command (same ids): nothing was committed now, so nobody is notified again, and
       // the answer is the first one's; `state` above would apply its events a second time.
-      return { ...(await this.load(decider, stream, { toVersion: recorded.at(-1)?.version })), events: recorded };
+      return { ...(await this.load(aggregate, stream, { toVersion: recorded.at(-1)?.version })), events: recorded };
     }
     const version = recorded.at(-1)?.version ?? loaded.version;
     // Remembered as a load would fold it: from the events as stored.
-    this.states?.remember(streamKey(stream), decider, {
+    this.states?.remember(streamKey(stream), aggregate, {
       state: recorded.reduce((s, e) => decider.evolve(s, e as unknown as E), loaded.state),
       version,
     });
     this.options.onCommitted?.(recorded);
     return { state, version, events: recorded };
-  }
-
-  private async commit<State>(
-    snapshots: Decider<State, Command, DomainEvent>['snapshots'],
-    stream: StreamId,
-    events: readonly NewEvent[],
-    loadedVersion: number,
-    state: State,
-  ): Promise<{ readonly events: readonly RecordedEvent[]; readonly duplicate: boolean }> {
-    const projections = this.options.inlineProjections?.handling(events.map((e) => e.type)) ?? [];
-    const newVersion = loadedVersion + events.length;
-    const every = snapshots?.every ?? 0;
-    const snapshotDue = every > 0 && Math.floor(newVersion / every) > Math.floor(loadedVersion / every);
-    if (projections.every((projection) => projection.writesFor)) {
-      // Everything that commits with the events is one statement: one round trip, no BEGIN or COMMIT.
-      return this.store.appendWithWrites(stream, events, loadedVersion, (pending) => [
-        ...projections.flatMap((projection) => projection.writesFor!(pending.filter((e) => projection.handles.includes(e.type)))),
-        ...(snapshotDue && snapshots ? [this.snapshots.saveWrite(stream, snapshots.schemaVersion, { version: newVersion, state })] : []),
-      ]);
-    }
-    return inTransaction(this.pool, async (client) => {
-      const result = await this.store.appendWithin(client, stream, events, { expectedVersion: loadedVersion });
-      if (result.duplicate) return result;
-      for (const projection of projections) {
-        await projection.project(client, result.events.filter((e) => projection.handles.includes(e.type)));
-      }
-      if (snapshotDue && snapshots) {
-        await this.snapshots.save(client, stream, snapshots.schemaVersion, { version: newVersion, state });
-      }
-      return result;
-    });
   }
 }

@@ -21,7 +21,7 @@ export interface CommandMetadata {
   readonly requestId?: string;
 }
 
-/** What a direct append knows besides the event: the stream's aggregate id and the caller. */
+/** What a direct append (the generic events API) knows besides the event: the stream's aggregate id and the caller. */
 export interface DirectAppendContext {
   readonly aggregateId: string;
   readonly metadata: CommandMetadata;
@@ -34,25 +34,15 @@ export interface Command<Type extends string = string, Data = unknown> {
 }
 
 /**
- * An aggregate as data plus pure functions: `evolve` folds events into state, `decide`
- * turns a command and the current state into new events or throws a `DomainError`.
+ * An aggregate's rules as data plus pure functions: `evolve` folds events into state,
+ * `decide` turns a command and the current state into new events or throws a `DomainError`.
+ * Everything else about the aggregate (its stored type, event schemas, read models,
+ * snapshots) is said once in its registration, `defineAggregate`.
  */
 export interface Decider<State, C extends Command, E extends DomainEvent> {
-  readonly aggregateType: string;
   readonly initialState: State;
   readonly decide: (command: C, state: State) => readonly E[];
   readonly evolve: (state: State, event: E) => State;
-  /**
-   * Snapshot every `every` events; bump `schemaVersion` whenever the state's shape changes,
-   * so older snapshots are ignored and the state is folded from events again.
-   */
-  readonly snapshots?: { readonly every: number; readonly schemaVersion: number };
-  /**
-   * The command that would have produced `event`. An event appended directly (the generic
-   * events API) is accepted only if deciding that command in the current state succeeds,
-   * so no direct append reaches a state the commands could not.
-   */
-  readonly commandFor?: (event: E, context: DirectAppendContext) => C;
 }
 
 export const fold = <State, E extends DomainEvent>(

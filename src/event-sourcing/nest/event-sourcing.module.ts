@@ -16,6 +16,10 @@ import { EventRegistry } from '../store/event-registry.js';
 import { PostgresEventStore } from '../store/postgres-event-store.js';
 import { EventRecorded } from './event-recorded.js';
 import { ExecuteAggregateCommandHandler } from './execute-aggregate-command.js';
+import { CommandSender } from './command-sender.js';
+import type { AnyAggregate } from '../aggregates/aggregate.js';
+import { registerAggregate } from '../aggregates/register-aggregate.js';
+import type { AsyncProjection } from '../projections/async-projection.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { EVENT_STORE, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 
@@ -30,6 +34,16 @@ export interface EventSourcingModuleOptions {
   readonly appendGroup?: AppendGroupOptions;
 }
 
+/** What a bounded context brings: its aggregates (each defined once) and its async projections. */
+export interface EventSourcingFeature {
+  readonly aggregates?: readonly AnyAggregate[];
+  readonly asyncProjections?: readonly AsyncProjection[];
+}
+
+/** The module `forFeature` returns; one per context, told apart by their providers. */
+@Module({})
+class EventSourcingFeatureModule {}
+
 /**
  * The core's Nest face: the `EventRegistry`, `InlineProjections` and `AggregateCatalog`
  * bounded contexts register into, the event store behind `EVENT_STORE`, and the `AggregateRepository`.
@@ -42,6 +56,7 @@ export class EventSourcingModule {
       module: EventSourcingModule,
       providers: [
         ExecuteAggregateCommandHandler,
+        CommandSender,
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: PG_POOL_TOKEN, useExisting: options.pool },
         { provide: EventRegistry, useValue: new EventRegistry() },
@@ -79,7 +94,7 @@ export class EventSourcingModule {
             eventBus: EventBus,
             notifier: CommitNotifier,
           ) =>
-            new AggregateRepository(pool, store, new SnapshotStore(pool, registry), {
+            AggregateRepository.onPostgres(pool, store, new SnapshotStore(pool, registry), {
               inlineProjections,
               rememberedStates: options.rememberedAggregates,
               onCommitted: (events) => {
@@ -89,7 +104,25 @@ export class EventSourcingModule {
             }),
         },
       ],
-      exports: [AsyncProjections, ProjectionAdmin, ProjectionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
+      exports: [CommandSender, AsyncProjections, ProjectionAdmin, ProjectionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
+    };
+  }
+
+  /** A context's registration: `imports: [EventSourcingModule.forFeature({ aggregates: [reservations], asyncProjections: [occupancy] })]`. */
+  static forFeature(feature: EventSourcingFeature): DynamicModule {
+    return {
+      module: EventSourcingFeatureModule,
+      providers: [
+        {
+          provide: Symbol('event-sourcing feature'),
+          inject: [EventRegistry, InlineProjections, AggregateCatalog, AsyncProjections],
+          useFactory: (registry: EventRegistry, inlineProjections: InlineProjections, catalog: AggregateCatalog, asyncProjections: AsyncProjections) => {
+            for (const aggregate of feature.aggregates ?? []) registerAggregate(aggregate, { registry, inlineProjections, catalog });
+            for (const projection of feature.asyncProjections ?? []) asyncProjections.register(projection);
+            return feature;
+          },
+        },
+      ],
     };
   }
 }

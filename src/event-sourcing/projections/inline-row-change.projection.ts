@@ -16,7 +16,8 @@ export class InlineRowChangeProjection<R extends Row> implements InlineProjectio
   readonly handles: readonly string[];
   private readonly fold: FoldProjectionDefinition<R>;
 
-  constructor(private readonly definition: RowChangeProjectionDefinition<R>) {
+  /** Also what an in-memory store applies, row change by row change. */
+  constructor(readonly definition: RowChangeProjectionDefinition<R>) {
     checkIdentifiers(`Projection ${definition.name}`, [definition.table, ...definition.keyColumns]);
     this.name = definition.name;
     this.handles = definition.handles;

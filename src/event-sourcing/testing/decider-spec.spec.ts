@@ -28,7 +28,6 @@ const open = (by = 'ada'): DoorCommand => ({ type: 'Open', data: { by }, metadat
 const close = (): DoorCommand => ({ type: 'Close', data: {}, metadata });
 
 const doorDecider: Decider<Door, DoorCommand, DoorEvent> = {
-  aggregateType: 'door',
   initialState: { open: false },
   evolve: (_state, event) => ({ open: event.type === 'door.opened' }),
   decide: (command, state) => {

@@ -1,6 +1,7 @@
 import { expect } from '@jest/globals';
 import type { AggregateRepository } from '../aggregates/aggregate-repository.js';
-import type { Command, Decider, DomainEvent } from '../domain/decider.js';
+import type { Aggregate } from '../aggregates/aggregate.js';
+import type { Command, DomainEvent } from '../domain/decider.js';
 import type { StreamId } from '../store/event-envelope.js';
 import type { EventStore } from '../store/event-store.js';
 
@@ -12,7 +13,7 @@ type ErrorClass = abstract new (...args: never[]) => Error;
  * actually stored are compared.
  */
 export const repositorySpec = <State, C extends Command, E extends DomainEvent>(
-  decider: Decider<State, C, E>,
+  aggregate: Aggregate<State, C, E>,
   repository: AggregateRepository,
   store: EventStore,
   stream: StreamId,
@@ -26,7 +27,7 @@ export const repositorySpec = <State, C extends Command, E extends DomainEvent>(
             history.map(({ type, data }) => ({ type, data, metadata: { actor: { type: 'system' as const, id: 'test' } } })),
           );
         }
-        return repository.handle(decider, stream, command);
+        return repository.handle(aggregate, stream, command);
       };
       return {
         async then(...expected: E[]): Promise<void> {

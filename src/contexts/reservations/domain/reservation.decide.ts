@@ -121,10 +121,7 @@ export const reservationCommandFor = (
 };
 
 export const reservationDecider: Decider<Reservation, ReservationCommand, ReservationEvent> = {
-  aggregateType: 'reservation',
   initialState: initialReservation,
   decide: decideReservation,
   evolve: evolveReservation,
-  commandFor: reservationCommandFor,
-  snapshots: { every: 50, schemaVersion: 1 },
 };

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { LazyProjection } from '../../../event-sourcing/projections/lazy-projection.js';
 import type { EventStore } from '../../../event-sourcing/store/event-store.js';
 import type { GuestProfiles } from '../application/queries/get-guest-profile.query.js';
-import { reservationStream } from '../application/reservation-streams.js';
+import { reservations } from '../reservation.aggregate.js';
 import { emptyGuestTracking, evolveGuestTracking } from './guest-profile.js';
 
 /** Guest profiles folded on read; the reservation list (inline, always current) says which streams and versions. */
@@ -15,7 +15,7 @@ export const guestProfiles = (pool: Pool, store: EventStore): GuestProfiles =>
           `SELECT reservation_id, version FROM reservations WHERE practice_id = $1 AND guest_id = $2`,
           [practiceId, guestId],
         );
-        return rows.map((row) => ({ stream: reservationStream(practiceId, row.reservation_id), version: row.version }));
+        return rows.map((row) => ({ stream: reservations.streamOf(practiceId, row.reservation_id), version: row.version }));
       },
       initialState: emptyGuestTracking,
       evolve: evolveGuestTracking,

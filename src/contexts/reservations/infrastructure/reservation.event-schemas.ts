@@ -1,5 +1,6 @@
 import { IsInt, IsISO8601, IsString, Length, Matches } from 'class-validator';
-import type { EventTypeDefinition } from '../../../event-sourcing/store/event-registry.js';
+import type { EventSchemas } from '../../../event-sourcing/aggregates/aggregate.js';
+import type { ReservationEvent } from '../domain/reservation.events.js';
 
 // Shapes only; the business rules (1–365 nights, no past check-in) live in the decider.
 const CALENDAR_DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -36,11 +37,12 @@ class ReservationCancelledPayload {
   @IsISO8601() cancelledAt!: string;
 }
 
-export const reservationEventTypes: readonly EventTypeDefinition[] = [
-  { type: 'reservation.created', payload: ReservationCreatedPayload },
-  { type: 'reservation.confirmed', payload: ReservationConfirmedPayload },
-  { type: 'reservation.changed', payload: ReservationChangedPayload },
-  { type: 'reservation.checked_in', payload: ReservationCheckedInPayload },
-  { type: 'reservation.completed', payload: ReservationCompletedPayload },
-  { type: 'reservation.cancelled', payload: ReservationCancelledPayload },
-];
+/** The payload schema of each reservation event type. */
+export const reservationEventSchemas: EventSchemas<ReservationEvent> = {
+  'reservation.created': ReservationCreatedPayload,
+  'reservation.confirmed': ReservationConfirmedPayload,
+  'reservation.changed': ReservationChangedPayload,
+  'reservation.checked_in': ReservationCheckedInPayload,
+  'reservation.completed': ReservationCompletedPayload,
+  'reservation.cancelled': ReservationCancelledPayload,
+};

@@ -103,10 +103,7 @@ export const practiceCommandFor = (event: PracticeEvent, { aggregateId, metadata
 };
 
 export const practiceDecider: Decider<Practice, PracticeCommand, PracticeEvent> = {
-  aggregateType: 'practice',
   initialState: initialPractice,
   decide: decidePractice,
   evolve: evolvePractice,
-  commandFor: practiceCommandFor,
-  snapshots: { every: 100, schemaVersion: 1 },
 };

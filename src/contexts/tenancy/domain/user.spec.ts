@@ -1,6 +1,6 @@
 import { deciderSpec } from '../../../event-sourcing/testing/decider-spec.js';
 import { by, NOW, PRACTICE_ID } from './practice.fixtures.js';
-import { createUser, userCreated, UserAlreadyExists, userDecider, type CreateUser } from './user.js';
+import { createUser, userCommandFor, userCreated, UserAlreadyExists, userDecider, type CreateUser } from './user.js';
 
 const createUserCommand = (data: Partial<CreateUser['data']> = {}): CreateUser => ({
   type: 'CreateUser',
@@ -28,10 +28,10 @@ describe('User', () => {
         .thenThrows(UserAlreadyExists, { code: 'USER_ALREADY_EXISTS', details: { userId: 'user-nina' } }));
   });
 
-  describe('commandFor', () => {
+  describe('userCommandFor', () => {
     it('maps user.created to CreateUser for the stream’s user id', () =>
       expect(
-        userDecider.commandFor?.(userCreated({ name: 'Nina Berg', email: 'nina@example.org' }), {
+        userCommandFor(userCreated({ name: 'Nina Berg', email: 'nina@example.org' }), {
           aggregateId: 'user-nina',
           metadata: by('user-olivia'),
         }),

@@ -1,5 +1,5 @@
 import type { Command, DomainEvent } from '../../../event-sourcing/domain/decider.js';
-import type { Decider } from '../../../event-sourcing/domain/decider.js';
+import type { Decider, DirectAppendContext } from '../../../event-sourcing/domain/decider.js';
 import { DomainError } from '../../../event-sourcing/domain/domain-error.js';
 
 /** A person's profile within a practice: the fields every screen shows beside their id. */
@@ -27,9 +27,14 @@ export const createUser = ({ data }: CreateUser, state: User): UserEvent[] => {
 };
 
 export const userDecider: Decider<User, UserCommand, UserEvent> = {
-  aggregateType: 'user',
   initialState: { status: 'none' },
   decide: createUser,
   evolve: (_state, event) => ({ status: 'created', name: event.data.name }),
-  commandFor: (event, { aggregateId, metadata }) => ({ type: 'CreateUser', data: { userId: aggregateId, ...event.data }, metadata }),
 };
+
+/** The command that stands behind a `user.created` appended directly (generic events API). */
+export const userCommandFor = (event: UserEvent, { aggregateId, metadata }: DirectAppendContext): UserCommand => ({
+  type: 'CreateUser',
+  data: { userId: aggregateId, ...event.data },
+  metadata,
+});

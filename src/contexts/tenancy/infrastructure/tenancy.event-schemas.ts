@@ -1,5 +1,7 @@
 import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import type { EventTypeDefinition } from '../../../event-sourcing/store/event-registry.js';
+import type { EventSchemas } from '../../../event-sourcing/aggregates/aggregate.js';
+import type { PracticeEvent } from '../domain/practice.events.js';
+import type { UserEvent } from '../domain/user.js';
 import { ROLES, type Role } from '../domain/role.js';
 
 class PracticeNamed {
@@ -22,11 +24,12 @@ class UserCreatedPayload {
   @IsOptional() @IsEmail() @MaxLength(320) email?: string;
 }
 
-/** The tenancy context's stored event types and their payload schemas. */
-export const tenancyEventTypes: readonly EventTypeDefinition[] = [
-  { type: 'practice.created', payload: PracticeNamed },
-  { type: 'practice.updated', payload: PracticeNamed },
-  { type: 'membership.created', payload: MembershipCreatedPayload },
-  { type: 'membership.role_changed', payload: MembershipRoleChangedPayload },
-  { type: 'user.created', payload: UserCreatedPayload },
-];
+/** The payload schema of each practice event type. */
+export const practiceEventSchemas: EventSchemas<PracticeEvent> = {
+  'practice.created': PracticeNamed,
+  'practice.updated': PracticeNamed,
+  'membership.created': MembershipCreatedPayload,
+  'membership.role_changed': MembershipRoleChangedPayload,
+};
+
+export const userEventSchemas: EventSchemas<UserEvent> = { 'user.created': UserCreatedPayload };

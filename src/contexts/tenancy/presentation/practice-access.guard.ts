@@ -2,6 +2,7 @@ import { BadRequestException, ForbiddenException, Inject, Injectable, type CanAc
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { RequestWithActor } from '../../../auth/current-actor.decorator.js';
+import type { CommandCaller } from '../../../event-sourcing/nest/http-command.js';
 import { MembershipLookup } from '../application/membership-lookup.js';
 import { isAtLeast, type Role } from '../domain/role.js';
 import { PRACTICE_ROLE } from './practice-access.decorator.js';
@@ -40,6 +41,7 @@ export class PracticeAccessGuard implements CanActivate {
     if (!isAtLeast(role, required)) {
       throw new ForbiddenException({ code: 'ROLE_TOO_LOW', message: `This needs the ${required} role; you are ${role}` });
     }
+    (request as CommandCaller).tenantId = practiceId; // the tenant commands and idempotency keys run under
     return true;
   }
 }

@@ -1,13 +1,13 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Res, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { toActor, type AuthenticatedActor } from '../../../auth/authenticated-actor.js';
-import { CurrentActor } from '../../../auth/current-actor.decorator.js';
-import { commandMetadata, etagOf, expectedVersionFrom } from '../../../event-sourcing/nest/command-metadata.js';
-import { executePracticeCommand } from '../application/practice-command.js';
+import { etagOf } from '../../../event-sourcing/nest/command-metadata.js';
+import { CommandSender } from '../../../event-sourcing/nest/command-sender.js';
+import { CurrentHttpCommand, type HttpCommand } from '../../../event-sourcing/nest/http-command.js';
 import { GetPractice, type PracticeView } from '../application/queries/get-practice.query.js';
+import { practices } from '../practice.aggregate.js';
 import { PracticeAccess } from './practice-access.decorator.js';
 import { PracticeAccessGuard } from './practice-access.guard.js';
 import { CreatePracticeRequest, UpdatePracticeRequest } from './tenancy.requests.js';
@@ -19,25 +19,18 @@ import { CreatePracticeRequest, UpdatePracticeRequest } from './tenancy.requests
 @Controller('v1/practices')
 export class PracticesController {
   constructor(
-    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(CommandSender) private readonly commands: CommandSender,
     @Inject(QueryBus) private readonly queries: QueryBus,
   ) {}
 
   @Post()
   @ApiCreatedResponse({ description: 'The practice exists and the caller is its owner' })
   @ApiConflictResponse({ description: 'PRACTICE_ALREADY_EXISTS' })
-  async create(
-    @Body() body: CreatePracticeRequest,
-    @CurrentActor() actor: AuthenticatedActor,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
+  async create(@Body() body: CreatePracticeRequest, @CurrentHttpCommand() http: HttpCommand) {
     const practiceId = body.practiceId ?? randomUUID();
-    const metadata = commandMetadata(request, toActor(actor), practiceId);
-    const result = await this.commands.execute(
-      executePracticeCommand({ type: 'CreatePractice', data: { practiceId, name: body.name }, metadata }),
-    );
-    void reply.header('ETag', etagOf(result.version)).header('Location', `/v1/practices/${practiceId}`);
+    // The practice is the tenant it creates: no guard has checked one yet.
+    const result = await this.commands.send(practices, http, { type: 'CreatePractice', data: { practiceId, name: body.name } }, practiceId);
+    void http.reply.header('Location', `/v1/practices/${practiceId}`);
     return { practiceId, name: body.name, version: result.version };
   }
 
@@ -55,18 +48,8 @@ export class PracticesController {
   @HttpCode(200)
   @PracticeAccess('admin')
   @ApiOkResponse({ description: 'Renamed; If-Match: "<version>" makes it fail with 409 if the practice moved on' })
-  async update(
-    @Param('practiceId') practiceId: string,
-    @Body() body: UpdatePracticeRequest,
-    @CurrentActor() actor: AuthenticatedActor,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    const metadata = commandMetadata(request, toActor(actor), practiceId);
-    const result = await this.commands.execute(
-      executePracticeCommand({ type: 'UpdatePractice', data: body, metadata }, expectedVersionFrom(request)),
-    );
-    void reply.header('ETag', etagOf(result.version));
+  async update(@Param('practiceId') practiceId: string, @Body() body: UpdatePracticeRequest, @CurrentHttpCommand() http: HttpCommand) {
+    const result = await this.commands.send(practices, http, { type: 'UpdatePractice', data: body });
     return { practiceId, name: body.name, version: result.version };
   }
 }

@@ -3,7 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE } from '../../../../event-sourcing/nest/event-sourcing.tokens.js';
 import type { EventStore } from '../../../../event-sourcing/store/event-store.js';
 import { evolveReservationRow, type ReservationRow } from '../../infrastructure/reservation-list.projection.js';
-import { reservationStream } from '../reservation-streams.js';
+import { reservations } from '../../reservation.aggregate.js';
 import { toReservationView, type ReservationView } from '../reservation.view.js';
 
 /** The reservation as it was at a time or version: folded from its events, not read from the read model. */
@@ -20,7 +20,7 @@ export class GetReservationAtHandler implements IQueryHandler<GetReservationAt, 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute({ practiceId, reservationId, at }: GetReservationAt): Promise<ReservationView | null> {
-    const events = await this.store.readStream(reservationStream(practiceId, reservationId), {
+    const events = await this.store.readStream(reservations.streamOf(practiceId, reservationId), {
       toVersion: at.version,
       until: at.asOf,
     });

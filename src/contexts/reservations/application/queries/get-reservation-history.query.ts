@@ -3,7 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE } from '../../../../event-sourcing/nest/event-sourcing.tokens.js';
 import type { Actor } from '../../../../event-sourcing/store/event-envelope.js';
 import type { EventStore } from '../../../../event-sourcing/store/event-store.js';
-import { reservationStream } from '../reservation-streams.js';
+import { reservations } from '../../reservation.aggregate.js';
 
 export interface HistoryEntry {
   readonly version: number;
@@ -28,7 +28,7 @@ export class GetReservationHistoryHandler implements IQueryHandler<GetReservatio
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute({ practiceId, reservationId }: GetReservationHistory): Promise<HistoryEntry[]> {
-    const events = await this.store.readStream(reservationStream(practiceId, reservationId));
+    const events = await this.store.readStream(reservations.streamOf(practiceId, reservationId));
     return events.map((e) => ({
       version: e.version,
       eventId: e.eventId,

@@ -1,0 +1,15 @@
+import { defineAggregate } from '../../event-sourcing/aggregates/aggregate.js';
+import { reservationCommandFor, reservationDecider } from './domain/reservation.decide.js';
+import { reservationListChanges } from './infrastructure/reservation-list.projection.js';
+import { reservationEventSchemas } from './infrastructure/reservation.event-schemas.js';
+
+/** A reservation of a practice: its rules, its events' schemas and the list it keeps inline. */
+export const reservations = defineAggregate({
+  type: 'reservation',
+  decider: reservationDecider,
+  idOf: (command) => command.data.reservationId,
+  events: reservationEventSchemas,
+  inlineProjections: [reservationListChanges],
+  snapshots: { every: 50, schemaVersion: 1 },
+  directAppends: reservationCommandFor,
+});

@@ -1,0 +1,23 @@
+import { InlineRowChangeProjection } from '../projections/inline-row-change.projection.js';
+import type { EventRegistry } from '../store/event-registry.js';
+import type { AnyAggregate, InlineReadModel } from './aggregate.js';
+import type { AggregateCatalog } from './aggregate-catalog.js';
+import type { InlineProjection } from './inline-projection.js';
+import type { InlineProjections } from './inline-projections.js';
+
+/** Where a registration goes: one place per concern, filled from the aggregate's one definition. */
+export interface AggregateRegistries {
+  readonly registry: EventRegistry;
+  readonly inlineProjections: InlineProjections;
+  readonly catalog: AggregateCatalog;
+}
+
+const asInlineProjection = (readModel: InlineReadModel): InlineProjection =>
+  'changeOf' in readModel ? new InlineRowChangeProjection(readModel) : readModel;
+
+/** Its event types with their schemas, its inline read models, and itself for the events API. */
+export const registerAggregate = (aggregate: AnyAggregate, { registry, inlineProjections, catalog }: AggregateRegistries): void => {
+  registry.register(...aggregate.eventDefinitions);
+  inlineProjections.register(...(aggregate.inlineProjections ?? []).map(asInlineProjection));
+  catalog.register(aggregate);
+};
