@@ -16,6 +16,7 @@ import { EventRegistry } from '../store/event-registry.js';
 import { PostgresEventStore } from '../store/postgres-event-store.js';
 import { EventRecorded } from './event-recorded.js';
 import { ExecuteAggregateCommandHandler } from './execute-aggregate-command.js';
+import { CommandIds } from './command-ids.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { EVENT_STORE, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 
@@ -44,6 +45,7 @@ export class EventSourcingModule {
         ExecuteAggregateCommandHandler,
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: PG_POOL_TOKEN, useExisting: options.pool },
+        { provide: CommandIds, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => CommandIds.load(pool) },
         { provide: EventRegistry, useValue: new EventRegistry() },
         { provide: InlineProjections, useValue: new InlineProjections() },
         { provide: AggregateCatalog, useValue: new AggregateCatalog() },

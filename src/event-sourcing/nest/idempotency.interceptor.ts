@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import { from, lastValueFrom, type Observable } from 'rxjs';
+import { CommandIds } from './command-ids.js';
 import { toErrorResponse } from './error-response.js';
 import { PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 
@@ -51,6 +52,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     @Inject(PG_POOL_TOKEN) private readonly pool: Pool,
     @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(CommandIds) private readonly commandIds: CommandIds,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -64,7 +66,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const tenant = String((request.params as Record<string, unknown>)?.practiceId ?? '');
     const scope = [tenant, request.actor.userId, key] as const;
     const fingerprint = sha256(`${request.method} ${request.url} ${JSON.stringify(request.body ?? null)}`);
-    request.commandId = sha256(scope.join('\u0000')).slice(0, 32);
+    request.commandId = this.commandIds.of(scope);
     const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
     return from(this.run(scope, fingerprint, status, reply, next));
   }
