@@ -37,6 +37,7 @@ export class AppModule {
           workers: { enabled: env.ROLE !== 'web', pausedProjections: listOf(env.PROJECTIONS_PAUSED) },
           rememberedAggregates: env.REMEMBERED_AGGREGATES,
           appendGroup: { inFlight: env.APPEND_GROUP_STATEMENTS, maxAppends: env.APPEND_GROUP_SIZE },
+          idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
         }),
         AuthModule,
         HealthModule,

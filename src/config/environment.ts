@@ -50,6 +50,10 @@ export class Environment {
   @IsInt() @Min(1) @Max(1_000) @Transform(toInt)
   APPEND_GROUP_SIZE = 32;
 
+  /** How long an Idempotency-Key is remembered: after that, a request with it runs anew and the key is deleted. */
+  @IsInt() @Min(1) @Max(8_760) @Transform(toInt)
+  IDEMPOTENCY_KEY_TTL_HOURS = 24;
+
   @IsIn(['jwt', 'trusted-header'])
   AUTH_MODE: 'jwt' | 'trusted-header' = 'jwt';
 

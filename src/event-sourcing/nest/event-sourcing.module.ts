@@ -18,7 +18,7 @@ import { EventRecorded } from './event-recorded.js';
 import { ExecuteAggregateCommandHandler } from './execute-aggregate-command.js';
 import { CommandIds } from './command-ids.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
-import { EVENT_STORE, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
+import { EVENT_STORE, IDEMPOTENCY_KEY_TTL_HOURS, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 
 export interface EventSourcingModuleOptions {
   /** The token of the pg `Pool` the store writes through; the app provides it. */
@@ -29,6 +29,8 @@ export interface EventSourcingModuleOptions {
   readonly rememberedAggregates?: number;
   /** Group commit of commands' appends (default: `DEFAULT_APPEND_GROUP`). */
   readonly appendGroup?: AppendGroupOptions;
+  /** How long an Idempotency-Key is remembered (default 24 hours). */
+  readonly idempotencyKeyTtlHours?: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export class EventSourcingModule {
       providers: [
         ExecuteAggregateCommandHandler,
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: IDEMPOTENCY_KEY_TTL_HOURS, useValue: options.idempotencyKeyTtlHours ?? 24 },
         { provide: PG_POOL_TOKEN, useExisting: options.pool },
         { provide: CommandIds, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => CommandIds.load(pool) },
         { provide: EventRegistry, useValue: new EventRegistry() },
