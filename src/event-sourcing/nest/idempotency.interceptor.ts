@@ -135,7 +135,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return body;
     } catch (error) {
       const response = toErrorResponse(error);
-      if (response.status >= 500) await this.release(scope);
+      // With the database gone the key cannot be released: it is taken over once abandoned, and
+      // the caller gets this request's own error rather than the release's.
+      if (response.status >= 500) await this.release(scope).catch(() => undefined);
       else await this.complete(scope, response.status, {}, storableRefusal(response.body));
       throw error;
     }
