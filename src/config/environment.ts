@@ -54,6 +54,16 @@ export class Environment {
   @IsInt() @Min(1) @Max(8_760) @Transform(toInt)
   IDEMPOTENCY_KEY_TTL_HOURS = 24;
 
+  /**
+   * Requests a second one user may make, and all members of one practice together, in each
+   * process (operators' and health routes are exempt). Generous: a guard against floods, not a quota.
+   */
+  @IsInt() @Min(1) @Max(1_000_000) @Transform(toInt)
+  RATE_LIMIT_USER_PER_SECOND = 300;
+
+  @IsInt() @Min(1) @Max(1_000_000) @Transform(toInt)
+  RATE_LIMIT_TENANT_PER_SECOND = 1_000;
+
   @IsIn(['jwt', 'trusted-header'])
   AUTH_MODE: 'jwt' | 'trusted-header' = 'jwt';
 

@@ -60,8 +60,8 @@ const storableRefusal = (body: ErrorBody): ErrorBody => {
 /**
  * `Idempotency-Key` on a command: the first request runs and its status and body are
  * stored; a repeat (even a concurrent one, which waits) gets the same answer and appends
- * nothing. Keys belong to a tenant and a user. Server errors are not stored, so they can be
- * retried. A key expires `IDEMPOTENCY_KEY_TTL_HOURS` after its first use: a request with it
+ * nothing. Keys belong to a tenant and a user. Server errors and 429s are not stored, so they
+ * can be retried. A key expires `IDEMPOTENCY_KEY_TTL_HOURS` after its first use: a request with it
  * then runs anew, as a new command. The command id (which the events' ids derive from) is
  * that of the key's lifetime: a retry after a crash or a server error derives the same ids,
  * so the store keeps what the first attempt appended once; a reuse after expiry derives new
@@ -137,7 +137,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const response = toErrorResponse(error);
       // With the database gone the key cannot be released: it is taken over once abandoned, and
       // the caller gets this request's own error rather than the release's.
-      if (response.status >= 500) await this.release(scope).catch(() => undefined);
+      if (response.status >= 500 || response.status === 429) await this.release(scope).catch(() => undefined);
       else await this.complete(scope, response.status, {}, storableRefusal(response.body));
       throw error;
     }

@@ -6,6 +6,11 @@ import { MembershipLookup } from '../application/membership-lookup.js';
 import { isAtLeast, type Role } from '../domain/role.js';
 import { PRACTICE_ROLE } from './practice-access.decorator.js';
 
+/** A request PracticeAccessGuard let in: the practice the caller is a member of (for the tenant's rate limit). */
+export interface AdmittedRequest {
+  admittedPracticeId?: string;
+}
+
 const practiceIdOf = (request: FastifyRequest): unknown =>
   (request.params as Record<string, unknown> | undefined)?.practiceId ??
   (request.body as Record<string, unknown> | undefined)?.practiceId;
@@ -26,7 +31,7 @@ export class PracticeAccessGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const required = this.reflector.getAllAndOverride<Role | undefined>(PRACTICE_ROLE, [context.getHandler(), context.getClass()]);
     if (!required) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithActor>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithActor & AdmittedRequest>();
     const actor = request.actor;
     if (!actor) return false;
     const practiceId = practiceIdOf(request);
@@ -40,6 +45,7 @@ export class PracticeAccessGuard implements CanActivate {
     if (!isAtLeast(role, required)) {
       throw new ForbiddenException({ code: 'ROLE_TOO_LOW', message: `This needs the ${required} role; you are ${role}` });
     }
+    request.admittedPracticeId = practiceId;
     return true;
   }
 }

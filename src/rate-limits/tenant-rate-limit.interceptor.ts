@@ -1,0 +1,29 @@
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
+import type { Observable } from 'rxjs';
+import type { AdmittedRequest } from '../contexts/tenancy/public-api.js';
+import { NOT_RATE_LIMITED } from './not-rate-limited.decorator.js';
+import { RateLimiter } from './rate-limiter.js';
+
+/**
+ * A tenant's limit counts only its members' requests: an interceptor runs after every guard,
+ * so the practice is one the caller was admitted to. Counted before the guards, anyone could
+ * exhaust another tenant's limit by naming it. Registered before IdempotencyInterceptor, so a
+ * refused request claims no Idempotency-Key.
+ */
+@Injectable()
+export class TenantRateLimitInterceptor implements NestInterceptor {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(RateLimiter) private readonly limiter: RateLimiter,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const practiceId = context.switchToHttp().getRequest<AdmittedRequest>().admittedPracticeId;
+    if (practiceId && !this.reflector.getAllAndOverride<boolean>(NOT_RATE_LIMITED, [context.getHandler(), context.getClass()])) {
+      await this.limiter.hit('tenant', practiceId, context.switchToHttp().getResponse<FastifyReply>());
+    }
+    return next.handle();
+  }
+}
