@@ -12,7 +12,8 @@ export class CommandIdSecret1764000000009 implements MigrationInterface {
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`CREATE TABLE server_secrets (name text PRIMARY KEY, secret text NOT NULL)`);
-    await db.query(`INSERT INTO server_secrets (name, secret) VALUES ('command-ids', $1)`, [randomBytes(32).toString('hex')]);
+    const secret = randomBytes(32).toString('hex');
+    await db.query(`INSERT INTO server_secrets (name, secret) VALUES ('command-ids', $1)`, [secret]);
   }
 
   async down(db: QueryRunner): Promise<void> {

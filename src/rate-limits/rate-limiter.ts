@@ -15,7 +15,8 @@ export class RateLimiter {
 
   async hit(scope: RateLimitScope, id: string, reply: FastifyReply): Promise<void> {
     const limit = this.perSecond[scope];
-    const { isBlocked, timeToBlockExpire } = await this.storage.increment(`${scope}:${id}`, WINDOW_MS, limit, WINDOW_MS, scope);
+    const key = `${scope}:${id}`;
+    const { isBlocked, timeToBlockExpire } = await this.storage.increment(key, WINDOW_MS, limit, WINDOW_MS, scope);
     if (!isBlocked) return;
     void reply.header('retry-after', String(timeToBlockExpire));
     throw new HttpException(

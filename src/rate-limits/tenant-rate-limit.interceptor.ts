@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
 import type { AdmittedRequest } from '../contexts/tenancy/public-api.js';
-import { NOT_RATE_LIMITED } from './not-rate-limited.decorator.js';
+import { isNotRateLimited } from './not-rate-limited.decorator.js';
 import { RateLimiter } from './rate-limiter.js';
 
 /**
@@ -21,7 +21,7 @@ export class TenantRateLimitInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const practiceId = context.switchToHttp().getRequest<AdmittedRequest>().admittedPracticeId;
-    if (practiceId && !this.reflector.getAllAndOverride<boolean>(NOT_RATE_LIMITED, [context.getHandler(), context.getClass()])) {
+    if (practiceId && !isNotRateLimited(this.reflector, context)) {
       await this.limiter.hit('tenant', practiceId, context.switchToHttp().getResponse<FastifyReply>());
     }
     return next.handle();

@@ -2,7 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import type { RequestWithActor } from '../auth/current-actor.decorator.js';
-import { NOT_RATE_LIMITED } from './not-rate-limited.decorator.js';
+import { isNotRateLimited } from './not-rate-limited.decorator.js';
 import { RateLimiter } from './rate-limiter.js';
 
 /**
@@ -18,7 +18,7 @@ export class UserRateLimitGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const actor = context.switchToHttp().getRequest<RequestWithActor>().actor;
-    if (!actor || this.reflector.getAllAndOverride<boolean>(NOT_RATE_LIMITED, [context.getHandler(), context.getClass()])) return true;
+    if (!actor || isNotRateLimited(this.reflector, context)) return true;
     await this.limiter.hit('user', actor.userId, context.switchToHttp().getResponse<FastifyReply>());
     return true;
   }

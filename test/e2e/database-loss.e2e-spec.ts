@@ -20,12 +20,16 @@ describe('Database connections lost mid-request', () => {
   let blocker: pg.Client;
 
   const reservations = (rest = '') => `/v1/practices/${practice}/reservations${rest}`;
-  const create = () =>
-    sendJson(app.baseUrl, 'POST', reservations(), app.as(OWNER), { guestId: 'g-1', guestName: 'Ada Lovelace', checkInDate: day(10), nights: 2 });
+  const stay = { guestId: 'g-1', guestName: 'Ada Lovelace', checkInDate: day(10), nights: 2 };
+  const create = () => sendJson(app.baseUrl, 'POST', reservations(), app.as(OWNER), stay);
   const list = () => sendJson(app.baseUrl, 'GET', reservations(), app.as(OWNER));
 
-  const backendsWaitingOnLocks = async (): Promise<number> =>
-    (await blocker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n;
+  const backendsWaitingOnLocks = async (): Promise<number> => {
+    const { rows } = await blocker.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    return rows[0].n;
+  };
 
   const waitFor = async (condition: () => Promise<boolean>): Promise<void> => {
     for (const deadline = Date.now() + 10_000; !(await condition()); await sleep(10)) {
@@ -52,7 +56,10 @@ describe('Database connections lost mid-request', () => {
     const requests = Array.from({ length: PARALLEL }, (_, i) => (i % 2 === 0 ? list() : create()));
     await waitFor(async () => (await backendsWaitingOnLocks()) >= PARALLEL / 2);
 
-    await blocker.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+    await blocker.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
     await blocker.query(`ROLLBACK`);
     const replies: Reply[] = await Promise.all(requests);
 
@@ -65,7 +72,9 @@ describe('Database connections lost mid-request', () => {
     }
 
     const created = replies.filter((reply) => reply.status === 201).map((reply) => reply.body.reservationId as string);
-    for (const id of created) expect((await sendJson(app.baseUrl, 'GET', reservations(`/${id}`), app.as(OWNER))).status).toBe(200);
+    for (const id of created) {
+      expect((await sendJson(app.baseUrl, 'GET', reservations(`/${id}`), app.as(OWNER))).status).toBe(200);
+    }
     expect((await create()).status).toBe(201);
     expect((await list()).status).toBe(200);
     expect((await fetch(`${app.baseUrl}/health`)).status).toBe(200);

@@ -20,10 +20,14 @@ describe('Idempotency-Key retention', () => {
   const keyed = (path: string, key: string, body?: unknown): Promise<Reply> =>
     sendJson(app.baseUrl, 'POST', reservations(path), { ...app.as(STAFF), 'idempotency-key': key }, body);
   /** Moves a key's first use back in time, as if it had been stored that long ago. */
-  const age = (key: string, hours: number) =>
-    app.db.pool.query(`UPDATE idempotency_keys SET created_at = now() - make_interval(hours => $2) WHERE key = $1`, [key, hours]);
-  const storedKeys = async (keys: readonly string[]): Promise<string[]> =>
-    (await app.db.pool.query<{ key: string }>(`SELECT key FROM idempotency_keys WHERE key = ANY($1) ORDER BY key`, [keys])).rows.map((r) => r.key);
+  const age = (key: string, hours: number) => {
+    const aged = `UPDATE idempotency_keys SET created_at = now() - make_interval(hours => $2) WHERE key = $1`;
+    return app.db.pool.query(aged, [key, hours]);
+  };
+  const storedKeys = async (keys: readonly string[]): Promise<string[]> => {
+    const stored = `SELECT key FROM idempotency_keys WHERE key = ANY($1) ORDER BY key`;
+    return (await app.db.pool.query<{ key: string }>(stored, [keys])).rows.map((row) => row.key);
+  };
 
   beforeAll(async () => {
     app = await startTestApp({ IDEMPOTENCY_KEY_TTL_HOURS: String(TTL_HOURS) });
@@ -79,7 +83,7 @@ describe('Idempotency-Key retention', () => {
 
   describe('when a refusal is large', () => {
     // 50 unknown fields of 4,000 characters each: the refusal names every one, twice.
-    const manyLongFields = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${i}-${'x'.repeat(4_000)}`, true]));
+    const manyLongFields = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${i}-${'x'.repeat(4_000)}`, 1]));
 
     it('keeps at most 4 KB of it, and a replay answers the same status and error code', async () => {
       const id = (await keyed('', 'for-large-refusal', stay())).body.reservationId as string;
@@ -89,7 +93,10 @@ describe('Idempotency-Key retention', () => {
 
       expectError(first, 400, 'VALIDATION_FAILED');
       expectError(replayed, 400, 'VALIDATION_FAILED');
-      const stored = await app.db.pool.query(`SELECT coalesce(sum(octet_length(body::text)), 0)::int AS size FROM idempotency_keys WHERE key = 'large-refusal'`);
+      const stored = await app.db.pool.query(
+        `SELECT coalesce(sum(octet_length(body::text)), 0)::int AS size
+         FROM idempotency_keys WHERE key = 'large-refusal'`,
+      );
       expect(stored.rows[0].size).toBeLessThanOrEqual(4_096);
     });
   });

@@ -35,7 +35,8 @@ describe('Event ids of keyed commands', () => {
     expect(created.status).toBe(201);
     return created.body.reservationId as string;
   };
-  const keyed = (path: string, key: string) => sendJson(app.baseUrl, 'POST', reservations(path), { ...app.as(VICTIM), 'idempotency-key': key });
+  const keyed = (path: string, key: string) =>
+    sendJson(app.baseUrl, 'POST', reservations(path), { ...app.as(VICTIM), 'idempotency-key': key });
 
   beforeAll(async () => {
     app = await startTestApp();
@@ -44,12 +45,19 @@ describe('Event ids of keyed commands', () => {
   });
   afterAll(() => app.close());
 
-  describe('when an attacker appended, in their own practice, the ids the public formula gives for a victim’s key', () => {
+  describe('when an attacker appended, in their own practice, the ids a public hash gives for a victim’s key', () => {
     it('the victim’s keyed command still succeeds', async () => {
       const id = await book();
       const key = `confirm-${id}`;
       for (const [index, eventId] of publicEventIds(victimPractice, VICTIM, key).entries()) {
-        const squat = { practiceId: attackerPractice, aggregateType: 'practice', aggregateId: attackerPractice, eventType: 'practice.updated', payload: { name: `Squat ${index}` }, eventId };
+        const squat = {
+          practiceId: attackerPractice,
+          aggregateType: 'practice',
+          aggregateId: attackerPractice,
+          eventType: 'practice.updated',
+          payload: { name: `Squat ${index}` },
+          eventId,
+        };
         expect((await sendJson(app.baseUrl, 'POST', '/v1/events/append', app.as(ATTACKER), squat)).status).toBe(201);
       }
 
@@ -63,7 +71,8 @@ describe('Event ids of keyed commands', () => {
   describe('in two processes on one database', () => {
     let second: NestFastifyApplication;
     beforeAll(async () => {
-      second = await createApp(validateEnvironment({ DATABASE_URL: app.db.url, PORT: '0', LOG_LEVEL: 'error' }), { docsUi: false });
+      const env = validateEnvironment({ DATABASE_URL: app.db.url, PORT: '0', LOG_LEVEL: 'error' });
+      second = await createApp(env, { docsUi: false });
     });
     afterAll(() => second.close());
 

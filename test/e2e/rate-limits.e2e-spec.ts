@@ -11,13 +11,15 @@ const USER_LIMIT = 10;
 const TENANT_LIMIT = 4;
 const OPERATOR = 'olga';
 const day = (n: number): string => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-const burst = (size: number, request: () => Promise<Reply>): Promise<Reply[]> => Promise.all(Array.from({ length: size }, request));
+const burst = (size: number, request: () => Promise<Reply>): Promise<Reply[]> =>
+  Promise.all(Array.from({ length: size }, request));
 
 describe('Rate limits', () => {
   let app: TestApp;
 
   const stay = { guestId: 'g-1', guestName: 'Ada Lovelace', checkInDate: day(10), nights: 2 };
-  const validate = (userId: string) => () => sendJson(app.baseUrl, 'POST', '/v1/reservations/validate', app.as(userId), stay);
+  const validate = (userId: string) => () =>
+    sendJson(app.baseUrl, 'POST', '/v1/reservations/validate', app.as(userId), stay);
   const list = (userId: string, practiceId: string) => () =>
     sendJson(app.baseUrl, 'GET', `/v1/practices/${practiceId}/reservations`, app.as(userId));
   const refused = (replies: readonly Reply[]) => replies.filter((reply) => reply.status === 429);
@@ -55,7 +57,8 @@ describe('Rate limits', () => {
     it('refuses the excess with 429 RATE_LIMITED, though no member exceeded their own', async () => {
       const members = { tom: 'staff', tess: 'staff' };
       const practice = await createPractice(app, 'tina', members);
-      const replies = await Promise.all(['tina', ...Object.keys(members)].map((userId) => burst(TENANT_LIMIT + 2, list(userId, practice))));
+      const everyone = ['tina', ...Object.keys(members)];
+      const replies = await Promise.all(everyone.map((userId) => burst(TENANT_LIMIT + 2, list(userId, practice))));
       expectOnlyServedOrLimited(replies.flat(), 'tenant');
     });
 
@@ -71,9 +74,10 @@ describe('Rate limits', () => {
     it('stores no answer for it, so a retry runs', async () => {
       const practice = await createPractice(app, 'kim');
       const keys = Array.from({ length: TENANT_LIMIT * 4 }, (_, i) => `rate-limited-${i}`);
-      const replies = await Promise.all(
-        keys.map((key) => sendJson(app.baseUrl, 'POST', `/v1/practices/${practice}/reservations`, { ...app.as('kim'), 'idempotency-key': key }, stay)),
-      );
+      const path = `/v1/practices/${practice}/reservations`;
+      const create = (key: string) =>
+        sendJson(app.baseUrl, 'POST', path, { ...app.as('kim'), 'idempotency-key': key }, stay);
+      const replies = await Promise.all(keys.map(create));
       const refusedKeys = keys.filter((_, i) => replies[i].status === 429);
       expect(refusedKeys.length).toBeGreaterThan(0);
       const stored = await app.db.pool.query(`SELECT key FROM idempotency_keys WHERE key = ANY($1)`, [refusedKeys]);
@@ -83,7 +87,8 @@ describe('Rate limits', () => {
 
   describe('operators’ and health routes', () => {
     it('are never limited', async () => {
-      const admin = await burst(USER_LIMIT * 4, () => sendJson(app.baseUrl, 'GET', '/v1/admin/projections', app.as(OPERATOR)));
+      const projections = () => sendJson(app.baseUrl, 'GET', '/v1/admin/projections', app.as(OPERATOR));
+      const admin = await burst(USER_LIMIT * 4, projections);
       const health = await burst(USER_LIMIT * 4, () => sendJson(app.baseUrl, 'GET', '/health', null));
       expect([...admin, ...health].filter((reply) => reply.status !== 200)).toEqual([]);
     });

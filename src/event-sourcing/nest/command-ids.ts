@@ -11,7 +11,9 @@ export class CommandIds {
   private constructor(private readonly key: KeyObject) {}
 
   static async load(pool: Pool): Promise<CommandIds> {
-    const { rows } = await pool.query<{ secret: string }>(`SELECT secret FROM server_secrets WHERE name = 'command-ids'`);
+    const { rows } = await pool.query<{ secret: string }>(
+      `SELECT secret FROM server_secrets WHERE name = 'command-ids'`,
+    );
     if (!rows[0]) throw new Error('server_secrets has no command-ids secret: run the migrations');
     return new CommandIds(createSecretKey(Buffer.from(rows[0].secret, 'hex')));
   }

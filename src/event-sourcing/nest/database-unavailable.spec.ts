@@ -6,7 +6,7 @@ describe('an error of the database connection', () => {
   it.each([
     ['a refused connection', withCode('ECONNREFUSED')],
     ['a reset socket', withCode('ECONNRESET')],
-    ['a terminated backend (57P01 admin_shutdown)', withCode('57P01', 'terminating connection due to administrator command')],
+    ['a terminated backend (57P01)', withCode('57P01', 'terminating connection due to administrator command')],
     ['a crashed server (57P02)', withCode('57P02')],
     ['a server starting or stopping (57P03)', withCode('57P03')],
     ['a connection exception (class 08)', withCode('08006')],
@@ -14,7 +14,7 @@ describe('an error of the database connection', () => {
     ['a client pg gave up on', new Error('Client has encountered a connection error and is not queryable')],
   ])('answers 503 DATABASE_UNAVAILABLE with Retry-After for %s', (_, error) => {
     const response = toErrorResponse(error);
-    expect({ status: response.status, code: response.body.error.code }).toEqual({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+    expect([response.status, response.body.error.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
     expect(Number(response.headers?.['retry-after'])).toBeGreaterThan(0);
   });
 

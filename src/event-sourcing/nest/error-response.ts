@@ -100,7 +100,8 @@ const isUnstorableText = (error: unknown): boolean =>
  * Nothing is lost by answering 503: what was committed stays, the rest may be retried.
  */
 const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03']);
-const CONNECTION_ERROR_MESSAGES = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+const CONNECTION_ERROR_MESSAGES =
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
 const DATABASE_RETRY_AFTER_SECONDS = 2;
 const isDatabaseUnavailable = (error: unknown): boolean => {
   if (!(error instanceof Error)) return false;

@@ -54,7 +54,8 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 const storableRefusal = (body: ErrorBody): ErrorBody => {
   if (JSON.stringify(body).length <= MAX_STORED_REFUSAL_CHARS) return body;
   const { code, message } = body.error;
-  return { error: { code, message: `${message.slice(0, 200)}… (shortened; the first answer's details are not kept)`, details: {} } };
+  const shortened = `${message.slice(0, 200)}… (shortened; the first answer's details are not kept)`;
+  return { error: { code, message: shortened, details: {} } };
 };
 
 /**
@@ -116,11 +117,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
        )
        INSERT INTO idempotency_keys (tenant_id, user_id, key, fingerprint) VALUES ($1, $2, $3, $4)
        ON CONFLICT (tenant_id, user_id, key) DO UPDATE SET
-         fingerprint = excluded.fingerprint, attempted_at = now(), status_code = NULL, headers = NULL, body = NULL, completed_at = NULL,
-         created_at = CASE WHEN idempotency_keys.created_at < now() - make_interval(hours => $6) THEN now() ELSE idempotency_keys.created_at END
+         fingerprint = excluded.fingerprint, attempted_at = now(),
+         status_code = NULL, headers = NULL, body = NULL, completed_at = NULL,
+         created_at = CASE WHEN idempotency_keys.created_at < now() - make_interval(hours => $6)
+                      THEN now() ELSE idempotency_keys.created_at END
        WHERE idempotency_keys.created_at < now() - make_interval(hours => $6)
-          OR (idempotency_keys.status_code IS NULL
-              AND (idempotency_keys.attempted_at IS NULL OR idempotency_keys.attempted_at < now() - make_interval(secs => $5)))
+          OR (idempotency_keys.status_code IS NULL AND (idempotency_keys.attempted_at IS NULL
+              OR idempotency_keys.attempted_at < now() - make_interval(secs => $5)))
        RETURNING (extract(epoch FROM created_at) * 1000000)::bigint::text AS lifetime`,
       [...scope, fingerprint, ABANDONED_AFTER_S, this.ttlHours, SWEPT_PER_CLAIM],
     );
@@ -153,14 +156,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /** The next request with the key runs at once, in the same lifetime: it may find what this one appended. */
   private async release(scope: readonly string[]) {
-    await this.pool.query(`UPDATE idempotency_keys SET attempted_at = NULL WHERE tenant_id = $1 AND user_id = $2 AND key = $3`, [...scope]);
+    await this.pool.query(
+      `UPDATE idempotency_keys SET attempted_at = NULL WHERE tenant_id = $1 AND user_id = $2 AND key = $3`,
+      [...scope],
+    );
   }
 
   /** A key seen before: wait for the first request to finish, then answer exactly as it did. */
   private async replay(scope: readonly string[], fingerprint: string, reply: FastifyReply): Promise<unknown> {
     for (let waited = 0; waited < WAIT_LIMIT_MS; waited += WAIT_STEP_MS) {
       const { rows } = await this.pool.query<StoredResponse>(
-        `SELECT fingerprint, attempted_at, status_code, headers, body FROM idempotency_keys WHERE tenant_id = $1 AND user_id = $2 AND key = $3`,
+        `SELECT fingerprint, attempted_at, status_code, headers, body FROM idempotency_keys
+         WHERE tenant_id = $1 AND user_id = $2 AND key = $3`,
         [...scope],
       );
       const stored = rows[0];

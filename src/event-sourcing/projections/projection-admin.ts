@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { ConflictException, NotFoundException } from '@nestjs/common';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { inTransaction } from '../store/in-transaction.js';
@@ -89,15 +89,13 @@ export class ProjectionAdmin {
   async rebuild(name: string, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<ProjectionReport> {
     const projection = this.require(name);
     // One rebuild per projection at a time, across processes: a session lock on slot -1.
-    return withClient(
-      this.pool,
-      async (lock) => {
-        const { rows } = await lock.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1::int, -1) AS ok`, [leaseKey(projection.name)]);
-        if (!rows[0].ok) throw new ConflictException({ code: 'REBUILD_IN_PROGRESS', message: `${name} is being rebuilt already` });
-        return this.rebuildUnlocked(projection, onProgress);
-      },
-      true,
-    );
+    const rebuildHoldingTheLock = async (lock: PoolClient) => {
+      const locked = `SELECT pg_try_advisory_lock($1::int, -1) AS ok`;
+      const { rows } = await lock.query<{ ok: boolean }>(locked, [leaseKey(projection.name)]);
+      if (!rows[0].ok) throw new ConflictException({ code: 'REBUILD_IN_PROGRESS', message: `${name} is being rebuilt already` });
+      return this.rebuildUnlocked(projection, onProgress);
+    };
+    return withClient(this.pool, rebuildHoldingTheLock, true);
   }
 
   private async rebuildUnlocked(projection: AsyncProjection, onProgress: (progress: RebuildProgress) => void): Promise<ProjectionReport> {

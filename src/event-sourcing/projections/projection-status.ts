@@ -41,7 +41,8 @@ interface Row {
 /** What operators see of each projection: where it is, who runs it, how far behind it is. */
 export const projectionReport = async (pool: Pool, projection: AsyncProjection): Promise<ProjectionReport> => {
   // One snapshot for all four reads, so lag and checkpoints describe the same moment.
-  return inTransaction(pool, (client) => readReport(client, projection), 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+  return inTransaction(pool, (client) => readReport(client, projection), begin);
 };
 
 const readReport = async (pool: PoolClient, projection: AsyncProjection): Promise<ProjectionReport> => {

@@ -6,7 +6,11 @@ import type { Pool, PoolClient } from 'pg';
  * backend, a failover) would be an unhandled 'error' event that ends the process. Its queries
  * fail instead, and the pool is told to drop it — always, with `discard` (to end a session's locks).
  */
-export const withClient = async <T>(pool: Pool, work: (client: PoolClient) => Promise<T>, discard = false): Promise<T> => {
+export const withClient = async <T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+  discard = false,
+): Promise<T> => {
   const client = await pool.connect();
   let lost: Error | undefined;
   const onError = (error: Error) => {
