@@ -64,6 +64,14 @@ export class Environment {
   @IsInt() @Min(1) @Max(1_000_000) @Transform(toInt)
   RATE_LIMIT_TENANT_PER_SECOND = 1_000;
 
+  /** The whole request, headers and body, must arrive within this: a client that trickles it is cut off with 408. */
+  @IsInt() @Min(1) @Max(3_600_000) @Transform(toInt)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** A connection silent this long while a request is read or answered is closed: above any request's own work. */
+  @IsInt() @Min(1) @Max(3_600_000) @Transform(toInt)
+  HTTP_CONNECTION_TIMEOUT_MS = 60_000;
+
   @IsIn(['jwt', 'trusted-header'])
   AUTH_MODE: 'jwt' | 'trusted-header' = 'jwt';
 
