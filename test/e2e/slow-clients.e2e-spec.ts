@@ -60,12 +60,15 @@ const rawPost = (app: TestApp, send: (socket: Socket, closed: () => boolean) => 
 describe('Slow clients', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), HTTP_CONNECTION_TIMEOUT_MS: String(CONNECTION_TIMEOUT_MS) });
+    app = await startTestApp({
+      HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      HTTP_CONNECTION_TIMEOUT_MS: String(CONNECTION_TIMEOUT_MS),
+    });
   });
   afterAll(() => app.close());
 
   describe('when the body trickles in a byte at a time', () => {
-    it('is answered 408 REQUEST_TIMEOUT in the common error shape and disconnected before the body is complete', async () => {
+    it('is answered 408 REQUEST_TIMEOUT in the common shape and cut off before the body is complete', async () => {
       const trickle = async (socket: Socket, closed: () => boolean): Promise<void> => {
         for (let sent = 0; sent < DECLARED_BODY_BYTES && !closed(); sent++) {
           socket.write(' ');
@@ -75,7 +78,10 @@ describe('Slow clients', () => {
 
       const { answer, sent, closedByServer } = await rawPost(app, trickle);
 
-      expect({ closedByServer, complete: sent === DECLARED_BODY_BYTES }).toEqual({ closedByServer: true, complete: false });
+      expect({ closedByServer, complete: sent === DECLARED_BODY_BYTES }).toEqual({
+        closedByServer: true,
+        complete: false,
+      });
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
       expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
         error: { code: 'REQUEST_TIMEOUT', message: expect.any(String), details: {} },

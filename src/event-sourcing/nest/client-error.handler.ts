@@ -1,10 +1,13 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 
-const ANSWERS: Readonly<Record<string, readonly [number, string, string]>> = {
+type Answer = readonly [status: number, code: string, message: string];
+
+const ANSWERS: Readonly<Record<string, Answer>> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'The request did not arrive in time'],
   HPE_HEADER_OVERFLOW: [431, 'HEADERS_TOO_LARGE', 'The request headers are too large'],
 };
+const NOT_HTTP: Answer = [400, 'MALFORMED_REQUEST', 'The request is not valid HTTP'];
 
 /**
  * Errors of a connection before a request reaches routing — one that did not arrive within
@@ -13,7 +16,7 @@ const ANSWERS: Readonly<Record<string, readonly [number, string, string]>> = {
  */
 export const answerClientError = (error: Error & { code?: string }, socket: Socket): void => {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, code, message] = ANSWERS[error.code ?? ''] ?? [400, 'MALFORMED_REQUEST', 'The request is not valid HTTP'];
+  const [status, code, message] = ANSWERS[error.code ?? ''] ?? NOT_HTTP;
   const body = JSON.stringify({ error: { code, message, details: {} } });
   if (socket.writable) {
     socket.write(
