@@ -1,4 +1,5 @@
 import type { LogLevel } from '@nestjs/common';
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -53,6 +54,9 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
     { logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(env.LOG_LEVEL) + 1), abortOnError: false },
   );
   app.enableShutdownHooks();
+  // helmet's defaults suit /docs too (the UI's scripts are files of its own; its inline styles are
+  // allowed), but for upgrade-insecure-requests: over plain HTTP, browsers would fetch them by HTTPS.
+  await app.register(helmet, { contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } });
   app.useGlobalFilters(new ErrorResponseFilter());
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('preValidation', rejectDeepBodies);
