@@ -2,6 +2,7 @@ import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expectError, sendJson, type Reply } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
+import { stay } from '../support/stays.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -11,7 +12,6 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  */
 const OWNER = 'olivia';
 const PARALLEL = 8;
-const day = (n: number): string => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 describe('Database connections lost mid-request', () => {
   let app: TestApp;
@@ -20,8 +20,7 @@ describe('Database connections lost mid-request', () => {
   let blocker: pg.Client;
 
   const reservations = (rest = '') => `/v1/practices/${practice}/reservations${rest}`;
-  const stay = { guestId: 'g-1', guestName: 'Ada Lovelace', checkInDate: day(10), nights: 2 };
-  const create = () => sendJson(app.baseUrl, 'POST', reservations(), app.as(OWNER), stay);
+  const create = () => sendJson(app.baseUrl, 'POST', reservations(), app.as(OWNER), stay());
   const list = () => sendJson(app.baseUrl, 'GET', reservations(), app.as(OWNER));
 
   const backendsWaitingOnLocks = async (): Promise<number> => {

@@ -1,5 +1,6 @@
 import { expectError, sendJson, type Reply } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
+import { day, stay } from '../support/stays.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -9,14 +10,12 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  */
 const STAFF = 'sam';
 const TTL_HOURS = 2;
-const day = (n: number): string => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 describe('Idempotency-Key retention', () => {
   let app: TestApp;
   let practice: string;
 
   const reservations = (rest = '') => `/v1/practices/${practice}/reservations${rest}`;
-  const stay = (nights = 2) => ({ guestId: 'g-1', guestName: 'Ada Lovelace', checkInDate: day(10), nights });
   const keyed = (path: string, key: string, body?: unknown): Promise<Reply> =>
     sendJson(app.baseUrl, 'POST', reservations(path), { ...app.as(STAFF), 'idempotency-key': key }, body);
   /** Moves a key's first use back in time, as if it had been stored that long ago. */

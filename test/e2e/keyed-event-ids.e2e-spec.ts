@@ -6,6 +6,7 @@ import { deterministicEventId } from '../../src/event-sourcing/aggregates/determ
 import { CommandIds } from '../../src/event-sourcing/nest/command-ids.js';
 import { sendJson } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
+import { stay } from '../support/stays.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -15,7 +16,6 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  */
 const VICTIM = 'victor';
 const ATTACKER = 'mallory';
-const day = (n: number): string => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 /** The ids the events of a keyed command got before they were derived with a server secret. */
 const publicEventIds = (practiceId: string, userId: string, key: string): string[] => {
@@ -30,8 +30,7 @@ describe('Event ids of keyed commands', () => {
 
   const reservations = (rest = '') => `/v1/practices/${victimPractice}/reservations${rest}`;
   const book = async (): Promise<string> => {
-    const stay = { guestId: 'g-1', guestName: 'Ada Lovelace', checkInDate: day(10), nights: 2 };
-    const created = await sendJson(app.baseUrl, 'POST', reservations(), app.as(VICTIM), stay);
+    const created = await sendJson(app.baseUrl, 'POST', reservations(), app.as(VICTIM), stay());
     expect(created.status).toBe(201);
     return created.body.reservationId as string;
   };

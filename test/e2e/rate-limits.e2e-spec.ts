@@ -1,5 +1,6 @@
 import { expectError, sendJson, type Reply } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
+import { stay } from '../support/stays.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -10,16 +11,14 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const USER_LIMIT = 10;
 const TENANT_LIMIT = 4;
 const OPERATOR = 'olga';
-const day = (n: number): string => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 const burst = (size: number, request: () => Promise<Reply>): Promise<Reply[]> =>
   Promise.all(Array.from({ length: size }, request));
 
 describe('Rate limits', () => {
   let app: TestApp;
 
-  const stay = { guestId: 'g-1', guestName: 'Ada Lovelace', checkInDate: day(10), nights: 2 };
   const validate = (userId: string) => () =>
-    sendJson(app.baseUrl, 'POST', '/v1/reservations/validate', app.as(userId), stay);
+    sendJson(app.baseUrl, 'POST', '/v1/reservations/validate', app.as(userId), stay());
   const list = (userId: string, practiceId: string) => () =>
     sendJson(app.baseUrl, 'GET', `/v1/practices/${practiceId}/reservations`, app.as(userId));
   const refused = (replies: readonly Reply[]) => replies.filter((reply) => reply.status === 429);
@@ -76,7 +75,7 @@ describe('Rate limits', () => {
       const keys = Array.from({ length: TENANT_LIMIT * 4 }, (_, i) => `rate-limited-${i}`);
       const path = `/v1/practices/${practice}/reservations`;
       const create = (key: string) =>
-        sendJson(app.baseUrl, 'POST', path, { ...app.as('kim'), 'idempotency-key': key }, stay);
+        sendJson(app.baseUrl, 'POST', path, { ...app.as('kim'), 'idempotency-key': key }, stay());
       const replies = await Promise.all(keys.map(create));
       const refusedKeys = keys.filter((_, i) => replies[i].status === 429);
       expect(refusedKeys.length).toBeGreaterThan(0);
