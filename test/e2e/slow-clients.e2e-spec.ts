@@ -36,22 +36,25 @@ const rawPost = (app: TestApp, send: (socket: Socket, closed: () => boolean) => 
     const sent = () => socket.bytesWritten - headers.length;
     let answer = '';
     let closed = false;
+    let giveUp: NodeJS.Timeout | undefined;
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (answer += chunk));
     socket.on('error', () => undefined); // a reset is how some cut-offs look
     socket.on('close', () => {
+      clearTimeout(giveUp);
       if (!closed) resolve({ answer, sent: sent(), closedByServer: true });
       closed = true;
     });
     socket.on('connect', () => {
       socket.write(headers);
+      const stillOpen = () => {
+        closed = true;
+        socket.destroy();
+        resolve({ answer, sent: sent(), closedByServer: false });
+      };
       send(socket, () => closed)
-        .then(async () => {
-          await sleep(GIVE_UP_MS);
-          if (closed) return;
-          closed = true;
-          socket.destroy();
-          resolve({ answer, sent: sent(), closedByServer: false });
+        .then(() => {
+          if (!closed) giveUp = setTimeout(stillOpen, GIVE_UP_MS);
         })
         .catch(reject);
     });
