@@ -10,6 +10,7 @@ import { TenancyModule } from './contexts/tenancy/public-api.js';
 import { ReservationsModule } from './contexts/reservations/public-api.js';
 import { EventsApiModule } from './events-api/events-api.module.js';
 import { AdminModule } from './admin/admin.module.js';
+import { RateLimitsModule } from './rate-limits/rate-limits.module.js';
 
 const listOf = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -32,13 +33,18 @@ export class AppModule {
         }),
         CqrsModule.forRoot(),
         DatabaseModule,
+        // The order of global guards and interceptors: authentication, then the user's rate
+        // limit (it needs the caller); the tenant's limit before idempotency (a refused request
+        // claims no key).
+        AuthModule,
+        RateLimitsModule,
         EventSourcingModule.forRoot({
           pool: PG_POOL,
           workers: { enabled: env.ROLE !== 'web', pausedProjections: listOf(env.PROJECTIONS_PAUSED) },
           rememberedAggregates: env.REMEMBERED_AGGREGATES,
           appendGroup: { inFlight: env.APPEND_GROUP_STATEMENTS, maxAppends: env.APPEND_GROUP_SIZE },
+          idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
         }),
-        AuthModule,
         HealthModule,
         TenancyModule,
         ReservationsModule,

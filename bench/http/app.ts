@@ -42,9 +42,22 @@ const TUNING = ['DB_POOL_SIZE', 'REMEMBERED_AGGREGATES', 'APPEND_GROUP_STATEMENT
 const tuning = (): Record<string, string> =>
   Object.fromEntries(TUNING.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
 
+/**
+ * One user drives all the clients, at thousands of requests a second: rate limits far above
+ * that, so the bench measures what counting costs and never a refusal.
+ */
+const UNREACHED_RATE_LIMITS = { RATE_LIMIT_USER_PER_SECOND: '1000000', RATE_LIMIT_TENANT_PER_SECOND: '1000000' };
+
 /** Starts the app as `main.ts` would (role web: no projection worker), in this process. */
 export const startApp = async (databaseUrl: string): Promise<BenchApp> => {
-  const env = validateEnvironment({ ...tuning(), DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'error', ROLE: 'web' });
+  const env = validateEnvironment({
+    ...UNREACHED_RATE_LIMITS,
+    ...tuning(),
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    ROLE: 'web',
+  });
   const app = await createApp(env);
   try {
     await app.listen(0, '127.0.0.1');

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Logger, Param, ParseIntPipe, P
 import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ProjectionAdmin } from '../event-sourcing/projections/projection-admin.js';
 import { DeadLettersQuery, ReplayRequest } from './admin.requests.js';
+import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { OperatorGuard } from './operator.guard.js';
 
 /** Operators' view of async projections: status, checkpoints, lag, owners; kill switch, replay, rebuild, dead letters. */
@@ -9,6 +10,7 @@ import { OperatorGuard } from './operator.guard.js';
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'OPERATORS_ONLY' })
 @UseGuards(OperatorGuard)
+@NotRateLimited()
 @Controller('v1/admin')
 export class ProjectionsAdminController {
   private readonly logger = new Logger('Admin');

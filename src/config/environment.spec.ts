@@ -16,6 +16,10 @@ describe('environment', () => {
       const env = validateEnvironment({});
       expect(env).toMatchObject({ PORT: 3000, ROLE: 'all', EMBEDDED_PG_PORT: 54329, DATABASE_URL: undefined });
     });
+
+    it('remembers Idempotency-Keys for 24 hours', () => {
+      expect(validateEnvironment({}).IDEMPOTENCY_KEY_TTL_HOURS).toBe(24);
+    });
   });
 
   describe('when values are valid', () => {
@@ -38,6 +42,7 @@ describe('environment', () => {
       ['AMQP_URL', 'http://localhost:5672'],
       ['ROLE', 'admin'],
       ['EMBEDDED_PG_PORT', '80'],
+      ['IDEMPOTENCY_KEY_TTL_HOURS', '0'],
     ])('names %s=%s', (name, value) => {
       const problems = problemsOf({ [name]: value });
       expect(problems).toHaveLength(1);

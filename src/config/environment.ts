@@ -50,6 +50,28 @@ export class Environment {
   @IsInt() @Min(1) @Max(1_000) @Transform(toInt)
   APPEND_GROUP_SIZE = 32;
 
+  /** How long an Idempotency-Key is remembered: after that, a request with it runs anew and the key is deleted. */
+  @IsInt() @Min(1) @Max(8_760) @Transform(toInt)
+  IDEMPOTENCY_KEY_TTL_HOURS = 24;
+
+  /**
+   * Requests a second one user may make, and all members of one practice together, in each
+   * process (operators' and health routes are exempt). Generous: a guard against floods, not a quota.
+   */
+  @IsInt() @Min(1) @Max(1_000_000) @Transform(toInt)
+  RATE_LIMIT_USER_PER_SECOND = 300;
+
+  @IsInt() @Min(1) @Max(1_000_000) @Transform(toInt)
+  RATE_LIMIT_TENANT_PER_SECOND = 1_000;
+
+  /** The whole request, headers and body, must arrive within this: a client that trickles it is cut off with 408. */
+  @IsInt() @Min(1) @Max(3_600_000) @Transform(toInt)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** A connection silent this long while a request is read or answered is closed: above any request's own work. */
+  @IsInt() @Min(1) @Max(3_600_000) @Transform(toInt)
+  HTTP_CONNECTION_TIMEOUT_MS = 60_000;
+
   @IsIn(['jwt', 'trusted-header'])
   AUTH_MODE: 'jwt' | 'trusted-header' = 'jwt';
 

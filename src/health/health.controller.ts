@@ -2,9 +2,11 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator.js';
+import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 
 @ApiTags('operations')
 @Public()
+@NotRateLimited()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -94,11 +95,14 @@ describe('Another tenant\'s practice', () => {
     await asBob(appendTo(practiceB, 'user', B_USER, 'user.created', { name: B_NAME }));
     await send('alice', { method: 'POST', path: `/v1/practices/${practiceA}/memberships`, body: { userId: 'sam', role: 'staff' } });
     // Reads by type show only transactions older than every open one on the server: wait
-    // until all 7 of B's events show there too, so the baseline is complete.
+    // until all 7 of B's events show there too, so the baseline is complete (pausing between
+    // reads: nine at once with no pause could exceed bob's rate limit).
     const deadline = Date.now() + 15_000;
-    do {
+    eventsOfB = await everythingOfB();
+    while (visibleByType(eventsOfB) < 7 && Date.now() < deadline) {
+      await sleep(50);
       eventsOfB = await everythingOfB();
-    } while (visibleByType(eventsOfB) < 7 && Date.now() < deadline);
+    }
     const [practiceStream, userStream] = eventsOfB as { events: unknown[] }[];
     expect([practiceStream.events.length, userStream.events.length, visibleByType(eventsOfB)]).toEqual([6, 1, 7]);
   });

@@ -87,7 +87,21 @@ describe('npm start', () => {
       expect(health.status).toBe(200);
       const docs = await fetch(`http://127.0.0.1:${env.PORT}/docs`);
       expect(docs.status).toBe(200);
-      expect(await docs.text()).toContain('swagger');
+      const page = await docs.text();
+      expect(page).toContain('swagger');
+      // The UI runs under helmet's policy: its scripts are files of its own (no inline script),
+      // its inline styles are allowed, and nothing is upgraded to HTTPS the server does not speak.
+      const policy = docs.headers.get('content-security-policy') ?? '';
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).toMatch(/style-src [^;]*'unsafe-inline'/);
+      expect(policy).not.toContain('upgrade-insecure-requests');
+      const srcOf = (attributes: string) => /src=["']([^"']+)["']/.exec(attributes)?.[1];
+      const scripts = [...page.matchAll(/<script([^>]*)>/g)].map(([, attributes]) => srcOf(attributes));
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const src of scripts) {
+        expect(src).toBeDefined();
+        expect((await fetch(new URL(src!, docs.url))).status).toBe(200);
+      }
     });
 
     it('starts again after a crash, stopping the orphaned server and reusing its data', async () => {

@@ -8,8 +8,8 @@ export class ErrorResponseFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const { status, body } = toErrorResponse(error);
+    const { status, body, headers = {} } = toErrorResponse(error);
     if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    void host.switchToHttp().getResponse<FastifyReply>().status(status).send(body);
+    void host.switchToHttp().getResponse<FastifyReply>().headers(headers).status(status).send(body);
   }
 }

@@ -18,6 +18,8 @@ export interface ErrorBody {
 export interface ErrorResponse {
   readonly status: number;
   readonly body: ErrorBody;
+  /** Headers the answer carries besides the body (Retry-After). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
@@ -91,6 +93,22 @@ const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 const isUnstorableText = (error: unknown): boolean =>
   error instanceof Error && UNSTORABLE_TEXT.has(String((error as { code?: unknown }).code));
 
+/**
+ * PostgreSQL went away or would not take a connection (a failover, a restart, an operator
+ * ending backends): Node's socket errors, pg's own messages for a connection that ended, and
+ * SQLSTATE classes 08 (connection exception) and 57P01-57P03 (shutdown, crash, cannot connect now).
+ * Nothing is lost by answering 503: what was committed stays, the rest may be retried.
+ */
+const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03']);
+const CONNECTION_ERROR_MESSAGES =
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+const DATABASE_RETRY_AFTER_SECONDS = 2;
+const isDatabaseUnavailable = (error: unknown): boolean => {
+  if (!(error instanceof Error)) return false;
+  const code = String((error as { code?: unknown }).code ?? '');
+  return CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || CONNECTION_ERROR_MESSAGES.test(error.message);
+};
+
 /** Maps anything thrown while serving a request to a status and the one error body. */
 export const toErrorResponse = (error: unknown): ErrorResponse => {
   if (error instanceof DomainError) return respond(STATUS_BY_KIND[error.kind], error.code, error.message, error.details);
@@ -100,5 +118,11 @@ export const toErrorResponse = (error: unknown): ErrorResponse => {
   if (error instanceof HttpException) return fromHttpException(error);
   if (isClientError(error)) return fromFastifyError(error);
   if (isUnstorableText(error)) return respond(400, 'UNSUPPORTED_CHARACTER', 'The request contains a NUL character (\\u0000), which cannot be stored');
+  if (isDatabaseUnavailable(error)) {
+    return {
+      ...respond(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly'),
+      headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+    };
+  }
   return respond(500, 'INTERNAL_ERROR', 'Something went wrong on our side; it has been logged');
 };

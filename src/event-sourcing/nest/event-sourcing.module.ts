@@ -20,8 +20,9 @@ import { CommandSender } from './command-sender.js';
 import type { AnyAggregate } from '../aggregates/aggregate.js';
 import { registerAggregate } from '../aggregates/register-aggregate.js';
 import type { AsyncProjection } from '../projections/async-projection.js';
+import { CommandIds } from './command-ids.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
-import { EVENT_STORE, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
+import { EVENT_STORE, IDEMPOTENCY_KEY_TTL_HOURS, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 
 export interface EventSourcingModuleOptions {
   /** The token of the pg `Pool` the store writes through; the app provides it. */
@@ -32,6 +33,8 @@ export interface EventSourcingModuleOptions {
   readonly rememberedAggregates?: number;
   /** Group commit of commands' appends (default: `DEFAULT_APPEND_GROUP`). */
   readonly appendGroup?: AppendGroupOptions;
+  /** How long an Idempotency-Key is remembered (default 24 hours). */
+  readonly idempotencyKeyTtlHours?: number;
 }
 
 /** What a bounded context brings: its aggregates (each defined once) and its async projections. */
@@ -58,7 +61,9 @@ export class EventSourcingModule {
         ExecuteAggregateCommandHandler,
         CommandSender,
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: IDEMPOTENCY_KEY_TTL_HOURS, useValue: options.idempotencyKeyTtlHours ?? 24 },
         { provide: PG_POOL_TOKEN, useExisting: options.pool },
+        { provide: CommandIds, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => CommandIds.load(pool) },
         { provide: EventRegistry, useValue: new EventRegistry() },
         { provide: InlineProjections, useValue: new InlineProjections() },
         { provide: AggregateCatalog, useValue: new AggregateCatalog() },

@@ -1,8 +1,9 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { ConflictException, NotFoundException } from '@nestjs/common';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { inTransaction } from '../store/in-transaction.js';
 import { LOG_START, type LogCursor } from '../store/log-cursor.js';
+import { withClient } from '../store/with-client.js';
 import { identityTables, type AsyncProjection, type TableNames } from './async-projection.js';
 import type { AsyncProjections } from './async-projections.js';
 import { CheckpointStore } from './checkpoint-store.js';
@@ -88,14 +89,13 @@ export class ProjectionAdmin {
   async rebuild(name: string, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<ProjectionReport> {
     const projection = this.require(name);
     // One rebuild per projection at a time, across processes: a session lock on slot -1.
-    const lock = await this.pool.connect();
-    try {
-      const { rows } = await lock.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1::int, -1) AS ok`, [leaseKey(projection.name)]);
+    const rebuildHoldingTheLock = async (lock: PoolClient) => {
+      const locked = `SELECT pg_try_advisory_lock($1::int, -1) AS ok`;
+      const { rows } = await lock.query<{ ok: boolean }>(locked, [leaseKey(projection.name)]);
       if (!rows[0].ok) throw new ConflictException({ code: 'REBUILD_IN_PROGRESS', message: `${name} is being rebuilt already` });
-      return await this.rebuildUnlocked(projection, onProgress);
-    } finally {
-      lock.release(true);
-    }
+      return this.rebuildUnlocked(projection, onProgress);
+    };
+    return withClient(this.pool, rebuildHoldingTheLock, true);
   }
 
   private async rebuildUnlocked(projection: AsyncProjection, onProgress: (progress: RebuildProgress) => void): Promise<ProjectionReport> {

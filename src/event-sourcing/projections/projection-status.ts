@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../store/in-transaction.js';
 import type { AsyncProjection } from './async-projection.js';
 import { leaseKeyAsOid } from './lease-key.js';
 import type { ProjectionStatus } from './projection-controls.js';
@@ -40,15 +41,8 @@ interface Row {
 /** What operators see of each projection: where it is, who runs it, how far behind it is. */
 export const projectionReport = async (pool: Pool, projection: AsyncProjection): Promise<ProjectionReport> => {
   // One snapshot for all four reads, so lag and checkpoints describe the same moment.
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const report = await readReport(client, projection);
-    await client.query('COMMIT');
-    return report;
-  } finally {
-    client.release();
-  }
+  const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+  return inTransaction(pool, (client) => readReport(client, projection), begin);
 };
 
 const readReport = async (pool: PoolClient, projection: AsyncProjection): Promise<ProjectionReport> => {

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { StatementParameters, statementNameOf, type AppendSideWrite, type SharedSideWrite } from './append-side-write.js';
 import { sharedAppendStatement, type AppendRow, type SharedAppend } from './append-statement.js';
+import { withClient } from './with-client.js';
 
 /** An append with its side writes that may share a statement with others. */
 export interface GroupableAppend<T> extends SharedAppend {
@@ -160,11 +161,6 @@ export class AppendGroup {
 
   private async query(statement: { name: string; text: string; values: unknown[] }): Promise<SharedAppendRow[]> {
     // A checked-out client survives a failed statement; pool.query() would discard it.
-    const client = await this.pool.connect();
-    try {
-      return (await client.query<SharedAppendRow>(statement)).rows;
-    } finally {
-      client.release();
-    }
+    return withClient(this.pool, async (client) => (await client.query<SharedAppendRow>(statement)).rows);
   }
 }

@@ -20,6 +20,7 @@ import { isExpectedVersionMet, type ExpectedVersion } from './expected-version.j
 import { LOG_START } from './log-cursor.js';
 import { prepareEvents, UUID, type PreparedEvent } from './prepared-event.js';
 import { RecordedEventMapper, type EventRow } from './recorded-event.mapper.js';
+import { withClient } from './with-client.js';
 
 const COLUMNS = `position, event_id, tenant_id, aggregate_type, aggregate_id, version, type, schema_version,
   data, metadata, occurred_at, recorded_at, transaction_id::text AS transaction_id`;
@@ -214,14 +215,11 @@ export class PostgresEventStore implements EventStore {
     mayBeRetry: boolean,
   ): Promise<AppendResult> {
     // A checked-out client survives a failed statement; pool.query() would discard it.
-    const client = await this.pool.connect();
-    try {
+    return withClient(this.pool, async (client) => {
       const result = await this.appendPrepared(client, stream, events, statement, expected, true, mayBeRetry);
       if (!result.duplicate) this.onAppended();
       return result;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private async appendPrepared(

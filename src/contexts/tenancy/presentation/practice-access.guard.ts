@@ -27,7 +27,7 @@ export class PracticeAccessGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const required = this.reflector.getAllAndOverride<Role | undefined>(PRACTICE_ROLE, [context.getHandler(), context.getClass()]);
     if (!required) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithActor>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithActor & CommandCaller>();
     const actor = request.actor;
     if (!actor) return false;
     const practiceId = practiceIdOf(request);
@@ -41,7 +41,7 @@ export class PracticeAccessGuard implements CanActivate {
     if (!isAtLeast(role, required)) {
       throw new ForbiddenException({ code: 'ROLE_TOO_LOW', message: `This needs the ${required} role; you are ${role}` });
     }
-    (request as CommandCaller).tenantId = practiceId; // the tenant commands and idempotency keys run under
+    request.tenantId = practiceId; // the tenant commands, idempotency keys and rate limits run under
     return true;
   }
 }

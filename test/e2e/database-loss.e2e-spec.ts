@@ -1,0 +1,81 @@
+import pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expectError, sendJson, type Reply } from '../support/http.js';
+import { createPractice } from '../support/practices.js';
+import { stay } from '../support/stays.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * PostgreSQL drops the app's connections (a failover, a restart, an operator) while requests
+ * run. Those caught in the drop answer 503 DATABASE_UNAVAILABLE with Retry-After, never 500;
+ * what was acknowledged stays; the app serves again as soon as PostgreSQL does.
+ */
+const OWNER = 'olivia';
+const PARALLEL = 8;
+
+describe('Database connections lost mid-request', () => {
+  let app: TestApp;
+  let practice: string;
+  /** Holds a lock that the requests queue behind, so the drop surely catches them mid-query. */
+  let blocker: pg.Client;
+
+  const reservations = (rest = '') => `/v1/practices/${practice}/reservations${rest}`;
+  const create = () => sendJson(app.baseUrl, 'POST', reservations(), app.as(OWNER), stay());
+  const list = () => sendJson(app.baseUrl, 'GET', reservations(), app.as(OWNER));
+
+  const backendsWaitingOnLocks = async (): Promise<number> => {
+    const { rows } = await blocker.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    return rows[0].n;
+  };
+
+  const waitFor = async (condition: () => Promise<boolean>): Promise<void> => {
+    for (const deadline = Date.now() + 10_000; !(await condition()); await sleep(10)) {
+      if (Date.now() > deadline) throw new Error('the requests never queued behind the lock');
+    }
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    // The test's own pool loses its connections too; they are simply replaced.
+    app.db.pool.on('error', () => undefined);
+    practice = await createPractice(app, OWNER);
+    expect((await create()).status).toBe(201);
+    blocker = new pg.Client({ connectionString: app.db.url });
+    await blocker.connect();
+  });
+  afterAll(async () => {
+    await blocker.end();
+    await app.close();
+  });
+
+  it('answers 2xx or 503 with Retry-After to every request, never 500, and serves again afterwards', async () => {
+    await blocker.query(`BEGIN; LOCK TABLE reservations IN ACCESS EXCLUSIVE MODE`);
+    const requests = Array.from({ length: PARALLEL }, (_, i) => (i % 2 === 0 ? list() : create()));
+    await waitFor(async () => (await backendsWaitingOnLocks()) >= PARALLEL / 2);
+
+    await blocker.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    await blocker.query(`ROLLBACK`);
+    const replies: Reply[] = await Promise.all(requests);
+
+    const unavailable = replies.filter((reply) => reply.status === 503);
+    expect(replies.filter((reply) => !(reply.status >= 200 && reply.status < 300) && reply.status !== 503)).toEqual([]);
+    expect(unavailable.length).toBeGreaterThan(0);
+    for (const reply of unavailable) {
+      expectError(reply, 503, 'DATABASE_UNAVAILABLE');
+      expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+
+    const created = replies.filter((reply) => reply.status === 201).map((reply) => reply.body.reservationId as string);
+    for (const id of created) {
+      expect((await sendJson(app.baseUrl, 'GET', reservations(`/${id}`), app.as(OWNER))).status).toBe(200);
+    }
+    expect((await create()).status).toBe(201);
+    expect((await list()).status).toBe(200);
+    expect((await fetch(`${app.baseUrl}/health`)).status).toBe(200);
+  });
+});
