@@ -70,11 +70,11 @@ const crash = json('CRASH', null);
 
 const fixtures = await import(compiledFixtures());
 const { ProjectionWorker } = await import(pathToFileURL(join(root, 'dist/src/event-sourcing/projections/projection-worker.js')).href);
-const { PostgresProjectionLog } = await import(pathToFileURL(join(root, 'dist/src/event-sourcing/projections/projection-log.js')).href);
+const { PostgresSubscriptionLog } = await import(pathToFileURL(join(root, 'dist/src/event-sourcing/subscriptions/subscription-log.js')).href);
 
 const pool = new pg.Pool({ connectionString: databaseUrl, max: Number(process.env.POOL_SIZE ?? 12) });
 pool.on('error', (error) => process.stderr.write(`log idle client error: ${error.message}\n`));
-const reader = new PostgresProjectionLog(pool, fixtures.testRegistry());
+const reader = new PostgresSubscriptionLog(pool, fixtures.testRegistry());
 
 const die = (at, details) => {
   process.stdout.write(`crash ${at} ${JSON.stringify(details)}\n`);

@@ -7,9 +7,9 @@ import { AggregateRepository } from '../aggregates/aggregate-repository.js';
 import { InlineProjections } from '../aggregates/inline-projections.js';
 import { SnapshotStore } from '../aggregates/snapshot-store.js';
 import { AsyncProjections } from '../projections/async-projections.js';
-import { CommitNotifier } from '../projections/commit-notifier.js';
+import { CommitNotifier } from '../subscriptions/commit-notifier.js';
 import { ProjectionAdmin } from '../projections/projection-admin.js';
-import { PostgresProjectionLog } from '../projections/projection-log.js';
+import { PostgresSubscriptionLog } from '../subscriptions/subscription-log.js';
 import { ProjectionWorkerHost, type WorkerSettings } from './projection-worker.host.js';
 import type { AppendGroupOptions } from '../store/append-group.js';
 import { EventRegistry } from '../store/event-registry.js';
@@ -66,7 +66,7 @@ export class EventSourcingModule {
           provide: ProjectionWorkerHost,
           inject: [PG_POOL_TOKEN, PostgresEventStore, EventRegistry, AsyncProjections],
           useFactory: (pool: Pool, store: PostgresEventStore, registry: EventRegistry, projections: AsyncProjections) =>
-            new ProjectionWorkerHost(pool, store, new PostgresProjectionLog(pool, registry), projections, options.workers),
+            new ProjectionWorkerHost(pool, store, new PostgresSubscriptionLog(pool, registry), projections, options.workers),
         },
         {
           provide: AggregateRepository,

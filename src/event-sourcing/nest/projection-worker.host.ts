@@ -1,7 +1,7 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { AsyncProjections } from '../projections/async-projections.js';
-import type { ProjectionLog } from '../projections/projection-log.js';
+import type { SubscriptionLog } from '../subscriptions/subscription-log.js';
 import { ProjectionWorker } from '../projections/projection-worker.js';
 import { ReactorRunner } from '../projections/reactor-runner.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
@@ -21,7 +21,7 @@ export class ProjectionWorkerHost implements OnApplicationBootstrap, BeforeAppli
   constructor(
     private readonly pool: Pool,
     private readonly store: PostgresEventStore,
-    private readonly reader: ProjectionLog,
+    private readonly reader: SubscriptionLog,
     private readonly projections: AsyncProjections,
     private readonly settings: WorkerSettings,
   ) {}

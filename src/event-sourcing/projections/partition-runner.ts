@@ -4,19 +4,19 @@ import type { RecordedEvent } from '../store/event-envelope.js';
 import { inTransaction } from '../store/in-transaction.js';
 import type { LogCursor } from '../store/log-cursor.js';
 import { identityTables, type AsyncProjection } from './async-projection.js';
-import type { CheckpointStore } from './checkpoint-store.js';
-import type { DeadLetters } from './dead-letters.js';
-import type { ProjectionControls } from './projection-controls.js';
-import type { PartitionFilter, PartitionPage, ProjectionLog } from './projection-log.js';
+import type { CheckpointStore } from '../subscriptions/checkpoint-store.js';
+import type { DeadLetters } from '../subscriptions/dead-letters.js';
+import type { SubscriptionControls } from '../subscriptions/subscription-controls.js';
+import type { PartitionFilter, PartitionPage, SubscriptionLog } from '../subscriptions/subscription-log.js';
 
 /** What one step of a partition did. */
 export type StepOutcome = 'idle' | 'progressed' | 'paused' | 'stopped' | 'lost';
 
 export interface PartitionRunnerDeps {
   readonly pool: Pool;
-  readonly reader: ProjectionLog;
+  readonly reader: SubscriptionLog;
   readonly checkpoints: CheckpointStore;
-  readonly controls: ProjectionControls;
+  readonly controls: SubscriptionControls;
   readonly deadLetters: DeadLetters;
   readonly workerId: string;
   /** About how many events one step applies: it scans this many rows of the log per partition of the projection. */

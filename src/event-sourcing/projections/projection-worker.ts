@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { compareLogCursors, type LogCursor } from '../store/log-cursor.js';
 import type { AsyncProjection } from './async-projection.js';
-import { CheckpointStore } from './checkpoint-store.js';
-import { leaseKey } from './lease-key.js';
-import { EVENTS_CHANNEL } from './commit-notifier.js';
-import { DeadLetters } from './dead-letters.js';
+import { CheckpointStore } from '../subscriptions/checkpoint-store.js';
+import { leaseKey } from '../subscriptions/lease-key.js';
+import { EVENTS_CHANNEL } from '../subscriptions/commit-notifier.js';
+import { DeadLetters } from '../subscriptions/dead-letters.js';
 import { PartitionRunner, type PartitionPeers, type StepOutcome } from './partition-runner.js';
-import { ProjectionControls } from './projection-controls.js';
-import type { ProjectionLog } from './projection-log.js';
-import { WakeSignal } from './wake-signal.js';
+import { SubscriptionControls } from '../subscriptions/subscription-controls.js';
+import type { SubscriptionLog } from '../subscriptions/subscription-log.js';
+import { WakeSignal } from '../subscriptions/wake-signal.js';
 
 export interface ProjectionWorkerOptions {
   readonly workerId?: string;
@@ -41,7 +41,7 @@ interface Slot {
 export class ProjectionWorker {
   readonly workerId: string;
   private readonly checkpoints: CheckpointStore;
-  private readonly controls: ProjectionControls;
+  private readonly controls: SubscriptionControls;
   private readonly deadLetters: DeadLetters;
   private readonly wake = new WakeSignal();
   private readonly owned = new Map<string, Promise<void>>();
@@ -60,13 +60,13 @@ export class ProjectionWorker {
 
   constructor(
     private readonly pool: Pool,
-    private readonly reader: ProjectionLog,
+    private readonly reader: SubscriptionLog,
     private readonly projections: readonly AsyncProjection[],
     private readonly options: ProjectionWorkerOptions = {},
   ) {
     this.workerId = options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.checkpoints = new CheckpointStore(pool);
-    this.controls = new ProjectionControls(pool, options.pausedByConfig);
+    this.controls = new SubscriptionControls(pool, options.pausedByConfig);
     this.deadLetters = new DeadLetters(pool);
     this.log = options.log ?? (() => undefined);
     this.slots = projections.flatMap((projection) =>

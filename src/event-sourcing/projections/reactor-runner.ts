@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import type { EventStore } from '../store/event-store.js';
-import { ProjectionControls } from './projection-controls.js';
+import { SubscriptionControls } from '../subscriptions/subscription-controls.js';
 import type { Reactor } from './reactor.js';
-import { WakeSignal } from './wake-signal.js';
+import { WakeSignal } from '../subscriptions/wake-signal.js';
 
 const CLAIM = 20;
 /** A claimed job is invisible this long; a worker that died mid-job lets it run again after. */
@@ -22,7 +22,7 @@ interface ClaimedJob {
  */
 export class ReactorRunner {
   private readonly wake = new WakeSignal();
-  private readonly controls: ProjectionControls;
+  private readonly controls: SubscriptionControls;
   private loops: Promise<void>[] = [];
   private stopping = false;
 
@@ -32,7 +32,7 @@ export class ReactorRunner {
     private readonly reactors: readonly Reactor[],
     private readonly options: { pollIntervalMs?: number; pausedByConfig?: ReadonlySet<string>; log?: (m: string) => void } = {},
   ) {
-    this.controls = new ProjectionControls(pool, options.pausedByConfig);
+    this.controls = new SubscriptionControls(pool, options.pausedByConfig);
   }
 
   start(): void {
