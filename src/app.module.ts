@@ -34,7 +34,7 @@ export class AppModule {
         DatabaseModule,
         EventSourcingModule.forRoot({
           pool: PG_POOL,
-          workers: { enabled: env.ROLE !== 'web', pausedProjections: listOf(env.PROJECTIONS_PAUSED) },
+          workers: { enabled: env.ROLE !== 'web', paused: listOf(env.PROJECTIONS_PAUSED) },
           rememberedAggregates: env.REMEMBERED_AGGREGATES,
           appendGroup: { inFlight: env.APPEND_GROUP_STATEMENTS, maxAppends: env.APPEND_GROUP_SIZE },
         }),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_PARTITIONS } from '../../src/event-sourcing/projections/async-projection.js';
+import { DEFAULT_PARTITIONS } from '../../src/event-sourcing/subscriptions/subscription.js';
 import { CommitNotifier } from '../../src/event-sourcing/subscriptions/commit-notifier.js';
 import { partitionOf } from '../../src/event-sourcing/subscriptions/partition.js';
 import type { RecordedEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
