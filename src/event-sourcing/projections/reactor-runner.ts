@@ -18,7 +18,7 @@ interface ClaimedJob {
  * Runs due reactor jobs: claims a few with SKIP LOCKED (any number of workers can share the
  * queue), reacts, and marks them done; a failure is retried with backoff until the reactor's
  * attempts are spent, then kept as failed with its error. At-least-once: a side effect must
- * tolerate a repeat after a crash. Each reactor has the kill switch of projections.
+ * tolerate a repeat after a crash. Each reactor has a kill switch of its own, by its name.
  */
 export class ReactorRunner {
   private readonly wake = new WakeSignal();
