@@ -69,6 +69,9 @@ export class SubscriptionWorker {
     this.controls = new SubscriptionControls(pool, options.pausedByConfig);
     this.deadLetters = new DeadLetters(pool);
     this.log = options.log ?? (() => undefined);
+    // Checkpoints, leases and dead letters are keyed by name: two of a name would share them.
+    const named = subscriptions.map((s) => s.name).find((name, i, names) => names.indexOf(name) !== i);
+    if (named !== undefined) throw new Error(`Two subscriptions are named "${named}"`);
     this.slots = subscriptions.flatMap((subscription) =>
       Array.from({ length: subscription.partitions }, (_, partition) => ({ subscription, partition, key: `${subscription.name}#${partition}` })),
     );

@@ -49,7 +49,7 @@ export interface SubscriptionOptions {
 }
 
 export const DEFAULT_PARTITIONS = 4;
-export const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** The runtime settings, defaults filled in. */
 export const withDefaults = (options: SubscriptionOptions): Omit<SubscriptionSettings, 'name' | 'handles'> => ({
