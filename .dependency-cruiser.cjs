@@ -23,6 +23,13 @@ module.exports = {
       to: { path: '^src/', pathNot: ['(^|/)domain/'] },
     },
     {
+      name: 'subscriptions-know-no-consumer',
+      severity: 'error',
+      comment: 'The subscription engine runs any Subscription: projections, reactors, sagas and the relay depend on it, never the reverse.',
+      from: { path: '^src/event-sourcing/subscriptions/' },
+      to: { path: '^src/event-sourcing/', pathNot: ['^src/event-sourcing/(subscriptions|store)/'] },
+    },
+    {
       name: 'presentation-not-infrastructure',
       severity: 'error',
       comment: 'Controllers go through the command and query buses, never to infrastructure.',

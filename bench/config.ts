@@ -32,7 +32,7 @@ export interface BenchConfig {
   readonly projectionEvents: number;
   /** BENCH_MILLION=1 adds catch-up workloads over 1,000,000 events (minutes of seeding and catching up). */
   readonly million: boolean;
-  /** Events per worker step, as the app runs it (ProjectionWorker's default); the raw scan reads pages of this. */
+  /** Events per worker step, as the app runs it (SubscriptionWorker's default); the raw scan reads pages of this. */
   readonly projectionBatch: number;
   readonly embeddedPort: number;
   readonly serverUrl: string | undefined;

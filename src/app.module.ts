@@ -40,7 +40,7 @@ export class AppModule {
         RateLimitsModule,
         EventSourcingModule.forRoot({
           pool: PG_POOL,
-          workers: { enabled: env.ROLE !== 'web', pausedProjections: listOf(env.PROJECTIONS_PAUSED) },
+          workers: { enabled: env.ROLE !== 'web', paused: listOf(env.PROJECTIONS_PAUSED) },
           rememberedAggregates: env.REMEMBERED_AGGREGATES,
           appendGroup: { inFlight: env.APPEND_GROUP_STATEMENTS, maxAppends: env.APPEND_GROUP_SIZE },
           idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,

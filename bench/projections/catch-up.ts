@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { AsyncProjection } from '../../src/event-sourcing/projections/async-projection.js';
-import { ProjectionWorker } from '../../src/event-sourcing/projections/projection-worker.js';
+import { projectionSubscription, type AsyncProjection } from '../../src/event-sourcing/projections/async-projection.js';
+import { SubscriptionWorker } from '../../src/event-sourcing/subscriptions/subscription-worker.js';
 import type { ExtraDatabase } from '../databases.js';
 import { withRssSampling, type RssReport } from '../harness/rss-sampler.js';
 import type { Work } from '../harness/sample.js';
@@ -83,7 +83,7 @@ const waitForHead = async (pool: pg.Pool, projection: AsyncProjection, head: Log
 };
 
 /**
- * Times one ProjectionWorker (its own pool, default options but `batchSize`) catching
+ * Times one SubscriptionWorker (its own pool, default options but `batchSize`) catching
  * `projection` up from checkpoint 0 to the head of the log, sampling the process's RSS.
  * Checks that every handled event was applied once.
  */
@@ -97,7 +97,7 @@ export const catchUp = async (database: ExtraDatabase, projection: AsyncProjecti
   pool.on('error', (error) => progress(`worker connection failed: ${error.message}`));
   const reader = new ReadTimedLog(pool, reservationRegistry());
   const timed = applyTimed(projection);
-  const worker = new ProjectionWorker(pool, reader, [timed.projection], { batchSize, log: progress });
+  const worker = new SubscriptionWorker(pool, reader, [projectionSubscription(timed.projection)], { batchSize, log: progress });
   try {
     const { result, rss } = await withRssSampling(async () => {
       const start = performance.now();

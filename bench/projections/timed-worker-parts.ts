@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { AsyncProjection, TableNames } from '../../src/event-sourcing/projections/async-projection.js';
-import { PostgresProjectionLog, type PartitionFilter, type PartitionPage } from '../../src/event-sourcing/projections/projection-log.js';
+import { PostgresSubscriptionLog, type PartitionFilter, type PartitionPage } from '../../src/event-sourcing/subscriptions/subscription-log.js';
 import type { RecordedEvent } from '../../src/event-sourcing/store/event-envelope.js';
 import type { LogCursor } from '../../src/event-sourcing/store/log-cursor.js';
 
@@ -26,7 +26,7 @@ const timeCall = async <T>(times: CallTimes, rows: (result: T) => number, call: 
 };
 
 /** The log reader the worker reads through, timing its reads (rows = the partition's events returned; a shared read counts for each partition waiting on it); nothing else changes. */
-export class ReadTimedLog extends PostgresProjectionLog {
+export class ReadTimedLog extends PostgresSubscriptionLog {
   readonly reads = newTimes();
 
   override readPartition(filter: PartitionFilter, partition: number, after: LogCursor, scanLimit: number): Promise<PartitionPage> {

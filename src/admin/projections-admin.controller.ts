@@ -63,7 +63,7 @@ export class ProjectionsAdminController {
 
   @Get('dead-letters')
   async deadLetters(@Query() query: DeadLettersQuery) {
-    return { deadLetters: await this.admin.deadLetters.list(query.projection) };
+    return { deadLetters: await this.admin.listDeadLetters(query.projection) };
   }
 
   @Post('dead-letters/:id/retry')

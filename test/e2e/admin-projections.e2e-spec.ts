@@ -1,8 +1,8 @@
 import { ConflictException } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { occupancyStep, type OccupancyStay } from '../../src/contexts/reservations/infrastructure/occupancy.js';
-import { ProjectionWorkerHost } from '../../src/event-sourcing/nest/projection-worker.host.js';
-import { leaseKeyAsOid } from '../../src/event-sourcing/projections/lease-key.js';
+import { SubscriptionWorkerHost as ProjectionWorkerHost } from '../../src/event-sourcing/nest/subscription-worker.host.js';
+import { leaseKeyAsOid } from '../../src/event-sourcing/subscriptions/lease-key.js';
 import { ProjectionAdmin } from '../../src/event-sourcing/projections/projection-admin.js';
 import type { ProjectionReport } from '../../src/event-sourcing/projections/projection-status.js';
 import type { RecordedEvent } from '../../src/event-sourcing/store/event-envelope.js';

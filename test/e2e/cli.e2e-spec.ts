@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { leaseKey } from '../../src/event-sourcing/projections/lease-key.js';
+import { leaseKey } from '../../src/event-sourcing/subscriptions/lease-key.js';
 import type { ProjectionReport } from '../../src/event-sourcing/projections/projection-status.js';
-import { ProjectionWorkerHost } from '../../src/event-sourcing/nest/projection-worker.host.js';
+import { SubscriptionWorkerHost as ProjectionWorkerHost } from '../../src/event-sourcing/nest/subscription-worker.host.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**

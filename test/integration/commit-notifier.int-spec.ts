@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PoolClient } from 'pg';
-import { CommitNotifier, EVENTS_CHANNEL } from '../../src/event-sourcing/projections/commit-notifier.js';
+import { CommitNotifier, EVENTS_CHANNEL } from '../../src/event-sourcing/subscriptions/commit-notifier.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Appends ask for a NOTIFY each; the notifier sends few, and never leaves an append unannounced. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IsString } from 'class-validator';
 import type pg from 'pg';
-import { PostgresProjectionLog } from '../../src/event-sourcing/projections/projection-log.js';
+import { PostgresSubscriptionLog as PostgresProjectionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
 import type { NewEvent, RecordedEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
 import { compareLogCursors, LOG_START, type LogCursor } from '../../src/event-sourcing/store/log-cursor.js';

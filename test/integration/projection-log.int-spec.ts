@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IsString } from 'class-validator';
-import { partitionOf } from '../../src/event-sourcing/projections/partition.js';
-import { PostgresProjectionLog, type PartitionFilter } from '../../src/event-sourcing/projections/projection-log.js';
+import { partitionOf } from '../../src/event-sourcing/subscriptions/partition.js';
+import { PostgresSubscriptionLog as PostgresProjectionLog, type PartitionFilter } from '../../src/event-sourcing/subscriptions/subscription-log.js';
 import type { NewEvent, RecordedEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
 import type { LogCursor } from '../../src/event-sourcing/store/log-cursor.js';

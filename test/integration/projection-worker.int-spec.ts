@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { AsyncProjection } from '../../src/event-sourcing/projections/async-projection.js';
-import { CheckpointStore } from '../../src/event-sourcing/projections/checkpoint-store.js';
-import { CommitNotifier } from '../../src/event-sourcing/projections/commit-notifier.js';
-import { DeadLetters } from '../../src/event-sourcing/projections/dead-letters.js';
-import { PartitionRunner } from '../../src/event-sourcing/projections/partition-runner.js';
-import { ProjectionControls } from '../../src/event-sourcing/projections/projection-controls.js';
-import { PostgresProjectionLog, type ProjectionLog } from '../../src/event-sourcing/projections/projection-log.js';
-import { ProjectionWorker, type ProjectionWorkerOptions } from '../../src/event-sourcing/projections/projection-worker.js';
+import { projectionSubscription, type AsyncProjection } from '../../src/event-sourcing/projections/async-projection.js';
+import { CheckpointStore } from '../../src/event-sourcing/subscriptions/checkpoint-store.js';
+import { CommitNotifier } from '../../src/event-sourcing/subscriptions/commit-notifier.js';
+import { DeadLetters } from '../../src/event-sourcing/subscriptions/dead-letters.js';
+import { PartitionRunner } from '../../src/event-sourcing/subscriptions/partition-runner.js';
+import { SubscriptionControls as ProjectionControls } from '../../src/event-sourcing/subscriptions/subscription-controls.js';
+import { PostgresSubscriptionLog as PostgresProjectionLog, type SubscriptionLog as ProjectionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
+import { SubscriptionWorker as ProjectionWorker, type SubscriptionWorkerOptions as ProjectionWorkerOptions } from '../../src/event-sourcing/subscriptions/subscription-worker.js';
 import type { RecordedEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
 import { compareLogCursors, type LogCursor } from '../../src/event-sourcing/store/log-cursor.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
@@ -104,7 +104,7 @@ describe('async projection worker (in-process, real PostgreSQL)', () => {
   ): Promise<ProjectionWorker> => {
     const pool = new pg.Pool({ connectionString: db.url, max: 12 });
     pool.on('error', () => undefined); // idle connections terminated on purpose by some tests
-    const worker = new ProjectionWorker(pool, workerReader, projections, options);
+    const worker = new ProjectionWorker(pool, workerReader, projections.map(projectionSubscription), options);
     running.push({ worker, pool });
     await worker.start();
     return worker;
@@ -187,7 +187,7 @@ describe('async projection worker (in-process, real PostgreSQL)', () => {
       const projections = testProjections({ suffix, maxAttempts: 2 });
       for (const projection of projections) await new CheckpointStore(db.pool).ensure(projection.name, projection.partitions);
       const runnerFor = (projection: AsyncProjection, partition: number, workerId: string) =>
-        new PartitionRunner(projection, partition, {
+        new PartitionRunner(projectionSubscription(projection), partition, {
           pool: db.pool,
           reader,
           checkpoints: new CheckpointStore(db.pool),

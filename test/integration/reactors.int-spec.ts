@@ -2,7 +2,7 @@ import { IsInt } from 'class-validator';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { AsyncProjection } from '../../src/event-sourcing/projections/async-projection.js';
-import { ProjectionControls } from '../../src/event-sourcing/projections/projection-controls.js';
+import { SubscriptionControls as ProjectionControls } from '../../src/event-sourcing/subscriptions/subscription-controls.js';
 import { ReactorRunner } from '../../src/event-sourcing/projections/reactor-runner.js';
 import { withReactors, type Reactor } from '../../src/event-sourcing/projections/reactor.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';

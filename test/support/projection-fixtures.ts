@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { IsString } from 'class-validator';
 import type { Pool, PoolClient } from 'pg';
-import { asyncFold, type AsyncProjectionOptions } from '../../src/event-sourcing/projections/async-fold.projection.js';
+import { asyncFold } from '../../src/event-sourcing/projections/async-fold.projection.js';
 import { asyncMap } from '../../src/event-sourcing/projections/async-map.projection.js';
 import type { AsyncProjection } from '../../src/event-sourcing/projections/async-projection.js';
+import type { SubscriptionOptions as AsyncProjectionOptions } from '../../src/event-sourcing/subscriptions/subscription.js';
 import { streamKey, type NewEvent, type RecordedEvent, type StreamId } from '../../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
 

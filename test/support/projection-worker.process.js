@@ -8,7 +8,7 @@
 //
 // Environment:
 //   DATABASE_URL     the database to work on (required)
-//   WORKER_OPTIONS   JSON ProjectionWorkerOptions (workerId, heartbeatMs, pollIntervalMs, batchSize)
+//   WORKER_OPTIONS   JSON SubscriptionWorkerOptions (workerId, heartbeatMs, pollIntervalMs, batchSize)
 //   FIXTURE_OPTIONS  JSON FixtureOptions without functions (suffix, partitions, maxAttempts, errorPolicy)
 //   POOL_SIZE        connections of this worker's pool (default 12)
 //   CRASH            JSON { "at": "before-commit" | "after-commit", "label": "<event label>", "projection": "map" | "fold" }:
@@ -69,12 +69,13 @@ const fixtureOptions = json('FIXTURE_OPTIONS', {});
 const crash = json('CRASH', null);
 
 const fixtures = await import(compiledFixtures());
-const { ProjectionWorker } = await import(pathToFileURL(join(root, 'dist/src/event-sourcing/projections/projection-worker.js')).href);
-const { PostgresProjectionLog } = await import(pathToFileURL(join(root, 'dist/src/event-sourcing/projections/projection-log.js')).href);
+const { SubscriptionWorker } = await import(pathToFileURL(join(root, 'dist/src/event-sourcing/subscriptions/subscription-worker.js')).href);
+const { projectionSubscription } = await import(pathToFileURL(join(root, 'dist/src/event-sourcing/projections/async-projection.js')).href);
+const { PostgresSubscriptionLog } = await import(pathToFileURL(join(root, 'dist/src/event-sourcing/subscriptions/subscription-log.js')).href);
 
 const pool = new pg.Pool({ connectionString: databaseUrl, max: Number(process.env.POOL_SIZE ?? 12) });
 pool.on('error', (error) => process.stderr.write(`log idle client error: ${error.message}\n`));
-const reader = new PostgresProjectionLog(pool, fixtures.testRegistry());
+const reader = new PostgresSubscriptionLog(pool, fixtures.testRegistry());
 
 const die = (at, details) => {
   process.stdout.write(`crash ${at} ${JSON.stringify(details)}\n`);
@@ -112,7 +113,7 @@ const projections = [
   withCrash(fixtures.streamCountsProjection(fixtureOptions), 'fold'),
 ];
 
-const worker = new ProjectionWorker(pool, reader, projections, {
+const worker = new SubscriptionWorker(pool, reader, projections.map(projectionSubscription), {
   ...workerOptions,
   log: (message) => process.stderr.write(`log ${message}\n`),
 });

@@ -7,10 +7,10 @@ import { AggregateRepository } from '../aggregates/aggregate-repository.js';
 import { InlineProjections } from '../aggregates/inline-projections.js';
 import { SnapshotStore } from '../aggregates/snapshot-store.js';
 import { AsyncProjections } from '../projections/async-projections.js';
-import { CommitNotifier } from '../projections/commit-notifier.js';
+import { CommitNotifier } from '../subscriptions/commit-notifier.js';
 import { ProjectionAdmin } from '../projections/projection-admin.js';
-import { PostgresProjectionLog } from '../projections/projection-log.js';
-import { ProjectionWorkerHost, type WorkerSettings } from './projection-worker.host.js';
+import { PostgresSubscriptionLog } from '../subscriptions/subscription-log.js';
+import { SubscriptionWorkerHost, type WorkerSettings } from './subscription-worker.host.js';
 import type { AppendGroupOptions } from '../store/append-group.js';
 import { EventRegistry } from '../store/event-registry.js';
 import { PostgresEventStore } from '../store/postgres-event-store.js';
@@ -27,7 +27,7 @@ import { EVENT_STORE, IDEMPOTENCY_KEY_TTL_HOURS, PG_POOL_TOKEN } from './event-s
 export interface EventSourcingModuleOptions {
   /** The token of the pg `Pool` the store writes through; the app provides it. */
   readonly pool: InjectionToken;
-  /** Whether this process runs async projections (ROLE worker or all), and which are paused by config. */
+  /** Whether this process runs subscriptions (ROLE worker or all), and which are paused by config. */
   readonly workers: WorkerSettings;
   /** How many aggregates' states the repository remembers after writing them (0: always load). */
   readonly rememberedAggregates?: number;
@@ -83,10 +83,10 @@ export class EventSourcingModule {
             new ProjectionAdmin(pool, store, projections),
         },
         {
-          provide: ProjectionWorkerHost,
+          provide: SubscriptionWorkerHost,
           inject: [PG_POOL_TOKEN, PostgresEventStore, EventRegistry, AsyncProjections],
           useFactory: (pool: Pool, store: PostgresEventStore, registry: EventRegistry, projections: AsyncProjections) =>
-            new ProjectionWorkerHost(pool, store, new PostgresProjectionLog(pool, registry), projections, options.workers),
+            new SubscriptionWorkerHost(pool, store, new PostgresSubscriptionLog(pool, registry), projections, options.workers),
         },
         {
           provide: AggregateRepository,
@@ -109,7 +109,7 @@ export class EventSourcingModule {
             }),
         },
       ],
-      exports: [CommandSender, AsyncProjections, ProjectionAdmin, ProjectionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
+      exports: [CommandSender, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
     };
   }
 

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '../store/event-envelope.js';
+import { withDefaults, type SubscriptionOptions } from '../subscriptions/subscription.js';
 import type { AsyncProjection, TableNames } from './async-projection.js';
-import { projectionSettings, type AsyncProjectionOptions } from './async-fold.projection.js';
 import type { Row } from './fold-projection.js';
 import { checkIdentifiers, insertNewRows } from './row-sql.js';
 
@@ -16,14 +16,14 @@ export interface MapProjectionDefinition<R extends Row> {
 }
 
 /** A map projection: one record per event, no ordering needed, written in one statement per batch. */
-export const asyncMap = <R extends Row>(definition: MapProjectionDefinition<R>, options: AsyncProjectionOptions = {}): AsyncProjection => {
+export const asyncMap = <R extends Row>(definition: MapProjectionDefinition<R>, options: SubscriptionOptions = {}): AsyncProjection => {
   checkIdentifiers(`Projection ${definition.name}`, [definition.table, ...definition.conflictColumns]);
   const handled = new Set(definition.handles);
   return {
     name: definition.name,
     handles: definition.handles,
     tables: [definition.table],
-    ...projectionSettings(options),
+    ...withDefaults(options),
     async apply(client: PoolClient, events: readonly RecordedEvent[], tables: TableNames) {
       // One pass, no intermediate arrays: on catch-up this runs for every event of the log.
       const records: R[] = [];

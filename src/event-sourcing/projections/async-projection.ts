@@ -1,35 +1,35 @@
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '../store/event-envelope.js';
-
-/**
- * What happens to an event whose handler still throws after `maxAttempts`: the projection
- * stops at it (nothing after it is applied until an operator retries or skips), or the
- * event is skipped. Either way it is kept in the dead-letter table with the error.
- */
-export type ErrorPolicy = 'stop' | 'skip';
+import type { Subscription, SubscriptionSettings } from '../subscriptions/subscription.js';
 
 /** Logical table name → the physical table to write (a shadow table during a rebuild). */
 export type TableNames = Readonly<Record<string, string>>;
 
 /**
- * A projection run by workers following the global log. `apply` receives the events of one
- * partition, in log order, inside the transaction that moves the checkpoint: read model and
- * checkpoint commit together, so each event is applied exactly once.
+ * A read model kept by the subscription engine: a subscription's settings plus the tables the
+ * read model lives in. `apply` writes to the tables it is given rather than to fixed names, so
+ * a rebuild runs the same code into shadow tables while the live ones keep serving.
  */
-export interface AsyncProjection {
-  readonly name: string;
-  readonly handles: readonly string[];
+export interface AsyncProjection extends SubscriptionSettings {
   /** The tables the read model lives in, by logical name; a rebuild builds shadows of them. */
   readonly tables: readonly string[];
-  /** Streams are spread over this many partitions (hash of the stream), each with its own checkpoint. */
-  readonly partitions: number;
-  readonly errorPolicy: ErrorPolicy;
-  readonly maxAttempts: number;
   apply(client: PoolClient, events: readonly RecordedEvent[], tables: TableNames): Promise<void>;
 }
 
-export const DEFAULT_PARTITIONS = 4;
-export const DEFAULT_MAX_ATTEMPTS = 5;
-
 export const identityTables = (projection: Pick<AsyncProjection, 'tables'>): TableNames =>
   Object.fromEntries(projection.tables.map((table) => [table, table]));
+
+/** The projection as workers run it: applied to its live tables, with the read model's relaxed commit. */
+export const projectionSubscription = (projection: AsyncProjection): Subscription => {
+  const { name, handles, partitions, errorPolicy, maxAttempts } = projection;
+  const tables = identityTables(projection);
+  return {
+    name,
+    handles,
+    partitions,
+    errorPolicy,
+    maxAttempts,
+    asyncCommit: true,
+    handle: (client, events) => projection.apply(client, events, tables),
+  };
+};

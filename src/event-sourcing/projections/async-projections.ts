@@ -1,4 +1,5 @@
-import type { AsyncProjection } from './async-projection.js';
+import type { Subscription } from '../subscriptions/subscription.js';
+import { projectionSubscription, type AsyncProjection } from './async-projection.js';
 import { withReactors, type Reactor } from './reactor.js';
 
 /** The async projections bounded contexts register at start; workers and the admin API use them. */
@@ -23,5 +24,10 @@ export class AsyncProjections {
 
   get(name: string): AsyncProjection | undefined {
     return this.byName.get(name);
+  }
+
+  /** What the workers run: one subscription per projection, its reactors' jobs enqueued in it. */
+  subscriptions(): Subscription[] {
+    return this.all().map(projectionSubscription);
   }
 }

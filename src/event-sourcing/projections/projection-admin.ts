@@ -6,10 +6,10 @@ import { LOG_START, type LogCursor } from '../store/log-cursor.js';
 import { withClient } from '../store/with-client.js';
 import { identityTables, type AsyncProjection, type TableNames } from './async-projection.js';
 import type { AsyncProjections } from './async-projections.js';
-import { CheckpointStore } from './checkpoint-store.js';
-import { DeadLetters, type DeadLetter } from './dead-letters.js';
-import { leaseKey } from './lease-key.js';
-import { ProjectionControls } from './projection-controls.js';
+import { CheckpointStore } from '../subscriptions/checkpoint-store.js';
+import { DeadLetters, type DeadLetter } from '../subscriptions/dead-letters.js';
+import { leaseKey } from '../subscriptions/lease-key.js';
+import { SubscriptionControls } from '../subscriptions/subscription-controls.js';
 import { projectionReport, type ProjectionReport } from './projection-status.js';
 
 export interface RebuildProgress {
@@ -18,13 +18,18 @@ export interface RebuildProgress {
   readonly position: number;
 }
 
+/** A dead letter as the admin API shows it: there, the subscription is the projection. */
+export type ProjectionDeadLetter = Omit<DeadLetter, 'subscription'> & { readonly projection: string };
+
+const asProjectionLetter = ({ id, subscription, ...letter }: DeadLetter): ProjectionDeadLetter => ({ id, projection: subscription, ...letter });
+
 const PAGE = 1000;
 
 /** What operators do to projections: look, pause, resume, replay, rebuild, retry dead letters. */
 export class ProjectionAdmin {
   private readonly checkpoints: CheckpointStore;
-  private readonly controls: ProjectionControls;
-  readonly deadLetters: DeadLetters;
+  private readonly controls: SubscriptionControls;
+  private readonly deadLetters: DeadLetters;
 
   constructor(
     private readonly pool: Pool,
@@ -32,7 +37,7 @@ export class ProjectionAdmin {
     private readonly projections: AsyncProjections,
   ) {
     this.checkpoints = new CheckpointStore(pool);
-    this.controls = new ProjectionControls(pool);
+    this.controls = new SubscriptionControls(pool);
     this.deadLetters = new DeadLetters(pool);
   }
 
@@ -128,10 +133,14 @@ export class ProjectionAdmin {
     return this.report(name);
   }
 
-  async retryDeadLetter(id: number): Promise<DeadLetter> {
+  async listDeadLetters(projection?: string): Promise<ProjectionDeadLetter[]> {
+    return (await this.deadLetters.list(projection)).map(asProjectionLetter);
+  }
+
+  async retryDeadLetter(id: number): Promise<ProjectionDeadLetter> {
     const letter = await this.deadLetters.find(id);
     if (!letter) throw new NotFoundException({ code: 'DEAD_LETTER_NOT_FOUND', message: `No dead letter ${id}` });
-    const projection = this.require(letter.projection);
+    const projection = this.require(letter.subscription);
     const control = await this.controls.get(projection.name);
     if (control.status === 'stopped') {
       // The projection stopped at this event: running again retries it first, in order.
@@ -143,7 +152,7 @@ export class ProjectionAdmin {
       if (event) await inTransaction(this.pool, (client) => projection.apply(client, [event], identityTables(projection)));
     }
     await this.deadLetters.markRetried(id);
-    return (await this.deadLetters.find(id)) ?? letter;
+    return asProjectionLetter((await this.deadLetters.find(id)) ?? letter);
   }
 
   private async catchUp(

@@ -1,8 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../store/in-transaction.js';
 import type { AsyncProjection } from './async-projection.js';
-import { leaseKeyAsOid } from './lease-key.js';
-import type { ProjectionStatus } from './projection-controls.js';
+import { leaseKeyAsOid } from '../subscriptions/lease-key.js';
+import type { SubscriptionStatus } from '../subscriptions/subscription-controls.js';
 
 export interface PartitionStatus {
   readonly partition: number;
@@ -17,7 +17,7 @@ export interface PartitionStatus {
 export interface ProjectionReport {
   readonly name: string;
   readonly handles: readonly string[];
-  readonly status: ProjectionStatus;
+  readonly status: SubscriptionStatus;
   readonly paused: boolean;
   readonly lastError: string | null;
   readonly partitions: readonly PartitionStatus[];
@@ -60,7 +60,7 @@ const readReport = async (pool: PoolClient, projection: AsyncProjection): Promis
        WHERE c.projection = $1 ORDER BY c.partition`,
       [projection.name, leaseKeyAsOid(projection.name)],
     );
-  const control = await pool.query<{ paused: boolean; status: ProjectionStatus; last_error: string | null }>(
+  const control = await pool.query<{ paused: boolean; status: SubscriptionStatus; last_error: string | null }>(
       `SELECT paused, status, last_error FROM projection_controls WHERE projection = $1`,
       [projection.name],
     );

@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import type { EventStore } from '../store/event-store.js';
-import { ProjectionControls } from './projection-controls.js';
+import { SubscriptionControls } from '../subscriptions/subscription-controls.js';
 import type { Reactor } from './reactor.js';
-import { WakeSignal } from './wake-signal.js';
+import { WakeSignal } from '../subscriptions/wake-signal.js';
 
 const CLAIM = 20;
 /** A claimed job is invisible this long; a worker that died mid-job lets it run again after. */
@@ -18,11 +18,11 @@ interface ClaimedJob {
  * Runs due reactor jobs: claims a few with SKIP LOCKED (any number of workers can share the
  * queue), reacts, and marks them done; a failure is retried with backoff until the reactor's
  * attempts are spent, then kept as failed with its error. At-least-once: a side effect must
- * tolerate a repeat after a crash. Each reactor has the kill switch of projections.
+ * tolerate a repeat after a crash. Each reactor has a kill switch of its own, by its name.
  */
 export class ReactorRunner {
   private readonly wake = new WakeSignal();
-  private readonly controls: ProjectionControls;
+  private readonly controls: SubscriptionControls;
   private loops: Promise<void>[] = [];
   private stopping = false;
 
@@ -32,7 +32,7 @@ export class ReactorRunner {
     private readonly reactors: readonly Reactor[],
     private readonly options: { pollIntervalMs?: number; pausedByConfig?: ReadonlySet<string>; log?: (m: string) => void } = {},
   ) {
-    this.controls = new ProjectionControls(pool, options.pausedByConfig);
+    this.controls = new SubscriptionControls(pool, options.pausedByConfig);
   }
 
   start(): void {

@@ -3,9 +3,12 @@ import type { RecordedEvent } from '../store/event-envelope.js';
 import type { AsyncProjection, TableNames } from './async-projection.js';
 
 /**
- * A side effect that follows a projection: its jobs are enqueued in the projection's own
- * transaction (so a job exists only if the read model committed), then run by workers once
- * due. The de-duplication key drops repeats (e.g. one welcome mail per guest).
+ * A side effect that follows a projection. The reactor consumes the log through the
+ * projection's subscription: its jobs are enqueued in the transaction that applies the
+ * projection and moves its checkpoint, so a job exists only if the read model committed, once
+ * per event; `ReactorRunner` runs them once due. Not a subscription of its own: with its own
+ * checkpoint it could react to events the stopped projection has not applied. The
+ * de-duplication key drops repeats (e.g. one welcome mail per guest).
  */
 export interface Reactor {
   readonly name: string;

@@ -3,7 +3,7 @@ import { streamKey, type RecordedEvent } from '../store/event-envelope.js';
 
 export interface DeadLetter {
   readonly id: number;
-  readonly projection: string;
+  readonly subscription: string;
   readonly partition: number;
   readonly eventId: string;
   readonly position: number;
@@ -16,13 +16,13 @@ export interface DeadLetter {
   readonly retriedAt: string | null;
 }
 
-/** Events a projection could not apply after all its attempts, with the error and stack. */
+/** Events a subscription could not handle after all its attempts, with the error and stack. */
 export class DeadLetters {
   constructor(private readonly pool: Pool) {}
 
   async record(
     client: PoolClient | Pool,
-    projection: string,
+    subscription: string,
     partition: number,
     event: RecordedEvent,
     error: unknown,
@@ -36,17 +36,17 @@ export class DeadLetters {
        ON CONFLICT (projection, event_id) DO UPDATE
        SET error = excluded.error, stack = excluded.stack, attempts = projection_dead_letters.attempts + excluded.attempts,
            created_at = now(), retried_at = NULL`,
-      [projection, partition, event.eventId, event.position, event.transactionId, streamKey(event), event.type, failure.message, failure.stack ?? null, attempts],
+      [subscription, partition, event.eventId, event.position, event.transactionId, streamKey(event), event.type, failure.message, failure.stack ?? null, attempts],
     );
   }
 
-  async list(projection?: string): Promise<DeadLetter[]> {
+  async list(subscription?: string): Promise<DeadLetter[]> {
     const { rows } = await this.pool.query<DeadLetter>(
-      `SELECT id::int, projection, partition, event_id AS "eventId", position::float8 AS position, stream,
+      `SELECT id::int, projection AS subscription, partition, event_id AS "eventId", position::float8 AS position, stream,
               event_type AS "eventType", error, stack, attempts,
               to_json(created_at)#>>'{}' AS "createdAt", to_json(retried_at)#>>'{}' AS "retriedAt"
        FROM projection_dead_letters WHERE ($1::text IS NULL OR projection = $1) ORDER BY id`,
-      [projection ?? null],
+      [subscription ?? null],
     );
     return rows;
   }

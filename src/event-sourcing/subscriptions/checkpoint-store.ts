@@ -6,23 +6,23 @@ export interface Checkpoint {
   readonly eventsApplied: number;
 }
 
-/** Checkpoints per projection and partition; moved only together with the read-model writes. */
+/** Checkpoints per subscription and partition; moved only together with the subscription's writes. */
 export class CheckpointStore {
   constructor(private readonly pool: Pool) {}
 
-  async ensure(projection: string, partitions: number): Promise<void> {
+  async ensure(subscription: string, partitions: number): Promise<void> {
     await this.pool.query(
       `INSERT INTO projection_checkpoints (projection, partition)
        SELECT $1, p FROM generate_series(0, $2 - 1) AS p ON CONFLICT DO NOTHING`,
-      [projection, partitions],
+      [subscription, partitions],
     );
-    await this.pool.query(`INSERT INTO projection_controls (projection) VALUES ($1) ON CONFLICT DO NOTHING`, [projection]);
+    await this.pool.query(`INSERT INTO projection_controls (projection) VALUES ($1) ON CONFLICT DO NOTHING`, [subscription]);
   }
 
-  async load(projection: string, partition: number): Promise<Checkpoint> {
+  async load(subscription: string, partition: number): Promise<Checkpoint> {
     const { rows } = await this.pool.query<{ transaction_id: string; position: string; events_applied: string }>(
       `SELECT transaction_id::text, position, events_applied FROM projection_checkpoints WHERE projection = $1 AND partition = $2`,
-      [projection, partition],
+      [subscription, partition],
     );
     const row = rows[0];
     if (!row) return { cursor: LOG_START, eventsApplied: 0 };
@@ -35,7 +35,7 @@ export class CheckpointStore {
    */
   async advance(
     client: PoolClient,
-    projection: string,
+    subscription: string,
     partition: number,
     from: LogCursor,
     to: LogCursor,
@@ -46,16 +46,16 @@ export class CheckpointStore {
       `UPDATE projection_checkpoints
        SET transaction_id = $5::text::xid8, position = $6, events_applied = events_applied + $7, owner = $8, updated_at = now()
        WHERE projection = $1 AND partition = $2 AND transaction_id = $3::text::xid8 AND position = $4`,
-      [projection, partition, from.transactionId, from.position, to.transactionId, to.position, applied, owner],
+      [subscription, partition, from.transactionId, from.position, to.transactionId, to.position, applied, owner],
     );
     return result.rowCount === 1;
   }
 
-  /** Puts every partition of a projection at `cursor` (replay, or after a rebuild's swap). */
-  async resetAll(client: PoolClient | Pool, projection: string, cursor: LogCursor): Promise<void> {
+  /** Puts every partition of a subscription at `cursor` (replay, or after a rebuild's swap). */
+  async resetAll(client: PoolClient | Pool, subscription: string, cursor: LogCursor): Promise<void> {
     await client.query(
       `UPDATE projection_checkpoints SET transaction_id = $2::text::xid8, position = $3, updated_at = now() WHERE projection = $1`,
-      [projection, cursor.transactionId, cursor.position],
+      [subscription, cursor.transactionId, cursor.position],
     );
   }
 }

@@ -3,31 +3,31 @@ import type { Pool } from 'pg';
 import type { RecordedEvent } from '../store/event-envelope.js';
 import { inTransaction } from '../store/in-transaction.js';
 import type { LogCursor } from '../store/log-cursor.js';
-import { identityTables, type AsyncProjection } from './async-projection.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { DeadLetters } from './dead-letters.js';
-import type { ProjectionControls } from './projection-controls.js';
-import type { PartitionFilter, PartitionPage, ProjectionLog } from './projection-log.js';
+import type { Subscription } from './subscription.js';
+import type { SubscriptionControls } from './subscription-controls.js';
+import type { PartitionFilter, PartitionPage, SubscriptionLog } from './subscription-log.js';
 
 /** What one step of a partition did. */
 export type StepOutcome = 'idle' | 'progressed' | 'paused' | 'stopped' | 'lost';
 
 export interface PartitionRunnerDeps {
   readonly pool: Pool;
-  readonly reader: ProjectionLog;
+  readonly reader: SubscriptionLog;
   readonly checkpoints: CheckpointStore;
-  readonly controls: ProjectionControls;
+  readonly controls: SubscriptionControls;
   readonly deadLetters: DeadLetters;
   readonly workerId: string;
-  /** About how many events one step applies: it scans this many rows of the log per partition of the projection. */
+  /** About how many events one step handles: it scans this many rows of the log per partition of the subscription. */
   readonly batchSize: number;
   readonly log: (message: string) => void;
-  /** This worker's other partitions of the projection, which share reads with this one; none by default. */
+  /** This worker's other partitions of the subscription, which share reads with this one; none by default. */
   readonly peers?: PartitionPeers;
 }
 
 /**
- * Where a worker's partitions of one projection stand. A read serves every partition that has
+ * Where a worker's partitions of one subscription stand. A read serves every partition that has
  * yet to pass its start: partitions move through the log in the same steps, so each page is
  * read once for all of them; one that fell behind or stands elsewhere reads its own.
  */
@@ -42,23 +42,22 @@ const sameCursor = (a: LogCursor, b: LogCursor): boolean => a.transactionId === 
 
 class LostCheckpoint extends Error {}
 
-// No wait for the WAL flush at commit: the read model and its checkpoint commit together, so a
-// crash can only lose a suffix of these transactions, writes and checkpoint alike; the partition
-// then resumes from the older checkpoint and applies those events again, still exactly once. The
-// events are durable already (appends commit synchronously), and WAL is flushed in order, so no
-// later transaction survives a lost one. A reader may see rows a crash takes back, until the
-// re-apply writes the same rows again.
-const APPLY_BEGIN = 'BEGIN; SET LOCAL synchronous_commit = off';
+// No wait for the WAL flush at commit, for a subscription that allows it (`asyncCommit`): its
+// writes and their checkpoint commit together, so a crash can only lose a suffix of these
+// transactions, writes and checkpoint alike; the partition then resumes from the older checkpoint
+// and handles those events again, still exactly once. The events are durable already (appends
+// commit synchronously), and WAL is flushed in order, so no later transaction survives a lost
+// one. A reader may see rows a crash takes back, until the re-run writes the same rows again.
+const ASYNC_COMMIT_BEGIN = 'BEGIN; SET LOCAL synchronous_commit = off';
 
 /**
- * Applies one partition of one projection: reads its own streams' events of the global log
- * from the partition's checkpoint, and applies them and moves the checkpoint in one
+ * Runs one partition of one subscription: reads its own streams' events of the global log
+ * from the partition's checkpoint, and handles them and moves the checkpoint in one
  * transaction. While that transaction runs, the next page is read (one page ahead at most).
  * A failing batch is retried event by event so the poison event is found, retried with
  * backoff, then dead-lettered and stopped at or skipped per the policy.
  */
 export class PartitionRunner {
-  private readonly tables;
   private readonly scanLimit: number;
   /** The page after the last one read, being read while that one is applied. */
   private ahead?: { readonly after: LogCursor; readonly page: Promise<PartitionPage> };
@@ -70,22 +69,21 @@ export class PartitionRunner {
   private moved?: LogCursor;
 
   constructor(
-    private readonly projection: AsyncProjection,
+    private readonly subscription: Subscription,
     readonly partition: number,
     private readonly deps: PartitionRunnerDeps,
   ) {
-    this.tables = identityTables(projection);
-    this.scanLimit = deps.batchSize * projection.partitions;
+    this.scanLimit = deps.batchSize * subscription.partitions;
   }
 
   async step(): Promise<StepOutcome> {
-    const { projection, partition, deps } = this;
-    const control = await deps.controls.get(projection.name);
+    const { subscription, partition, deps } = this;
+    const control = await deps.controls.get(subscription.name);
     if (control.paused) return 'paused';
     if (control.status !== 'running') return 'stopped';
     const { moved } = this;
     this.moved = undefined;
-    const cursor = moved ?? (await deps.checkpoints.load(projection.name, partition)).cursor;
+    const cursor = moved ?? (await deps.checkpoints.load(subscription.name, partition)).cursor;
     deps.peers?.standAt(partition, cursor);
     // Read outside the write transaction: a transaction holding an id would fence itself out.
     const page = await this.read(cursor);
@@ -119,10 +117,10 @@ export class PartitionRunner {
   }
 
   private readPage(after: LogCursor): Promise<PartitionPage> {
-    const { projection, partition, deps } = this;
+    const { subscription, partition, deps } = this;
     const peers = deps.peers?.before(after) ?? [];
     const served = peers.includes(partition) ? peers : [...peers, partition].sort((a, b) => a - b);
-    const filter: PartitionFilter = { types: projection.handles, partitions: projection.partitions, served };
+    const filter: PartitionFilter = { types: subscription.handles, partitions: subscription.partitions, served };
     return deps.reader.readPartition(filter, partition, after, this.scanLimit);
   }
 
@@ -140,29 +138,29 @@ export class PartitionRunner {
   }
 
   private async withRetries(event: RecordedEvent, from: LogCursor, to: LogCursor): Promise<StepOutcome> {
-    const { projection, partition, deps } = this;
+    const { subscription, partition, deps } = this;
     let lastError: unknown;
-    for (let attempt = 1; attempt <= projection.maxAttempts; attempt++) {
+    for (let attempt = 1; attempt <= subscription.maxAttempts; attempt++) {
       try {
         await this.commit([event], from, to);
         return 'progressed';
       } catch (error) {
         if (error instanceof LostCheckpoint) return 'lost';
         lastError = error;
-        if (attempt < projection.maxAttempts) await sleep(25 * 2 ** attempt);
+        if (attempt < subscription.maxAttempts) await sleep(25 * 2 ** attempt);
       }
     }
     const message = lastError instanceof Error ? lastError.message : String(lastError);
-    deps.log(`projection ${projection.name}: event ${event.eventId} (position ${event.position}) failed ${projection.maxAttempts} times: ${message}`);
-    if (projection.errorPolicy === 'skip') {
+    deps.log(`subscription ${subscription.name}: event ${event.eventId} (position ${event.position}) failed ${subscription.maxAttempts} times: ${message}`);
+    if (subscription.errorPolicy === 'skip') {
       return inTransaction(deps.pool, async (client) => {
-        await deps.deadLetters.record(client, projection.name, partition, event, lastError, projection.maxAttempts);
-        if (!(await deps.checkpoints.advance(client, projection.name, partition, from, to, 0, deps.workerId))) throw new LostCheckpoint();
+        await deps.deadLetters.record(client, subscription.name, partition, event, lastError, subscription.maxAttempts);
+        if (!(await deps.checkpoints.advance(client, subscription.name, partition, from, to, 0, deps.workerId))) throw new LostCheckpoint();
         return 'progressed' as const;
       }).catch((error: unknown) => (error instanceof LostCheckpoint ? 'lost' : Promise.reject(error)));
     }
-    await deps.deadLetters.record(deps.pool, projection.name, partition, event, lastError, projection.maxAttempts);
-    await deps.controls.setStatus(projection.name, 'stopped', `event ${event.eventId} at position ${event.position}: ${message}`);
+    await deps.deadLetters.record(deps.pool, subscription.name, partition, event, lastError, subscription.maxAttempts);
+    await deps.controls.setStatus(subscription.name, 'stopped', `event ${event.eventId} at position ${event.position}: ${message}`);
     return 'stopped';
   }
 
@@ -177,19 +175,19 @@ export class PartitionRunner {
   }
 
   private commit(events: readonly RecordedEvent[], from: LogCursor, to: LogCursor): Promise<void> {
-    const { projection, partition, deps } = this;
+    const { subscription, partition, deps } = this;
     return inTransaction(
       deps.pool,
       async (client) => {
         // The checkpoint first: its row lock makes a second runner on this slot wait here, and
-        // find it moved, before it applies anything. Applied first, a fold whose rows the other
+        // find it moved, before it handles anything. Handled first, a fold reading rows the other
         // runner has just moved on could throw, and a good event would be dead-lettered.
-        if (!(await deps.checkpoints.advance(client, projection.name, partition, from, to, events.length, deps.workerId))) {
+        if (!(await deps.checkpoints.advance(client, subscription.name, partition, from, to, events.length, deps.workerId))) {
           throw new LostCheckpoint();
         }
-        if (events.length > 0) await projection.apply(client, events, this.tables);
+        if (events.length > 0) await subscription.handle(client, events);
       },
-      APPLY_BEGIN,
+      subscription.asyncCommit ? ASYNC_COMMIT_BEGIN : 'BEGIN',
     );
   }
 }

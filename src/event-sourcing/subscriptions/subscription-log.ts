@@ -5,12 +5,12 @@ import type { LogCursor } from '../store/log-cursor.js';
 import { RecordedEventMapper, type EventRow } from '../store/recorded-event.mapper.js';
 import { partitionSql } from './partition.js';
 
-/** What a projection's partitions read: its event types, in streams of the partitions this worker runs. */
+/** What a subscription's partitions read: its event types, in streams of the partitions this worker runs. */
 export interface PartitionFilter {
   readonly types: readonly string[];
-  /** The projection's partition count. */
+  /** The subscription's partition count. */
   readonly partitions: number;
-  /** The partitions one read serves (this worker's slots of the projection yet to pass its start): they share its page. */
+  /** The partitions one read serves (this worker's slots of the subscription yet to pass its start): they share its page. */
   readonly served: readonly number[];
 }
 
@@ -23,8 +23,8 @@ export interface PartitionPage {
   readonly full: boolean;
 }
 
-/** How a projection worker reads the global log. */
-export interface ProjectionLog {
+/** How a subscription worker reads the global log. */
+export interface SubscriptionLog {
   /** The events of `partition` among the next `scanLimit` rows of the log after `after`. */
   readPartition(filter: PartitionFilter, partition: number, after: LogCursor, scanLimit: number): Promise<PartitionPage>;
 }
@@ -113,13 +113,13 @@ const pick = ({ byPartition, cursor, full }: SharedPage, partition: number): Par
 const PAGES_KEPT = 4;
 
 /**
- * Reads the log for projection workers. The type and partition filter runs in PostgreSQL, and
- * one read serves all of this worker's partitions of a projection: they page the log in the
+ * Reads the log for subscription workers. The type and partition filter runs in PostgreSQL, and
+ * one read serves all of this worker's partitions of a subscription: they page the log in the
  * same steps, so each event is read and parsed once, not once per partition. A page is kept
  * until every partition it serves has taken its events (a few pages at most); a partition it
  * was not read for (one that had passed its start, or was not running) reads its own.
  */
-export class PostgresProjectionLog implements ProjectionLog {
+export class PostgresSubscriptionLog implements SubscriptionLog {
   private readonly mapper: RecordedEventMapper;
   private readonly pages = new Map<string, KeptPage>();
 

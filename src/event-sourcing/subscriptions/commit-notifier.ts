@@ -6,7 +6,7 @@ export const EVENTS_CHANNEL = 'chronicle_events';
 const DEFAULT_INTERVAL_MS = 5;
 
 /**
- * Wakes projection workers after appends commit. The NOTIFY is sent on its own, outside the
+ * Wakes subscription workers after appends commit. The NOTIFY is sent on its own, outside the
  * append's transaction (a NOTIFY inside it takes a database-wide lock at commit), and
  * coalesced: one in flight at a time, at least `intervalMs` apart, each covering every append
  * committed before it was sent. Under load that is one NOTIFY per several hundred appends

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { compareLogCursors, type LogCursor } from '../store/log-cursor.js';
-import type { AsyncProjection } from './async-projection.js';
 import { CheckpointStore } from './checkpoint-store.js';
-import { leaseKey } from './lease-key.js';
 import { EVENTS_CHANNEL } from './commit-notifier.js';
 import { DeadLetters } from './dead-letters.js';
+import { leaseKey } from './lease-key.js';
 import { PartitionRunner, type PartitionPeers, type StepOutcome } from './partition-runner.js';
-import { ProjectionControls } from './projection-controls.js';
-import type { ProjectionLog } from './projection-log.js';
+import type { Subscription } from './subscription.js';
+import { SubscriptionControls } from './subscription-controls.js';
+import type { SubscriptionLog } from './subscription-log.js';
 import { WakeSignal } from './wake-signal.js';
 
-export interface ProjectionWorkerOptions {
+export interface SubscriptionWorkerOptions {
   readonly workerId?: string;
   readonly batchSize?: number;
   /** Fallback when no NOTIFY arrives (a missed one, or a server without LISTEN). */
@@ -26,22 +26,22 @@ const FENCE_RETRY_WINDOW_MS = 2000;
 const FENCE_RETRY_MS = 100;
 
 interface Slot {
-  readonly projection: AsyncProjection;
+  readonly subscription: Subscription;
   readonly partition: number;
   readonly key: string;
 }
 
 /**
- * Runs async projections. Each (projection, partition) is a slot; a worker owns a slot
+ * Runs subscriptions. Each (subscription, partition) is a slot; a worker owns a slot
  * while it holds a session advisory lock on its own connection, so a crashed worker's
  * slots free up the moment PostgreSQL sees its connection close, and live workers claim
  * them at their next heartbeat. Workers keep to a fair share of the slots. Checkpoints move
  * only with compare-and-set, so even two workers on one slot never apply an event twice.
  */
-export class ProjectionWorker {
+export class SubscriptionWorker {
   readonly workerId: string;
   private readonly checkpoints: CheckpointStore;
-  private readonly controls: ProjectionControls;
+  private readonly controls: SubscriptionControls;
   private readonly deadLetters: DeadLetters;
   private readonly wake = new WakeSignal();
   private readonly owned = new Map<string, Promise<void>>();
@@ -60,17 +60,20 @@ export class ProjectionWorker {
 
   constructor(
     private readonly pool: Pool,
-    private readonly reader: ProjectionLog,
-    private readonly projections: readonly AsyncProjection[],
-    private readonly options: ProjectionWorkerOptions = {},
+    private readonly reader: SubscriptionLog,
+    private readonly subscriptions: readonly Subscription[],
+    private readonly options: SubscriptionWorkerOptions = {},
   ) {
     this.workerId = options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.checkpoints = new CheckpointStore(pool);
-    this.controls = new ProjectionControls(pool, options.pausedByConfig);
+    this.controls = new SubscriptionControls(pool, options.pausedByConfig);
     this.deadLetters = new DeadLetters(pool);
     this.log = options.log ?? (() => undefined);
-    this.slots = projections.flatMap((projection) =>
-      Array.from({ length: projection.partitions }, (_, partition) => ({ projection, partition, key: `${projection.name}#${partition}` })),
+    // Checkpoints, leases and dead letters are keyed by name: two of a name would share them.
+    const named = subscriptions.map((s) => s.name).find((name, i, names) => names.indexOf(name) !== i);
+    if (named !== undefined) throw new Error(`Two subscriptions are named "${named}"`);
+    this.slots = subscriptions.flatMap((subscription) =>
+      Array.from({ length: subscription.partitions }, (_, partition) => ({ subscription, partition, key: `${subscription.name}#${partition}` })),
     );
   }
 
@@ -80,13 +83,13 @@ export class ProjectionWorker {
   }
 
   async start(): Promise<void> {
-    for (const projection of this.projections) await this.checkpoints.ensure(projection.name, projection.partitions);
+    for (const subscription of this.subscriptions) await this.checkpoints.ensure(subscription.name, subscription.partitions);
     await this.rebalance();
     const interval = this.options.heartbeatMs ?? 1000;
     this.heartbeat = setInterval(() => {
       if (this.rebalancing) return; // the previous round is still claiming
       this.rebalancing = this.rebalance()
-        .catch((error: unknown) => this.log(`projection worker ${this.workerId}: rebalance failed: ${String(error)}`))
+        .catch((error: unknown) => this.log(`subscription worker ${this.workerId}: rebalance failed: ${String(error)}`))
         .finally(() => (this.rebalancing = undefined));
     }, interval);
   }
@@ -123,7 +126,7 @@ export class ProjectionWorker {
     const client = await this.pool.connect();
     const lost = (reason: string) => {
       if (this.stopping || this.leaseClient !== client) return;
-      this.log(`projection worker ${this.workerId}: lease connection lost (${reason}); releasing its slots`);
+      this.log(`subscription worker ${this.workerId}: lease connection lost (${reason}); releasing its slots`);
       this.leaseClient = undefined;
       this.leaseGeneration++;
       for (const key of this.owned.keys()) this.releasing.add(key);
@@ -140,7 +143,7 @@ export class ProjectionWorker {
     const client = await this.pool.connect();
     const lost = (reason: string) => {
       if (this.stopping || this.listenClient !== client) return;
-      this.log(`projection worker ${this.workerId}: LISTEN connection lost (${reason}); polling until it is back`);
+      this.log(`subscription worker ${this.workerId}: LISTEN connection lost (${reason}); polling until it is back`);
       this.listenClient = undefined;
       client.release(true);
     };
@@ -179,18 +182,18 @@ export class ProjectionWorker {
       const slot = this.slots[(offset + i) % this.slots.length];
       if (this.owned.has(slot.key) || generation !== this.leaseGeneration) continue;
       const { rows: locked } = await lease.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1::int, $2::int) AS ok`, [
-        leaseKey(slot.projection.name),
+        leaseKey(slot.subscription.name),
         slot.partition,
       ]);
       if (locked[0].ok) this.owned.set(slot.key, this.run(slot, generation));
     }
   }
 
-  /** This worker's partitions of `projection`, by where their current steps start: they share reads. */
-  private peersOf(projection: AsyncProjection): PartitionPeers {
-    const slots = this.slots.filter((slot) => slot.projection === projection);
+  /** This worker's partitions of `subscription`, by where their current steps start: they share reads. */
+  private peersOf(subscription: Subscription): PartitionPeers {
+    const slots = this.slots.filter((slot) => slot.subscription === subscription);
     return {
-      standAt: (partition, cursor) => this.standing.set(`${projection.name}#${partition}`, cursor),
+      standAt: (partition, cursor) => this.standing.set(`${subscription.name}#${partition}`, cursor),
       before: (after) =>
         slots
           .filter((slot) => {
@@ -202,7 +205,7 @@ export class ProjectionWorker {
   }
 
   private async run(slot: Slot, generation: number): Promise<void> {
-    const runner = new PartitionRunner(slot.projection, slot.partition, {
+    const runner = new PartitionRunner(slot.subscription, slot.partition, {
       pool: this.pool,
       reader: this.reader,
       checkpoints: this.checkpoints,
@@ -211,7 +214,7 @@ export class ProjectionWorker {
       workerId: this.workerId,
       batchSize: this.options.batchSize ?? 500,
       log: this.log,
-      peers: this.peersOf(slot.projection),
+      peers: this.peersOf(slot.subscription),
     });
     const poll = this.options.pollIntervalMs ?? 1000;
     try {
@@ -222,7 +225,7 @@ export class ProjectionWorker {
         try {
           outcome = await runner.step();
         } catch (error) {
-          this.log(`projection ${slot.key}: ${error instanceof Error ? error.message : String(error)}`);
+          this.log(`subscription ${slot.key}: ${error instanceof Error ? error.message : String(error)}`);
           outcome = 'idle';
         }
         // Right after a NOTIFY, poll briefly: the event may still sit behind the read fence
@@ -236,7 +239,7 @@ export class ProjectionWorker {
       // lease took its locks along, and the slot may be held again on a new connection.
       if (!this.stopping && generation === this.leaseGeneration) {
         await this.leaseClient
-          ?.query(`SELECT pg_advisory_unlock($1::int, $2::int)`, [leaseKey(slot.projection.name), slot.partition])
+          ?.query(`SELECT pg_advisory_unlock($1::int, $2::int)`, [leaseKey(slot.subscription.name), slot.partition])
           .catch(() => undefined);
       }
       this.releasing.delete(slot.key);
