@@ -4,10 +4,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
-import { rejectDeepBodies } from './event-sourcing/nest/body-depth.js';
 import { toErrorResponse } from './event-sourcing/nest/error-response.js';
 import { ErrorResponseFilter } from './event-sourcing/nest/error-response.filter.js';
 import { requestValidationPipe } from './event-sourcing/nest/request-validation.pipe.js';
+import { rejectUnreasonableInput } from './event-sourcing/nest/unreasonable-input.js';
 import { DEVELOPMENT_JWT_SECRET, type Environment } from './config/environment.js';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -42,7 +42,7 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
   app.enableShutdownHooks();
   app.useGlobalFilters(new ErrorResponseFilter());
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('preValidation', rejectDeepBodies);
+  fastify.addHook('preValidation', rejectUnreasonableInput);
   // The API takes JSON only: without this, a JSON body sent as text/plain reached validation
   // as a string (400 VALIDATION_FAILED); now it is 415 UNSUPPORTED_MEDIA_TYPE, like any other type.
   fastify.removeContentTypeParser('text/plain');
