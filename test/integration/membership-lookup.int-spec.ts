@@ -44,7 +44,19 @@ describe('PgMembershipLookup', () => {
     expect(after).toBeNull();
   });
 
-  it('fails every question of a batch whose statement fails, and sends the next question anew', async () => {
+  it('answers each question of a batch as if alone when another pair of it fails the statement', async () => {
+    const asked: [string, string][] = [
+      ['harbour', 'olivia'],
+      ['harbour\u0000', 'sam'],
+      ['meadow', 'sam'],
+      ['harbour', '\ud800'],
+      ['nowhere', 'sam'],
+    ];
+    const answers = await Promise.allSettled(asked.map(([practiceId, userId]) => lookup.roleOf(practiceId, userId)));
+    expect(answers.map((a) => (a.status === 'fulfilled' ? a.value : 'failed'))).toEqual(['owner', 'failed', 'viewer', 'failed', null]);
+  });
+
+  it('fails every question when PostgreSQL cannot be reached, and sends the next question anew', async () => {
     const closed = new pg.Pool({ connectionString: db.url });
     await closed.end();
     const broken = new PgMembershipLookup(closed);
