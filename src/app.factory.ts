@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
 import { toErrorResponse } from './event-sourcing/nest/error-response.js';
 import { ErrorResponseFilter } from './event-sourcing/nest/error-response.filter.js';
+import { acceptJsonBodiesOnly } from './event-sourcing/nest/json-bodies-only.js';
 import { requestValidationPipe } from './event-sourcing/nest/request-validation.pipe.js';
 import { rejectUnreasonableInput } from './event-sourcing/nest/unreasonable-input.js';
 import { DEVELOPMENT_JWT_SECRET, type Environment } from './config/environment.js';
@@ -37,15 +38,14 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
         void reply.status(status).send(body);
       },
     }),
-    { logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(env.LOG_LEVEL) + 1), abortOnError: false },
+    // Nest's parsers would take forms too: see acceptJsonBodiesOnly.
+    { logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(env.LOG_LEVEL) + 1), abortOnError: false, bodyParser: false },
   );
   app.enableShutdownHooks();
   app.useGlobalFilters(new ErrorResponseFilter());
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('preValidation', rejectUnreasonableInput);
-  // The API takes JSON only: without this, a JSON body sent as text/plain reached validation
-  // as a string (400 VALIDATION_FAILED); now it is 415 UNSUPPORTED_MEDIA_TYPE, like any other type.
-  fastify.removeContentTypeParser('text/plain');
+  acceptJsonBodiesOnly(fastify);
   app.useGlobalPipes(requestValidationPipe());
   const openApi = new DocumentBuilder()
     .setTitle('Chronicle')
