@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBodyParser, FastifyInstance } from 'fastify';
+import { problemInJsonText } from './json-text-scan.js';
+import { inputProblemException } from './unreasonable-input.js';
 
 /** Structured-syntax JSON types (RFC 6839), e.g. application/merge-patch+json; Fastify lower-cases the type first. */
 const PLUS_JSON = /^application\/[a-z0-9!#$&^_.+-]+\+json(;|$)/;
@@ -9,11 +11,16 @@ const PLUS_JSON = /^application\/[a-z0-9!#$&^_.+-]+\+json(;|$)/;
  * as a string), and Nest, unless told `bodyParser: false`, adds
  * application/x-www-form-urlencoded (a form POST added a member); so every parser goes,
  * and Fastify's own JSON parser, with prototype poisoning refused, comes back for
- * application/json and +json types.
+ * application/json and +json types, behind a scan of the text for too many fields or levels.
  */
 export const acceptJsonBodiesOnly = (fastify: FastifyInstance): void => {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  const parseWithinLimits: FastifyBodyParser<Buffer> = (request, text, done) => {
+    const problem = problemInJsonText(text);
+    if (problem) done(inputProblemException(problem, 'body'), undefined);
+    else parseJson(request, text.toString('utf8'), done);
+  };
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
-  fastify.addContentTypeParser(PLUS_JSON, { parseAs: 'string' }, parseJson);
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseWithinLimits);
+  fastify.addContentTypeParser(PLUS_JSON, { parseAs: 'buffer' }, parseWithinLimits);
 };
