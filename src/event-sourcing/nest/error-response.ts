@@ -44,7 +44,8 @@ const fromStoreError = (error: EventStoreError): ErrorResponse => {
   }
   if (error instanceof UnknownEventType) return respond(400, error.code, error.message, { eventType: error.eventType });
   if (error instanceof InvalidEventPayload) {
-    return respond(400, error.code, error.message, { eventType: error.eventType, ...listedViolations(error.violations) });
+    const details = { eventType: error.eventType, ...listedViolations(error.violations) };
+    return respond(400, error.code, error.message, details);
   }
   if (error instanceof InvalidAppendRequest) return respond(400, error.code, error.message);
   if (error instanceof EventIdReused) return respond(409, error.code, error.message, { eventIds: error.eventIds });

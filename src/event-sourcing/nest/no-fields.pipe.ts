@@ -11,7 +11,9 @@ export class NoFieldsPipe implements PipeTransform {
       throw new BadRequestException({
         code: 'VALIDATION_FAILED',
         message: `Invalid request: ${firstOf(fields)}`,
-        details: listedViolations(fields.map((field) => ({ field, constraints: [`property ${field} should not exist`] }))),
+        details: listedViolations(
+          fields.map((field) => ({ field, constraints: [`property ${field} should not exist`] })),
+        ),
       });
     }
     return undefined;

@@ -39,7 +39,9 @@ export const problemIn = (input: unknown): InputProblem | null => {
       if (!isStorableText(key) || (typeof child === 'string' && !isStorableText(child))) {
         return { code: 'UNSUPPORTED_CHARACTER', field: fieldOf(path, key) };
       }
-      if (child !== null && typeof child === 'object') pending.push({ value: child, depth: depth + 1, path: fieldOf(path, key) });
+      if (child !== null && typeof child === 'object') {
+        pending.push({ value: child, depth: depth + 1, path: fieldOf(path, key) });
+      }
     }
   }
   return null;
@@ -59,7 +61,10 @@ export const unsupportedCharacter = (location: string, field: string): BadReques
 export const inputProblemException = (problem: InputProblem, location: string): BadRequestException => {
   switch (problem.code) {
     case 'BODY_TOO_DEEP':
-      return new BadRequestException({ code: 'BODY_TOO_DEEP', message: `JSON bodies may nest at most ${MAX_BODY_DEPTH} levels deep` });
+      return new BadRequestException({
+        code: 'BODY_TOO_DEEP',
+        message: `JSON bodies may nest at most ${MAX_BODY_DEPTH} levels deep`,
+      });
     case 'TOO_MANY_FIELDS':
       return new BadRequestException({
         code: 'TOO_MANY_FIELDS',
@@ -76,8 +81,9 @@ export const inputProblemException = (problem: InputProblem, location: string): 
  * parameters, queries and bodies that nest too deep, hold too many fields or hold text
  * PostgreSQL cannot store.
  */
-export const rejectUnreasonableInput = async (request: { params?: unknown; query?: unknown; body?: unknown }): Promise<void> => {
-  for (const [location, input] of [['path', request.params], ['query', request.query], ['body', request.body]] as const) {
+export const rejectUnreasonableInput = async (request: { params?: unknown; query?: unknown; body?: unknown }) => {
+  const parts = [['path', request.params], ['query', request.query], ['body', request.body]] as const;
+  for (const [location, input] of parts) {
     const problem = problemIn(input);
     if (problem) throw inputProblemException(problem, location);
   }

@@ -38,7 +38,8 @@ export class InvalidEventPayload extends EventStoreError {
     readonly violations: readonly FieldViolation[],
   ) {
     super(
-      `Invalid payload for "${eventType}": ` + firstOf(violations.map((v) => `${v.field} (${v.constraints.join('; ')})`)),
+      `Invalid payload for "${eventType}": ` +
+        firstOf(violations.map((v) => `${v.field} (${v.constraints.join('; ')})`)),
     );
   }
 }

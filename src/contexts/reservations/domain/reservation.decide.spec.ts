@@ -87,12 +87,17 @@ describe('Reservation', () => {
     );
 
     it('is created for the last night of the calendar, 9999-12-30', () =>
-      given().when(createReservation({ checkInDate: '9999-12-30', nights: 1 })).then(reservationCreated({ checkInDate: '9999-12-30', nights: 1 })));
+      given()
+        .when(createReservation({ checkInDate: '9999-12-30', nights: 1 }))
+        .then(reservationCreated({ checkInDate: '9999-12-30', nights: 1 })));
 
-    it.each([['9999-12-31', 1], ['9999-12-01', 31]])('refuses a stay from %s for %p nights, ending after 9999-12-31 (422 STAY_BEYOND_CALENDAR)', (checkInDate, nights) =>
+    it.each([
+      ['9999-12-31', 1],
+      ['9999-12-01', 31],
+    ])('refuses a stay from %s for %p nights, ending after 9999-12-31 (422 STAY_BEYOND_CALENDAR)', (checkInDate, nights) =>
       given()
         .when(createReservation({ checkInDate, nights }))
-        .thenThrows(StayBeyondCalendar, { kind: 'rule-violated', code: 'STAY_BEYOND_CALENDAR', details: { checkInDate, nights } }));
+        .thenThrows(StayBeyondCalendar, { code: 'STAY_BEYOND_CALENDAR', details: { checkInDate, nights } }));
 
     it.each([...LATER_COMMANDS, ['cancel', () => cancelReservation()] as const])('cannot %s (404 RESERVATION_NOT_FOUND)', (_, command) =>
       given()
@@ -160,7 +165,9 @@ describe('Reservation', () => {
       given(history.confirmed).when(changeReservation({ checkInDate: '2027-02-30' })).thenThrows(InvalidCheckInDate));
 
     it('refuses a stay ending after 9999-12-31 (422 STAY_BEYOND_CALENDAR)', () =>
-      given(history.confirmed).when(changeReservation({ checkInDate: '9999-12-31', nights: 3 })).thenThrows(StayBeyondCalendar));
+      given(history.confirmed)
+        .when(changeReservation({ checkInDate: '9999-12-31', nights: 3 }))
+        .thenThrows(StayBeyondCalendar));
   });
 
   describe('when checked in', () => {

@@ -32,7 +32,10 @@ export const IsInstant = (options?: ValidationOptions): PropertyDecorator =>
       name: 'isInstant',
       validator: {
         validate: (value) =>
-          typeof value === 'string' && INSTANT_FORMAT.test(value) && isCalendarDay(value.slice(0, 10)) && !Number.isNaN(Date.parse(value)),
+          typeof value === 'string' &&
+          INSTANT_FORMAT.test(value) &&
+          isCalendarDay(value.slice(0, 10)) &&
+          !Number.isNaN(Date.parse(value)),
         defaultMessage: () => '$property must be an ISO 8601 date and time, e.g. 2027-03-01T12:00:00Z',
       },
     },
