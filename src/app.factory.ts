@@ -5,11 +5,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
-import { rejectDeepBodies } from './event-sourcing/nest/body-depth.js';
 import { answerClientError } from './event-sourcing/nest/client-error.handler.js';
 import { toErrorResponse } from './event-sourcing/nest/error-response.js';
 import { ErrorResponseFilter } from './event-sourcing/nest/error-response.filter.js';
+import { acceptJsonBodiesOnly } from './event-sourcing/nest/json-bodies-only.js';
 import { requestValidationPipe } from './event-sourcing/nest/request-validation.pipe.js';
+import { rejectUnreasonableInput } from './event-sourcing/nest/unreasonable-input.js';
 import { usesDevelopmentSecret, type Environment } from './config/environment.js';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -51,7 +52,8 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
         void reply.status(status).send(body);
       },
     }),
-    { logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(env.LOG_LEVEL) + 1), abortOnError: false },
+    // Nest's parsers would take forms too: see acceptJsonBodiesOnly.
+    { logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(env.LOG_LEVEL) + 1), abortOnError: false, bodyParser: false },
   );
   app.enableShutdownHooks();
   // helmet's defaults suit /docs too (the UI's scripts are files of its own; its inline styles are
@@ -59,10 +61,8 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
   await app.register(helmet, { contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } });
   app.useGlobalFilters(new ErrorResponseFilter());
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('preValidation', rejectDeepBodies);
-  // The API takes JSON only: without this, a JSON body sent as text/plain reached validation
-  // as a string (400 VALIDATION_FAILED); now it is 415 UNSUPPORTED_MEDIA_TYPE, like any other type.
-  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('preValidation', rejectUnreasonableInput);
+  acceptJsonBodiesOnly(fastify);
   app.useGlobalPipes(requestValidationPipe());
   const openApi = new DocumentBuilder()
     .setTitle('Chronicle')

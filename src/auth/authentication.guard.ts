@@ -4,6 +4,7 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
 import { ACTOR_TYPES, type ActorType } from '../event-sourcing/domain/actor.js';
+import { isStorableText } from '../event-sourcing/store/storable-text.js';
 import type { Environment } from '../config/environment.js';
 import type { AuthenticatedActor, TokenClaims } from './authenticated-actor.js';
 import type { RequestWithActor } from './current-actor.decorator.js';
@@ -20,8 +21,9 @@ const actorTypeOf = (value: unknown): ActorType => {
   throw unauthenticated(`actor type must be one of ${ACTOR_TYPES.join(', ')}`);
 };
 
+/** Ids go to shared statements (the membership lookup) and into events: only text PostgreSQL can store. */
 const userIdOf = (value: unknown): string => {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH || !isStorableText(value)) {
     throw unauthenticated('the caller has no valid user id');
   }
   return value;

@@ -374,6 +374,50 @@ describe('Bad input', () => {
     });
   });
 
+  describe('when the body is a form or multipart', () => {
+    const asForm = (valid: object) =>
+      new URLSearchParams(Object.entries(valid).map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+
+    it.each(WRITE_ROUTES)('answers 415 UNSUPPORTED_MEDIA_TYPE to a form on $name', async (route) => {
+      const headers = { authorization: app.as('alice').authorization, 'content-type': 'application/x-www-form-urlencoded' };
+
+      await refused({ method: route.method, path: route.path, body: asForm(route.valid).toString(), headers }, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    });
+
+    it('answers 415 UNSUPPORTED_MEDIA_TYPE to multipart form data', async () => {
+      const form = new FormData();
+      form.set('userId', 'mallory');
+      form.set('role', 'admin');
+      const response = await fetch(`${app.baseUrl}/v1/practices/${PRACTICE_ID}/memberships`, {
+        method: 'POST',
+        headers: { authorization: app.as('alice').authorization },
+        body: form,
+        signal: AbortSignal.timeout(10_000),
+      });
+
+      expect({ status: response.status, body: await response.json() }).toMatchObject({
+        status: 415,
+        body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } },
+      });
+      expect(await storeState()).toEqual(baseline);
+    });
+
+    it.each(['application/json; charset=utf-8', 'Application/JSON', 'application/merge-patch+json', 'application/vnd.chronicle.v1+json'])(
+      'takes a JSON body sent as %s',
+      async (contentType) => {
+        const body = { guestId: 'g', guestName: 'G', checkInDate: '2099-01-01', nights: 2 };
+        const reply = await send({
+          method: 'POST',
+          path: '/v1/reservations/validate',
+          body,
+          headers: { authorization: app.as('alice').authorization, 'content-type': contentType },
+        });
+
+        expect({ status: reply.status, body: reply.body }).toEqual({ status: 200, body: { valid: true } });
+      },
+    );
+  });
+
   describe('when the route does not exist', () => {
     it.each([
       ['GET', '/v1/nope'],

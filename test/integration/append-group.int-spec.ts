@@ -164,6 +164,21 @@ describe('Appends sent together (group commit)', () => {
     expect((await tallyRows()).map((row) => row.total)).toEqual([2, 3, 1]);
   });
 
+  it('fails only the appends holding text PostgreSQL cannot store; the rest of their group commits', async () => {
+    // Ada goes alone; the other four wait for her and share a statement, which fails as a whole.
+    const guests = ['Ada', 'Bo\u0000b', 'Cy', '\ud800', 'Di'];
+    const streams = guests.map(() => stream('reservation'));
+    const outcomes = await Promise.allSettled(
+      guests.map((guestName, index) =>
+        store.appendWithWrites(streams[index], [asNew(reservationCreated({ guestName }))], 0, (p) => reservations.writesFor(p)),
+      ),
+    );
+
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    const stored = await db.pool.query(`SELECT guest_name FROM reservations WHERE practice_id = $1 ORDER BY guest_name`, [tenantId]);
+    expect(stored.rows.map((row) => row.guest_name)).toEqual(['Ada', 'Cy', 'Di']);
+  });
+
   it('lands appends to one stream sent at once in the order they were asked for', async () => {
     const s = stream('tally', 'same');
     await store.appendWithWrites(stream('tally', 'lead'), [tally('started', 1)], 0, (p) => tallyWrites.writesFor(p));

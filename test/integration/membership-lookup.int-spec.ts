@@ -22,6 +22,12 @@ describe('PgMembershipLookup', () => {
   });
   afterAll(() => db.drop());
 
+  /** Each (practice, user) pair's answer when all are asked at once: its role, or 'failed'. */
+  const askTogether = async (asked: readonly [string, string][]) =>
+    (await Promise.allSettled(asked.map(([practiceId, userId]) => lookup.roleOf(practiceId, userId)))).map((answer) =>
+      answer.status === 'fulfilled' ? answer.value : 'failed',
+    );
+
   it('answers each of many concurrent questions with its own pair’s role', async () => {
     const asked: [string, string][] = [
       ['harbour', 'olivia'],
@@ -31,8 +37,7 @@ describe('PgMembershipLookup', () => {
       ['nowhere', 'sam'],
       ['harbour', 'sam'],
     ];
-    const roles = await Promise.all(asked.map(([practiceId, userId]) => lookup.roleOf(practiceId, userId)));
-    expect(roles).toEqual(['owner', 'staff', 'viewer', null, null, 'staff']);
+    expect(await askTogether(asked)).toEqual(['owner', 'staff', 'viewer', null, null, 'staff']);
   });
 
   it('sees a membership removed before it was asked, also while other questions are in flight', async () => {
@@ -44,7 +49,13 @@ describe('PgMembershipLookup', () => {
     expect(after).toBeNull();
   });
 
-  it('fails every question of a batch whose statement fails, and sends the next question anew', async () => {
+  it('answers each question of a batch as if alone when another pair of it fails the statement', async () => {
+    const poisoned: [string, string][] = [['harbour\u0000', 'sam'], ['harbour', '\ud800']];
+    const answers = await askTogether([['harbour', 'olivia'], poisoned[0], ['meadow', 'sam'], poisoned[1], ['nowhere', 'sam']]);
+    expect(answers).toEqual(['owner', 'failed', 'viewer', 'failed', null]);
+  });
+
+  it('fails every question when PostgreSQL cannot be reached, and sends the next question anew', async () => {
     const closed = new pg.Pool({ connectionString: db.url });
     await closed.end();
     const broken = new PgMembershipLookup(closed);

@@ -9,6 +9,7 @@ import {
   StreamNotFound,
   UnknownEventType,
 } from '../store/event-store.errors.js';
+import { listedViolations } from '../store/field-violations.js';
 
 /** The one error body every route answers with. */
 export interface ErrorBody {
@@ -45,7 +46,8 @@ const fromStoreError = (error: EventStoreError): ErrorResponse => {
   }
   if (error instanceof UnknownEventType) return respond(400, error.code, error.message, { eventType: error.eventType });
   if (error instanceof InvalidEventPayload) {
-    return respond(400, error.code, error.message, { eventType: error.eventType, violations: error.violations });
+    const details = { eventType: error.eventType, ...listedViolations(error.violations) };
+    return respond(400, error.code, error.message, details);
   }
   if (error instanceof InvalidAppendRequest) return respond(400, error.code, error.message);
   if (error instanceof EventIdReused) return respond(409, error.code, error.message, { eventIds: error.eventIds });

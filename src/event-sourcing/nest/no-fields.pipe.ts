@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
+import { firstOf, listedViolations } from '../store/field-violations.js';
 
 /** For commands that take no fields: any field sent is an error, as on every other route. */
 @Injectable()
@@ -9,8 +10,10 @@ export class NoFieldsPipe implements PipeTransform {
     if (fields.length > 0) {
       throw new BadRequestException({
         code: 'VALIDATION_FAILED',
-        message: `Invalid request: ${fields.join(', ')}`,
-        details: { violations: fields.map((field) => ({ field, constraints: [`property ${field} should not exist`] })) },
+        message: `Invalid request: ${firstOf(fields)}`,
+        details: listedViolations(
+          fields.map((field) => ({ field, constraints: [`property ${field} should not exist`] })),
+        ),
       });
     }
     return undefined;

@@ -1,15 +1,9 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
-
-const violationsOf = (errors: readonly ValidationError[], parent = ''): { field: string; constraints: string[] }[] =>
-  errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, constraints: Object.values(error.constraints) }] : [];
-    return [...own, ...violationsOf(error.children ?? [], field)];
-  });
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { firstOf, flattenViolations, listedViolations } from '../store/field-violations.js';
 
 /**
  * Request DTOs are whitelisted: an unknown field is an error, not silently dropped.
- * Failures answer 400 `VALIDATION_FAILED` with one entry per bad field.
+ * Failures answer 400 `VALIDATION_FAILED` with one entry per bad field, the first 20 listed.
  */
 export const requestValidationPipe = (): ValidationPipe =>
   new ValidationPipe({
@@ -18,11 +12,11 @@ export const requestValidationPipe = (): ValidationPipe =>
     forbidUnknownValues: true,
     transform: true,
     exceptionFactory: (errors) => {
-      const violations = violationsOf(errors);
+      const violations = flattenViolations(errors);
       return new BadRequestException({
         code: 'VALIDATION_FAILED',
-        message: `Invalid request: ${violations.map((v) => v.field).join(', ')}`,
-        details: { violations },
+        message: `Invalid request: ${firstOf(violations.map((v) => v.field))}`,
+        details: listedViolations(violations),
       });
     },
   });

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
-import { InvalidEventPayload, UnknownEventType, type FieldViolation } from './event-store.errors.js';
+import { validateSync } from 'class-validator';
+import { InvalidEventPayload, UnknownEventType } from './event-store.errors.js';
+import { flattenViolations } from './field-violations.js';
 import type { PayloadClass } from './payload-class.js';
 import { compileQuickCheck, type QuickCheck } from './payload-quick-check.js';
 
@@ -27,13 +28,6 @@ interface RegisteredType {
   readonly schemaVersion: number;
   readonly upcasters: ReadonlyMap<number, Upcaster['upcast']>;
 }
-
-const flattenViolations = (errors: readonly ValidationError[], parent = ''): FieldViolation[] =>
-  errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, constraints: Object.values(error.constraints) }] : [];
-    return [...own, ...flattenViolations(error.children ?? [], field)];
-  });
 
 /**
  * Every event type the application may store, with its payload schema, current schema

@@ -1,5 +1,6 @@
 import { describeExpectedVersion, type ExpectedVersion } from './expected-version.js';
 import { streamKey, type StreamId } from './event-envelope.js';
+import { firstOf, type FieldViolation } from './field-violations.js';
 
 /** Base of every error the store raises; `code` is stable and machine-readable. */
 export abstract class EventStoreError extends Error {
@@ -30,11 +31,6 @@ export class UnknownEventType extends EventStoreError {
   }
 }
 
-export interface FieldViolation {
-  readonly field: string;
-  readonly constraints: readonly string[];
-}
-
 export class InvalidEventPayload extends EventStoreError {
   readonly code = 'INVALID_EVENT_PAYLOAD';
   constructor(
@@ -43,7 +39,7 @@ export class InvalidEventPayload extends EventStoreError {
   ) {
     super(
       `Invalid payload for "${eventType}": ` +
-        violations.map((v) => `${v.field} (${v.constraints.join('; ')})`).join(', '),
+        firstOf(violations.map((v) => `${v.field} (${v.constraints.join('; ')})`)),
     );
   }
 }

@@ -10,6 +10,7 @@ import {
   ReservationClosed,
   ReservationNotFound,
   ReservationNotReady,
+  StayBeyondCalendar,
 } from './reservation.errors.js';
 import type { ReservationEvent } from './reservation.events.js';
 import {
@@ -85,6 +86,19 @@ describe('Reservation', () => {
           .thenThrows(InvalidCheckInDate, { kind: 'rule-violated', code: 'INVALID_CHECK_IN_DATE', details: { checkInDate } }),
     );
 
+    it('is created for the last night of the calendar, 9999-12-30', () =>
+      given()
+        .when(createReservation({ checkInDate: '9999-12-30', nights: 1 }))
+        .then(reservationCreated({ checkInDate: '9999-12-30', nights: 1 })));
+
+    it.each([
+      ['9999-12-31', 1],
+      ['9999-12-01', 31],
+    ])('refuses a stay from %s for %p nights, ending after 9999-12-31 (422 STAY_BEYOND_CALENDAR)', (checkInDate, nights) =>
+      given()
+        .when(createReservation({ checkInDate, nights }))
+        .thenThrows(StayBeyondCalendar, { code: 'STAY_BEYOND_CALENDAR', details: { checkInDate, nights } }));
+
     it.each([...LATER_COMMANDS, ['cancel', () => cancelReservation()] as const])('cannot %s (404 RESERVATION_NOT_FOUND)', (_, command) =>
       given()
         .when(command())
@@ -149,6 +163,11 @@ describe('Reservation', () => {
 
     it('refuses a day that is not in the calendar (422 INVALID_CHECK_IN_DATE)', () =>
       given(history.confirmed).when(changeReservation({ checkInDate: '2027-02-30' })).thenThrows(InvalidCheckInDate));
+
+    it('refuses a stay ending after 9999-12-31 (422 STAY_BEYOND_CALENDAR)', () =>
+      given(history.confirmed)
+        .when(changeReservation({ checkInDate: '9999-12-31', nights: 3 }))
+        .thenThrows(StayBeyondCalendar));
   });
 
   describe('when checked in', () => {

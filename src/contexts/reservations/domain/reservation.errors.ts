@@ -62,6 +62,15 @@ export class InvalidCheckInDate extends DomainError {
   }
 }
 
+/** The check-out day would fall after 9999-12-31, the last day a date is written in four digits. */
+export class StayBeyondCalendar extends DomainError {
+  readonly kind = 'rule-violated';
+  readonly code = 'STAY_BEYOND_CALENDAR';
+  constructor(checkInDate: string, nights: number) {
+    super(`A stay of ${nights} nights from ${checkInDate} would end after 9999-12-31`, { checkInDate, nights });
+  }
+}
+
 export class CheckInDateInPast extends DomainError {
   readonly kind = 'rule-violated';
   readonly code = 'CHECK_IN_DATE_IN_PAST';

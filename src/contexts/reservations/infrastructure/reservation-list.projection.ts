@@ -2,7 +2,7 @@ import type { FoldProjectionDefinition, Row } from '../../../event-sourcing/proj
 import { foldOfChanges, type RowChange, type RowChangeProjectionDefinition } from '../../../event-sourcing/projections/row-change.js';
 import type { PendingEvent } from '../../../event-sourcing/store/append-side-write.js';
 import { RESERVATION_EVENT_TYPES, type ReservationEvent } from '../domain/reservation.events.js';
-import { nightsOf } from '../domain/stay.js';
+import { checkOutOf } from '../domain/stay.js';
 
 export type ReservationStatus = 'pending' | 'confirmed' | 'checked_in' | 'completed' | 'cancelled';
 
@@ -21,8 +21,6 @@ export interface ReservationRow extends Row {
   created_at: Date | string;
   updated_at: Date | string;
 }
-
-const checkOutOf = (checkInDate: string, nights: number): string => nightsOf(checkInDate, nights + 1)[nights];
 
 /**
  * What each event does to its reservation's row. No change needs the row as it was, so the

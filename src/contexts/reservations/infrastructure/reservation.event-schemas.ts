@@ -1,15 +1,15 @@
 import { IsInt, IsISO8601, IsString, Length, Matches } from 'class-validator';
 import type { EventSchemas } from '../../../event-sourcing/aggregates/aggregate.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
+import { CALENDAR_DAY_FORMAT } from '../domain/calendar-day.js';
 
 // Shapes only; the business rules (1–365 nights, no past check-in) live in the decider.
-const CALENDAR_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 class ReservationCreatedPayload {
   @IsString() @Length(1, 255) reservationId!: string;
   @IsString() @Length(1, 255) guestId!: string;
   @IsString() @Length(1, 200) guestName!: string;
-  @Matches(CALENDAR_DAY) checkInDate!: string;
+  @Matches(CALENDAR_DAY_FORMAT) checkInDate!: string;
   @IsInt() nights!: number;
   @IsISO8601() createdAt!: string;
 }
@@ -19,7 +19,7 @@ class ReservationConfirmedPayload {
 }
 
 class ReservationChangedPayload {
-  @Matches(CALENDAR_DAY) checkInDate!: string;
+  @Matches(CALENDAR_DAY_FORMAT) checkInDate!: string;
   @IsInt() nights!: number;
   @IsISO8601() changedAt!: string;
 }

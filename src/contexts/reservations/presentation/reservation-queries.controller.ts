@@ -1,7 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { isISO8601 } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
 import { etagOf } from '../../../event-sourcing/nest/command-metadata.js';
@@ -10,6 +9,7 @@ import { GetReservationHistory, type HistoryEntry } from '../application/queries
 import { GetReservation } from '../application/queries/get-reservation.query.js';
 import { ListReservations, type ReservationPage } from '../application/queries/list-reservations.query.js';
 import type { ReservationView } from '../application/reservation.view.js';
+import { isCalendarDay } from '../domain/calendar-day.js';
 import { ListReservationsQuery, ReservationAtQuery } from './reservations.requests.js';
 
 const ID = new ParseUUIDPipe();
@@ -20,7 +20,7 @@ const decodeCursor = (cursor: string): ReservationPage['next'] => {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { checkInDate?: unknown; reservationId?: unknown };
     const { checkInDate } = value;
     // A real calendar day: PostgreSQL would fail on 2027-02-30 with a 500, not a 400.
-    if (typeof checkInDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(checkInDate) && isISO8601(checkInDate, { strict: true }) && typeof value.reservationId === 'string') {
+    if (typeof checkInDate === 'string' && isCalendarDay(checkInDate) && typeof value.reservationId === 'string') {
       return { checkInDate, reservationId: value.reservationId };
     }
   } catch {

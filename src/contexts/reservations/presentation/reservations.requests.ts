@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { CALENDAR_DAY_FORMAT } from '../domain/calendar-day.js';
+import { CALENDAR_DAY_MESSAGE, IsCalendarDay, IsInstant } from './calendar.validators.js';
 
-const CALENDAR_DAY = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_MESSAGE = { message: '$property must be a calendar day, YYYY-MM-DD' };
+const DAY_MESSAGE = { message: CALENDAR_DAY_MESSAGE };
 const STATUSES = ['pending', 'confirmed', 'checked_in', 'completed', 'cancelled'] as const;
 
 // Shapes only: whether 400 nights or a past date is acceptable is the decider's call (422).
@@ -21,7 +22,7 @@ export class CreateReservationRequest {
   guestName!: string;
 
   @ApiProperty({ example: '2027-03-01' })
-  @Matches(CALENDAR_DAY, DAY_MESSAGE)
+  @Matches(CALENDAR_DAY_FORMAT, DAY_MESSAGE)
   checkInDate!: string;
 
   @ApiProperty({ example: 3, minimum: 1, maximum: 365 })
@@ -31,7 +32,7 @@ export class CreateReservationRequest {
 
 export class ChangeReservationRequest {
   @ApiProperty({ example: '2027-03-02' })
-  @Matches(CALENDAR_DAY, DAY_MESSAGE)
+  @Matches(CALENDAR_DAY_FORMAT, DAY_MESSAGE)
   checkInDate!: string;
 
   @ApiProperty({ example: 4 })
@@ -54,11 +55,11 @@ export class ListReservationsQuery {
   status?: (typeof STATUSES)[number];
 
   @ApiPropertyOptional({ example: '2027-03-01', description: 'stays that end after this day' })
-  @IsOptional() @Matches(CALENDAR_DAY, DAY_MESSAGE) @IsISO8601({ strict: true }, DAY_MESSAGE)
+  @IsOptional() @IsCalendarDay()
   from?: string;
 
   @ApiPropertyOptional({ example: '2027-03-31', description: 'stays that start on or before this day' })
-  @IsOptional() @Matches(CALENDAR_DAY, DAY_MESSAGE) @IsISO8601({ strict: true }, DAY_MESSAGE)
+  @IsOptional() @IsCalendarDay()
   to?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
@@ -72,7 +73,7 @@ export class ListReservationsQuery {
 
 export class ReservationAtQuery {
   @ApiPropertyOptional({ example: '2027-03-01T12:00:00Z', description: 'the reservation as it was at this time' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional() @IsInstant()
   asOf?: string;
 
   @ApiPropertyOptional({ example: 2, description: 'the reservation as it was at this version' })
@@ -82,10 +83,10 @@ export class ReservationAtQuery {
 
 export class OccupancyQuery {
   @ApiProperty({ example: '2027-03-01' })
-  @Matches(CALENDAR_DAY, DAY_MESSAGE) @IsISO8601({ strict: true }, DAY_MESSAGE)
+  @IsCalendarDay()
   from!: string;
 
   @ApiProperty({ example: '2027-03-31' })
-  @Matches(CALENDAR_DAY, DAY_MESSAGE) @IsISO8601({ strict: true }, DAY_MESSAGE)
+  @IsCalendarDay()
   to!: string;
 }

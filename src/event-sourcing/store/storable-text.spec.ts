@@ -1,0 +1,14 @@
+import { isStorableText } from './storable-text.js';
+
+const STORABLE = ['', 'Ada Lovelace', 'Zoë 😀 名前', '\ud83d\ude00', 'tab\tand\nnewline', '\uffff'];
+const UNSTORABLE = ['\u0000', 'a\u0000b', '\ud800', 'a\udbffb', '\udc00', 'x\udfff', '\ude00\ud83d', '😀\ud83d'];
+
+describe('Text PostgreSQL can store', () => {
+  it.each(STORABLE)('includes %j', (text) => {
+    expect(isStorableText(text)).toBe(true);
+  });
+
+  it.each(UNSTORABLE)('excludes %j: a NUL, or half of a surrogate pair', (text) => {
+    expect(isStorableText(text)).toBe(false);
+  });
+});
