@@ -1,4 +1,4 @@
-/** Architecture rules checked in `npm run lint`: see ../shared/STYLE.md §2. */
+/** Architecture rules checked in `npm run lint`: see docs/conventions.md. */
 module.exports = {
   forbidden: [
     {
@@ -20,7 +20,7 @@ module.exports = {
       severity: 'error',
       comment: 'domain/ depends on nothing outside domain/ except the core\'s domain types (its specs may use the test kit).',
       from: { path: '(^|/)domain/', pathNot: '\\.spec\\.ts$' },
-      to: { path: '^src/', pathNot: ['(^|/)domain/'] },
+      to: { path: '^src/', pathNot: ['^src/contexts/[^/]+/domain/', '^src/event-sourcing/domain/'] },
     },
     {
       name: 'subscriptions-know-no-consumer',
@@ -42,6 +42,21 @@ module.exports = {
       comment: 'The event-sourcing core is reusable: it never imports a bounded context or the app.',
       from: { path: '^src/event-sourcing/' },
       to: { path: '^src/(contexts|app\\.|main\\.|database|health|config)' },
+    },
+    {
+      name: 'core-through-its-index',
+      severity: 'error',
+      comment:
+        'The core is used through its public API only: index.ts (domain code: domain/index.ts, framework-free) and testing/index.ts.',
+      from: { path: '^src/', pathNot: '^src/event-sourcing/' },
+      to: { path: '^src/event-sourcing/', pathNot: ['^src/event-sourcing/(index|domain/index|testing/index)\\.ts$'] },
+    },
+    {
+      name: 'core-nest-at-the-edge',
+      severity: 'error',
+      comment: 'Only the core\'s nest/ folder knows Nest: the rest of the core is plain TypeScript on pg.',
+      from: { path: '^src/event-sourcing/', pathNot: ['^src/event-sourcing/nest/', '^src/event-sourcing/index\\.ts$'] },
+      to: { path: '(^|/)node_modules/@nestjs/' },
     },
     {
       name: 'contexts-through-public-api',

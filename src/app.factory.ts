@@ -5,12 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
-import { answerClientError } from './event-sourcing/nest/client-error.handler.js';
-import { toErrorResponse } from './event-sourcing/nest/error-response.js';
-import { ErrorResponseFilter } from './event-sourcing/nest/error-response.filter.js';
-import { acceptJsonBodiesOnly } from './event-sourcing/nest/json-bodies-only.js';
-import { requestValidationPipe } from './event-sourcing/nest/request-validation.pipe.js';
-import { rejectUnreasonableInput } from './event-sourcing/nest/unreasonable-input.js';
+import { acceptJsonBodiesOnly, answerClientError, ErrorResponseFilter, rejectUnreasonableInput, requestValidationPipe, toErrorResponse } from './event-sourcing/index.js';
 import { usesDevelopmentSecret, type Environment } from './config/environment.js';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];

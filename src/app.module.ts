@@ -3,7 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Environment } from './config/environment.js';
 import { DatabaseModule, PG_POOL } from './database/database.module.js';
-import { EventSourcingModule } from './event-sourcing/nest/event-sourcing.module.js';
+import { EventSourcingModule } from './event-sourcing/index.js';
 import { HealthModule } from './health/health.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { TenancyModule } from './contexts/tenancy/public-api.js';

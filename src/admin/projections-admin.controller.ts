@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Logger, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ProjectionAdmin } from '../event-sourcing/projections/projection-admin.js';
+import { ProjectionAdmin } from '../event-sourcing/index.js';
 import { DeadLettersQuery, ReplayRequest } from './admin.requests.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { OperatorGuard } from './operator.guard.js';

@@ -1,4 +1,4 @@
-import type { Actor, ActorType } from '../event-sourcing/domain/actor.js';
+import type { Actor, ActorType } from '../event-sourcing/index.js';
 
 /** Who is calling, as proven by a bearer token or asserted by a trusted gateway. */
 export interface AuthenticatedActor {

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { AppModule } from '../app.module.js';
 import { InvalidEnvironment, validateEnvironment } from '../config/environment.js';
-import { ProjectionAdmin } from '../event-sourcing/projections/projection-admin.js';
+import { ProjectionAdmin } from '../event-sourcing/index.js';
 
 const USAGE = `usage: npm run cli -- <command>
   projections:list

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { JwtService } from '@nestjs/jwt';
 import { jwtOptionsOf, lifetimeProblem } from '../auth/token-policy.js';
-import { ACTOR_TYPES } from '../event-sourcing/domain/actor.js';
+import { ACTOR_TYPES } from '../event-sourcing/index.js';
 import { InvalidEnvironment, validateEnvironment } from '../config/environment.js';
 
 /** `npm run token -- --user <id> [--actor-type human|ai|system]`: prints a development token. */

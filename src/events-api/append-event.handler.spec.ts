@@ -1,10 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { IsString } from 'class-validator';
-import type { AggregateRepository } from '../event-sourcing/aggregates/aggregate-repository.js';
-import { defineAggregate } from '../event-sourcing/aggregates/aggregate.js';
-import { AggregateCatalog } from '../event-sourcing/aggregates/aggregate-catalog.js';
-import type { Command, Decider } from '../event-sourcing/domain/decider.js';
-import { EventRegistry } from '../event-sourcing/store/event-registry.js';
+import { AggregateCatalog, type AggregateRepository, type Command, type Decider, defineAggregate, EventRegistry } from '../event-sourcing/index.js';
 import { AppendEvent, AppendEventHandler } from './append-event.handler.js';
 import type { AppendEventRequest } from './events-api.requests.js';
 

@@ -1,11 +1,6 @@
 import { BadRequestException, ForbiddenException, Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AggregateCatalog } from '../event-sourcing/aggregates/aggregate-catalog.js';
-import { AggregateRepository } from '../event-sourcing/aggregates/aggregate-repository.js';
-import type { CommandMetadata } from '../event-sourcing/domain/decider.js';
-import { EventRegistry } from '../event-sourcing/store/event-registry.js';
-import type { RecordedEvent } from '../event-sourcing/store/event-envelope.js';
-import { UnknownEventType } from '../event-sourcing/store/event-store.errors.js';
+import { AggregateCatalog, AggregateRepository, type CommandMetadata, EventRegistry, type RecordedEvent, UnknownEventType } from '../event-sourcing/index.js';
 import type { AppendEventRequest } from './events-api.requests.js';
 
 export class AppendEvent {

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../event-sourcing/store/event-envelope.js';
+import type { RecordedEvent } from '../event-sourcing/index.js';
 
 /** An event as the events API shows it (field names of the 001 contract, plus `version`). */
 export interface EventResponse {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import { ACTOR_TYPES, type ActorType } from '../event-sourcing/domain/actor.js';
+import { ACTOR_TYPES, type ActorType } from '../event-sourcing/index.js';
 
 export class AppendEventRequest {
   @ApiProperty({ example: '3f1c2d9e-8a51-4c1e-9a57-2f0f1b6f4a10' })

@@ -2,7 +2,7 @@ import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestI
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
-import type { CommandCaller } from '../event-sourcing/nest/http-command.js';
+import type { CommandCaller } from '../event-sourcing/index.js';
 import { isNotRateLimited } from './not-rate-limited.decorator.js';
 import { RateLimiter } from './rate-limiter.js';
 

@@ -63,9 +63,8 @@ describe('Bodies of unknown fields', () => {
   const post = (path: string, body: string) =>
     fetch(`${app.baseUrl}${path}`, { method: 'POST', headers: app.as('olivia'), body, signal: AbortSignal.timeout(10_000) });
 
-  it(`keeps /health under ${HEALTH_P99_LIMIT_MS} ms at p99 while ${CLIENTS} clients send a megabyte of them each`, async () => {
-    const body = withUnknownFields({ name: 'Flood' });
-    expect(body.length).toBeGreaterThan(BODY_LIMIT_BYTES * 0.9);
+  /** One round: the flood until /health was asked HEALTH_SAMPLES times; /health's latencies and statuses. */
+  const floodRound = async (body: string): Promise<{ latencies: number[]; healthStatuses: Set<number> }> => {
     const stop = new Int32Array(new SharedArrayBuffer(4));
     const flood = new Worker(resolve('test/support/http-flood.worker.js'), {
       workerData: {
@@ -96,9 +95,28 @@ describe('Bodies of unknown fields', () => {
     } finally {
       await flood.terminate();
     }
-    expect(healthStatuses).toEqual(new Set([200]));
-    expect(latencies.length).toBeGreaterThanOrEqual(HEALTH_SAMPLES / 2);
-    expect(percentile(latencies, 99)).toBeLessThan(HEALTH_P99_LIMIT_MS);
+    return { latencies, healthStatuses };
+  };
+
+  /**
+   * A machine shared with other test files (CI runs two at once) can stall any process for
+   * a tenth of a second, so the limit must hold in one of ROUNDS rounds; the defect (a frozen
+   * app thread: /health took 7–13 s) fails every round by two orders of magnitude.
+   */
+  const ROUNDS = 3;
+
+  it(`keeps /health under ${HEALTH_P99_LIMIT_MS} ms at p99 while ${CLIENTS} clients send a megabyte of them each`, async () => {
+    const body = withUnknownFields({ name: 'Flood' });
+    expect(body.length).toBeGreaterThan(BODY_LIMIT_BYTES * 0.9);
+    const p99s: number[] = [];
+    for (let round = 0; round < ROUNDS && !p99s.some((p99) => p99 < HEALTH_P99_LIMIT_MS); round++) {
+      const { latencies, healthStatuses } = await floodRound(body);
+      expect(healthStatuses).toEqual(new Set([200]));
+      expect(latencies.length).toBeGreaterThanOrEqual(HEALTH_SAMPLES / 2);
+      expect(Math.max(...latencies)).toBeLessThan(5_000);
+      p99s.push(percentile(latencies, 99));
+    }
+    expect(Math.min(...p99s)).toBeLessThan(HEALTH_P99_LIMIT_MS);
   });
 
   it('answers 400 TOO_MANY_FIELDS, in a few hundred bytes, to over 1,000 fields and items in all, however nested', async () => {

@@ -1,4 +1,4 @@
-import { inMemoryAggregates } from '../../event-sourcing/testing/in-memory-aggregates.js';
+import { inMemoryAggregates } from '../../event-sourcing/testing/index.js';
 import { ReservationClosed } from './domain/reservation.errors.js';
 import {
   at,

@@ -1,4 +1,4 @@
-import { defineAggregate } from '../../event-sourcing/aggregates/aggregate.js';
+import { defineAggregate } from '../../event-sourcing/index.js';
 import { reservationCommandFor, reservationDecider } from './domain/reservation.decide.js';
 import { reservationListChanges } from './infrastructure/reservation-list.projection.js';
 import { reservationEventSchemas } from './infrastructure/reservation.event-schemas.js';

@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { EventSourcingModule } from '../../event-sourcing/nest/event-sourcing.module.js';
-import { EVENT_STORE, PG_POOL_TOKEN } from '../../event-sourcing/nest/event-sourcing.tokens.js';
-import type { EventStore } from '../../event-sourcing/store/event-store.js';
+import { EVENT_STORE, EventSourcingModule, type EventStore, PG_POOL_TOKEN } from '../../event-sourcing/index.js';
 import { TenancyModule } from '../tenancy/public-api.js';
 import { GetGuestProfileHandler, GUEST_PROFILES } from './application/queries/get-guest-profile.query.js';
 import { GetOccupancyHandler } from './application/queries/get-occupancy.query.js';

@@ -1,4 +1,4 @@
-import { defineAggregate } from '../../event-sourcing/aggregates/aggregate.js';
+import { defineAggregate } from '../../event-sourcing/index.js';
 import { practiceCommandFor, practiceDecider } from './domain/practice.decide.js';
 import { practiceDirectoryChanges, practiceMembersChanges } from './infrastructure/practice-directory.projection.js';
 import { practiceEventSchemas } from './infrastructure/tenancy.event-schemas.js';

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { EventSourcingModule } from '../../event-sourcing/nest/event-sourcing.module.js';
-import { PG_POOL_TOKEN } from '../../event-sourcing/nest/event-sourcing.tokens.js';
+import { EventSourcingModule, PG_POOL_TOKEN } from '../../event-sourcing/index.js';
 import { MembershipLookup } from './application/membership-lookup.js';
 import { GetPracticeHandler } from './application/queries/get-practice.query.js';
 import { ListMembersHandler } from './application/queries/list-members.query.js';

@@ -1,4 +1,4 @@
-import { defineAggregate } from '../../event-sourcing/aggregates/aggregate.js';
+import { defineAggregate } from '../../event-sourcing/index.js';
 import { userCommandFor, userDecider } from './domain/user.js';
 import { userEventSchemas } from './infrastructure/tenancy.event-schemas.js';
 

@@ -31,7 +31,7 @@ export interface AggregateDefinition<State, C extends Command, E extends DomainE
   /** Read models kept in the append's transaction: a 2xx means they already show the change. */
   readonly inlineProjections?: readonly InlineReadModel[];
   readonly snapshots?: SnapshotSettings;
-  /** The aggregate is the tenant itself (e.g. a practice): its id must equal the tenant id. */
+  /** The aggregate is the tenant itself (e.g. an organisation): its id must equal the tenant id. */
   readonly isTenant?: boolean;
   /**
    * The command that would have produced `event`. An event appended directly (the generic

@@ -113,7 +113,7 @@ export class EventSourcingModule {
     };
   }
 
-  /** A context's registration: `imports: [EventSourcingModule.forFeature({ aggregates: [reservations], asyncProjections: [occupancy] })]`. */
+  /** A context's registration: `imports: [EventSourcingModule.forFeature({ aggregates: [orders], asyncProjections: [revenue] })]`. */
   static forFeature(feature: EventSourcingFeature): DynamicModule {
     return {
       module: EventSourcingFeatureModule,

@@ -47,7 +47,7 @@ export const problemIn = (input: unknown): InputProblem | null => {
   return null;
 };
 
-/** 400 UNSUPPORTED_CHARACTER naming where the text came from, e.g. ('path', 'practiceId'). */
+/** 400 UNSUPPORTED_CHARACTER naming where the text came from, e.g. ('path', 'orderId'). */
 export const unsupportedCharacter = (location: string, field: string): BadRequestException =>
   new BadRequestException({
     code: 'UNSUPPORTED_CHARACTER',

@@ -1,5 +1,5 @@
+import { DeadLetterNotFound, PositionNotFound, ProjectionNotFound, RebuildInProgress } from './projection-admin.errors.js';
 import type { Pool, PoolClient } from 'pg';
-import { ConflictException, NotFoundException } from '@nestjs/common';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { inTransaction } from '../store/in-transaction.js';
 import { LOG_START, type LogCursor } from '../store/log-cursor.js';
@@ -79,7 +79,7 @@ export class ProjectionAdmin {
         `SELECT transaction_id::text FROM events WHERE position = $1`,
         [fromPosition],
       );
-      if (!rows[0]) throw new NotFoundException({ code: 'POSITION_NOT_FOUND', message: `No event at position ${fromPosition}` });
+      if (!rows[0]) throw new PositionNotFound(fromPosition);
       cursor = { transactionId: rows[0].transaction_id, position: fromPosition - 1 };
     }
     await this.checkpoints.resetAll(this.pool, projection.name, cursor);
@@ -97,7 +97,7 @@ export class ProjectionAdmin {
     const rebuildHoldingTheLock = async (lock: PoolClient) => {
       const locked = `SELECT pg_try_advisory_lock($1::int, -1) AS ok`;
       const { rows } = await lock.query<{ ok: boolean }>(locked, [leaseKey(projection.name)]);
-      if (!rows[0].ok) throw new ConflictException({ code: 'REBUILD_IN_PROGRESS', message: `${name} is being rebuilt already` });
+      if (!rows[0].ok) throw new RebuildInProgress(name);
       return this.rebuildUnlocked(projection, onProgress);
     };
     return withClient(this.pool, rebuildHoldingTheLock, true);
@@ -139,7 +139,7 @@ export class ProjectionAdmin {
 
   async retryDeadLetter(id: number): Promise<ProjectionDeadLetter> {
     const letter = await this.deadLetters.find(id);
-    if (!letter) throw new NotFoundException({ code: 'DEAD_LETTER_NOT_FOUND', message: `No dead letter ${id}` });
+    if (!letter) throw new DeadLetterNotFound(id);
     const projection = this.require(letter.subscription);
     const control = await this.controls.get(projection.name);
     if (control.status === 'stopped') {
@@ -178,7 +178,7 @@ export class ProjectionAdmin {
 
   private require(name: string): AsyncProjection {
     const projection = this.projections.get(name);
-    if (!projection) throw new NotFoundException({ code: 'PROJECTION_NOT_FOUND', message: `No projection named ${name}` });
+    if (!projection) throw new ProjectionNotFound(name);
     return projection;
   }
 }

@@ -8,7 +8,7 @@ import type { AsyncProjection, TableNames } from './async-projection.js';
  * projection and moves its checkpoint, so a job exists only if the read model committed, once
  * per event; `ReactorRunner` runs them once due. Not a subscription of its own: with its own
  * checkpoint it could react to events the stopped projection has not applied. The
- * de-duplication key drops repeats (e.g. one welcome mail per guest).
+ * de-duplication key drops repeats (e.g. one welcome mail per customer).
  */
 export interface Reactor {
   readonly name: string;

@@ -39,7 +39,7 @@ interface Waiting {
 
 /**
  * The group's statement: one INSERT of every append's events, then one part per shape of
- * side write (all reservations created, all statuses set…), each row guarded by its own
+ * side write (all rows put, all statuses set…), each row guarded by its own
  * append's first event. The text depends only on the shapes present, so it is named and
  * planned once per connection, however many appends a group holds. Events of a group reach
  * the log in stream order, not the order they were asked for: they were concurrent.

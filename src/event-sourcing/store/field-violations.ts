@@ -8,7 +8,7 @@ export interface FieldViolation {
 /** Most violations an error lists; the rest are only counted, so an error stays small whatever the request held. */
 export const MAX_LISTED_VIOLATIONS = 20;
 
-/** class-validator's tree of errors as one violation per field, nested fields dotted (`guest.name`). */
+/** class-validator's tree of errors as one violation per field, nested fields dotted (`customer.name`). */
 export const flattenViolations = (errors: readonly ValidationError[], parent = ''): FieldViolation[] =>
   errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;

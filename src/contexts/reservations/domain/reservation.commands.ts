@@ -1,4 +1,4 @@
-import type { Command } from '../../../event-sourcing/domain/decider.js';
+import type { Command } from '../../../event-sourcing/domain/index.js';
 
 type Ref = { readonly reservationId: string };
 

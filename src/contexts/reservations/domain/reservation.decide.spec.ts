@@ -1,4 +1,4 @@
-import { deciderSpec } from '../../../event-sourcing/testing/decider-spec.js';
+import { deciderSpec } from '../../../event-sourcing/testing/index.js';
 import type { ReservationCommand } from './reservation.commands.js';
 import { reservationCommandFor, reservationDecider } from './reservation.decide.js';
 import {

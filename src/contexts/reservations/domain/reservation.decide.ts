@@ -1,4 +1,4 @@
-import { assertNever, type Decider, type DirectAppendContext } from '../../../event-sourcing/domain/decider.js';
+import { assertNever, type Decider, type DirectAppendContext } from '../../../event-sourcing/domain/index.js';
 import type {
   CancelReservation,
   ChangeReservation,

@@ -1,4 +1,4 @@
-import { DomainError } from '../../../event-sourcing/domain/domain-error.js';
+import { DomainError } from '../../../event-sourcing/domain/index.js';
 
 export class ReservationNotFound extends DomainError {
   readonly kind = 'not-found';

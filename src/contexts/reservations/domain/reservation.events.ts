@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../../event-sourcing/domain/decider.js';
+import type { DomainEvent } from '../../../event-sourcing/domain/index.js';
 
 export type ReservationCreated = DomainEvent<
   'reservation.created',

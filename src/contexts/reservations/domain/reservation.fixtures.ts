@@ -1,4 +1,4 @@
-import type { CommandMetadata, DirectAppendContext } from '../../../event-sourcing/domain/decider.js';
+import type { CommandMetadata, DirectAppendContext } from '../../../event-sourcing/domain/index.js';
 import type {
   CancelReservation,
   ChangeReservation,

@@ -1,4 +1,4 @@
-import { assertNever } from '../../../event-sourcing/domain/decider.js';
+import { assertNever } from '../../../event-sourcing/domain/index.js';
 import type { ReservationEvent } from './reservation.events.js';
 
 /** Only what decisions need; what screens show lives in the read models. */

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
-import { LazyProjection } from '../../../event-sourcing/projections/lazy-projection.js';
-import type { EventStore } from '../../../event-sourcing/store/event-store.js';
+import { type EventStore, LazyProjection } from '../../../event-sourcing/index.js';
 import type { GuestProfiles } from '../application/queries/get-guest-profile.query.js';
 import { reservations } from '../reservation.aggregate.js';
 import { emptyGuestTracking, evolveGuestTracking } from './guest-profile.js';

@@ -1,7 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { AsyncProjection, TableNames } from '../../../event-sourcing/projections/async-projection.js';
-import { selectByKeys, upsertRows } from '../../../event-sourcing/projections/row-sql.js';
-import type { RecordedEvent } from '../../../event-sourcing/store/event-envelope.js';
+import { type AsyncProjection, type RecordedEvent, selectByKeys, type TableNames, upsertRows } from '../../../event-sourcing/index.js';
 import { RESERVATION_EVENT_TYPES } from '../domain/reservation.events.js';
 import { occupancyStep, type OccupancyStay } from './occupancy.js';
 

@@ -1,5 +1,5 @@
-import type { RecordedEvent } from '../../../event-sourcing/store/event-envelope.js';
-import { recordedEvent } from '../../../event-sourcing/testing/recorded-event.js';
+import type { RecordedEvent } from '../../../event-sourcing/index.js';
+import { recordedEvent } from '../../../event-sourcing/testing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 import {
   PRACTICE_ID,

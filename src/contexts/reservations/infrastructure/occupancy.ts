@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../../event-sourcing/store/event-envelope.js';
+import type { RecordedEvent } from '../../../event-sourcing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 import { nightsOf } from '../domain/stay.js';
 

@@ -1,5 +1,5 @@
-import type { RecordedEvent } from '../../../event-sourcing/store/event-envelope.js';
-import { recordedEvent } from '../../../event-sourcing/testing/recorded-event.js';
+import type { RecordedEvent } from '../../../event-sourcing/index.js';
+import { recordedEvent } from '../../../event-sourcing/testing/index.js';
 import { RESERVATION_EVENT_TYPES, type ReservationEvent } from '../domain/reservation.events.js';
 import {
   NOW,

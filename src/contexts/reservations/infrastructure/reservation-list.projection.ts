@@ -1,6 +1,4 @@
-import type { FoldProjectionDefinition, Row } from '../../../event-sourcing/projections/fold-projection.js';
-import { foldOfChanges, type RowChange, type RowChangeProjectionDefinition } from '../../../event-sourcing/projections/row-change.js';
-import type { PendingEvent } from '../../../event-sourcing/store/append-side-write.js';
+import { foldOfChanges, type FoldProjectionDefinition, type PendingEvent, type Row, type RowChange, type RowChangeProjectionDefinition } from '../../../event-sourcing/index.js';
 import { RESERVATION_EVENT_TYPES, type ReservationEvent } from '../domain/reservation.events.js';
 import { checkOutOf } from '../domain/stay.js';
 

@@ -1,5 +1,5 @@
 import { IsInt, IsISO8601, IsString, Length, Matches } from 'class-validator';
-import type { EventSchemas } from '../../../event-sourcing/aggregates/aggregate.js';
+import type { EventSchemas } from '../../../event-sourcing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 import { CALENDAR_DAY_FORMAT } from '../domain/calendar-day.js';
 

@@ -1,9 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { CommandSender, type CommandBody } from '../../../event-sourcing/nest/command-sender.js';
-import { CurrentHttpCommand, type HttpCommand } from '../../../event-sourcing/nest/http-command.js';
-import { NoFieldsPipe } from '../../../event-sourcing/nest/no-fields.pipe.js';
+import { type CommandBody, CommandSender, CurrentHttpCommand, type HttpCommand, NoFieldsPipe } from '../../../event-sourcing/index.js';
 import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
 import type { ReservationCommand } from '../domain/reservation.commands.js';
 import { reservations } from '../reservation.aggregate.js';

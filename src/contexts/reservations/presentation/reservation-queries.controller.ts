@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
-import { etagOf } from '../../../event-sourcing/nest/command-metadata.js';
+import { etagOf } from '../../../event-sourcing/index.js';
 import { GetReservationAt } from '../application/queries/get-reservation-at.query.js';
 import { GetReservationHistory, type HistoryEntry } from '../application/queries/get-reservation-history.query.js';
 import { GetReservation } from '../application/queries/get-reservation.query.js';

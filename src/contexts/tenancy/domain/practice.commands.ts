@@ -1,4 +1,4 @@
-import type { Command } from '../../../event-sourcing/domain/decider.js';
+import type { Command } from '../../../event-sourcing/domain/index.js';
 import type { Role } from './role.js';
 
 export type CreatePractice = Command<'CreatePractice', { readonly practiceId: string; readonly name: string }>;

@@ -1,4 +1,4 @@
-import { deciderSpec } from '../../../event-sourcing/testing/decider-spec.js';
+import { deciderSpec } from '../../../event-sourcing/testing/index.js';
 import { practiceCommandFor, practiceDecider } from './practice.decide.js';
 import {
   LastOwnerCannotBeDemoted,

@@ -1,5 +1,4 @@
-import type { CommandMetadata, Decider, DirectAppendContext } from '../../../event-sourcing/domain/decider.js';
-import { assertNever } from '../../../event-sourcing/domain/decider.js';
+import { assertNever, type CommandMetadata, type Decider, type DirectAppendContext } from '../../../event-sourcing/domain/index.js';
 import type { AddMember, ChangeMemberRole, CreatePractice, PracticeCommand, UpdatePractice } from './practice.commands.js';
 import {
   LastOwnerCannotBeDemoted,

@@ -1,4 +1,4 @@
-import { DomainError } from '../../../event-sourcing/domain/domain-error.js';
+import { DomainError } from '../../../event-sourcing/domain/index.js';
 import type { Role } from './role.js';
 
 export class PracticeNotFound extends DomainError {

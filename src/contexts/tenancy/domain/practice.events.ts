@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../../event-sourcing/domain/decider.js';
+import type { DomainEvent } from '../../../event-sourcing/domain/index.js';
 import type { Role } from './role.js';
 
 export type PracticeCreated = DomainEvent<'practice.created', { readonly name: string }>;

@@ -1,4 +1,4 @@
-import type { CommandMetadata } from '../../../event-sourcing/domain/decider.js';
+import type { CommandMetadata } from '../../../event-sourcing/domain/index.js';
 import type { AddMember, ChangeMemberRole, CreatePractice, UpdatePractice } from './practice.commands.js';
 import { membershipCreated, practiceCreated, type PracticeEvent } from './practice.events.js';
 import type { Role } from './role.js';

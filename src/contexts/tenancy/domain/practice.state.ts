@@ -1,4 +1,4 @@
-import { assertNever } from '../../../event-sourcing/domain/decider.js';
+import { assertNever } from '../../../event-sourcing/domain/index.js';
 import type { PracticeEvent } from './practice.events.js';
 import type { Role } from './role.js';
 

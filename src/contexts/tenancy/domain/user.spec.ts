@@ -1,4 +1,4 @@
-import { deciderSpec } from '../../../event-sourcing/testing/decider-spec.js';
+import { deciderSpec } from '../../../event-sourcing/testing/index.js';
 import { by, NOW, PRACTICE_ID } from './practice.fixtures.js';
 import { createUser, userCommandFor, userCreated, UserAlreadyExists, userDecider, type CreateUser } from './user.js';
 

@@ -1,6 +1,4 @@
-import type { Command, DomainEvent } from '../../../event-sourcing/domain/decider.js';
-import type { Decider, DirectAppendContext } from '../../../event-sourcing/domain/decider.js';
-import { DomainError } from '../../../event-sourcing/domain/domain-error.js';
+import { type Command, type Decider, type DirectAppendContext, DomainError, type DomainEvent } from '../../../event-sourcing/domain/index.js';
 
 /** A person's profile within a practice: the fields every screen shows beside their id. */
 export type UserCreated = DomainEvent<'user.created', { readonly name: string; readonly email?: string }>;

@@ -1,6 +1,4 @@
-import type { Row } from '../../../event-sourcing/projections/fold-projection.js';
-import type { RowChange, RowChangeProjectionDefinition } from '../../../event-sourcing/projections/row-change.js';
-import type { PendingEvent } from '../../../event-sourcing/store/append-side-write.js';
+import type { PendingEvent, Row, RowChange, RowChangeProjectionDefinition } from '../../../event-sourcing/index.js';
 import { PRACTICE_EVENT_TYPES, type PracticeEvent } from '../domain/practice.events.js';
 import type { Role } from '../domain/role.js';
 

@@ -1,5 +1,5 @@
 import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import type { EventSchemas } from '../../../event-sourcing/aggregates/aggregate.js';
+import type { EventSchemas } from '../../../event-sourcing/index.js';
 import type { PracticeEvent } from '../domain/practice.events.js';
 import type { UserEvent } from '../domain/user.js';
 import { ROLES, type Role } from '../domain/role.js';

@@ -1,8 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CommandSender, type CommandBody } from '../../../event-sourcing/nest/command-sender.js';
-import { CurrentHttpCommand, type HttpCommand } from '../../../event-sourcing/nest/http-command.js';
+import { type CommandBody, CommandSender, CurrentHttpCommand, type HttpCommand } from '../../../event-sourcing/index.js';
 import { ListMembers, type MemberView } from '../application/queries/list-members.query.js';
 import type { PracticeCommand } from '../domain/practice.commands.js';
 import { practices } from '../practice.aggregate.js';

@@ -2,9 +2,7 @@ import { BadRequestException, ForbiddenException, Inject, Injectable, type CanAc
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { RequestWithActor } from '../../../auth/current-actor.decorator.js';
-import type { CommandCaller } from '../../../event-sourcing/nest/http-command.js';
-import { unsupportedCharacter } from '../../../event-sourcing/nest/unreasonable-input.js';
-import { isStorableText } from '../../../event-sourcing/store/storable-text.js';
+import { type CommandCaller, isStorableText, unsupportedCharacter } from '../../../event-sourcing/index.js';
 import { MembershipLookup } from '../application/membership-lookup.js';
 import { isAtLeast, type Role } from '../domain/role.js';
 import { PRACTICE_ROLE } from './practice-access.decorator.js';

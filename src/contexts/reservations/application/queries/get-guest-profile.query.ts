@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { LazyProjection } from '../../../../event-sourcing/projections/lazy-projection.js';
+import type { LazyProjection } from '../../../../event-sourcing/index.js';
 import type { GuestProfile, GuestTracking } from '../../infrastructure/guest-profile.js';
 
 export const GUEST_PROFILES = Symbol('GUEST_PROFILES');

@@ -1,7 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { EVENT_STORE } from '../../../../event-sourcing/nest/event-sourcing.tokens.js';
-import type { EventStore } from '../../../../event-sourcing/store/event-store.js';
+import { EVENT_STORE, type EventStore } from '../../../../event-sourcing/index.js';
 import { evolveReservationRow, type ReservationRow } from '../../infrastructure/reservation-list.projection.js';
 import { reservations } from '../../reservation.aggregate.js';
 import { toReservationView, type ReservationView } from '../reservation.view.js';

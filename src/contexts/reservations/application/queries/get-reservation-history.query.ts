@@ -1,8 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { EVENT_STORE } from '../../../../event-sourcing/nest/event-sourcing.tokens.js';
-import type { Actor } from '../../../../event-sourcing/store/event-envelope.js';
-import type { EventStore } from '../../../../event-sourcing/store/event-store.js';
+import { type Actor, EVENT_STORE, type EventStore } from '../../../../event-sourcing/index.js';
 import { reservations } from '../../reservation.aggregate.js';
 
 export interface HistoryEntry {

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
-import { PG_POOL_TOKEN } from '../../../../event-sourcing/nest/event-sourcing.tokens.js';
+import { PG_POOL_TOKEN } from '../../../../event-sourcing/index.js';
 import type { ReservationRow, ReservationStatus } from '../../infrastructure/reservation-list.projection.js';
 import { toReservationView, type ReservationView } from '../reservation.view.js';
 

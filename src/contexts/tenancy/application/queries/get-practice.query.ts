@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
-import { PG_POOL_TOKEN } from '../../../../event-sourcing/nest/event-sourcing.tokens.js';
+import { PG_POOL_TOKEN } from '../../../../event-sourcing/index.js';
 
 export interface PracticeView {
   readonly practiceId: string;

@@ -1,0 +1,8 @@
+/**
+ * The core's vocabulary for a context's `domain/` folder: commands, events, deciders and
+ * domain errors, with no framework behind them. Everything here is also exported by the
+ * core's `index.ts`; domain code imports it from here so that it loads no framework at all.
+ */
+export { ACTOR_TYPES, type Actor, type ActorType } from './actor.js';
+export { assertNever, fold, type Command, type CommandMetadata, type Decider, type DirectAppendContext, type DomainEvent } from './decider.js';
+export { DomainError, type DomainErrorKind } from './domain-error.js';

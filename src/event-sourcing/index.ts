@@ -1,0 +1,50 @@
+/**
+ * Chronicle's event-sourcing core: everything a bounded context or an edge of the app uses,
+ * from one import. The rest of `src/event-sourcing/` is private to the core (a lint rule
+ * keeps it so); its test kit is `./testing/index.js`.
+ */
+
+// Writing an aggregate: plain data and pure functions (also in `./domain/index.js`, for domain code).
+export * from './domain/index.js';
+
+// Registering it: one definition per aggregate.
+export { defineAggregate } from './aggregates/aggregate.js';
+export type { Aggregate, AggregateDefinition, AnyAggregate, EventSchema, EventSchemas, InlineReadModel, SnapshotSettings } from './aggregates/aggregate.js';
+export { AggregateRepository } from './aggregates/aggregate-repository.js';
+export type { CommandPrecondition, HandleOptions, HandleResult, LoadedAggregate } from './aggregates/aggregate-repository.js';
+export { AggregateCatalog } from './aggregates/aggregate-catalog.js';
+
+// Read models: inline row changes, async folds and maps, lazy projections, reactors.
+export type { Row, FoldProjectionDefinition } from './projections/fold-projection.js';
+export { foldOfChanges, type RowChange, type RowChangeProjectionDefinition } from './projections/row-change.js';
+export { selectByKeys, upsertRows } from './projections/row-sql.js';
+export { asyncFold } from './projections/async-fold.projection.js';
+export { asyncMap, type MapProjectionDefinition } from './projections/async-map.projection.js';
+export type { AsyncProjection, TableNames } from './projections/async-projection.js';
+export { LazyProjection, type LazyProjectionDefinition, type StreamAtVersion } from './projections/lazy-projection.js';
+export type { Reactor } from './projections/reactor.js';
+export { ProjectionAdmin } from './projections/projection-admin.js';
+export type { ErrorPolicy, SubscriptionOptions } from './subscriptions/subscription.js';
+
+// The event store, for queries that read streams and the events API.
+export type { EventStore } from './store/event-store.js';
+export type { EventMetadata, RecordedEvent, StreamId } from './store/event-envelope.js';
+export type { PendingEvent } from './store/append-side-write.js';
+export { EventRegistry, type PayloadClass } from './store/event-registry.js';
+export { UnknownEventType } from './store/event-store.errors.js';
+export { decodeLogCursor, encodeLogCursor } from './store/log-cursor.js';
+export { isStorableText } from './store/storable-text.js';
+
+// The Nest edge: the module, sending commands from controllers, the error shape, input guards.
+export { EventSourcingModule, type EventSourcingFeature, type EventSourcingModuleOptions } from './nest/event-sourcing.module.js';
+export { EVENT_STORE, PG_POOL_TOKEN } from './nest/event-sourcing.tokens.js';
+export { CommandSender, type CommandBody } from './nest/command-sender.js';
+export { CurrentHttpCommand, type CommandCaller, type HttpCommand } from './nest/http-command.js';
+export { commandMetadata, etagOf } from './nest/command-metadata.js';
+export { NoFieldsPipe } from './nest/no-fields.pipe.js';
+export { requestValidationPipe } from './nest/request-validation.pipe.js';
+export { ErrorResponseFilter } from './nest/error-response.filter.js';
+export { toErrorResponse } from './nest/error-response.js';
+export { answerClientError } from './nest/client-error.handler.js';
+export { acceptJsonBodiesOnly } from './nest/json-bodies-only.js';
+export { rejectUnreasonableInput, unsupportedCharacter } from './nest/unreasonable-input.js';

@@ -1,0 +1,34 @@
+import { DomainError } from '../domain/domain-error.js';
+
+/** What an operator's request to the projection admin can run into; the one error filter maps each kind to its status. */
+export class ProjectionNotFound extends DomainError {
+  readonly kind = 'not-found';
+  readonly code = 'PROJECTION_NOT_FOUND';
+  constructor(name: string) {
+    super(`No projection named ${name}`, { name });
+  }
+}
+
+export class PositionNotFound extends DomainError {
+  readonly kind = 'not-found';
+  readonly code = 'POSITION_NOT_FOUND';
+  constructor(position: number) {
+    super(`No event at position ${position}`, { position });
+  }
+}
+
+export class DeadLetterNotFound extends DomainError {
+  readonly kind = 'not-found';
+  readonly code = 'DEAD_LETTER_NOT_FOUND';
+  constructor(id: string | number) {
+    super(`No dead letter ${id}`, { id });
+  }
+}
+
+export class RebuildInProgress extends DomainError {
+  readonly kind = 'conflict';
+  readonly code = 'REBUILD_IN_PROGRESS';
+  constructor(name: string) {
+    super(`${name} is being rebuilt already`, { name });
+  }
+}

@@ -1,0 +1,5 @@
+/** The core's test kit: given/when/then for deciders, projections and repositories, and builders. */
+export { deciderSpec } from './decider-spec.js';
+export { repositorySpec } from './repository-spec.js';
+export { inMemoryAggregates } from './in-memory-aggregates.js';
+export { recordedEvent, type RecordedEventOverrides } from './recorded-event.js';
