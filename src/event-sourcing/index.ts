@@ -28,7 +28,7 @@ export type { ErrorPolicy, SubscriptionOptions } from './subscriptions/subscript
 
 // The event store, for queries that read streams and the events API.
 export type { EventStore } from './store/event-store.js';
-export type { EventMetadata, RecordedEvent, StreamId } from './store/event-envelope.js';
+export type { EventMetadata, EventOf, RecordedEvent, StreamId } from './store/event-envelope.js';
 export type { PendingEvent } from './store/append-side-write.js';
 export { EventRegistry, type PayloadClass } from './store/event-registry.js';
 export { UnknownEventType } from './store/event-store.errors.js';

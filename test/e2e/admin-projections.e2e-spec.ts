@@ -4,7 +4,8 @@ import { SubscriptionWorkerHost as ProjectionWorkerHost } from '../../src/event-
 import { leaseKeyAsOid } from '../../src/event-sourcing/subscriptions/lease-key.js';
 import { ProjectionAdmin } from '../../src/event-sourcing/projections/projection-admin.js';
 import type { ProjectionReport } from '../../src/event-sourcing/projections/projection-status.js';
-import type { RecordedEvent } from '../../src/event-sourcing/store/event-envelope.js';
+import type { ReservationEvent } from '../../src/contexts/reservations/domain/reservation.events.js';
+import type { EventOf } from '../../src/event-sourcing/store/event-envelope.js';
 import { expectErrorCode, sendJson, type Reply as FullReply } from '../support/http.js';
 
 type Reply = Pick<FullReply, 'status' | 'body'>;
@@ -140,7 +141,7 @@ describe('Admin API for async projections', () => {
     const days = new Map<string, number>();
     for (const row of rows) {
       const key = `${row.tenant_id} ${row.aggregate_id}`;
-      const event = { tenantId: row.tenant_id, aggregateType: 'reservation', aggregateId: row.aggregate_id, type: row.type, data: row.data } as unknown as RecordedEvent;
+      const event = { tenantId: row.tenant_id, aggregateType: 'reservation', aggregateId: row.aggregate_id, type: row.type, data: row.data } as unknown as EventOf<ReservationEvent>;
       const step = occupancyStep(stays.get(key) ?? null, event);
       stays.set(key, step.stay);
       for (const [night, delta] of step.deltas) days.set(`${row.tenant_id} ${night}`, (days.get(`${row.tenant_id} ${night}`) ?? 0) + delta);

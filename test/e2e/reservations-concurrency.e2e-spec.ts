@@ -52,7 +52,8 @@ describe('Reservations under concurrency', () => {
     return reply.body.reservationId as string;
   };
 
-  const eventsOf = (practiceId: string, id: string) => app.app.get<EventStore>(EVENT_STORE).readStream(reservationAggregate.streamOf(practiceId, id));
+  const eventsOf = async (practiceId: string, id: string) =>
+    reservationAggregate.eventsOf(await app.app.get<EventStore>(EVENT_STORE).readStream(reservationAggregate.streamOf(practiceId, id)));
 
   const createdCount = async (practiceId: string): Promise<number> =>
     (await app.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND type = 'reservation.created'`, [practiceId])).rows[0].n;

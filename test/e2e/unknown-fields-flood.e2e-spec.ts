@@ -108,6 +108,8 @@ describe('Bodies of unknown fields', () => {
   it(`keeps /health under ${HEALTH_P99_LIMIT_MS} ms at p99 while ${CLIENTS} clients send a megabyte of them each`, async () => {
     const body = withUnknownFields({ name: 'Flood' });
     expect(body.length).toBeGreaterThan(BODY_LIMIT_BYTES * 0.9);
+    // Warm: the first requests of a process pay for compiling its code paths and opening connections.
+    for (let i = 0; i < 20; i++) await (await fetch(`${app.baseUrl}/health`)).arrayBuffer();
     const p99s: number[] = [];
     for (let round = 0; round < ROUNDS && !p99s.some((p99) => p99 < HEALTH_P99_LIMIT_MS); round++) {
       const { latencies, healthStatuses } = await floodRound(body);

@@ -1,6 +1,6 @@
 import type { Command, Decider, DirectAppendContext, DomainEvent } from '../domain/decider.js';
-import type { RowChangeProjectionDefinition } from '../projections/row-change.js';
-import type { StreamId } from '../store/event-envelope.js';
+import type { AnyRowChangeProjection } from '../projections/row-change.js';
+import type { EventOf, RecordedEvent, StreamId } from '../store/event-envelope.js';
 import type { EventTypeDefinition, PayloadClass } from '../store/event-registry.js';
 import type { InlineProjection } from './inline-projection.js';
 
@@ -17,8 +17,7 @@ export interface SnapshotSettings {
 }
 
 /** An inline read model: row changes written by the append's own statement, or a projection that reads its rows. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own row type
-export type InlineReadModel = RowChangeProjectionDefinition<any> | InlineProjection;
+export type InlineReadModel = AnyRowChangeProjection | InlineProjection;
 
 /** Everything the core needs to know of an aggregate, said once. */
 export interface AggregateDefinition<State, C extends Command, E extends DomainEvent> {
@@ -50,6 +49,8 @@ export interface Aggregate<State, C extends Command, E extends DomainEvent> exte
   streamOf(tenantId: string, aggregateId: string): StreamId;
   /** The stream a command runs on: its tenant's aggregate `idOf(command)`. */
   streamFor(command: C): StreamId;
+  /** Events read from one of its streams, typed by its event union (an event of another type is an error). */
+  eventsOf(recorded: readonly RecordedEvent[]): EventOf<E>[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry of aggregates of any state, command and event
@@ -73,5 +74,10 @@ export const defineAggregate = <State, C extends Command, E extends DomainEvent>
     eventDefinitions: eventTypes.map((type) => definitionOf(type, (definition.events as Record<string, EventSchema>)[type])),
     streamOf,
     streamFor: (command) => streamOf(command.metadata.tenantId, definition.idOf(command)),
+    eventsOf: (recorded) => {
+      const foreign = recorded.find((event) => !(eventTypes as readonly string[]).includes(event.type));
+      if (foreign) throw new Error(`${foreign.type} is not an event of ${definition.type} aggregates`);
+      return recorded as EventOf<E>[];
+    },
   };
 };

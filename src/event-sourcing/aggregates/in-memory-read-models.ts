@@ -1,4 +1,4 @@
-import { applyChange, type RowChangeProjectionDefinition } from '../projections/row-change.js';
+import { applyChange, type AnyRowChangeProjection } from '../projections/row-change.js';
 import type { Row } from '../projections/row-sql.js';
 import type { PendingEvent } from '../store/append-side-write.js';
 
@@ -7,7 +7,7 @@ export class InMemoryReadModels {
   private readonly tables = new Map<string, Map<string, Row>>();
 
   /** Each event's change applied to its row, in order. */
-  apply<R extends Row>(definition: RowChangeProjectionDefinition<R>, events: readonly PendingEvent[]): void {
+  apply<R extends Row>(definition: AnyRowChangeProjection<R>, events: readonly PendingEvent[]): void {
     const table = this.tables.get(definition.table) ?? new Map<string, Row>();
     this.tables.set(definition.table, table);
     for (const event of events) {

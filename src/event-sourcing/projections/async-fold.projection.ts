@@ -2,14 +2,15 @@ import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '../store/event-envelope.js';
 import { withDefaults, type SubscriptionOptions } from '../subscriptions/subscription.js';
 import type { AsyncProjection, TableNames } from './async-projection.js';
+import type { DomainEvent } from '../domain/decider.js';
 import { foldBatch, type FoldProjectionDefinition, type Row } from './fold-projection.js';
 import { checkIdentifiers } from './row-sql.js';
 
 /** A fold projection (one row per key, ordered per stream) run asynchronously by workers. */
-export const asyncFold = <R extends Row>(
-  definition: FoldProjectionDefinition<R>,
+export const asyncFold = <R extends Row, E extends DomainEvent = DomainEvent>(
+  definition: FoldProjectionDefinition<R, E>,
   options: SubscriptionOptions = {},
-): AsyncProjection => {
+): AsyncProjection<E> => {
   checkIdentifiers(`Projection ${definition.name}`, [definition.table, ...definition.keyColumns]);
   return {
     name: definition.name,

@@ -1,22 +1,23 @@
 import type { PoolClient } from 'pg';
-import type { RecordedEvent } from '../store/event-envelope.js';
+import type { DomainEvent } from '../domain/decider.js';
+import type { EventOf, RecordedEvent } from '../store/event-envelope.js';
 import { withDefaults, type SubscriptionOptions } from '../subscriptions/subscription.js';
 import type { AsyncProjection, TableNames } from './async-projection.js';
 import type { Row } from './fold-projection.js';
 import { checkIdentifiers, insertNewRows } from './row-sql.js';
 
-export interface MapProjectionDefinition<R extends Row> {
+export interface MapProjectionDefinition<R extends Row, E extends DomainEvent = DomainEvent> {
   readonly name: string;
   readonly handles: readonly string[];
   readonly table: string;
   /** A unique key of the records (e.g. the event id), so a record is never written twice. */
   readonly conflictColumns: readonly string[];
   /** One record per event (or none); pure. */
-  readonly map: (event: RecordedEvent) => R | null;
+  readonly map: (event: EventOf<E>) => R | null;
 }
 
 /** A map projection: one record per event, no ordering needed, written in one statement per batch. */
-export const asyncMap = <R extends Row>(definition: MapProjectionDefinition<R>, options: SubscriptionOptions = {}): AsyncProjection => {
+export const asyncMap = <R extends Row, E extends DomainEvent = DomainEvent>(definition: MapProjectionDefinition<R, E>, options: SubscriptionOptions = {}): AsyncProjection => {
   checkIdentifiers(`Projection ${definition.name}`, [definition.table, ...definition.conflictColumns]);
   const handled = new Set(definition.handles);
   return {
@@ -29,7 +30,7 @@ export const asyncMap = <R extends Row>(definition: MapProjectionDefinition<R>, 
       const records: R[] = [];
       for (const event of events) {
         if (!handled.has(event.type)) continue;
-        const record = definition.map(event);
+        const record = definition.map(event as EventOf<E>); // one of its types: filtered just above
         if (record !== null) records.push(record);
       }
       await insertNewRows(client, tables[definition.table], definition.conflictColumns, records);

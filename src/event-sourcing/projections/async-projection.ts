@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
-import type { RecordedEvent } from '../store/event-envelope.js';
+import type { DomainEvent } from '../domain/decider.js';
+import type { EventOf } from '../store/event-envelope.js';
 import type { Subscription, SubscriptionSettings } from '../subscriptions/subscription.js';
 
 /** Logical table name → the physical table to write (a shadow table during a rebuild). */
@@ -10,10 +11,11 @@ export type TableNames = Readonly<Record<string, string>>;
  * read model lives in. `apply` writes to the tables it is given rather than to fixed names, so
  * a rebuild runs the same code into shadow tables while the live ones keep serving.
  */
-export interface AsyncProjection extends SubscriptionSettings {
+export interface AsyncProjection<E extends DomainEvent = DomainEvent> extends SubscriptionSettings {
   /** The tables the read model lives in, by logical name; a rebuild builds shadows of them. */
   readonly tables: readonly string[];
-  apply(client: PoolClient, events: readonly RecordedEvent[], tables: TableNames): Promise<void>;
+  /** Events of the types it handles (of the union `E`), one partition's, in log order. */
+  apply(client: PoolClient, events: readonly EventOf<E>[], tables: TableNames): Promise<void>;
 }
 
 export const identityTables = (projection: Pick<AsyncProjection, 'tables'>): TableNames =>

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { InlineProjection } from '../aggregates/inline-projection.js';
-import type { RecordedEvent } from '../store/event-envelope.js';
+import type { DomainEvent } from '../domain/decider.js';
+import type { EventOf, RecordedEvent } from '../store/event-envelope.js';
 import './pg-type-parsers.js';
 import { checkIdentifiers, deleteByKeys, selectByKeys, upsertRows, type Row } from './row-sql.js';
 
@@ -19,18 +20,22 @@ export interface RowProjectionTable {
  * A fold projection: one row per key, evolved by a pure function, so its rules are tested
  * without a database and the core does the loading and storing.
  */
-export interface FoldProjectionDefinition<R extends Row> extends RowProjectionTable {
-  readonly keyOf: (event: RecordedEvent) => readonly unknown[];
+export interface FoldProjectionDefinition<R extends Row, E extends DomainEvent = DomainEvent> extends RowProjectionTable {
+  readonly keyOf: (event: EventOf<E>) => readonly unknown[];
   /** The row after the event; `null` deletes it. Never reads the clock or does I/O. */
-  readonly evolve: (row: R | null, event: RecordedEvent) => R | null;
+  readonly evolve: (row: R | null, event: EventOf<E>) => R | null;
 }
+
+/** A definition as the core holds it, whatever its events: they reach it filtered by `handles`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the core hands each definition only the events it handles
+export type AnyFoldProjection<R extends Row = any> = FoldProjectionDefinition<R, any>;
 
 /**
  * Folds a batch of events into `table`: loads every touched row in one statement, evolves
  * them in order in memory, then writes the survivors in one statement and deletes the rest.
  */
 export const foldBatch = async <R extends Row>(
-  definition: FoldProjectionDefinition<R>,
+  definition: AnyFoldProjection<R>,
   client: PoolClient,
   events: readonly RecordedEvent[],
   table: string = definition.table,
@@ -56,7 +61,7 @@ export class InlineFoldProjection<R extends Row> implements InlineProjection {
   readonly name: string;
   readonly handles: readonly string[];
 
-  constructor(private readonly definition: FoldProjectionDefinition<R>) {
+  constructor(private readonly definition: AnyFoldProjection<R>) {
     checkIdentifiers(`Projection ${definition.name}`, [definition.table, ...definition.keyColumns]);
     this.name = definition.name;
     this.handles = definition.handles;

@@ -3,7 +3,7 @@ import type { InlineProjection } from '../aggregates/inline-projection.js';
 import type { AppendSideWrite, PendingEvent } from '../store/append-side-write.js';
 import type { RecordedEvent } from '../store/event-envelope.js';
 import { foldBatch, type FoldProjectionDefinition } from './fold-projection.js';
-import { foldOfChanges, type RowChangeProjectionDefinition } from './row-change.js';
+import { foldOfChanges, type AnyRowChangeProjection } from './row-change.js';
 import { rowChangeWrites } from './row-change-writes.js';
 import { checkIdentifiers, type Row } from './row-sql.js';
 
@@ -17,7 +17,7 @@ export class InlineRowChangeProjection<R extends Row> implements InlineProjectio
   private readonly fold: FoldProjectionDefinition<R>;
 
   /** Also what an in-memory store applies, row change by row change. */
-  constructor(readonly definition: RowChangeProjectionDefinition<R>) {
+  constructor(readonly definition: AnyRowChangeProjection<R>) {
     checkIdentifiers(`Projection ${definition.name}`, [definition.table, ...definition.keyColumns]);
     this.name = definition.name;
     this.handles = definition.handles;

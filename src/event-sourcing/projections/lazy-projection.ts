@@ -1,4 +1,5 @@
-import { streamKey, type RecordedEvent, type StreamId } from '../store/event-envelope.js';
+import type { DomainEvent } from '../domain/decider.js';
+import { streamKey, type EventOf, type StreamId } from '../store/event-envelope.js';
 import type { EventStore } from '../store/event-store.js';
 
 export interface StreamAtVersion {
@@ -6,13 +7,13 @@ export interface StreamAtVersion {
   readonly version: number;
 }
 
-export interface LazyProjectionDefinition<Key, State> {
+export interface LazyProjectionDefinition<Key, State, E extends DomainEvent = DomainEvent> {
   readonly name: string;
   /** The streams whose events make up the state for `key`, each at its current version. */
   readonly streamsOf: (key: Key) => Promise<readonly StreamAtVersion[]>;
   readonly initialState: State;
   /** Pure; called in global log order across the key's streams. */
-  readonly evolve: (state: State, event: RecordedEvent) => State;
+  readonly evolve: (state: State, event: EventOf<E>) => State;
 }
 
 interface CacheEntry<State> {
@@ -31,11 +32,11 @@ const versionsKey = (streams: readonly StreamAtVersion[]): string =>
  * The fold is cached per key and reused while the key's streams stay at the same versions:
  * any new event moves a version, which is the invalidation.
  */
-export class LazyProjection<Key, State> {
+export class LazyProjection<Key, State, E extends DomainEvent = DomainEvent> {
   private readonly cache = new Map<string, CacheEntry<State>>();
 
   constructor(
-    private readonly definition: LazyProjectionDefinition<Key, State>,
+    private readonly definition: LazyProjectionDefinition<Key, State, E>,
     private readonly store: EventStore,
     private readonly maxEntries = 1000,
   ) {}
@@ -54,7 +55,8 @@ export class LazyProjection<Key, State> {
     }
     const events = (await Promise.all(streams.map((s) => this.store.readStream(s.stream, { toVersion: s.version })))).flat();
     events.sort((a, b) => (a.transactionId === b.transactionId ? a.position - b.position : BigInt(a.transactionId) < BigInt(b.transactionId) ? -1 : 1));
-    const state = events.reduce(this.definition.evolve, this.definition.initialState);
+    // The streams' events are of the types the definition names: its aggregates' union.
+    const state = (events as EventOf<E>[]).reduce(this.definition.evolve, this.definition.initialState);
     this.cache.delete(cacheKey);
     this.cache.set(cacheKey, { versions, state });
     if (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value as string);

@@ -1,5 +1,5 @@
 import type { AppendSideWrite, PendingEvent, StatementParameters } from '../store/append-side-write.js';
-import { combineChanges, type RowChange, type RowChangeProjectionDefinition } from './row-change.js';
+import { combineChanges, type AnyRowChangeProjection, type RowChange } from './row-change.js';
 import { checkIdentifiers, replaceOnConflict, type Row } from './row-sql.js';
 
 /**
@@ -25,7 +25,7 @@ const sharedKeyMatch = (table: string, keyColumns: readonly string[]): string =>
   keyColumns.map((column) => `${table}.${column} = r.${column}`).join(' AND ');
 
 const writeOf = <R extends Row>(
-  definition: RowChangeProjectionDefinition<R>,
+  definition: AnyRowChangeProjection<R>,
   key: readonly unknown[],
   change: RowChange<R>,
 ): AppendSideWrite | null => {
@@ -89,7 +89,7 @@ const writeOf = <R extends Row>(
  * appended: the events' changes combined per row, in order, then one write per row.
  */
 export const rowChangeWrites = <R extends Row>(
-  definition: RowChangeProjectionDefinition<R>,
+  definition: AnyRowChangeProjection<R>,
   events: readonly PendingEvent[],
 ): AppendSideWrite[] => {
   const changes = new Map<string, { key: readonly unknown[]; change: RowChange<R> }>();

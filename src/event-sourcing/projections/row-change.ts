@@ -1,4 +1,6 @@
+import type { DomainEvent } from '../domain/decider.js';
 import type { PendingEvent } from '../store/append-side-write.js';
+import type { EventOf } from '../store/event-envelope.js';
 import type { FoldProjectionDefinition, RowProjectionTable } from './fold-projection.js';
 import type { Row } from './row-sql.js';
 
@@ -15,11 +17,15 @@ export type RowChange<R extends Row> = { readonly put: R } | { readonly set: Par
  * row as it was, an inline projection of it is written by the append's own statement; it
  * still folds like any fold projection (`foldOfChanges`), for replays and temporal reads.
  */
-export interface RowChangeProjectionDefinition<R extends Row> extends RowProjectionTable {
-  readonly keyOf: (event: PendingEvent) => readonly unknown[];
+export interface RowChangeProjectionDefinition<R extends Row, E extends DomainEvent = DomainEvent> extends RowProjectionTable {
+  readonly keyOf: (event: EventOf<E, PendingEvent>) => readonly unknown[];
   /** The event's change to its row, or null for none. Never reads the clock or does I/O. */
-  readonly changeOf: (event: PendingEvent) => RowChange<R> | null;
+  readonly changeOf: (event: EventOf<E, PendingEvent>) => RowChange<R> | null;
 }
+
+/** A definition as the core holds it, whatever its events: they reach it filtered by `handles`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the core hands each definition only the events it handles
+export type AnyRowChangeProjection<R extends Row = any> = RowChangeProjectionDefinition<R, any>;
 
 export const applyChange = <R extends Row>(row: R | null, change: RowChange<R> | null): R | null => {
   if (change === null) return row;
@@ -37,7 +43,7 @@ export const combineChanges = <R extends Row>(first: RowChange<R>, second: RowCh
 };
 
 /** The same read model as a fold: each event's change applied to the row before it. */
-export const foldOfChanges = <R extends Row>(definition: RowChangeProjectionDefinition<R>): FoldProjectionDefinition<R> => ({
+export const foldOfChanges = <R extends Row, E extends DomainEvent = DomainEvent>(definition: RowChangeProjectionDefinition<R, E>): FoldProjectionDefinition<R, E> => ({
   name: definition.name,
   handles: definition.handles,
   table: definition.table,

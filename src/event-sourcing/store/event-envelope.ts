@@ -45,5 +45,12 @@ export interface RecordedEvent<Data = unknown> extends StreamId {
   readonly transactionId: string;
 }
 
+/**
+ * An envelope (a recorded or pending event) whose `type` and `data` are those of one event of
+ * the union `E`, so a projection's `switch (event.type)` narrows `data` without a cast.
+ */
+export type EventOf<E extends { readonly type: string; readonly data: unknown }, Envelope extends { readonly type: string } = RecordedEvent> =
+  E extends unknown ? Omit<Envelope, 'type' | 'data'> & { readonly type: E['type']; readonly data: E['data'] } : never;
+
 export const streamKey = (stream: StreamId): string =>
   `${stream.tenantId}/${stream.aggregateType}/${stream.aggregateId}`;

@@ -3,3 +3,4 @@ export { deciderSpec } from './decider-spec.js';
 export { repositorySpec } from './repository-spec.js';
 export { inMemoryAggregates } from './in-memory-aggregates.js';
 export { recordedEvent, type RecordedEventOverrides } from './recorded-event.js';
+export { projectionSpec } from './projection-spec.js';

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../domain/decider.js';
-import type { RecordedEvent } from '../store/event-envelope.js';
+import type { EventOf, RecordedEvent } from '../store/event-envelope.js';
 
 /** Where and when a test event was recorded; any field a test does not care about has a fixed default. */
 export type RecordedEventOverrides = Partial<Omit<RecordedEvent, 'type' | 'data'>>;
@@ -9,7 +9,7 @@ export type RecordedEventOverrides = Partial<Omit<RecordedEvent, 'type' | 'data'
  * the n-th of its stream (`version`, 1 by default) with a position, id and times derived
  * from it, so tests stay exact. Only what a test cares about needs saying.
  */
-export const recordedEvent = <E extends DomainEvent>(event: E, overrides: RecordedEventOverrides = {}): RecordedEvent<E['data']> & { readonly type: E['type'] } => {
+export const recordedEvent = <E extends DomainEvent>(event: E, overrides: RecordedEventOverrides = {}): EventOf<E> => {
   const version = overrides.version ?? 1;
   const at = overrides.occurredAt ?? new Date('2027-01-01T09:00:00.000Z');
   return {
@@ -27,5 +27,5 @@ export const recordedEvent = <E extends DomainEvent>(event: E, overrides: Record
     occurredAt: at,
     type: event.type,
     data: event.data,
-  };
+  } as EventOf<E>; // E's type and data, as the store would hand them back
 };

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../../event-sourcing/index.js';
+import type { EventOf } from '../../../event-sourcing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 
 /** What a practice knows of one guest, folded from the guest's reservations on read. */
@@ -36,9 +36,8 @@ const summarise = (tracking: GuestTracking, profile: Omit<GuestProfile, 'nights'
   };
 };
 
-export const evolveGuestTracking = (tracking: GuestTracking, recorded: RecordedEvent): GuestTracking => {
-  const event = recorded as unknown as ReservationEvent;
-  const id = recorded.aggregateId;
+export const evolveGuestTracking = (tracking: GuestTracking, event: EventOf<ReservationEvent>): GuestTracking => {
+  const id = event.aggregateId;
   const { profile } = tracking;
   let stays = tracking.stays;
   let counts = { guestId: profile.guestId, guestName: profile.guestName, reservations: profile.reservations, cancelled: profile.cancelled, completed: profile.completed };

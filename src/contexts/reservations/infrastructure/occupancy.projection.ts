@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
-import { type AsyncProjection, type RecordedEvent, selectByKeys, type TableNames, upsertRows } from '../../../event-sourcing/index.js';
+import { type AsyncProjection, type EventOf, selectByKeys, type TableNames, upsertRows } from '../../../event-sourcing/index.js';
+import type { ReservationEvent } from '../domain/reservation.events.js';
 import { RESERVATION_EVENT_TYPES } from '../domain/reservation.events.js';
 import { occupancyStep, type OccupancyStay } from './occupancy.js';
 
@@ -18,15 +19,15 @@ const STAY_KEY = ['practice_id', 'reservation_id'];
  * loads its stays at once, folds the events in memory, then writes stays and day counts in
  * two statements; day rows are incremented in a fixed order so partitions never deadlock.
  */
-export const occupancyProjection: AsyncProjection = {
+export const occupancyProjection: AsyncProjection<ReservationEvent> = {
   name: 'occupancy',
   handles: RESERVATION_EVENT_TYPES,
   tables: ['occupancy_stays', 'occupancy_days'],
   partitions: 4,
   errorPolicy: 'stop',
   maxAttempts: 5,
-  async apply(client: PoolClient, events: readonly RecordedEvent[], tables: TableNames): Promise<void> {
-    const keyOf = (e: RecordedEvent) => `${e.tenantId}\u0000${e.aggregateId}`;
+  async apply(client: PoolClient, events: readonly EventOf<ReservationEvent>[], tables: TableNames): Promise<void> {
+    const keyOf = (e: EventOf<ReservationEvent>) => `${e.tenantId}\u0000${e.aggregateId}`;
     const keys = new Map(events.map((e) => [keyOf(e), [e.tenantId, e.aggregateId]]));
     const loaded = await selectByKeys<StayRow>(client, tables.occupancy_stays, STAY_KEY, [...keys.values()]);
     const stays = new Map<string, OccupancyStay | null>(

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../../event-sourcing/index.js';
+import type { EventOf } from '../../../event-sourcing/index.js';
 import { recordedEvent } from '../../../event-sourcing/testing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 import {
@@ -15,7 +15,7 @@ import {
 import { occupancyStep, type OccupancyStay } from './occupancy.js';
 
 /** An event as the store hands it to the projection: the n-th of its stream. */
-const recorded = (event: ReservationEvent, version = 1): RecordedEvent =>
+const recorded = (event: ReservationEvent, version = 1): EventOf<ReservationEvent> =>
   recordedEvent(event, {
     tenantId: PRACTICE_ID,
     aggregateType: 'reservation',

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../../event-sourcing/index.js';
+import type { EventOf } from '../../../event-sourcing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 import { nightsOf } from '../domain/stay.js';
 
@@ -25,8 +25,7 @@ const add = (deltas: Map<string, number>, stay: OccupancyStay, sign: 1 | -1): vo
  * database. Confirmations, check-ins and completions change nothing: a pending stay already
  * holds its room; completed stays stay counted (they happened); cancelled ones stop counting.
  */
-export const occupancyStep = (stay: OccupancyStay | null, recorded: RecordedEvent): OccupancyStep => {
-  const event = recorded as unknown as ReservationEvent;
+export const occupancyStep = (stay: OccupancyStay | null, event: EventOf<ReservationEvent>): OccupancyStep => {
   const deltas = new Map<string, number>();
   if (event.type === 'reservation.created') {
     const created = { checkInDate: event.data.checkInDate, nights: event.data.nights, counted: true };

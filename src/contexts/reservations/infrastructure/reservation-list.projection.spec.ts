@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../../event-sourcing/index.js';
+import type { EventOf } from '../../../event-sourcing/index.js';
 import { recordedEvent } from '../../../event-sourcing/testing/index.js';
 import { RESERVATION_EVENT_TYPES, type ReservationEvent } from '../domain/reservation.events.js';
 import {
@@ -18,7 +18,7 @@ import { evolveReservationRow, reservationListProjection, type ReservationRow } 
 const LATER = '2027-03-02T14:30:00.000Z';
 
 /** An event as the store hands it to the projection: the n-th of its stream. */
-const recorded = (event: ReservationEvent, version: number, occurredAt: string = LATER): RecordedEvent =>
+const recorded = (event: ReservationEvent, version: number, occurredAt: string = LATER): EventOf<ReservationEvent> =>
   recordedEvent(event, {
     tenantId: PRACTICE_ID,
     aggregateType: 'reservation',

@@ -1,4 +1,12 @@
-import { foldOfChanges, type FoldProjectionDefinition, type PendingEvent, type Row, type RowChange, type RowChangeProjectionDefinition } from '../../../event-sourcing/index.js';
+import {
+  foldOfChanges,
+  type EventOf,
+  type FoldProjectionDefinition,
+  type PendingEvent,
+  type Row,
+  type RowChange,
+  type RowChangeProjectionDefinition,
+} from '../../../event-sourcing/index.js';
 import { RESERVATION_EVENT_TYPES, type ReservationEvent } from '../domain/reservation.events.js';
 import { checkOutOf } from '../domain/stay.js';
 
@@ -25,14 +33,13 @@ export interface ReservationRow extends Row {
  * inline projection writes it in the append's own statement; events on a reservation that
  * has no row change nothing.
  */
-export const reservationRowChange = (pending: PendingEvent): RowChange<ReservationRow> | null => {
-  const event = pending as unknown as ReservationEvent & PendingEvent;
+export const reservationRowChange = (event: EventOf<ReservationEvent, PendingEvent>): RowChange<ReservationRow> | null => {
   if (event.type === 'reservation.created') {
     const { data } = event;
     return {
       put: {
-        practice_id: pending.tenantId,
-        reservation_id: pending.aggregateId,
+        practice_id: event.tenantId,
+        reservation_id: event.aggregateId,
         guest_id: data.guestId,
         guest_name: data.guestName,
         status: 'pending',
@@ -40,13 +47,13 @@ export const reservationRowChange = (pending: PendingEvent): RowChange<Reservati
         nights: data.nights,
         check_out_date: checkOutOf(data.checkInDate, data.nights),
         cancel_reason: null,
-        version: pending.version,
+        version: event.version,
         created_at: data.createdAt,
         updated_at: data.createdAt,
       },
     };
   }
-  const touched = { version: pending.version, updated_at: pending.occurredAt.toISOString() };
+  const touched = { version: event.version, updated_at: event.occurredAt.toISOString() };
   switch (event.type) {
     case 'reservation.confirmed':
       return { set: { ...touched, status: 'confirmed' } };
@@ -68,7 +75,7 @@ export const reservationRowChange = (pending: PendingEvent): RowChange<Reservati
   }
 };
 
-export const reservationListChanges: RowChangeProjectionDefinition<ReservationRow> = {
+export const reservationListChanges: RowChangeProjectionDefinition<ReservationRow, ReservationEvent> = {
   name: 'reservation-list',
   handles: RESERVATION_EVENT_TYPES,
   table: 'reservations',
@@ -78,6 +85,6 @@ export const reservationListChanges: RowChangeProjectionDefinition<ReservationRo
 };
 
 /** The same read model as a fold, for temporal reads (`?asOf=`, `?version=`) and rebuilds. */
-export const reservationListProjection: FoldProjectionDefinition<ReservationRow> = foldOfChanges(reservationListChanges);
+export const reservationListProjection: FoldProjectionDefinition<ReservationRow, ReservationEvent> = foldOfChanges(reservationListChanges);
 
 export const evolveReservationRow = reservationListProjection.evolve;

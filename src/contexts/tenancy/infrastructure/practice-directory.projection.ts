@@ -1,4 +1,4 @@
-import type { PendingEvent, Row, RowChange, RowChangeProjectionDefinition } from '../../../event-sourcing/index.js';
+import type { EventOf, PendingEvent, Row, RowChange, RowChangeProjectionDefinition } from '../../../event-sourcing/index.js';
 import { PRACTICE_EVENT_TYPES, type PracticeEvent } from '../domain/practice.events.js';
 import type { Role } from '../domain/role.js';
 
@@ -19,24 +19,20 @@ export interface PracticeMemberRow extends Row {
   joined_at: Date | string;
 }
 
-const practiceEventOf = (pending: PendingEvent) => pending as unknown as PracticeEvent & PendingEvent;
-
 /** Every event moves the practice's version, so its ETag follows membership changes too. */
-export const practiceRowChange = (pending: PendingEvent): RowChange<PracticeRow> | null => {
-  const event = practiceEventOf(pending);
-  const touched = { version: pending.version, updated_at: pending.occurredAt };
+export const practiceRowChange = (event: EventOf<PracticeEvent, PendingEvent>): RowChange<PracticeRow> | null => {
+  const touched = { version: event.version, updated_at: event.occurredAt };
   if (event.type === 'practice.created') {
-    return { put: { practice_id: pending.aggregateId, name: event.data.name, version: pending.version, created_at: pending.occurredAt, updated_at: pending.occurredAt } };
+    return { put: { practice_id: event.aggregateId, name: event.data.name, version: event.version, created_at: event.occurredAt, updated_at: event.occurredAt } };
   }
   if (event.type === 'practice.updated') return { set: { ...touched, name: event.data.name } };
   return { set: touched };
 };
 
-export const memberRowChange = (pending: PendingEvent): RowChange<PracticeMemberRow> | null => {
-  const event = practiceEventOf(pending);
+export const memberRowChange = (event: EventOf<PracticeEvent, PendingEvent>): RowChange<PracticeMemberRow> | null => {
   switch (event.type) {
     case 'membership.created':
-      return { put: { practice_id: pending.aggregateId, user_id: event.data.userId, role: event.data.role, joined_at: pending.occurredAt } };
+      return { put: { practice_id: event.aggregateId, user_id: event.data.userId, role: event.data.role, joined_at: event.occurredAt } };
     case 'membership.role_changed':
       return { set: { role: event.data.role } };
     default:
@@ -48,7 +44,7 @@ export const memberRowChange = (pending: PendingEvent): RowChange<PracticeMember
  * `practices` and `practice_members`, written by the append's own statement: a 2xx means
  * the access guard already sees the new member or role (read-your-writes).
  */
-export const practiceDirectoryChanges: RowChangeProjectionDefinition<PracticeRow> = {
+export const practiceDirectoryChanges: RowChangeProjectionDefinition<PracticeRow, PracticeEvent> = {
   name: 'practice-directory',
   handles: PRACTICE_EVENT_TYPES,
   table: 'practices',
@@ -57,11 +53,11 @@ export const practiceDirectoryChanges: RowChangeProjectionDefinition<PracticeRow
   changeOf: practiceRowChange,
 };
 
-export const practiceMembersChanges: RowChangeProjectionDefinition<PracticeMemberRow> = {
+export const practiceMembersChanges: RowChangeProjectionDefinition<PracticeMemberRow, PracticeEvent> = {
   name: 'practice-members',
   handles: ['membership.created', 'membership.role_changed'],
   table: 'practice_members',
   keyColumns: ['practice_id', 'user_id'],
-  keyOf: (event) => [event.aggregateId, (practiceEventOf(event).data as { userId: string }).userId],
+  keyOf: (event) => [event.aggregateId, 'userId' in event.data ? event.data.userId : null],
   changeOf: memberRowChange,
 };

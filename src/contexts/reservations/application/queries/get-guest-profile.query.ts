@@ -2,9 +2,10 @@ import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { LazyProjection } from '../../../../event-sourcing/index.js';
 import type { GuestProfile, GuestTracking } from '../../infrastructure/guest-profile.js';
+import type { ReservationEvent } from '../../domain/reservation.events.js';
 
 export const GUEST_PROFILES = Symbol('GUEST_PROFILES');
-export type GuestProfiles = LazyProjection<{ practiceId: string; guestId: string }, GuestTracking>;
+export type GuestProfiles = LazyProjection<{ practiceId: string; guestId: string }, GuestTracking, ReservationEvent>;
 
 export class GetGuestProfile {
   constructor(

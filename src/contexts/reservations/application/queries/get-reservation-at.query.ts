@@ -24,7 +24,7 @@ export class GetReservationAtHandler implements IQueryHandler<GetReservationAt, 
       until: at.asOf,
     });
     // The same fold as the read model, so a past view has exactly the current view's shape.
-    const row = events.reduce<ReservationRow | null>(evolveReservationRow, null);
+    const row = reservations.eventsOf(events).reduce<ReservationRow | null>(evolveReservationRow, null);
     return row ? toReservationView(row) : null;
   }
 }
