@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { RESERVATION_EVENT_TYPES } from '../../src/contexts/reservations/domain/reservation.events.js';
+import { reservationEventTypes } from '../../src/contexts/reservations/infrastructure/reservation.event-schemas.js';
 import { asyncMap } from '../../src/event-sourcing/projections/async-map.projection.js';
 import type { AsyncProjection } from '../../src/event-sourcing/projections/async-projection.js';
 import type { RecordedEvent } from '../../src/event-sourcing/store/event-envelope.js';
@@ -19,7 +19,7 @@ export const createMapTable = async (pool: Pool): Promise<void> => {
 
 const definition = {
   name: 'bench_event_map',
-  handles: RESERVATION_EVENT_TYPES,
+  handles: reservationEventTypes,
   table: MAP_TABLE,
   conflictColumns: ['event_id'],
   map: (event: RecordedEvent) => ({ event_id: event.eventId, position: event.position, stream: event.aggregateId, type: event.type }),

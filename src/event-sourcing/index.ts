@@ -8,7 +8,7 @@
 export * from './domain/index.js';
 
 // Registering it: one definition per aggregate.
-export { defineAggregate } from './aggregates/aggregate.js';
+export { defineAggregate, eventTypesOf } from './aggregates/aggregate.js';
 export type { Aggregate, AggregateDefinition, AnyAggregate, EventSchema, EventSchemas, InlineReadModel, SnapshotSettings } from './aggregates/aggregate.js';
 export { AggregateRepository } from './aggregates/aggregate-repository.js';
 export type { CommandPrecondition, HandleOptions, HandleResult, LoadedAggregate } from './aggregates/aggregate-repository.js';

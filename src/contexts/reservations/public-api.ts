@@ -1,3 +1,4 @@
 /** What other contexts may use of reservations. */
 export { ReservationsModule } from './reservations.module.js';
-export { RESERVATION_EVENT_TYPES, type ReservationEvent } from './domain/reservation.events.js';
+export type { ReservationEvent } from './domain/reservation.events.js';
+export { reservationEventTypes } from './infrastructure/reservation.event-schemas.js';

@@ -56,6 +56,9 @@ export interface Aggregate<State, C extends Command, E extends DomainEvent> exte
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry of aggregates of any state, command and event
 export type AnyAggregate = Aggregate<any, any, any>;
 
+/** The event type names of a schema map: the one place they are written. */
+export const eventTypesOf = <E extends DomainEvent>(schemas: EventSchemas<E>): E['type'][] => Object.keys(schemas) as E['type'][];
+
 const definitionOf = (type: string, schema: EventSchema): EventTypeDefinition =>
   typeof schema === 'function' ? { type, payload: schema } : { type, ...schema };
 
@@ -66,7 +69,7 @@ const definitionOf = (type: string, schema: EventSchema): EventTypeDefinition =>
 export const defineAggregate = <State, C extends Command, E extends DomainEvent>(
   definition: AggregateDefinition<State, C, E>,
 ): Aggregate<State, C, E> => {
-  const eventTypes = Object.keys(definition.events) as E['type'][];
+  const eventTypes = eventTypesOf(definition.events);
   const streamOf = (tenantId: string, aggregateId: string): StreamId => ({ tenantId, aggregateType: definition.type, aggregateId });
   return {
     ...definition,

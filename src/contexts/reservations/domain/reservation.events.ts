@@ -29,14 +29,6 @@ export type ReservationEvent =
   | ReservationCompleted
   | ReservationCancelled;
 
-export const RESERVATION_EVENT_TYPES: readonly ReservationEvent['type'][] = [
-  'reservation.created',
-  'reservation.confirmed',
-  'reservation.changed',
-  'reservation.checked_in',
-  'reservation.completed',
-  'reservation.cancelled',
-];
 
 export const reservationCreated = (data: ReservationCreated['data']): ReservationCreated => ({ type: 'reservation.created', data });
 export const reservationConfirmed = (data: ReservationConfirmed['data']): ReservationConfirmed => ({

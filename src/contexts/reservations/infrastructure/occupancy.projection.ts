@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { type AsyncProjection, type EventOf, selectByKeys, type TableNames, upsertRows } from '../../../event-sourcing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
-import { RESERVATION_EVENT_TYPES } from '../domain/reservation.events.js';
+import { reservationEventTypes } from './reservation.event-schemas.js';
 import { occupancyStep, type OccupancyStay } from './occupancy.js';
 
 interface StayRow extends Record<string, unknown> {
@@ -21,7 +21,7 @@ const STAY_KEY = ['practice_id', 'reservation_id'];
  */
 export const occupancyProjection: AsyncProjection<ReservationEvent> = {
   name: 'occupancy',
-  handles: RESERVATION_EVENT_TYPES,
+  handles: reservationEventTypes,
   tables: ['occupancy_stays', 'occupancy_days'],
   partitions: 4,
   errorPolicy: 'stop',

@@ -1,6 +1,7 @@
 import type { EventOf } from '../../../event-sourcing/index.js';
 import { recordedEvent } from '../../../event-sourcing/testing/index.js';
-import { RESERVATION_EVENT_TYPES, type ReservationEvent } from '../domain/reservation.events.js';
+import type { ReservationEvent } from '../domain/reservation.events.js';
+import { reservationEventTypes } from './reservation.event-schemas.js';
 import {
   NOW,
   PRACTICE_ID,
@@ -116,7 +117,7 @@ describe('The reservation list row', () => {
   describe('as a fold projection', () => {
     it('handles every reservation event, one row per practice and reservation', () => {
       expect(reservationListProjection).toMatchObject({ name: 'reservation-list', table: 'reservations', keyColumns: ['practice_id', 'reservation_id'] });
-      expect([...reservationListProjection.handles].sort()).toEqual([...RESERVATION_EVENT_TYPES].sort());
+      expect([...reservationListProjection.handles].sort()).toEqual([...reservationEventTypes].sort());
       expect(reservationListProjection.keyOf(recorded(reservationConfirmed(), 2))).toEqual([PRACTICE_ID, RESERVATION_ID]);
       expect(reservationListProjection.evolve).toBe(evolveReservationRow);
     });

@@ -7,7 +7,8 @@ import {
   type RowChange,
   type RowChangeProjectionDefinition,
 } from '../../../event-sourcing/index.js';
-import { RESERVATION_EVENT_TYPES, type ReservationEvent } from '../domain/reservation.events.js';
+import type { ReservationEvent } from '../domain/reservation.events.js';
+import { reservationEventTypes } from './reservation.event-schemas.js';
 import { checkOutOf } from '../domain/stay.js';
 
 export type ReservationStatus = 'pending' | 'confirmed' | 'checked_in' | 'completed' | 'cancelled';
@@ -77,7 +78,7 @@ export const reservationRowChange = (event: EventOf<ReservationEvent, PendingEve
 
 export const reservationListChanges: RowChangeProjectionDefinition<ReservationRow, ReservationEvent> = {
   name: 'reservation-list',
-  handles: RESERVATION_EVENT_TYPES,
+  handles: reservationEventTypes,
   table: 'reservations',
   keyColumns: ['practice_id', 'reservation_id'],
   keyOf: (event) => [event.tenantId, event.aggregateId],

@@ -1,5 +1,5 @@
 import { IsInt, IsISO8601, IsString, Length, Matches } from 'class-validator';
-import type { EventSchemas } from '../../../event-sourcing/index.js';
+import { eventTypesOf, type EventSchemas } from '../../../event-sourcing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 import { CALENDAR_DAY_FORMAT } from '../domain/calendar-day.js';
 
@@ -46,3 +46,6 @@ export const reservationEventSchemas: EventSchemas<ReservationEvent> = {
   'reservation.completed': ReservationCompletedPayload,
   'reservation.cancelled': ReservationCancelledPayload,
 };
+
+/** Every reservation event type: what projections of the whole lifecycle handle. */
+export const reservationEventTypes = eventTypesOf(reservationEventSchemas);

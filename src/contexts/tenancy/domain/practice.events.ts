@@ -10,7 +10,6 @@ export type MembershipRoleChanged = DomainEvent<
 >;
 
 export type PracticeEvent = PracticeCreated | PracticeUpdated | MembershipCreated | MembershipRoleChanged;
-export const PRACTICE_EVENT_TYPES: readonly PracticeEvent['type'][] = ['practice.created', 'practice.updated', 'membership.created', 'membership.role_changed'];
 
 export const practiceCreated = (data: PracticeCreated['data']): PracticeCreated => ({ type: 'practice.created', data });
 export const practiceUpdated = (data: PracticeUpdated['data']): PracticeUpdated => ({ type: 'practice.updated', data });

@@ -1,5 +1,6 @@
 import type { EventOf, PendingEvent, Row, RowChange, RowChangeProjectionDefinition } from '../../../event-sourcing/index.js';
-import { PRACTICE_EVENT_TYPES, type PracticeEvent } from '../domain/practice.events.js';
+import type { PracticeEvent } from '../domain/practice.events.js';
+import { practiceEventTypes } from './tenancy.event-schemas.js';
 import type { Role } from '../domain/role.js';
 
 /** A row of `practices`: the practice as its screens and ETags show it. */
@@ -46,7 +47,7 @@ export const memberRowChange = (event: EventOf<PracticeEvent, PendingEvent>): Ro
  */
 export const practiceDirectoryChanges: RowChangeProjectionDefinition<PracticeRow, PracticeEvent> = {
   name: 'practice-directory',
-  handles: PRACTICE_EVENT_TYPES,
+  handles: practiceEventTypes,
   table: 'practices',
   keyColumns: ['practice_id'],
   keyOf: (event) => [event.aggregateId],
