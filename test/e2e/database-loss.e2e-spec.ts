@@ -23,8 +23,13 @@ describe('Database connections lost mid-request', () => {
   const create = () => sendJson(app.baseUrl, 'POST', reservations(), app.as(OWNER), stay());
   const list = () => sendJson(app.baseUrl, 'GET', reservations(), app.as(OWNER));
 
+  /**
+   * Asked on a connection of its own: inside the blocker's transaction, pg_stat_activity would
+   * show the snapshot of its first read in that transaction, forever (if that read came before
+   * the requests reached PostgreSQL — a busy machine — they were never seen waiting).
+   */
   const backendsWaitingOnLocks = async (): Promise<number> => {
-    const { rows } = await blocker.query(
+    const { rows } = await app.db.pool.query(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
     );
     return rows[0].n;
