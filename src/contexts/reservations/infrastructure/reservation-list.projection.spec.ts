@@ -1,5 +1,5 @@
 import type { EventOf } from '../../../event-sourcing/index.js';
-import { recordedEvent } from '../../../event-sourcing/testing/index.js';
+import { projectionSpec, recordedEvent } from '../../../event-sourcing/testing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 import { reservationEventTypes } from './reservation.event-schemas.js';
 import {
@@ -14,7 +14,7 @@ import {
   reservationCreated,
   STAFF,
 } from '../domain/reservation.fixtures.js';
-import { evolveReservationRow, reservationListProjection, type ReservationRow } from './reservation-list.projection.js';
+import { evolveReservationRow, reservationListChanges, reservationListProjection, type ReservationRow } from './reservation-list.projection.js';
 
 const LATER = '2027-03-02T14:30:00.000Z';
 
@@ -112,6 +112,14 @@ describe('The reservation list row', () => {
         cancel_reason: 'storm',
         version: 3,
       }));
+  });
+
+  describe('as the row-change projection the aggregate registers', () => {
+    // then() lists the expected rows in key order; each may name only the columns it cares about.
+    it('holds one row a reservation, as its last event left it', () =>
+      projectionSpec(reservationListChanges)
+        .given(recorded(reservationCreated(), 1), recorded(reservationConfirmed(), 2))
+        .then({ reservation_id: RESERVATION_ID, status: 'confirmed', version: 2 }));
   });
 
   describe('as a fold projection', () => {
