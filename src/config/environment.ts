@@ -133,7 +133,7 @@ export const validateEnvironment = (raw: Record<string, unknown>): Environment =
 /** Secrets are never echoed back, not even a wrong one. */
 const shown = (name: string, value: unknown): string => (name === 'JWT_SECRET' ? '(hidden)' : JSON.stringify(value));
 
-export const MIN_PRODUCTION_SECRET_BYTES = 32;
+const MIN_PRODUCTION_SECRET_BYTES = 32;
 
 /**
  * The development secret is public (it is in this file), so in production anyone could mint

@@ -47,4 +47,4 @@ export { ErrorResponseFilter } from './nest/error-response.filter.js';
 export { toErrorResponse } from './nest/error-response.js';
 export { answerClientError } from './nest/client-error.handler.js';
 export { acceptJsonBodiesOnly } from './nest/json-bodies-only.js';
-export { rejectUnreasonableInput, unsupportedCharacter } from './nest/unreasonable-input.js';
+export { rejectUnreasonableInput } from './nest/unreasonable-input.js';

@@ -5,7 +5,7 @@ interface VersionedState<State> {
 }
 
 interface Entry {
-  /** The decider whose fold made the state: another one never gets it. */
+  /** The aggregate whose fold made the state: another one never gets it. */
   readonly owner: object;
   readonly loaded: VersionedState<unknown>;
 }

@@ -40,8 +40,7 @@ interface StoredResponse {
   body: unknown;
 }
 
-export interface IdempotentRequest {
-  actor?: { userId: string };
+export interface IdempotentRequest extends CommandCaller {
   /** Set for a keyed request: the command id its events derive their ids from. */
   commandId?: string;
 }
@@ -92,7 +91,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     // The tenant the access guard admitted the caller to; none for a command that creates its tenant.
-    const tenant = (request as CommandCaller).tenantId ?? '';
+    const tenant = request.tenantId ?? '';
     const scope = [tenant, request.actor.userId, key] as const;
     const fingerprint = sha256(`${request.method} ${request.url} ${JSON.stringify(request.body ?? null)}`);
     const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);

@@ -2,7 +2,7 @@ import { BadRequestException, ForbiddenException, Inject, Injectable, type CanAc
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { RequestWithActor } from '../../../auth/current-actor.decorator.js';
-import { type CommandCaller, isStorableText, unsupportedCharacter } from '../../../event-sourcing/index.js';
+import type { CommandCaller } from '../../../event-sourcing/index.js';
 import { MembershipLookup } from '../application/membership-lookup.js';
 import { isAtLeast, type Role } from '../domain/role.js';
 import { PRACTICE_ROLE } from './practice-access.decorator.js';
@@ -34,8 +34,8 @@ export class PracticeAccessGuard implements CanActivate {
     if (typeof practiceId !== 'string' || practiceId.length === 0 || practiceId.length > 255) {
       throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'practiceId must be a non-empty string' });
     }
-    // The lookup shares its statement with other requests: an id it cannot send must not reach it.
-    if (!isStorableText(practiceId)) throw unsupportedCharacter('request', 'practiceId');
+    // Text PostgreSQL cannot store never gets here (rejectUnreasonableInput checks path and body):
+    // the lookup shares its statement with other requests.
     const role = await this.memberships.roleOf(practiceId, actor.userId);
     if (!role) {
       throw new ForbiddenException({ code: 'NOT_A_MEMBER', message: `You are not a member of practice ${practiceId}` });
