@@ -38,8 +38,8 @@ export { isStorableText } from './store/storable-text.js';
 // The Nest edge: the module, sending commands from controllers, the error shape, input guards.
 export { EventSourcingModule, type EventSourcingFeature, type EventSourcingModuleOptions } from './nest/event-sourcing.module.js';
 export { EVENT_STORE, PG_POOL_TOKEN } from './nest/event-sourcing.tokens.js';
-export { CommandSender, type CommandBody } from './nest/command-sender.js';
-export { CurrentHttpCommand, type CommandCaller, type HttpCommand } from './nest/http-command.js';
+export { Commands, type SendOptions } from './nest/commands.js';
+export type { CommandCaller } from './nest/http-command.js';
 export { commandMetadata, etagOf } from './nest/command-metadata.js';
 export { NoFieldsPipe } from './nest/no-fields.pipe.js';
 export { requestValidationPipe } from './nest/request-validation.pipe.js';

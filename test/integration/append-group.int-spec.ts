@@ -31,14 +31,14 @@ interface StampRow extends Record<string, unknown> {
   note: string;
 }
 /** One row per tenant that every stream of the tenant sets: writes of one row from many streams. */
-const lastStamp: RowChangeProjectionDefinition<StampRow> = {
+const lastStamp = {
   name: 'last_stamp',
   handles: ['stamp.made'],
   table: 'last_stamps',
   keyColumns: ['tenant_id'],
   keyOf: (event) => [event.tenantId],
   changeOf: (event) => ({ set: { note: (event.data as { note: string }).note } }),
-};
+} satisfies RowChangeProjectionDefinition<StampRow>;
 
 describe('Appends sent together (group commit)', () => {
   let db: TestDatabase;

@@ -19,7 +19,7 @@ export interface TallyRow extends Record<string, unknown> {
 
 export const TALLIES_TABLE = `CREATE TABLE tallies (tally_id text PRIMARY KEY, total integer NOT NULL CHECK (total >= 0), last_version integer NOT NULL)`;
 
-export const tallies: RowChangeProjectionDefinition<TallyRow> = {
+export const tallies = {
   name: 'tallies',
   handles: ['tally.started', 'tally.moved', 'tally.dropped'],
   table: 'tallies',
@@ -31,6 +31,6 @@ export const tallies: RowChangeProjectionDefinition<TallyRow> = {
     if (event.type === 'tally.moved') return { set: { total: by, last_version: event.version } };
     return event.type === 'tally.dropped' ? { remove: true } : null;
   },
-};
+} satisfies RowChangeProjectionDefinition<TallyRow>;
 
 export const tallyEventTypes: readonly EventTypeDefinition[] = tallies.handles.map((type) => ({ type, payload: TallyPayload }));

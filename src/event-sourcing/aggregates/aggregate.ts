@@ -1,5 +1,5 @@
 import type { Command, Decider, DirectAppendContext, DomainEvent } from '../domain/decider.js';
-import type { AnyRowChangeProjection } from '../projections/row-change.js';
+import type { RowChangeProjectionDefinition } from '../projections/row-change.js';
 import type { EventOf, RecordedEvent, StreamId } from '../store/event-envelope.js';
 import type { EventTypeDefinition, PayloadClass } from '../store/event-registry.js';
 import type { InlineProjection } from './inline-projection.js';
@@ -17,7 +17,8 @@ export interface SnapshotSettings {
 }
 
 /** An inline read model: row changes written by the append's own statement, or a projection that reads its rows. */
-export type InlineReadModel = AnyRowChangeProjection | InlineProjection;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of any shape; its events are the aggregate's
+export type InlineReadModel<E extends DomainEvent = any> = RowChangeProjectionDefinition<any, E> | InlineProjection;
 
 /** Everything the core needs to know of an aggregate, said once. */
 export interface AggregateDefinition<State, C extends Command, E extends DomainEvent> {
@@ -28,7 +29,7 @@ export interface AggregateDefinition<State, C extends Command, E extends DomainE
   readonly idOf: (command: C) => string;
   readonly events: EventSchemas<E>;
   /** Read models kept in the append's transaction: a 2xx means they already show the change. */
-  readonly inlineProjections?: readonly InlineReadModel[];
+  readonly inlineProjections?: readonly InlineReadModel<E>[];
   readonly snapshots?: SnapshotSettings;
   /** The aggregate is the tenant itself (e.g. an organisation): its id must equal the tenant id. */
   readonly isTenant?: boolean;

@@ -12,12 +12,12 @@ export interface AggregateRegistries {
   readonly catalog: AggregateCatalog;
 }
 
-const asInlineProjection = (readModel: InlineReadModel): InlineProjection =>
-  'changeOf' in readModel ? new InlineRowChangeProjection(readModel) : readModel;
+const asInlineProjection = (aggregate: AnyAggregate, readModel: InlineReadModel): InlineProjection =>
+  'changeOf' in readModel ? new InlineRowChangeProjection({ ...readModel, handles: readModel.handles ?? aggregate.eventTypes }) : readModel;
 
 /** Its event types with their schemas, its inline read models, and itself for the events API. */
 export const registerAggregate = (aggregate: AnyAggregate, { registry, inlineProjections, catalog }: AggregateRegistries): void => {
   registry.register(...aggregate.eventDefinitions);
-  inlineProjections.register(...(aggregate.inlineProjections ?? []).map(asInlineProjection));
+  inlineProjections.register(...(aggregate.inlineProjections ?? []).map((readModel) => asInlineProjection(aggregate, readModel)));
   catalog.register(aggregate);
 };

@@ -17,3 +17,13 @@ export abstract class DomainError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * A domain error class in one line: `export class RoomRetired extends domainError('conflict', 'ROOM_RETIRED') {}`,
+ * thrown as `new RoomRetired('Room 7 is retired', { roomId })`.
+ */
+export const domainError = <const Code extends string>(kind: DomainErrorKind, code: Code) =>
+  class extends DomainError {
+    readonly kind = kind;
+    readonly code = code;
+  };

@@ -5,4 +5,4 @@
  */
 export { ACTOR_TYPES, type Actor, type ActorType } from './actor.js';
 export { assertNever, fold, type Command, type CommandMetadata, type Decider, type DirectAppendContext, type DomainEvent } from './decider.js';
-export { DomainError, type DomainErrorKind } from './domain-error.js';
+export { DomainError, domainError, type DomainErrorKind } from './domain-error.js';

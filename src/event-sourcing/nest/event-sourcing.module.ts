@@ -17,6 +17,7 @@ import { PostgresEventStore } from '../store/postgres-event-store.js';
 import { EventRecorded } from './event-recorded.js';
 import { ExecuteAggregateCommandHandler } from './execute-aggregate-command.js';
 import { CommandSender } from './command-sender.js';
+import { CommandSenderOnRequest } from './commands.js';
 import type { AnyAggregate } from '../aggregates/aggregate.js';
 import { registerAggregate } from '../aggregates/register-aggregate.js';
 import type { AsyncProjection } from '../projections/async-projection.js';
@@ -61,6 +62,7 @@ export class EventSourcingModule {
         ExecuteAggregateCommandHandler,
         CommandSender,
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: CommandSenderOnRequest },
         { provide: IDEMPOTENCY_KEY_TTL_HOURS, useValue: options.idempotencyKeyTtlHours ?? 24 },
         { provide: PG_POOL_TOKEN, useExisting: options.pool },
         { provide: CommandIds, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => CommandIds.load(pool) },

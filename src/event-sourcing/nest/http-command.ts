@@ -1,4 +1,3 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActorType } from '../domain/actor.js';
 
@@ -15,11 +14,3 @@ export interface HttpCommand {
   readonly request: FastifyRequest & CommandCaller;
   readonly reply: FastifyReply;
 }
-
-/** A controller parameter: `@CurrentHttpCommand() http: HttpCommand`, handed to `CommandSender.send`. */
-export const CurrentHttpCommand = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): HttpCommand => ({
-    request: context.switchToHttp().getRequest<FastifyRequest & CommandCaller>(),
-    reply: context.switchToHttp().getResponse<FastifyReply>(),
-  }),
-);

@@ -17,7 +17,9 @@ export type RowChange<R extends Row> = { readonly put: R } | { readonly set: Par
  * row as it was, an inline projection of it is written by the append's own statement; it
  * still folds like any fold projection (`foldOfChanges`), for replays and temporal reads.
  */
-export interface RowChangeProjectionDefinition<R extends Row, E extends DomainEvent = DomainEvent> extends RowProjectionTable {
+export interface RowChangeProjectionDefinition<R extends Row, E extends DomainEvent = DomainEvent> extends Omit<RowProjectionTable, 'handles'> {
+  /** The event types it takes; in an aggregate's `inlineProjections`, all of the aggregate's by default. */
+  readonly handles?: readonly E['type'][];
   readonly keyOf: (event: EventOf<E, PendingEvent>) => readonly unknown[];
   /** The event's change to its row, or null for none. Never reads the clock or does I/O. */
   readonly changeOf: (event: EventOf<E, PendingEvent>) => RowChange<R> | null;
@@ -25,7 +27,7 @@ export interface RowChangeProjectionDefinition<R extends Row, E extends DomainEv
 
 /** A definition as the core holds it, whatever its events: they reach it filtered by `handles`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the core hands each definition only the events it handles
-export type AnyRowChangeProjection<R extends Row = any> = RowChangeProjectionDefinition<R, any>;
+export type AnyRowChangeProjection<R extends Row = any> = RowChangeProjectionDefinition<R, any> & { readonly handles: readonly string[] };
 
 export const applyChange = <R extends Row>(row: R | null, change: RowChange<R> | null): R | null => {
   if (change === null) return row;
@@ -43,7 +45,9 @@ export const combineChanges = <R extends Row>(first: RowChange<R>, second: RowCh
 };
 
 /** The same read model as a fold: each event's change applied to the row before it. */
-export const foldOfChanges = <R extends Row, E extends DomainEvent = DomainEvent>(definition: RowChangeProjectionDefinition<R, E>): FoldProjectionDefinition<R, E> => ({
+export const foldOfChanges = <R extends Row, E extends DomainEvent = DomainEvent>(
+  definition: RowChangeProjectionDefinition<R, E> & { readonly handles: readonly E['type'][] },
+): FoldProjectionDefinition<R, E> => ({
   name: definition.name,
   handles: definition.handles,
   table: definition.table,

@@ -9,8 +9,9 @@ import { withClient } from '../store/with-client.js';
 
 type RowProjection<R extends Row, E extends DomainEvent> = FoldProjectionDefinition<R, E> | RowChangeProjectionDefinition<R, E>;
 
-const asFold = <R extends Row, E extends DomainEvent>(projection: RowProjection<R, E>): FoldProjectionDefinition<R, E> =>
-  'changeOf' in projection ? foldOfChanges(projection) : projection;
+/** A row-change projection that names no event types (an aggregate's inline one) takes every given event. */
+const asFold = <R extends Row, E extends DomainEvent>(projection: RowProjection<R, E>, events: readonly EventOf<E>[]): FoldProjectionDefinition<R, E> =>
+  'changeOf' in projection ? foldOfChanges({ ...projection, handles: projection.handles ?? events.map((e) => e.type) }) : projection;
 
 const keyText = (key: readonly unknown[]): string => JSON.stringify(key);
 
@@ -57,7 +58,7 @@ const foldOnPostgres = <R extends Row, E extends DomainEvent>(pool: Pool, fold: 
 export const projectionSpec = <R extends Row, E extends DomainEvent>(projection: RowProjection<R, E>, on: { pool?: Pool } = {}) => ({
   given: (...events: EventOf<E>[]) => ({
     async then(...expected: Partial<R>[]): Promise<void> {
-      const fold = asFold(projection);
+      const fold = asFold(projection, events);
       const rows = on.pool ? await foldOnPostgres(on.pool, fold, events) : foldInMemory(fold, events);
       expect(rows).toEqual(expected.map((row) => expect.objectContaining(row)));
     },

@@ -76,14 +76,14 @@ export const reservationRowChange = (event: EventOf<ReservationEvent, PendingEve
   }
 };
 
-export const reservationListChanges: RowChangeProjectionDefinition<ReservationRow, ReservationEvent> = {
+export const reservationListChanges = {
   name: 'reservation-list',
   handles: reservationEventTypes,
   table: 'reservations',
   keyColumns: ['practice_id', 'reservation_id'],
   keyOf: (event) => [event.tenantId, event.aggregateId],
   changeOf: reservationRowChange,
-};
+} satisfies RowChangeProjectionDefinition<ReservationRow, ReservationEvent>;
 
 /** The same read model as a fold, for temporal reads (`?asOf=`, `?version=`) and rebuilds. */
 export const reservationListProjection: FoldProjectionDefinition<ReservationRow, ReservationEvent> = foldOfChanges(reservationListChanges);

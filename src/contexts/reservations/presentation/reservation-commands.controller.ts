@@ -1,9 +1,16 @@
-import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { type CommandBody, CommandSender, CurrentHttpCommand, type HttpCommand, NoFieldsPipe } from '../../../event-sourcing/index.js';
+import { Commands, NoFieldsPipe } from '../../../event-sourcing/index.js';
 import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
-import type { ReservationCommand } from '../domain/reservation.commands.js';
+import type { Reservation } from '../domain/reservation.state.js';
 import { reservations } from '../reservation.aggregate.js';
 import { CancelReservationRequest, ChangeReservationRequest, CreateReservationRequest } from './reservations.requests.js';
 
@@ -17,44 +24,45 @@ const ID = new ParseUUIDPipe({ version: undefined });
 @PracticeAccess('staff')
 @Controller('v1/practices/:practiceId/reservations')
 export class ReservationCommandsController {
-  constructor(@Inject(CommandSender) private readonly commands: CommandSender) {}
-
   @Post()
   @ApiCreatedResponse({ description: '{ reservationId, status, version }; ETag and Location headers' })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_NIGHTS, CHECK_IN_DATE_IN_PAST, INVALID_CHECK_IN_DATE' })
-  create(@Body() body: CreateReservationRequest, @CurrentHttpCommand() http: HttpCommand) {
+  create(@Body() body: CreateReservationRequest, @Commands() commands: Commands) {
     const { reservationId = randomUUID(), ...data } = body;
-    void http.reply.header('Location', `${http.request.url.split('?')[0]}/${reservationId}`);
-    return this.send(http, { type: 'CreateReservation', data: { ...data, reservationId } });
+    void commands.reply.header('Location', `${commands.request.url.split('?')[0]}/${reservationId}`);
+    return answer(reservationId, commands.send(reservations, { type: 'CreateReservation', data: { ...data, reservationId } }));
   }
 
   @Post(':reservationId/confirm') @HttpCode(200) @ApiOkResponse({ description: 'confirmed' })
-  confirm(@Param('reservationId', ID) reservationId: string, @Body(NoFieldsPipe) _body: undefined, @CurrentHttpCommand() http: HttpCommand) {
-    return this.send(http, { type: 'ConfirmReservation', data: { reservationId } });
+  confirm(@Param('reservationId', ID) reservationId: string, @Body(NoFieldsPipe) _: undefined, @Commands() commands: Commands) {
+    return answer(reservationId, commands.send(reservations, { type: 'ConfirmReservation', data: { reservationId } }));
   }
 
   @Post(':reservationId/change') @HttpCode(200) @ApiOkResponse({ description: 'dates changed' })
-  change(@Param('reservationId', ID) reservationId: string, @Body() body: ChangeReservationRequest, @CurrentHttpCommand() http: HttpCommand) {
-    return this.send(http, { type: 'ChangeReservation', data: { ...body, reservationId } });
+  change(@Param('reservationId', ID) reservationId: string, @Body() body: ChangeReservationRequest, @Commands() commands: Commands) {
+    const data = { ...body, reservationId };
+    return answer(reservationId, commands.send(reservations, { type: 'ChangeReservation', data }));
   }
 
   @Post(':reservationId/check-in') @HttpCode(200) @ApiOkResponse({ description: 'checked in' })
-  checkIn(@Param('reservationId', ID) reservationId: string, @Body(NoFieldsPipe) _body: undefined, @CurrentHttpCommand() http: HttpCommand) {
-    return this.send(http, { type: 'CheckInReservation', data: { reservationId } });
+  checkIn(@Param('reservationId', ID) reservationId: string, @Body(NoFieldsPipe) _: undefined, @Commands() commands: Commands) {
+    return answer(reservationId, commands.send(reservations, { type: 'CheckInReservation', data: { reservationId } }));
   }
 
   @Post(':reservationId/complete') @HttpCode(200) @ApiOkResponse({ description: 'completed (realized)' })
-  complete(@Param('reservationId', ID) reservationId: string, @Body(NoFieldsPipe) _body: undefined, @CurrentHttpCommand() http: HttpCommand) {
-    return this.send(http, { type: 'CompleteReservation', data: { reservationId } });
+  complete(@Param('reservationId', ID) reservationId: string, @Body(NoFieldsPipe) _: undefined, @Commands() commands: Commands) {
+    return answer(reservationId, commands.send(reservations, { type: 'CompleteReservation', data: { reservationId } }));
   }
 
   @Post(':reservationId/cancel') @HttpCode(200) @ApiOkResponse({ description: 'cancelled with the reason' })
-  cancel(@Param('reservationId', ID) reservationId: string, @Body() body: CancelReservationRequest, @CurrentHttpCommand() http: HttpCommand) {
-    return this.send(http, { type: 'CancelReservation', data: { ...body, reservationId } });
-  }
-
-  private async send(http: HttpCommand, command: CommandBody<ReservationCommand>) {
-    const result = await this.commands.send(reservations, http, command);
-    return { reservationId: command.data.reservationId, status: result.state.status, version: result.version };
+  cancel(@Param('reservationId', ID) reservationId: string, @Body() body: CancelReservationRequest, @Commands() commands: Commands) {
+    const data = { ...body, reservationId };
+    return answer(reservationId, commands.send(reservations, { type: 'CancelReservation', data }));
   }
 }
+
+/** Every command's answer: the reservation's id, status and new version (also the reply's ETag). */
+const answer = async (reservationId: string, sent: Promise<{ state: Reservation; version: number }>) => {
+  const { state, version } = await sent;
+  return { reservationId, status: state.status, version };
+};

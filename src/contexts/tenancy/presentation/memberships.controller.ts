@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { type CommandBody, CommandSender, CurrentHttpCommand, type HttpCommand } from '../../../event-sourcing/index.js';
+import { Commands } from '../../../event-sourcing/index.js';
 import { ListMembers, type MemberView } from '../application/queries/list-members.query.js';
-import type { PracticeCommand } from '../domain/practice.commands.js';
 import { practices } from '../practice.aggregate.js';
 import { PracticeAccess } from './practice-access.decorator.js';
 import { PracticeAccessGuard } from './practice-access.guard.js';
@@ -15,17 +14,15 @@ import { AddMemberRequest, ChangeMemberRoleRequest } from './tenancy.requests.js
 @UseGuards(PracticeAccessGuard)
 @Controller('v1/practices/:practiceId/memberships')
 export class MembershipsController {
-  constructor(
-    @Inject(CommandSender) private readonly commands: CommandSender,
-    @Inject(QueryBus) private readonly queries: QueryBus,
-  ) {}
+  constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}
 
   @Post()
   @PracticeAccess('admin')
   @ApiCreatedResponse({ description: 'The user is a member with that role' })
   @ApiConflictResponse({ description: 'MEMBER_ALREADY_EXISTS' })
-  add(@Body() body: AddMemberRequest, @CurrentHttpCommand() http: HttpCommand) {
-    return this.send(http, { type: 'AddMember', data: body });
+  async add(@Param('practiceId') practiceId: string, @Body() body: AddMemberRequest, @Commands() commands: Commands) {
+    const { version } = await commands.send(practices, { type: 'AddMember', data: body });
+    return { practiceId, userId: body.userId, role: body.role, version };
   }
 
   @Patch(':userId')
@@ -33,8 +30,14 @@ export class MembershipsController {
   @PracticeAccess('admin')
   @ApiOkResponse({ description: 'The role changed' })
   @ApiConflictResponse({ description: 'LAST_OWNER_CANNOT_BE_DEMOTED, ROLE_UNCHANGED, or a version conflict' })
-  change(@Param('userId') userId: string, @Body() body: ChangeMemberRoleRequest, @CurrentHttpCommand() http: HttpCommand) {
-    return this.send(http, { type: 'ChangeMemberRole', data: { userId, role: body.role } });
+  async change(
+    @Param('practiceId') practiceId: string,
+    @Param('userId') userId: string,
+    @Body() body: ChangeMemberRoleRequest,
+    @Commands() commands: Commands,
+  ) {
+    const { version } = await commands.send(practices, { type: 'ChangeMemberRole', data: { userId, role: body.role } });
+    return { practiceId, userId, role: body.role, version };
   }
 
   @Get()
@@ -42,10 +45,5 @@ export class MembershipsController {
   @ApiOkResponse({ description: '{ members: [{ userId, role, joinedAt }] }' })
   async list(@Param('practiceId') practiceId: string): Promise<{ members: MemberView[] }> {
     return { members: await this.queries.execute<ListMembers, MemberView[]>(new ListMembers(practiceId)) };
-  }
-
-  private async send(http: HttpCommand, command: CommandBody<Extract<PracticeCommand, { type: 'AddMember' | 'ChangeMemberRole' }>>) {
-    const result = await this.commands.send(practices, http, command);
-    return { practiceId: http.request.tenantId, userId: command.data.userId, role: command.data.role, version: result.version };
   }
 }

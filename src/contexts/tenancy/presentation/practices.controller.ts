@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { CommandSender, CurrentHttpCommand, etagOf, type HttpCommand } from '../../../event-sourcing/index.js';
+import { Commands, etagOf } from '../../../event-sourcing/index.js';
 import { GetPractice, type PracticeView } from '../application/queries/get-practice.query.js';
 import { practices } from '../practice.aggregate.js';
 import { PracticeAccess } from './practice-access.decorator.js';
@@ -16,19 +16,17 @@ import { CreatePracticeRequest, UpdatePracticeRequest } from './tenancy.requests
 @UseGuards(PracticeAccessGuard)
 @Controller('v1/practices')
 export class PracticesController {
-  constructor(
-    @Inject(CommandSender) private readonly commands: CommandSender,
-    @Inject(QueryBus) private readonly queries: QueryBus,
-  ) {}
+  constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}
 
   @Post()
   @ApiCreatedResponse({ description: 'The practice exists and the caller is its owner' })
   @ApiConflictResponse({ description: 'PRACTICE_ALREADY_EXISTS' })
-  async create(@Body() body: CreatePracticeRequest, @CurrentHttpCommand() http: HttpCommand) {
+  async create(@Body() body: CreatePracticeRequest, @Commands() commands: Commands) {
     const practiceId = body.practiceId ?? randomUUID();
     // The practice is the tenant it creates: no guard has checked one yet.
-    const result = await this.commands.send(practices, http, { type: 'CreatePractice', data: { practiceId, name: body.name } }, practiceId);
-    void http.reply.header('Location', `/v1/practices/${practiceId}`);
+    const data = { practiceId, name: body.name };
+    const result = await commands.send(practices, { type: 'CreatePractice', data }, { tenantId: practiceId });
+    void commands.reply.header('Location', `/v1/practices/${practiceId}`);
     return { practiceId, name: body.name, version: result.version };
   }
 
@@ -46,8 +44,8 @@ export class PracticesController {
   @HttpCode(200)
   @PracticeAccess('admin')
   @ApiOkResponse({ description: 'Renamed; If-Match: "<version>" makes it fail with 409 if the practice moved on' })
-  async update(@Param('practiceId') practiceId: string, @Body() body: UpdatePracticeRequest, @CurrentHttpCommand() http: HttpCommand) {
-    const result = await this.commands.send(practices, http, { type: 'UpdatePractice', data: body });
+  async update(@Param('practiceId') practiceId: string, @Body() body: UpdatePracticeRequest, @Commands() commands: Commands) {
+    const result = await commands.send(practices, { type: 'UpdatePractice', data: body });
     return { practiceId, name: body.name, version: result.version };
   }
 }

@@ -1,0 +1,61 @@
+import {
+  createParamDecorator,
+  Inject,
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Observable } from 'rxjs';
+import type { Aggregate } from '../aggregates/aggregate.js';
+import type { HandleResult } from '../aggregates/aggregate-repository.js';
+import type { Command, DomainEvent } from '../domain/decider.js';
+import { CommandSender, type CommandBody } from './command-sender.js';
+import type { CommandCaller, HttpCommand } from './http-command.js';
+
+/** What a route may say about a command besides the command itself. */
+export interface SendOptions {
+  /** The tenant, for a command that creates it (no guard has checked one yet); else the guard's. */
+  readonly tenantId?: string;
+}
+
+/**
+ * A controller action's way to run commands: `@Commands() commands: Commands`, then
+ * `commands.send(rooms, { type: 'RenameRoom', data })`. The core adds the metadata (time,
+ * caller, the tenant the access guard checked, trace ids, the Idempotency-Key's command id),
+ * takes `If-Match` as the expected version and sets the new version as the reply's `ETag`.
+ */
+export interface Commands extends HttpCommand {
+  send<State, C extends Command, E extends DomainEvent>(
+    aggregate: Aggregate<State, C, E>,
+    command: CommandBody<C>,
+    options?: SendOptions,
+  ): Promise<HandleResult<State>>;
+}
+
+const SENDER = Symbol('CommandSender');
+type RequestWithSender = FastifyRequest & CommandCaller & { [SENDER]?: CommandSender };
+
+/** Hands every request the app's `CommandSender`, which `@Commands()` binds to it (a param decorator has no injector). */
+@Injectable()
+export class CommandSenderOnRequest implements NestInterceptor {
+  constructor(@Inject(CommandSender) private readonly sender: CommandSender) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    context.switchToHttp().getRequest<RequestWithSender>()[SENDER] = this.sender;
+    return next.handle();
+  }
+}
+
+export const Commands = createParamDecorator((_data: unknown, context: ExecutionContext): Commands => {
+  const request = context.switchToHttp().getRequest<RequestWithSender>();
+  const reply = context.switchToHttp().getResponse<FastifyReply>();
+  const sender = request[SENDER];
+  if (!sender) throw new Error('@Commands() needs EventSourcingModule.forRoot in the app');
+  return {
+    request,
+    reply,
+    send: (aggregate, command, options) => sender.send(aggregate, { request, reply }, command, options?.tenantId),
+  };
+});
