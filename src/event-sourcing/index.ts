@@ -35,6 +35,9 @@ export { UnknownEventType } from './store/event-store.errors.js';
 export { decodeLogCursor, encodeLogCursor } from './store/log-cursor.js';
 export { isStorableText } from './store/storable-text.js';
 
+// Input checks shared by payload schemas and request DTOs.
+export { CALENDAR_DAY_MESSAGE, IsCalendarDay, IsInstant } from './validation/calendar.validators.js';
+
 // The Nest edge: the module, sending commands from controllers, the error shape, input guards.
 export { EventSourcingModule, type EventSourcingFeature, type EventSourcingModuleOptions } from './nest/event-sourcing.module.js';
 export { EVENT_STORE, PG_POOL_TOKEN } from './nest/event-sourcing.tokens.js';

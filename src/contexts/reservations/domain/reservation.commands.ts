@@ -1,13 +1,13 @@
-import type { Command } from '../../../event-sourcing/domain/index.js';
+import type { CalendarDay, Command } from '../../../event-sourcing/domain/index.js';
 
 type Ref = { readonly reservationId: string };
 
 export type CreateReservation = Command<
   'CreateReservation',
-  Ref & { readonly guestId: string; readonly guestName: string; readonly checkInDate: string; readonly nights: number }
+  Ref & { readonly guestId: string; readonly guestName: string; readonly checkInDate: CalendarDay; readonly nights: number }
 >;
 export type ConfirmReservation = Command<'ConfirmReservation', Ref>;
-export type ChangeReservation = Command<'ChangeReservation', Ref & { readonly checkInDate: string; readonly nights: number }>;
+export type ChangeReservation = Command<'ChangeReservation', Ref & { readonly checkInDate: CalendarDay; readonly nights: number }>;
 export type CheckInReservation = Command<'CheckInReservation', Ref>;
 export type CompleteReservation = Command<'CompleteReservation', Ref>;
 export type CancelReservation = Command<'CancelReservation', Ref & { readonly reason: string }>;

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../../event-sourcing/domain/index.js';
+import type { CalendarDay, DomainEvent } from '../../../event-sourcing/domain/index.js';
 
 export type ReservationCreated = DomainEvent<
   'reservation.created',
@@ -7,7 +7,7 @@ export type ReservationCreated = DomainEvent<
     readonly guestId: string;
     readonly guestName: string;
     /** A calendar day, YYYY-MM-DD. */
-    readonly checkInDate: string;
+    readonly checkInDate: CalendarDay;
     readonly nights: number;
     readonly createdAt: string;
   }
@@ -15,7 +15,7 @@ export type ReservationCreated = DomainEvent<
 export type ReservationConfirmed = DomainEvent<'reservation.confirmed', { readonly confirmedAt: string }>;
 export type ReservationChanged = DomainEvent<
   'reservation.changed',
-  { readonly checkInDate: string; readonly nights: number; readonly changedAt: string }
+  { readonly checkInDate: CalendarDay; readonly nights: number; readonly changedAt: string }
 >;
 export type ReservationCheckedIn = DomainEvent<'reservation.checked_in', { readonly checkedInAt: string }>;
 export type ReservationCompleted = DomainEvent<'reservation.completed', { readonly completedAt: string }>;

@@ -1,13 +1,13 @@
-import { assertNever } from '../../../event-sourcing/domain/index.js';
+import { assertNever, type CalendarDay } from '../../../event-sourcing/domain/index.js';
 import type { ReservationEvent } from './reservation.events.js';
 
 /** Only what decisions need; what screens show lives in the read models. */
 export type Reservation =
   | { readonly status: 'none' }
-  | { readonly status: 'pending' | 'confirmed' | 'checked_in'; readonly checkInDate: string; readonly nights: number }
+  | { readonly status: 'pending' | 'confirmed' | 'checked_in'; readonly checkInDate: CalendarDay; readonly nights: number }
   | { readonly status: 'completed' | 'cancelled' };
 
-export type OpenReservation = Extract<Reservation, { checkInDate: string }>;
+export type OpenReservation = Extract<Reservation, { checkInDate: CalendarDay }>;
 
 export const initialReservation: Reservation = { status: 'none' };
 

@@ -1,4 +1,4 @@
-import { dayAfter, isCalendarDay } from './calendar-day.js';
+import { dayAfter, isCalendarDay } from '../../../event-sourcing/domain/index.js';
 import { CheckInDateInPast, InvalidCheckInDate, InvalidNights, StayBeyondCalendar } from './reservation.errors.js';
 
 export const MIN_NIGHTS = 1;

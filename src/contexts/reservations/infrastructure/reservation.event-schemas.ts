@@ -1,7 +1,6 @@
 import { IsInt, IsISO8601, IsString, Length, Matches } from 'class-validator';
-import { eventTypesOf, type EventSchemas } from '../../../event-sourcing/index.js';
+import { CALENDAR_DAY_FORMAT, eventTypesOf, type EventSchemas } from '../../../event-sourcing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
-import { CALENDAR_DAY_FORMAT } from '../domain/calendar-day.js';
 
 // Shapes only; the business rules (1–365 nights, no past check-in) live in the decider.
 

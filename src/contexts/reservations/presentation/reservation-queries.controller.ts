@@ -3,13 +3,12 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
-import { etagOf } from '../../../event-sourcing/index.js';
+import { etagOf, isCalendarDay } from '../../../event-sourcing/index.js';
 import { GetReservationAt } from '../application/queries/get-reservation-at.query.js';
 import { GetReservationHistory, type HistoryEntry } from '../application/queries/get-reservation-history.query.js';
 import { GetReservation } from '../application/queries/get-reservation.query.js';
 import { ListReservations, type ReservationPage } from '../application/queries/list-reservations.query.js';
 import type { ReservationView } from '../application/reservation.view.js';
-import { isCalendarDay } from '../domain/calendar-day.js';
 import { ListReservationsQuery, ReservationAtQuery } from './reservations.requests.js';
 
 const ID = new ParseUUIDPipe();

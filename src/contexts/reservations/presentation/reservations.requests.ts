@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { CALENDAR_DAY_FORMAT } from '../domain/calendar-day.js';
-import { CALENDAR_DAY_MESSAGE, IsCalendarDay, IsInstant } from './calendar.validators.js';
+import { CALENDAR_DAY_FORMAT, CALENDAR_DAY_MESSAGE, IsCalendarDay, IsInstant } from '../../../event-sourcing/index.js';
 
 const DAY_MESSAGE = { message: CALENDAR_DAY_MESSAGE };
 const STATUSES = ['pending', 'confirmed', 'checked_in', 'completed', 'cancelled'] as const;

@@ -1,4 +1,4 @@
-import { type Command, type Decider, type DirectAppendContext, DomainError, type DomainEvent } from '../../../event-sourcing/domain/index.js';
+import { type Command, type Decider, type DirectAppendContext, domainError, type DomainEvent } from '../../../event-sourcing/domain/index.js';
 
 /** A person's profile within a practice: the fields every screen shows beside their id. */
 export type UserCreated = DomainEvent<'user.created', { readonly name: string; readonly email?: string }>;
@@ -9,9 +9,7 @@ export type UserCommand = CreateUser;
 
 export type User = { readonly status: 'none' } | { readonly status: 'created'; readonly name: string };
 
-export class UserAlreadyExists extends DomainError {
-  readonly kind = 'conflict';
-  readonly code = 'USER_ALREADY_EXISTS';
+export class UserAlreadyExists extends domainError('conflict', 'USER_ALREADY_EXISTS') {
   constructor(userId: string) {
     super(`User ${userId} already exists in this practice`, { userId });
   }

@@ -1,6 +1,5 @@
 import type { EventOf, PendingEvent, Row, RowChange, RowChangeProjectionDefinition } from '../../../event-sourcing/index.js';
 import type { PracticeEvent } from '../domain/practice.events.js';
-import { practiceEventTypes } from './tenancy.event-schemas.js';
 import type { Role } from '../domain/role.js';
 
 /** A row of `practices`: the practice as its screens and ETags show it. */
@@ -47,7 +46,6 @@ export const memberRowChange = (event: EventOf<PracticeEvent, PendingEvent>): Ro
  */
 export const practiceDirectoryChanges: RowChangeProjectionDefinition<PracticeRow, PracticeEvent> = {
   name: 'practice-directory',
-  handles: practiceEventTypes,
   table: 'practices',
   keyColumns: ['practice_id'],
   keyOf: (event) => [event.aggregateId],

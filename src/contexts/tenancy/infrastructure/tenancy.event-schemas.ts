@@ -1,5 +1,5 @@
 import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { eventTypesOf, type EventSchemas } from '../../../event-sourcing/index.js';
+import { type EventSchemas } from '../../../event-sourcing/index.js';
 import type { PracticeEvent } from '../domain/practice.events.js';
 import type { UserEvent } from '../domain/user.js';
 import { ROLES, type Role } from '../domain/role.js';
@@ -31,8 +31,5 @@ export const practiceEventSchemas: EventSchemas<PracticeEvent> = {
   'membership.created': MembershipCreatedPayload,
   'membership.role_changed': MembershipRoleChangedPayload,
 };
-
-/** Every practice event type. */
-export const practiceEventTypes = eventTypesOf(practiceEventSchemas);
 
 export const userEventSchemas: EventSchemas<UserEvent> = { 'user.created': UserCreatedPayload };

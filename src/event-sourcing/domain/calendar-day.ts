@@ -1,4 +1,7 @@
-/** A day as written in requests, events and rows: YYYY-MM-DD. */
+/** A day as written in requests, events and rows: YYYY-MM-DD (see `isCalendarDay`). */
+export type CalendarDay = string;
+
+/** The shape of a calendar day; `isCalendarDay` also checks that the day exists. */
 export const CALENDAR_DAY_FORMAT = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
