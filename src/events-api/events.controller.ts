@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -10,11 +10,11 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toActor, type AuthenticatedActor } from '../auth/authenticated-actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { PracticeAccess, PracticeAccessGuard } from '../contexts/tenancy/public-api.js';
-import { commandMetadata, decodeLogCursor, encodeLogCursor, EVENT_STORE, type EventStore } from '../event-sourcing/index.js';
+import { commandMetadata, CORRELATION_HEADER, decodeLogCursor, encodeLogCursor, EVENT_STORE, type EventStore } from '../event-sourcing/index.js';
 import { AppendEvent } from './append-event.handler.js';
 import { toEventResponse, type EventResponse } from './event.response.js';
 import { AppendEventRequest, EventsByTypeQuery } from './events-api.requests.js';
@@ -54,8 +54,10 @@ export class EventsController {
     @Body() body: AppendEventRequest,
     @CurrentActor() actor: AuthenticatedActor,
     @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EventResponse> {
     const metadata = commandMetadata(request, toActor(actor), body.practiceId);
+    void reply.header(CORRELATION_HEADER, metadata.correlationId);
     return toEventResponse(await this.commands.execute(new AppendEvent(body, metadata)));
   }
 

@@ -320,15 +320,21 @@ describe('Reservations over HTTP', () => {
     );
 
     it('lists its history: every event with its version, data, actor and times, oldest first', async () => {
-      const id = await book({ checkInDate: day(3), nights: 1 });
-      await send('confirm', id, STAFF, { headers: { 'x-correlation-id': 'booking-call-42' } });
-      await send('cancel', id, OWNER, { body: { reason: 'storm' } });
+      const created = await create(OWNER, { checkInDate: day(3), nights: 1 });
+      const id = created.body.reservationId as string;
+      const confirmed = await send('confirm', id, STAFF, { headers: { 'x-correlation-id': 'booking-call-42' } });
+      const cancelled = await send('cancel', id, OWNER, { body: { reason: 'storm' } });
+      // Without the header a command starts a new correlation: a new id, sent back, on each of its events.
+      const [createdIn, cancelledIn] = [created, cancelled].map((r) => r.headers.get('x-correlation-id') ?? '');
+      expect([createdIn, cancelledIn]).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/), expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+      expect(createdIn).not.toBe(cancelledIn);
+      expect(confirmed.headers.get('x-correlation-id')).toBe('booking-call-42');
 
       const reply = await call('GET', reservations(practice, `/${id}/history`), VIEWER);
 
       expect(reply.status).toBe(200);
       const iso = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-      const entry = (version: number, type: string, data: unknown, actor: string, correlationId: string | null = null) => ({
+      const entry = (version: number, type: string, data: unknown, actor: string, correlationId: string) => ({
         version,
         eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         type,
@@ -340,9 +346,9 @@ describe('Reservations over HTTP', () => {
       });
       expect(reply.body).toEqual({
         events: [
-          entry(1, 'reservation.created', { reservationId: id, guestId: 'guest-17', guestName: 'Ada Lovelace', checkInDate: day(3), nights: 1, createdAt: iso }, OWNER),
+          entry(1, 'reservation.created', { reservationId: id, guestId: 'guest-17', guestName: 'Ada Lovelace', checkInDate: day(3), nights: 1, createdAt: iso }, OWNER, createdIn),
           entry(2, 'reservation.confirmed', { confirmedAt: iso }, STAFF, 'booking-call-42'),
-          entry(3, 'reservation.cancelled', { reason: 'storm', cancelledAt: iso }, OWNER),
+          entry(3, 'reservation.cancelled', { reason: 'storm', cancelledAt: iso }, OWNER, cancelledIn),
         ],
       });
       const events = reply.body.events as { occurredAt: string; recordedAt: string; data: Record<string, string> }[];

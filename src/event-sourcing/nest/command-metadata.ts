@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import type { CommandPrecondition } from '../aggregates/aggregate-repository.js';
 import type { Actor } from '../domain/actor.js';
 import type { CommandMetadata } from '../domain/decider.js';
@@ -16,16 +17,25 @@ const optionalHeader = (request: FastifyRequest, name: string): string | undefin
   return value;
 };
 
-/** The facts a command carries from its HTTP request: time, caller, tenant and trace ids. */
-export const commandMetadata = (request: FastifyRequest, actor: Actor, tenantId: string): CommandMetadata => ({
-  now: new Date().toISOString(),
-  actor,
-  tenantId,
-  // Set by IdempotencyInterceptor for keyed requests, so a retry derives the same event ids.
-  commandId: (request as FastifyRequest & IdempotentRequest).commandId,
-  requestId: request.id,
-  correlationId: optionalHeader(request, 'x-correlation-id'),
-});
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+/**
+ * The facts a command carries from its HTTP request: time, caller, tenant and trace ids. Every
+ * command has an id (the Idempotency-Key's, so a retry derives the same event ids, or a new
+ * one) and a correlation id: the caller's `x-correlation-id`, or else the command's own id,
+ * which starts a new business process. Its events carry both (`causationId` = the command id).
+ */
+export const commandMetadata = (request: FastifyRequest, actor: Actor, tenantId: string): CommandMetadata => {
+  const commandId = (request as FastifyRequest & IdempotentRequest).commandId ?? randomUUID();
+  return {
+    now: new Date().toISOString(),
+    actor,
+    tenantId,
+    commandId,
+    requestId: request.id,
+    correlationId: optionalHeader(request, CORRELATION_HEADER) ?? commandId,
+  };
+};
 
 /** `If-Match: "7"` → 7; `If-Match: *` → the stream must exist; absent → undefined; anything else is a 400. */
 export const expectedVersionFrom = (request: FastifyRequest): CommandPrecondition | undefined => {

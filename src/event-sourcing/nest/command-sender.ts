@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { Aggregate } from '../aggregates/aggregate.js';
 import type { HandleResult } from '../aggregates/aggregate-repository.js';
 import type { Command, DomainEvent } from '../domain/decider.js';
-import { commandMetadata, etagOf, expectedVersionFrom } from './command-metadata.js';
+import { commandMetadata, CORRELATION_HEADER, etagOf, expectedVersionFrom } from './command-metadata.js';
 import { ExecuteAggregateCommand } from './execute-aggregate-command.js';
 import type { HttpCommand } from './http-command.js';
 
@@ -13,7 +13,8 @@ export type CommandBody<C extends Command> = C extends Command ? Pick<C, 'type' 
 /**
  * Sends a controller's command on its way: metadata from the request (time, caller, the
  * tenant the access guard checked, trace ids, the Idempotency-Key's command id), `If-Match`
- * as the expected version, and the new version as the reply's ETag.
+ * as the expected version, and the new version as the reply's ETag; the correlation id goes
+ * back as `x-correlation-id`.
  */
 @Injectable()
 export class CommandSender {
@@ -28,7 +29,10 @@ export class CommandSender {
   ): Promise<HandleResult<State>> {
     if (!request.actor || tenantId === undefined) throw new Error(`${command.type}: no authenticated caller or checked tenant on the request`);
     const actor = { type: request.actor.actorType, id: request.actor.userId };
-    const full = { ...command, metadata: commandMetadata(request, actor, tenantId) } as C;
+    const metadata = commandMetadata(request, actor, tenantId);
+    // Before the command runs, so a refusal also tells the caller which process it belonged to.
+    void reply.header(CORRELATION_HEADER, metadata.correlationId);
+    const full = { ...command, metadata } as C;
     const result: HandleResult<State> = await this.bus.execute(new ExecuteAggregateCommand(aggregate, full, expectedVersionFrom(request)));
     void reply.header('ETag', etagOf(result.version));
     return result;

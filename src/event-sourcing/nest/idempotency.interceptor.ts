@@ -22,7 +22,7 @@ import type { CommandCaller } from './http-command.js';
 import { IDEMPOTENCY_KEY_TTL_HOURS, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
-const REPLAYED_HEADERS = ['etag', 'location'] as const;
+const REPLAYED_HEADERS = ['etag', 'location', 'x-correlation-id'] as const;
 const WAIT_STEP_MS = 20;
 const WAIT_LIMIT_MS = 15_000;
 const ABANDONED_AFTER_S = 60;
