@@ -183,6 +183,19 @@ describe('AggregateRepository on PostgreSQL', () => {
       expect(stored[0].metadata).toEqual({ actor: metadata().actor, commandId, correlationId: 'c-1', causationId: commandId });
     });
 
+    it('gives a command without an id a fresh one: its events share it as command, causation and correlation id, and get generated ids', async () => {
+      const stream = newStream();
+      await repository.handle(counter(), stream, increment(2, {}, 2));
+      await repository.handle(counter(), stream, increment(1));
+      const stored = await store.readStream(stream);
+      const [first, second, third] = stored.map((event) => event.metadata);
+      expect(first.commandId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(first).toEqual({ actor: metadata().actor, commandId: first.commandId, correlationId: first.commandId, causationId: first.commandId });
+      expect(second).toEqual(first);
+      expect(third.commandId).not.toBe(first.commandId);
+      expect(stored.map((event) => event.eventId)).not.toContain(deterministicEventId(first.commandId!, 0));
+    });
+
     it('appends nothing when the command decides nothing', async () => {
       const stream = newStream();
       await repository.handle(counter(), stream, increment(1));

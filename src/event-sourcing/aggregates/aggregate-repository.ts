@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import type { Command, CommandMetadata, DomainEvent } from '../domain/decider.js';
@@ -234,6 +235,10 @@ export class AggregateRepository {
     }
     const decided = decide(loaded.state);
     if (decided.length === 0) return current ? { ...loaded, events: [] } : UNPROVEN;
+    // A given command id is a retry key: the same id derives the same event ids, so a retry is
+    // recognised. Any other command gets a fresh id, for tracing only (generated event ids
+    // keep its append in the group commit).
+    const commandId = metadata.commandId ?? randomUUID();
     const newEvents = decided.map((event, index): NewEvent => ({
       eventId: idFor?.(decided, index) ?? (metadata.commandId ? deterministicEventId(metadata.commandId, index) : undefined),
       type: event.type,
@@ -241,9 +246,9 @@ export class AggregateRepository {
       occurredAt: new Date(metadata.now),
       metadata: {
         actor: metadata.actor,
-        commandId: metadata.commandId,
-        correlationId: metadata.correlationId ?? metadata.commandId,
-        causationId: metadata.causationId ?? metadata.commandId,
+        commandId,
+        correlationId: metadata.correlationId ?? commandId,
+        causationId: metadata.causationId ?? commandId,
         requestId: metadata.requestId,
       },
     }));

@@ -20,22 +20,19 @@ const optionalHeader = (request: FastifyRequest, name: string): string | undefin
 export const CORRELATION_HEADER = 'x-correlation-id';
 
 /**
- * The facts a command carries from its HTTP request: time, caller, tenant and trace ids. Every
- * command has an id (the Idempotency-Key's, so a retry derives the same event ids, or a new
- * one) and a correlation id: the caller's `x-correlation-id`, or else the command's own id,
- * which starts a new business process. Its events carry both (`causationId` = the command id).
+ * The facts a command carries from its HTTP request: time, caller, tenant and trace ids. A
+ * keyed request's command id comes from its Idempotency-Key, so a retry derives the same event
+ * ids (the repository gives any other command a fresh id). The correlation id is the caller's
+ * `x-correlation-id`, or a new one: the command starts a business process.
  */
-export const commandMetadata = (request: FastifyRequest, actor: Actor, tenantId: string): CommandMetadata => {
-  const commandId = (request as FastifyRequest & IdempotentRequest).commandId ?? randomUUID();
-  return {
-    now: new Date().toISOString(),
-    actor,
-    tenantId,
-    commandId,
-    requestId: request.id,
-    correlationId: optionalHeader(request, CORRELATION_HEADER) ?? commandId,
-  };
-};
+export const commandMetadata = (request: FastifyRequest, actor: Actor, tenantId: string): CommandMetadata => ({
+  now: new Date().toISOString(),
+  actor,
+  tenantId,
+  commandId: (request as FastifyRequest & IdempotentRequest).commandId,
+  requestId: request.id,
+  correlationId: optionalHeader(request, CORRELATION_HEADER) ?? randomUUID(),
+});
 
 /** `If-Match: "7"` → 7; `If-Match: *` → the stream must exist; absent → undefined; anything else is a 400. */
 export const expectedVersionFrom = (request: FastifyRequest): CommandPrecondition | undefined => {
