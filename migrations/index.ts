@@ -10,4 +10,15 @@ import { CommandIdSecret1764000000009 } from './1764000000009-command-id-secret.
 import { IdempotencyKeyExpiry1764000000010 } from './1764000000010-idempotency-key-expiry.js';
 
 /** Every migration, oldest first. Listed explicitly: ES modules rule out TypeORM's glob loading. */
-export const migrations = [EventStore1764000000000, Snapshots1764000000001, TenancyReadModels1764000000002, Reservations1764000000003, AsyncProjections1764000000004, Occupancy1764000000005, StreamPartition1764000000007, EventsTypeIndex1764000000008, CommandIdSecret1764000000009, IdempotencyKeyExpiry1764000000010];
+export const migrations = [
+  EventStore1764000000000,
+  Snapshots1764000000001,
+  TenancyReadModels1764000000002,
+  Reservations1764000000003,
+  AsyncProjections1764000000004,
+  Occupancy1764000000005,
+  StreamPartition1764000000007,
+  EventsTypeIndex1764000000008,
+  CommandIdSecret1764000000009,
+  IdempotencyKeyExpiry1764000000010,
+];
