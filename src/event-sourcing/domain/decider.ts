@@ -45,6 +45,21 @@ export interface Decider<State, C extends Command, E extends DomainEvent> {
   readonly evolve: (state: State, event: E) => State;
 }
 
+/** One decision per command type: the functions `byCommandType` routes commands to. */
+export type DecisionsByType<State, C extends Command, E extends DomainEvent> = {
+  readonly [T in C['type']]: (command: Extract<C, { readonly type: T }>, state: State) => readonly E[];
+};
+
+/**
+ * A decider's `decide` from one function per command type:
+ * `decide: byCommandType({ AddRoom: add, RenameRoom: rename })`. A command type without its
+ * function does not compile, so no `switch` and no `default` are needed.
+ */
+export const byCommandType =
+  <State, C extends Command, E extends DomainEvent>(decisions: DecisionsByType<State, C, E>) =>
+  (command: C, state: State): readonly E[] =>
+    (decisions[command.type as C['type']] as (command: C, state: State) => readonly E[])(command, state);
+
 export const fold = <State, E extends DomainEvent>(
   decider: Pick<Decider<State, never, E>, 'evolve'>,
   state: State,

@@ -4,6 +4,6 @@
  * core's `index.ts`; domain code imports it from here so that it loads no framework at all.
  */
 export { ACTOR_TYPES, type Actor, type ActorType } from './actor.js';
-export { assertNever, fold, type Command, type CommandMetadata, type Decider, type DirectAppendContext, type DomainEvent } from './decider.js';
+export { assertNever, byCommandType, fold, type Command, type CommandMetadata, type Decider, type DirectAppendContext, type DomainEvent } from './decider.js';
 export { CALENDAR_DAY_FORMAT, dayAfter, isCalendarDay, type CalendarDay } from './calendar-day.js';
 export { DomainError, domainError, type DomainErrorKind } from './domain-error.js';

@@ -1,4 +1,4 @@
-import { assertNever, type Decider, type DirectAppendContext } from '../../../event-sourcing/domain/index.js';
+import { assertNever, byCommandType, type Decider, type DirectAppendContext } from '../../../event-sourcing/domain/index.js';
 import type {
   CancelReservation,
   ChangeReservation,
@@ -75,26 +75,6 @@ export const cancel = ({ data, metadata }: CancelReservation, state: Reservation
   return [reservationCancelled({ reason: data.reason, cancelledAt: metadata.now })];
 };
 
-/** Routes a command to its decision. */
-export const decideReservation = (command: ReservationCommand, state: Reservation): ReservationEvent[] => {
-  switch (command.type) {
-    case 'CreateReservation':
-      return create(command, state);
-    case 'ConfirmReservation':
-      return confirm(command, state);
-    case 'ChangeReservation':
-      return change(command, state);
-    case 'CheckInReservation':
-      return checkIn(command, state);
-    case 'CompleteReservation':
-      return complete(command, state);
-    case 'CancelReservation':
-      return cancel(command, state);
-    default:
-      return assertNever(command);
-  }
-};
-
 /** The command that stands behind an event appended directly (generic events API). */
 export const reservationCommandFor = (
   event: ReservationEvent,
@@ -122,6 +102,13 @@ export const reservationCommandFor = (
 
 export const reservationDecider: Decider<Reservation, ReservationCommand, ReservationEvent> = {
   initialState: initialReservation,
-  decide: decideReservation,
+  decide: byCommandType({
+    CreateReservation: create,
+    ConfirmReservation: confirm,
+    ChangeReservation: change,
+    CheckInReservation: checkIn,
+    CompleteReservation: complete,
+    CancelReservation: cancel,
+  }),
   evolve: evolveReservation,
 };

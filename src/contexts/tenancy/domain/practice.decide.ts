@@ -1,4 +1,4 @@
-import { assertNever, type CommandMetadata, type Decider, type DirectAppendContext } from '../../../event-sourcing/domain/index.js';
+import { assertNever, byCommandType, type CommandMetadata, type Decider, type DirectAppendContext } from '../../../event-sourcing/domain/index.js';
 import type { AddMember, ChangeMemberRole, CreatePractice, PracticeCommand, UpdatePractice } from './practice.commands.js';
 import {
   LastOwnerCannotBeDemoted,
@@ -70,21 +70,6 @@ export const changeMemberRole = ({ data, metadata }: ChangeMemberRole, state: Pr
   return [membershipRoleChanged({ userId: data.userId, role: data.role, previousRole })];
 };
 
-export const decidePractice = (command: PracticeCommand, state: Practice): PracticeEvent[] => {
-  switch (command.type) {
-    case 'CreatePractice':
-      return createPractice(command, state);
-    case 'UpdatePractice':
-      return updatePractice(command, state);
-    case 'AddMember':
-      return addMember(command, state);
-    case 'ChangeMemberRole':
-      return changeMemberRole(command, state);
-    default:
-      return assertNever(command);
-  }
-};
-
 /** The command that stands behind an event appended directly (generic events API). */
 export const practiceCommandFor = (event: PracticeEvent, { aggregateId, metadata }: DirectAppendContext): PracticeCommand => {
   switch (event.type) {
@@ -103,6 +88,6 @@ export const practiceCommandFor = (event: PracticeEvent, { aggregateId, metadata
 
 export const practiceDecider: Decider<Practice, PracticeCommand, PracticeEvent> = {
   initialState: initialPractice,
-  decide: decidePractice,
+  decide: byCommandType({ CreatePractice: createPractice, UpdatePractice: updatePractice, AddMember: addMember, ChangeMemberRole: changeMemberRole }),
   evolve: evolvePractice,
 };
