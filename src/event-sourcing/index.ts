@@ -26,6 +26,10 @@ export type { Reactor } from './projections/reactor.js';
 export { ProjectionAdmin } from './projections/projection-admin.js';
 export type { ErrorPolicy, SubscriptionOptions } from './subscriptions/subscription.js';
 
+// Sagas: process managers as data plus pure functions; the runtime sends, records and keeps deadlines.
+export { deadlineAfter, deadlineReached, defineSaga, sendTo } from './sagas/saga.js';
+export type { Deadline, DeadlineReached, Reaction, Saga, SagaCommand, SagaDefinition, SagaMessage } from './sagas/saga.js';
+
 // The event store, for queries that read streams and the events API.
 export type { EventStore } from './store/event-store.js';
 export type { EventMetadata, EventOf, RecordedEvent, StreamId } from './store/event-envelope.js';

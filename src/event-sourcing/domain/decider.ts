@@ -33,6 +33,9 @@ export interface Command<Type extends string = string, Data = unknown> {
   readonly metadata: CommandMetadata;
 }
 
+/** A command as its sender states it (a controller, a saga): the core adds the metadata. */
+export type CommandBody<C extends Command> = C extends Command ? Pick<C, 'type' | 'data'> : never;
+
 /**
  * An aggregate's rules as data plus pure functions: `evolve` folds events into state,
  * `decide` turns a command and the current state into new events or throws a `DomainError`.

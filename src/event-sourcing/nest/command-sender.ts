@@ -2,13 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Aggregate } from '../aggregates/aggregate.js';
 import type { HandleResult } from '../aggregates/aggregate-repository.js';
-import type { Command, DomainEvent } from '../domain/decider.js';
+import type { Command, CommandBody, DomainEvent } from '../domain/decider.js';
 import { commandMetadata, CORRELATION_HEADER, etagOf, expectedVersionFrom } from './command-metadata.js';
 import { ExecuteAggregateCommand } from './execute-aggregate-command.js';
 import type { HttpCommand } from './http-command.js';
 
-/** A command as a controller states it: the metadata comes from the request. */
-export type CommandBody<C extends Command> = C extends Command ? Pick<C, 'type' | 'data'> : never;
 
 /**
  * Sends a controller's command on its way: metadata from the request (time, caller, the

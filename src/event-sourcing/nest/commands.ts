@@ -11,7 +11,8 @@ import type { Observable } from 'rxjs';
 import type { Aggregate } from '../aggregates/aggregate.js';
 import type { HandleResult } from '../aggregates/aggregate-repository.js';
 import type { Command, DomainEvent } from '../domain/decider.js';
-import { CommandSender, type CommandBody } from './command-sender.js';
+import type { CommandBody } from '../domain/decider.js';
+import { CommandSender } from './command-sender.js';
 import type { CommandCaller, HttpCommand } from './http-command.js';
 
 /** What a route may say about a command besides the command itself. */

@@ -4,3 +4,4 @@ export { repositorySpec } from './repository-spec.js';
 export { inMemoryAggregates } from './in-memory-aggregates.js';
 export { recordedEvent, type RecordedEventOverrides } from './recorded-event.js';
 export { projectionSpec } from './projection-spec.js';
+export { sagaSpec, type ExpectedReaction } from './saga-spec.js';

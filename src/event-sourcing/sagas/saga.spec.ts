@@ -1,0 +1,176 @@
+import 'reflect-metadata';
+import { IsInt, IsString } from 'class-validator';
+import { defineAggregate } from '../aggregates/aggregate.js';
+import { byCommandType, type Command, type Decider, type DomainEvent } from '../domain/decider.js';
+import { recordedEvent } from '../testing/recorded-event.js';
+import { sagaSpec } from '../testing/saga-spec.js';
+import { deadlineAfter, deadlineReached, defineSaga, sendTo, type SagaMessage } from './saga.js';
+import { sagaStep } from './saga-step.js';
+
+// Two tiny aggregates for the saga to command: an order and its payment.
+type OrderPlaced = DomainEvent<'order.placed', { orderId: string; deposit: number | null }>;
+type OrderClosed = DomainEvent<'order.confirmed' | 'order.cancelled', { reason: string }>;
+type OrderCommand = Command<'ConfirmOrder' | 'CancelOrder', { orderId: string; reason: string }>;
+type PaymentEvent = DomainEvent<'payment.captured' | 'payment.failed', { orderId: string }>;
+type PaymentCommand = Command<'RequestPayment' | 'VoidPayment', { orderId: string; amount: number }>;
+
+const closeOrder = (command: OrderCommand): OrderClosed[] => [
+  { type: command.type === 'ConfirmOrder' ? 'order.confirmed' : 'order.cancelled', data: { reason: command.data.reason } },
+];
+const orderDecider: Decider<null, OrderCommand, OrderClosed> = {
+  initialState: null,
+  decide: byCommandType({ ConfirmOrder: closeOrder, CancelOrder: closeOrder }),
+  evolve: () => null,
+};
+class Reason {
+  @IsString() reason!: string;
+}
+const orders = defineAggregate({
+  type: 'order',
+  decider: orderDecider,
+  idOf: (command) => command.data.orderId,
+  events: { 'order.confirmed': Reason, 'order.cancelled': Reason },
+});
+const paymentDecider: Decider<null, PaymentCommand, DomainEvent<'payment.requested', { amount: number }>> = {
+  initialState: null,
+  decide: (command) => [{ type: 'payment.requested', data: { amount: command.data.amount } }],
+  evolve: () => null,
+};
+class Amount {
+  @IsInt() amount!: number;
+}
+const payments = defineAggregate({
+  type: 'payment',
+  decider: paymentDecider,
+  idOf: (command) => command.data.orderId,
+  events: { 'payment.requested': Amount },
+});
+
+// The saga under test: a deposit paid within 15 minutes confirms the order; otherwise it is cancelled.
+type DepositEvent = OrderPlaced | OrderClosed | PaymentEvent;
+type Deposit = { status: 'none' } | { status: 'awaiting'; orderId: string; deposit: number } | { status: 'ended' };
+
+const depositSaga = defineSaga<Deposit, DepositEvent>({
+  name: 'order-deposit',
+  startedBy: ['order.placed'],
+  follows: ['payment.captured', 'payment.failed', 'order.confirmed', 'order.cancelled'],
+  correlate: (event) => {
+    if (event.type === 'order.placed' && event.data.deposit === null) return null;
+    return 'orderId' in event.data ? event.data.orderId : event.aggregateId;
+  },
+  initialState: { status: 'none' },
+  evolve: (state, message) => {
+    if (message.type === 'order.placed') return { status: 'awaiting', orderId: message.data.orderId, deposit: message.data.deposit ?? 0 };
+    return { status: 'ended' };
+  },
+  react: (message: SagaMessage<DepositEvent>, state) => {
+    if (message.type === 'order.placed') {
+      const { orderId, deposit } = message.data;
+      return {
+        send: [sendTo(payments, { type: 'RequestPayment', data: { orderId, amount: deposit ?? 0 } })],
+        setDeadlines: [deadlineAfter('deposit', 900, message)],
+      };
+    }
+    if (state.status !== 'awaiting') return {};
+    const { orderId } = state;
+    switch (message.type) {
+      case 'payment.captured':
+        return { send: [sendTo(orders, { type: 'ConfirmOrder', data: { orderId, reason: 'deposit paid' } })] };
+      case 'payment.failed':
+        return { send: [sendTo(orders, { type: 'CancelOrder', data: { orderId, reason: 'deposit failed' } })] };
+      case 'deadline.reached':
+        return {
+          send: [
+            sendTo(orders, { type: 'CancelOrder', data: { orderId, reason: 'no deposit in time' } }),
+            sendTo(payments, { type: 'VoidPayment', data: { orderId, amount: state.deposit } }),
+          ],
+        };
+      default:
+        return {};
+    }
+  },
+  isDone: (state) => state.status === 'ended',
+});
+
+const AT = new Date('2027-01-01T09:00:00.000Z');
+const placed = (deposit: number | null = 5000) =>
+  recordedEvent<OrderPlaced>({ type: 'order.placed', data: { orderId: 'o-1', deposit } }, { aggregateId: 'o-1' });
+const payment = (type: PaymentEvent['type']) => recordedEvent<PaymentEvent>({ type, data: { orderId: 'o-1' } }, { version: 2 });
+const closedByHand = recordedEvent<OrderClosed>({ type: 'order.cancelled', data: { reason: 'guest called' } }, { version: 3 });
+
+describe('a saga, given/when/then', () => {
+  const { given } = sagaSpec(depositSaga);
+
+  describe('with no instance', () => {
+    it('starts on an order with a deposit: requests the payment and sets the deadline', () =>
+      given()
+        .when(placed())
+        .then({
+          send: [sendTo(payments, { type: 'RequestPayment', data: { orderId: 'o-1', amount: 5000 } })],
+          setDeadlines: [{ name: 'deposit', at: new Date(AT.getTime() + 900_000) }],
+        }));
+
+    it('ignores an event that only follows an instance', () => given().when(payment('payment.captured')).thenIgnores());
+  });
+
+  describe('awaiting the deposit', () => {
+    it('confirms the order when the payment is captured, and ends', () =>
+      given(placed())
+        .when(payment('payment.captured'))
+        .then({ send: [sendTo(orders, { type: 'ConfirmOrder', data: { orderId: 'o-1', reason: 'deposit paid' } })], ends: true }));
+
+    it('cancels the order when the payment fails, and ends', () =>
+      given(placed())
+        .when(payment('payment.failed'))
+        .then({ send: [sendTo(orders, { type: 'CancelOrder', data: { orderId: 'o-1', reason: 'deposit failed' } })], ends: true }));
+
+    it('compensates when the deadline passes: cancels the order and voids the payment', () =>
+      given(placed())
+        .when(deadlineReached('deposit', new Date(AT.getTime() + 900_000)))
+        .then({
+          send: [
+            sendTo(orders, { type: 'CancelOrder', data: { orderId: 'o-1', reason: 'no deposit in time' } }),
+            sendTo(payments, { type: 'VoidPayment', data: { orderId: 'o-1', amount: 5000 } }),
+          ],
+          ends: true,
+        }));
+
+    it('ends quietly when the order is closed by hand', () => given(placed()).when(closedByHand).then({ ends: true }));
+  });
+
+  describe('ended', () => {
+    it('ignores a late payment', () => given(placed(), closedByHand).when(payment('payment.captured')).thenIgnores());
+    it('ignores its deadline', () => given(placed(), closedByHand).when(deadlineReached('deposit', AT)).thenIgnores());
+  });
+});
+
+describe('sagaStep', () => {
+  const started = () => sagaStep(depositSaga, null, { key: 'o-1', event: placed() });
+
+  it('gives a re-handled message the same command ids, so the aggregate recognises the re-send', () => {
+    expect(started()!.commands.map((c) => c.commandId)).toEqual(started()!.commands.map((c) => c.commandId));
+    const other = sagaStep(depositSaga, null, { key: 'o-2', event: placed() });
+    expect(other!.commands[0].commandId).not.toBe(started()!.commands[0].commandId);
+  });
+
+  it("sends each command in the event's tenant, correlated with it and caused by it", () => {
+    const event = recordedEvent<OrderPlaced>(
+      { type: 'order.placed', data: { orderId: 'o-1', deposit: 10 } },
+      { tenantId: 't-9', eventId: '11111111-1111-4111-8111-111111111111', metadata: { actor: { type: 'human', id: 'u' }, correlationId: 'c-7' } },
+    );
+    expect(sagaStep(depositSaga, null, { key: 'o-1', event })!.commands[0]).toMatchObject({
+      tenantId: 't-9',
+      correlationId: 'c-7',
+      causationId: '11111111-1111-4111-8111-111111111111',
+    });
+  });
+
+  it('drops every deadline of an instance that ends', () => {
+    const ended = sagaStep(depositSaga, started()!.instance, { key: 'o-1', event: payment('payment.captured') });
+    expect(ended).toMatchObject({ instance: { done: true }, cancelDeadlines: 'all', setDeadlines: [] });
+  });
+
+  it('has no instance for an order without a deposit', () => {
+    expect(depositSaga.correlate(placed(null))).toBeNull();
+  });
+});
