@@ -248,7 +248,8 @@ export class AggregateRepository {
         actor: metadata.actor,
         commandId,
         correlationId: metadata.correlationId ?? commandId,
-        causationId: metadata.causationId ?? commandId,
+        // The command caused them; what caused the command (a saga's trigger) is the command's own record.
+        causationId: commandId,
         requestId: metadata.requestId,
       },
     }));

@@ -17,6 +17,7 @@ export interface CommandMetadata {
   readonly tenantId: string;
   readonly commandId?: string;
   readonly correlationId?: string;
+  /** What caused the command (a saga's triggering event); its events are caused by the command itself. */
   readonly causationId?: string;
   readonly requestId?: string;
 }

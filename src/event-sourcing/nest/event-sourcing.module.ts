@@ -23,6 +23,9 @@ import { registerAggregate } from '../aggregates/register-aggregate.js';
 import type { AsyncProjection } from '../projections/async-projection.js';
 import { CommandIds } from './command-ids.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+import type { AnySaga } from '../sagas/saga.js';
+import { Sagas } from '../sagas/sagas.js';
+import { sagaSteppedType } from '../sagas/saga-stream.js';
 import { EVENT_STORE, IDEMPOTENCY_KEY_TTL_HOURS, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 
 export interface EventSourcingModuleOptions {
@@ -38,10 +41,11 @@ export interface EventSourcingModuleOptions {
   readonly idempotencyKeyTtlHours?: number;
 }
 
-/** What a bounded context brings: its aggregates (each defined once) and its async projections. */
+/** What a bounded context brings: its aggregates (each defined once), its async projections and its sagas. */
 export interface EventSourcingFeature {
   readonly aggregates?: readonly AnyAggregate[];
   readonly asyncProjections?: readonly AsyncProjection[];
+  readonly sagas?: readonly AnySaga[];
 }
 
 /** The module `forFeature` returns; one per context, told apart by their providers. */
@@ -66,7 +70,9 @@ export class EventSourcingModule {
         { provide: IDEMPOTENCY_KEY_TTL_HOURS, useValue: options.idempotencyKeyTtlHours ?? 24 },
         { provide: PG_POOL_TOKEN, useExisting: options.pool },
         { provide: CommandIds, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => CommandIds.load(pool) },
-        { provide: EventRegistry, useValue: new EventRegistry() },
+        // Saga instances' streams hold one event type, the core's own.
+        { provide: EventRegistry, useValue: new EventRegistry().register(sagaSteppedType) },
+        { provide: Sagas, useValue: new Sagas() },
         { provide: InlineProjections, useValue: new InlineProjections() },
         { provide: AggregateCatalog, useValue: new AggregateCatalog() },
         { provide: CommitNotifier, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => new CommitNotifier(pool) },
@@ -86,9 +92,21 @@ export class EventSourcingModule {
         },
         {
           provide: SubscriptionWorkerHost,
-          inject: [PG_POOL_TOKEN, PostgresEventStore, EventRegistry, AsyncProjections],
-          useFactory: (pool: Pool, store: PostgresEventStore, registry: EventRegistry, projections: AsyncProjections) =>
-            new SubscriptionWorkerHost(pool, store, new PostgresSubscriptionLog(pool, registry), projections, options.workers),
+          inject: [PG_POOL_TOKEN, PostgresEventStore, EventRegistry, AsyncProjections, Sagas, AggregateRepository, AggregateCatalog],
+          useFactory: (
+            pool: Pool,
+            store: PostgresEventStore,
+            registry: EventRegistry,
+            projections: AsyncProjections,
+            sagas: Sagas,
+            repository: AggregateRepository,
+            catalog: AggregateCatalog,
+          ) =>
+            new SubscriptionWorkerHost(pool, store, new PostgresSubscriptionLog(pool, registry), projections, options.workers, {
+              sagas,
+              repository,
+              catalog,
+            }),
         },
         {
           provide: AggregateRepository,
@@ -111,7 +129,7 @@ export class EventSourcingModule {
             }),
         },
       ],
-      exports: [CommandSender, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
+      exports: [CommandSender, Sagas, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
     };
   }
 
@@ -122,10 +140,17 @@ export class EventSourcingModule {
       providers: [
         {
           provide: Symbol('event-sourcing feature'),
-          inject: [EventRegistry, InlineProjections, AggregateCatalog, AsyncProjections],
-          useFactory: (registry: EventRegistry, inlineProjections: InlineProjections, catalog: AggregateCatalog, asyncProjections: AsyncProjections) => {
+          inject: [EventRegistry, InlineProjections, AggregateCatalog, AsyncProjections, Sagas],
+          useFactory: (
+            registry: EventRegistry,
+            inlineProjections: InlineProjections,
+            catalog: AggregateCatalog,
+            asyncProjections: AsyncProjections,
+            sagas: Sagas,
+          ) => {
             for (const aggregate of feature.aggregates ?? []) registerAggregate(aggregate, { registry, inlineProjections, catalog });
             for (const projection of feature.asyncProjections ?? []) asyncProjections.register(projection);
+            sagas.register(...(feature.sagas ?? []));
             return feature;
           },
         },

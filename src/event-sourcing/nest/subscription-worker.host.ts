@@ -5,6 +5,10 @@ import { ReactorRunner } from '../projections/reactor-runner.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import type { SubscriptionLog } from '../subscriptions/subscription-log.js';
 import { SubscriptionWorker } from '../subscriptions/subscription-worker.js';
+import type { AggregateCatalog } from '../aggregates/aggregate-catalog.js';
+import type { AggregateRepository } from '../aggregates/aggregate-repository.js';
+import { SagaRuntime } from '../sagas/saga-runtime.js';
+import type { Sagas } from '../sagas/sagas.js';
 
 export interface WorkerSettings {
   /** False in a `web` process: only `worker` and `all` run subscriptions. */
@@ -13,10 +17,18 @@ export interface WorkerSettings {
   readonly paused?: readonly string[];
 }
 
+/** What the host needs to run sagas: they send their commands through the aggregates' repository. */
+export interface SagaSupport {
+  readonly sagas: Sagas;
+  readonly repository: AggregateRepository;
+  readonly catalog: AggregateCatalog;
+}
+
 /** Starts this process's subscription worker once every context has registered its projections. */
 export class SubscriptionWorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private worker?: SubscriptionWorker;
   private reactors?: ReactorRunner;
+  private sagaRuntime?: SagaRuntime;
   private readonly logger = new Logger('Subscriptions');
 
   constructor(
@@ -25,6 +37,7 @@ export class SubscriptionWorkerHost implements OnApplicationBootstrap, BeforeApp
     private readonly reader: SubscriptionLog,
     private readonly projections: AsyncProjections,
     private readonly settings: WorkerSettings,
+    private readonly sagaSupport?: SagaSupport,
   ) {}
 
   /** The running worker, if this process runs one. */
@@ -33,19 +46,26 @@ export class SubscriptionWorkerHost implements OnApplicationBootstrap, BeforeApp
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const subscriptions = this.projections.subscriptions();
+    const log = (message: string) => this.logger.warn(message);
+    const sagas = this.sagaSupport?.sagas.all() ?? [];
+    if (this.sagaSupport && sagas.length > 0) {
+      const { repository, catalog } = this.sagaSupport;
+      this.sagaRuntime = new SagaRuntime(this.store, this.pool, repository, catalog, sagas, { log });
+    }
+    const subscriptions = [...this.projections.subscriptions(), ...(this.sagaRuntime?.subscriptions() ?? [])];
     if (!this.settings.enabled || subscriptions.length === 0) return;
     const pausedByConfig = new Set(this.settings.paused ?? []);
-    const log = (message: string) => this.logger.warn(message);
     this.worker = new SubscriptionWorker(this.pool, this.reader, subscriptions, { pausedByConfig, log });
     await this.worker.start();
     this.reactors = new ReactorRunner(this.pool, this.store, this.projections.reactors(), { pausedByConfig, log });
     this.reactors.start();
+    this.sagaRuntime?.start();
     this.logger.log(`worker ${this.worker.workerId} runs ${subscriptions.map((s) => s.name).join(', ')}`);
   }
 
   /** Before any module's shutdown: the pool cannot end while the worker still holds its connections. */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.sagaRuntime?.stop();
     await this.reactors?.stop();
     await this.worker?.stop();
   }

@@ -1,0 +1,96 @@
+import type { Pool } from 'pg';
+import type { AggregateCatalog } from '../aggregates/aggregate-catalog.js';
+import type { AggregateRepository } from '../aggregates/aggregate-repository.js';
+import { DomainError } from '../domain/domain-error.js';
+import { SAGA_ACTOR } from './saga-commit.js';
+import { PollingLoop } from './polling-loop.js';
+
+interface SagaCommandRow {
+  readonly command_id: string;
+  readonly tenant_id: string;
+  readonly aggregate_type: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly correlation_id: string;
+  readonly causation_id: string;
+  readonly created_at: Date;
+}
+
+export interface SagaCommandDispatcherOptions {
+  readonly pollMs?: number;
+  readonly batchSize?: number;
+  /** How long a claimed command is this sender's before another may send it again. */
+  readonly claimSeconds?: number;
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Sends the commands saga steps left in the outbox, through the aggregates' repository, as the
+ * system, with the ids the step gave them. A sender that dies between sending and marking lets
+ * its claim lapse and another sends the command again: its id derives the same event ids, so
+ * the aggregate stores it once. A refusal (a `DomainError`) is recorded with the command.
+ */
+export class SagaCommandDispatcher {
+  private readonly loop: PollingLoop;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly repository: AggregateRepository,
+    private readonly catalog: AggregateCatalog,
+    private readonly options: SagaCommandDispatcherOptions = {},
+  ) {
+    this.loop = new PollingLoop(() => this.dispatchOnce(), options.pollMs ?? 100, options.log);
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Claims and sends the oldest unsent commands; how many it sent. */
+  async dispatchOnce(): Promise<number> {
+    const { rows } = await this.pool.query<SagaCommandRow>(
+      `UPDATE saga_commands SET claimed_until = clock_timestamp() + make_interval(secs => $1)
+       WHERE command_id IN (
+         SELECT command_id FROM saga_commands
+         WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
+         ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING command_id, tenant_id, aggregate_type, type, data, correlation_id, causation_id, created_at`,
+      [this.options.claimSeconds ?? 30, this.options.batchSize ?? 20],
+    );
+    // One instance's commands go out in the order its steps decided them.
+    for (const row of [...rows].sort((a, b) => a.created_at.getTime() - b.created_at.getTime())) await this.send(row);
+    return rows.length;
+  }
+
+  private async send(row: SagaCommandRow): Promise<void> {
+    const aggregate = this.catalog.entry(row.aggregate_type);
+    if (!aggregate) return this.mark(row, 'refused', { code: 'UNKNOWN_AGGREGATE', message: `No aggregate "${row.aggregate_type}"` });
+    const metadata = {
+      now: new Date().toISOString(),
+      actor: SAGA_ACTOR,
+      tenantId: row.tenant_id,
+      commandId: row.command_id,
+      correlationId: row.correlation_id,
+      causationId: row.causation_id,
+    };
+    try {
+      await this.repository.execute(aggregate, { type: row.type, data: row.data, metadata });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error; // not sent: the claim lapses and it goes again
+      return this.mark(row, 'refused', { kind: error.kind, code: error.code, message: error.message });
+    }
+    return this.mark(row, 'applied', null);
+  }
+
+  private async mark(row: SagaCommandRow, outcome: 'applied' | 'refused', error: object | null): Promise<void> {
+    await this.pool.query(`UPDATE saga_commands SET sent_at = clock_timestamp(), outcome = $2, error = $3 WHERE command_id = $1`, [
+      row.command_id,
+      outcome,
+      error === null ? null : JSON.stringify(error),
+    ]);
+  }
+}

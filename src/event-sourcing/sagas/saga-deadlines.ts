@@ -1,0 +1,92 @@
+import type { Pool, PoolClient } from 'pg';
+import type { PostgresEventStore } from '../store/postgres-event-store.js';
+import { withClient } from '../store/with-client.js';
+import { deadlineReached, type AnySaga } from './saga.js';
+import { commitStep } from './saga-commit.js';
+import { sagaStep } from './saga-step.js';
+import { loadInstance, sagaStream } from './saga-stream.js';
+import { PollingLoop } from './polling-loop.js';
+
+interface DeadlineRow {
+  readonly saga: string;
+  readonly tenant_id: string;
+  readonly instance_key: string;
+  readonly name: string;
+  readonly due_at: Date;
+  readonly deadline_id: string;
+  readonly correlation_id: string;
+}
+
+/**
+ * Fires the deadlines that fell due, each in one transaction with the step it causes: the row
+ * is locked (another worker skips it), deleted and the instance stepped, or nothing happens.
+ * Deadlines live in PostgreSQL, so one that fell due while no worker ran fires, once, when one
+ * comes back; a worker that dies mid-step leaves the row to the next.
+ */
+export class SagaDeadlines {
+  private readonly byName: ReadonlyMap<string, AnySaga>;
+  private readonly loop: PollingLoop;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly store: PostgresEventStore,
+    sagas: readonly AnySaga[],
+    options: { readonly pollMs?: number; readonly log?: (message: string) => void } = {},
+  ) {
+    this.byName = new Map(sagas.map((saga) => [saga.name, saga]));
+    this.loop = new PollingLoop(() => this.fireDue(), options.pollMs ?? 250, options.log);
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Fires every deadline due now, one by one; how many it fired. */
+  async fireDue(): Promise<number> {
+    let fired = 0;
+    while (await this.fireOne()) fired++;
+    return fired;
+  }
+
+  private fireOne(): Promise<boolean> {
+    return withClient(this.pool, async (client) => {
+      await client.query('BEGIN');
+      try {
+        const { rows } = await client.query<DeadlineRow>(
+          `SELECT * FROM saga_deadlines WHERE due_at <= clock_timestamp() AND saga = ANY($1::text[])
+           ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [[...this.byName.keys()]],
+        );
+        const row = rows[0];
+        if (row) await this.fire(client, row);
+        await client.query('COMMIT');
+        return row !== undefined;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  private async fire(client: PoolClient, row: DeadlineRow): Promise<void> {
+    const saga = this.byName.get(row.saga)!;
+    await client.query(`DELETE FROM saga_deadlines WHERE saga = $1 AND tenant_id = $2 AND instance_key = $3 AND name = $4`, [
+      row.saga,
+      row.tenant_id,
+      row.instance_key,
+      row.name,
+    ]);
+    const stream = sagaStream(saga.name, row.tenant_id, row.instance_key);
+    const loaded = await loadInstance(client, stream);
+    const message = deadlineReached(row.name, row.due_at);
+    const due = { key: row.instance_key, tenantId: row.tenant_id, deadlineId: row.deadline_id, correlationId: row.correlation_id, message };
+    const step = sagaStep(saga, loaded.instance, due);
+    if (step === null) return; // the instance ended meanwhile
+    const trigger = { type: message.type, id: row.deadline_id, correlationId: row.correlation_id, at: row.due_at };
+    await commitStep(client, this.store, saga.name, stream, loaded.version, step, trigger);
+  }
+}

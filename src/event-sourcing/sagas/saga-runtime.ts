@@ -1,0 +1,49 @@
+import type { Pool } from 'pg';
+import type { AggregateCatalog } from '../aggregates/aggregate-catalog.js';
+import type { AggregateRepository } from '../aggregates/aggregate-repository.js';
+import type { PostgresEventStore } from '../store/postgres-event-store.js';
+import type { Subscription } from '../subscriptions/subscription.js';
+import type { AnySaga } from './saga.js';
+import { SagaCommandDispatcher } from './saga-command-dispatcher.js';
+import { SagaDeadlines } from './saga-deadlines.js';
+import { sagaSubscription } from './saga-subscription.js';
+
+export interface SagaRuntimeOptions {
+  readonly commandPollMs?: number;
+  readonly deadlinePollMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Everything that runs sagas in a worker: their subscriptions (handed to the subscription
+ * worker, which leases and checkpoints them), the outbox's sender and the deadline poller.
+ */
+export class SagaRuntime {
+  readonly dispatcher: SagaCommandDispatcher;
+  readonly deadlines: SagaDeadlines;
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    pool: Pool,
+    repository: AggregateRepository,
+    catalog: AggregateCatalog,
+    private readonly sagas: readonly AnySaga[],
+    options: SagaRuntimeOptions = {},
+  ) {
+    this.dispatcher = new SagaCommandDispatcher(pool, repository, catalog, { pollMs: options.commandPollMs, log: options.log });
+    this.deadlines = new SagaDeadlines(pool, store, sagas, { pollMs: options.deadlinePollMs, log: options.log });
+  }
+
+  subscriptions(): Subscription[] {
+    return this.sagas.map((saga) => sagaSubscription(saga, this.store));
+  }
+
+  start(): void {
+    this.dispatcher.start();
+    this.deadlines.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.dispatcher.stop(), this.deadlines.stop()]);
+  }
+}

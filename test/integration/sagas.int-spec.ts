@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AggregateCatalog } from '../../src/event-sourcing/aggregates/aggregate-catalog.js';
+import { AggregateRepository } from '../../src/event-sourcing/aggregates/aggregate-repository.js';
+import { InlineProjections } from '../../src/event-sourcing/aggregates/inline-projections.js';
+import { SnapshotStore } from '../../src/event-sourcing/aggregates/snapshot-store.js';
+import { depositSaga, orders, payments } from '../../src/event-sourcing/sagas/order-deposit.fixtures.js';
+import { SagaDeadlines } from '../../src/event-sourcing/sagas/saga-deadlines.js';
+import { SagaRuntime } from '../../src/event-sourcing/sagas/saga-runtime.js';
+import { sagaStream, sagaSteppedType } from '../../src/event-sourcing/sagas/saga-stream.js';
+import type { StreamId } from '../../src/event-sourcing/store/event-envelope.js';
+import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
+import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
+import { PostgresSubscriptionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
+import { SubscriptionWorker } from '../../src/event-sourcing/subscriptions/subscription-worker.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/**
+ * The saga runtime on real PostgreSQL, with the subscription worker: steps recorded on the
+ * instance's stream, commands sent through the outbox once, deadlines that survive stopped
+ * workers, correlation and causation carried from the triggering event to the commands' events.
+ */
+describe('sagas on PostgreSQL', () => {
+  const TENANT = 'tenant-sagas';
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  let registry: EventRegistry;
+  let repository: AggregateRepository;
+  let catalog: AggregateCatalog;
+  let running: { worker: SubscriptionWorker; runtime: SagaRuntime } | undefined;
+
+  const start = async () => {
+    const runtime = new SagaRuntime(store, db.pool, repository, catalog, [depositSaga], { commandPollMs: 50, deadlinePollMs: 50 });
+    const worker = new SubscriptionWorker(db.pool, new PostgresSubscriptionLog(db.pool, registry), runtime.subscriptions(), {
+      pollIntervalMs: 50,
+      heartbeatMs: 200,
+    });
+    await worker.start();
+    runtime.start();
+    running = { worker, runtime };
+  };
+  const stop = async () => {
+    await running?.runtime.stop();
+    await running?.worker.stop();
+    running = undefined;
+  };
+
+  const orderStream = (orderId: string): StreamId => orders.streamOf(TENANT, orderId);
+  const paymentStream = (orderId: string): StreamId => payments.streamOf(TENANT, orderId);
+  const actor = { type: 'human' as const, id: 'u-1' };
+  const place = async (orderId: string, deposit: number | null = 5000, correlationId?: string) =>
+    (await store.append(orderStream(orderId), [{ type: 'order.placed', data: { orderId, deposit }, metadata: { actor, correlationId } }]))
+      .events[0];
+  const paymentSays = (orderId: string, type: 'payment.captured' | 'payment.failed') =>
+    store.append(paymentStream(orderId), [{ type, data: { orderId }, metadata: { actor } }]);
+  const closeByHand = (orderId: string) =>
+    store.append(orderStream(orderId), [{ type: 'order.cancelled', data: { reason: 'guest called' }, metadata: { actor } }]);
+
+  const typesOf = async (stream: StreamId) => (await store.readStream(stream)).map((e) => e.type);
+  const eventually = async <T>(read: () => Promise<T>, until: (value: T) => boolean, ms = 10_000): Promise<T> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const value = await read();
+      if (until(value) || Date.now() > end) return value;
+      await sleep(25);
+    }
+  };
+  const deadlinesOf = async (orderId: string) =>
+    (await db.pool.query(`SELECT name FROM saga_deadlines WHERE instance_key = $1`, [orderId])).rows.map((r) => r.name as string);
+
+  beforeAll(async () => {
+    db = await createTestDatabase(20);
+    registry = new EventRegistry().register(...orders.eventDefinitions, ...payments.eventDefinitions, sagaSteppedType);
+    store = new PostgresEventStore(db.pool, registry);
+    catalog = new AggregateCatalog();
+    catalog.register(orders);
+    catalog.register(payments);
+    repository = AggregateRepository.onPostgres(db.pool, store, new SnapshotStore(db.pool, registry), {
+      inlineProjections: new InlineProjections(),
+    });
+  });
+  afterEach(stop);
+  afterAll(() => db.drop());
+
+  it('requests the payment for an order with a deposit, correlated with the order and caused by its event', async () => {
+    await start();
+    const orderId = randomUUID();
+    const placed = await place(orderId, 5000, 'booking-42');
+
+    const [requested] = await eventually(() => store.readStream(paymentStream(orderId)), (events) => events.length > 0);
+    expect(requested).toMatchObject({ type: 'payment.requested', data: { amount: 5000 } });
+    const { rows } = await db.pool.query(`SELECT command_id, causation_id, outcome FROM saga_commands WHERE instance_key = $1`, [orderId]);
+    expect(rows).toEqual([{ command_id: requested.metadata.commandId, causation_id: placed.eventId, outcome: 'applied' }]);
+    expect(requested.metadata).toMatchObject({ actor: { type: 'system', id: null }, correlationId: 'booking-42', causationId: requested.metadata.commandId });
+    const steps = await store.readStream(sagaStream(depositSaga.name, TENANT, orderId));
+    expect(steps.map((s) => [s.type, s.data])).toEqual([
+      ['saga.stepped', expect.objectContaining({ trigger: 'order.placed', triggerId: placed.eventId, done: false })],
+    ]);
+    expect(await deadlinesOf(orderId)).toEqual(['deposit']);
+  });
+
+  it('has no instance for an order without a deposit', async () => {
+    await start();
+    const orderId = randomUUID();
+    await place(orderId, null);
+    const other = randomUUID();
+    await place(other);
+    await eventually(() => typesOf(paymentStream(other)), (types) => types.length > 0);
+
+    expect(await typesOf(paymentStream(orderId))).toEqual([]);
+    expect(await typesOf(sagaStream(depositSaga.name, TENANT, orderId))).toEqual([]);
+  });
+
+  it('confirms the order when the payment is captured, ends and drops its deadline', async () => {
+    await start();
+    const orderId = randomUUID();
+    await place(orderId);
+    await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
+    await paymentSays(orderId, 'payment.captured');
+
+    expect(await eventually(() => typesOf(orderStream(orderId)), (types) => types.length > 1)).toEqual(['order.placed', 'order.confirmed']);
+    expect(await deadlinesOf(orderId)).toEqual([]);
+  });
+
+  it('fires a deadline that fell due while no worker ran, once, when workers come back', async () => {
+    await start();
+    const orderId = randomUUID();
+    await place(orderId);
+    await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
+    await stop();
+    await db.pool.query(`UPDATE saga_deadlines SET due_at = now() - interval '1 second' WHERE instance_key = $1`, [orderId]);
+
+    // Two pollers race for it, as two workers would.
+    const pollers = [1, 2].map(() => new SagaDeadlines(db.pool, store, [depositSaga]));
+    expect((await Promise.all(pollers.map((p) => p.fireDue()))).reduce((a, b) => a + b)).toBe(1);
+    await start();
+
+    expect(await eventually(() => typesOf(orderStream(orderId)), (types) => types.length > 1)).toEqual(['order.placed', 'order.cancelled']);
+    expect(await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 1)).toEqual([
+      'payment.requested',
+      'payment.voided',
+    ]);
+    await sleep(300);
+    expect(await typesOf(orderStream(orderId))).toEqual(['order.placed', 'order.cancelled']);
+  });
+
+  it('stores a command sent again after its sender died once (the same id, the same events)', async () => {
+    await start();
+    const orderId = randomUUID();
+    await place(orderId);
+    await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
+    await stop();
+    // As if the sender had died after sending, before marking the command sent.
+    await db.pool.query(`UPDATE saga_commands SET sent_at = NULL, outcome = NULL, claimed_until = NULL WHERE instance_key = $1`, [orderId]);
+
+    await start();
+    await eventually(
+      async () => (await db.pool.query(`SELECT sent_at FROM saga_commands WHERE instance_key = $1`, [orderId])).rows[0].sent_at,
+      (sent) => sent !== null,
+    );
+    expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested']);
+  });
+
+  it('records a refused command with its code, when the order closed before the command reached it', async () => {
+    await start();
+    const orderId = randomUUID();
+    await place(orderId);
+    await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
+    await running!.runtime.dispatcher.stop();
+    await paymentSays(orderId, 'payment.captured'); // → ConfirmOrder, waiting in the outbox
+    await closeByHand(orderId);
+    await eventually(
+      async () => (await db.pool.query(`SELECT 1 FROM saga_commands WHERE instance_key = $1 AND type = 'ConfirmOrder'`, [orderId])).rowCount,
+      (count) => count === 1,
+    );
+
+    expect(await running!.runtime.dispatcher.dispatchOnce()).toBe(1);
+    const { rows } = await db.pool.query(`SELECT outcome, error FROM saga_commands WHERE type = 'ConfirmOrder' AND instance_key = $1`, [orderId]);
+    expect(rows).toEqual([{ outcome: 'refused', error: expect.objectContaining({ code: 'ORDER_CLOSED' }) }]);
+    expect(await typesOf(orderStream(orderId))).toEqual(['order.placed', 'order.cancelled']);
+  });
+
+  it('steps each instance once per event, in log order, however the events are batched', async () => {
+    const ids = Array.from({ length: 20 }, () => randomUUID());
+    for (const id of ids) await place(id);
+    for (const id of ids.slice(0, 10)) await paymentSays(id, 'payment.captured');
+    await start();
+
+    for (const id of ids.slice(0, 10)) {
+      expect(await eventually(() => typesOf(orderStream(id)), (types) => types.length > 1)).toEqual(['order.placed', 'order.confirmed']);
+    }
+    const steps = (await db.pool.query(`SELECT aggregate_id, count(*)::int AS n FROM events WHERE type = 'saga.stepped' GROUP BY 1`)).rows;
+    const stepsOf = new Map(steps.map((r) => [r.aggregate_id as string, r.n as number]));
+    expect(ids.map((id) => stepsOf.get(id))).toEqual([...ids.slice(0, 10).map(() => 2), ...ids.slice(10).map(() => 1)]);
+  });
+});
