@@ -167,4 +167,15 @@ describe('EventRegistry', () => {
       expect(new EventRegistry().register(roomBooked).upcast('room.painted', 4, data)).toEqual({ schemaVersion: 4, data });
     });
   });
+
+  describe('an event type that carries no data', () => {
+    class Nothing {}
+    const registry = new EventRegistry().register({ type: 'room.cleaned', payload: Nothing });
+
+    it('accepts an empty payload', () => expect(() => registry.validate('room.cleaned', {})).not.toThrow());
+    it('refuses any field', () => expect(() => registry.validate('room.cleaned', { by: 'Ada' })).toThrow(InvalidEventPayload));
+  });
+
+  it('still refuses an empty payload to a type with required fields', () =>
+    expect(() => new EventRegistry().register(roomBooked).validate('room.booked', {})).toThrow(InvalidEventPayload));
 });

@@ -63,7 +63,10 @@ export class EventRegistry {
     }
     if (this.quickCheckOf(type, payload)(data as Record<string, unknown>)) return;
     const instance = plainToInstance(payload, data as Record<string, unknown>);
-    const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+    // An event may carry no data (a class with no fields): class-validator calls `{}` against it an
+    // unknown value; any field at all still is one, and is refused.
+    const forbidUnknownValues = Object.keys(data).length > 0;
+    const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues });
     if (errors.length > 0) throw new InvalidEventPayload(type, flattenViolations(errors));
   }
 
