@@ -623,6 +623,28 @@ describe.each(backends)('$name event store', ({ open }) => {
     });
   });
 
+  describe('when reading a correlation', () => {
+    const tenant = freshTenant();
+    const inProcess = (correlationId: string) => ({ metadata: { actor: receptionist, correlationId } });
+    let process: RecordedEvent[];
+    beforeAll(async () => {
+      const first = await store.append(freshStream(tenant), [roomBooked({}, inProcess('p-1')), roomCleaned('101')]);
+      await store.append(freshStream(freshTenant()), [roomCleaned('101', inProcess('p-1'))]);
+      const second = await store.append(freshStream(tenant), [roomCleaned('102', inProcess('p-1')), roomCleaned('103', inProcess('p-2'))]);
+      process = [first.events[0], second.events[0]];
+      await backend.settle();
+    });
+
+    it("returns the tenant's events of that process, in log order, across streams, and no other tenant's", async () => {
+      expect(idsOf(await store.readCorrelation(tenant, 'p-1'))).toEqual(idsOf(process));
+    });
+
+    it('stops at the limit, and finds nothing for an unknown process', async () => {
+      expect(idsOf(await store.readCorrelation(tenant, 'p-1', { limit: 1 }))).toEqual(idsOf(process.slice(0, 1)));
+      expect(await store.readCorrelation(tenant, 'p-404')).toEqual([]);
+    });
+  });
+
   describe('when paging the global log', () => {
     // Its own storage, so the log holds exactly what this block appends.
     let log: Backend;

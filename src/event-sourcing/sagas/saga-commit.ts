@@ -19,8 +19,8 @@ export interface StepTrigger {
 
 /**
  * Records one step inside the caller's transaction: the instance's new state on its stream
- * (at the version it was loaded at, so two steps of one instance cannot both commit), its
- * commands in the outbox, and its deadlines set or dropped. All or nothing with the caller's
+ * (at the version it was loaded at, so two steps of one instance cannot both commit) and in
+ * the operators' list, its commands in the outbox, and its deadlines set or dropped. All or nothing with the caller's
  * checkpoint or deadline row.
  */
 export const commitStep = async (
@@ -43,6 +43,13 @@ export const commitStep = async (
   const metadata = { actor: SAGA_ACTOR, correlationId: trigger.correlationId, causationId: trigger.id };
   const event = { type: SAGA_STEPPED, data, metadata, occurredAt: trigger.at };
   await store.appendWithin(client, stream, [event], { expectedVersion: loadedVersion });
+  await client.query(
+    `INSERT INTO saga_instances (saga, tenant_id, instance_key, state, done, version, correlation_id, started_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+     ON CONFLICT (saga, tenant_id, instance_key)
+     DO UPDATE SET state = EXCLUDED.state, done = EXCLUDED.done, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
+    [sagaName, stream.tenantId, instance.key, JSON.stringify(instance.state), instance.done, loadedVersion + 1, trigger.correlationId, trigger.at],
+  );
   if (commands.length > 0) {
     await client.query(
       `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id)

@@ -55,6 +55,8 @@ export interface EventStore {
   /** Current version of a stream; 0 when it has no events. */
   streamVersion(stream: StreamId): Promise<number>;
   readByType(tenantId: string, type: string, options?: ReadByTypeOptions): Promise<RecordedEvent[]>;
+  /** A tenant's events of one business process (`metadata.correlationId`), in log order; at most `limit` (default 1,000). */
+  readCorrelation(tenantId: string, correlationId: string, options?: { readonly limit?: number }): Promise<RecordedEvent[]>;
   /**
    * Pages the global log in commit-safe order: never returns an event while an older
    * transaction that could still commit before it is open, so a reader following the

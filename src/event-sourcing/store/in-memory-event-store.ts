@@ -106,6 +106,13 @@ export class InMemoryEventStore implements EventStore {
       .map((e) => this.upcast(e));
   }
 
+  async readCorrelation(tenantId: string, correlationId: string, options: { readonly limit?: number } = {}): Promise<RecordedEvent[]> {
+    return this.log.events
+      .filter((e) => e.tenantId === tenantId && e.metadata.correlationId === correlationId)
+      .slice(0, limitOf(options.limit, 1_000))
+      .map((e) => this.upcast(e));
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<GlobalPage> {
     const after = options.after ?? LOG_START;
     const events = this.log.events

@@ -31,6 +31,10 @@ const SQL = {
   streamVersion: `SELECT coalesce(max(version), 0)::integer AS version FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3`,
   byEventIds: `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY position`,
+  // Committed events only (a read, not a tail): log order is transaction then position.
+  byCorrelation: `SELECT ${COLUMNS} FROM events
+    WHERE tenant_id = $1 AND metadata->>'correlationId' = $2
+    ORDER BY events.transaction_id, events.position LIMIT $3`,
   streamForward: `SELECT ${COLUMNS} FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3
       AND version BETWEEN $4 AND $5 AND date_trunc('milliseconds', recorded_at) <= $6
@@ -57,6 +61,7 @@ const STREAM_VERSION_KEY = 'events_stream_version_key';
 /** The events table's unique keys: violating one means another append won a race (or this one is a retry). */
 const EVENT_KEYS: readonly (string | undefined)[] = [STREAM_VERSION_KEY, 'events_event_id_key'];
 const MAX_VERSION = 2_147_483_647;
+const DEFAULT_CORRELATION_LIMIT = 1_000;
 
 /** Only caller-chosen event ids can repeat an earlier append; generated ones never do. */
 const suppliesIds = (events: readonly NewEvent[]): boolean => events.some((e) => e.eventId !== undefined);
@@ -191,6 +196,12 @@ export class PostgresEventStore implements EventStore {
       after.position,
       clampLimit(options.limit, DEFAULT_READ_LIMIT),
     ]);
+    return result.rows.map((row) => this.mapper.toRecorded(row));
+  }
+
+  async readCorrelation(tenantId: string, correlationId: string, options: { readonly limit?: number } = {}): Promise<RecordedEvent[]> {
+    const limit = clampLimit(options.limit, DEFAULT_CORRELATION_LIMIT);
+    const result = await this.pool.query<EventRow>(SQL.byCorrelation, [tenantId, correlationId, limit]);
     return result.rows.map((row) => this.mapper.toRecorded(row));
   }
 
