@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppModule } from './app.module.js';
+import { AppModule, runsRelay } from './app.module.js';
 import { acceptJsonBodiesOnly, answerClientError, ErrorResponseFilter, rejectUnreasonableInput, requestValidationPipe, toErrorResponse } from './event-sourcing/index.js';
 import { usesDevelopmentSecret, type Environment } from './config/environment.js';
 
@@ -76,9 +76,17 @@ export const startupMessage = (env: Environment, databaseDescription: string): s
     env.AUTH_MODE === 'trusted-header'
       ? 'AUTH_MODE=trusted-header: callers are identified by the x-user-id and x-actor-type headers'
       : 'authenticate with "Authorization: Bearer <token>"; get a development token with: npm run -s token -- --user <your-id>',
-    // Said plainly until the relay exists: an operator must not believe events reach RabbitMQ.
-    env.AMQP_URL ? `AMQP_URL is set (${new URL(env.AMQP_URL).host}), but the relay to RabbitMQ is not built yet: no event is published` : 'AMQP_URL is not set: no relay to RabbitMQ',
+    relayMessage(env),
   ];
+};
+
+/** Said plainly either way: an operator must not believe events reach RabbitMQ when they do not. */
+const relayMessage = (env: Environment): string => {
+  if (!env.AMQP_URL) return 'AMQP_URL is not set: the relay to RabbitMQ is off, no event is published';
+  const where = `${new URL(env.AMQP_URL).host}, exchange ${env.AMQP_EXCHANGE}`;
+  return runsRelay(env)
+    ? `the relay publishes every event to RabbitMQ (${where}); /health reports the broker`
+    : `AMQP_URL is set (${where}); ROLE=web publishes nothing: worker processes run the relay`;
 };
 
 /** Logged as warnings at start: what is fine on a laptop and not in a deployment. */

@@ -3,14 +3,18 @@ import { ConfigModule } from '@nestjs/config';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Environment } from './config/environment.js';
 import { DatabaseModule, PG_POOL } from './database/database.module.js';
-import { EventSourcingModule } from './event-sourcing/index.js';
+import { EventSourcingModule, MessagingModule } from './event-sourcing/index.js';
 import { HealthModule } from './health/health.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { TenancyModule } from './contexts/tenancy/public-api.js';
 import { ReservationsModule } from './contexts/reservations/public-api.js';
+import { NotificationsModule } from './contexts/notifications/public-api.js';
 import { EventsApiModule } from './events-api/events-api.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { RateLimitsModule } from './rate-limits/rate-limits.module.js';
+
+/** The relay and RabbitMQ's consumers run where subscriptions run, when a broker is configured. */
+export const runsRelay = (env: Environment): env is Environment & { AMQP_URL: string } => env.AMQP_URL !== undefined && env.ROLE !== 'web';
 
 const listOf = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -45,6 +49,7 @@ export class AppModule {
           appendGroup: { inFlight: env.APPEND_GROUP_STATEMENTS, maxAppends: env.APPEND_GROUP_SIZE },
           idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
         }),
+        ...(runsRelay(env) ? [MessagingModule.forRoot({ url: env.AMQP_URL, exchange: env.AMQP_EXCHANGE }), NotificationsModule] : []),
         HealthModule,
         TenancyModule,
         ReservationsModule,

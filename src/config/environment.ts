@@ -20,6 +20,10 @@ export class Environment {
   @IsOptional() @Matches(AMQP_URL, { message: 'AMQP_URL must look like amqp://user:password@host:5672' })
   AMQP_URL?: string;
 
+  /** The durable topic exchange the relay publishes every event to (tests use one of their own). */
+  @IsString() @Matches(/^[\w.:-]{1,255}$/, { message: 'AMQP_EXCHANGE must be letters, digits, "-", "_", "." or ":"' })
+  AMQP_EXCHANGE = 'chronicle.events';
+
   @IsIn(['all', 'web', 'worker'])
   ROLE: 'all' | 'web' | 'worker' = 'all';
 

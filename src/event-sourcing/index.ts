@@ -25,6 +25,15 @@ export { LazyProjection, type LazyProjectionDefinition, type StreamAtVersion } f
 export type { Reactor } from './projections/reactor.js';
 export { ProjectionAdmin } from './projections/projection-admin.js';
 export type { ErrorPolicy, SubscriptionOptions } from './subscriptions/subscription.js';
+export { DependencyUnavailable } from './subscriptions/dependency-unavailable.js';
+
+// Messaging: the relay of every event to RabbitMQ, and inbox consumers of what it publishes.
+export { AmqpBroker } from './broker/amqp-broker.js';
+export { RELAY_HEADERS, routingKeyOf, type RelayedEvent } from './relay/relayed-event.js';
+export { RELAY_SUBSCRIPTION } from './relay/event-relay.js';
+export type { InboxConsumer } from './inbox/inbox-consumer.js';
+export { InboxRunner } from './inbox/inbox-runner.js';
+export { MessagingModule, type MessagingModuleOptions } from './nest/messaging.module.js';
 
 // Sagas: process managers as data plus pure functions; the runtime sends, records and keeps deadlines.
 export { deadlineAfter, deadlineReached, defineSaga, sendTo } from './sagas/saga.js';

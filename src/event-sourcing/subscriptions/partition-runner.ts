@@ -5,6 +5,7 @@ import { inTransaction } from '../store/in-transaction.js';
 import type { LogCursor } from '../store/log-cursor.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { DeadLetters } from './dead-letters.js';
+import { DependencyUnavailable, unavailableBackoffMs } from './dependency-unavailable.js';
 import type { Subscription } from './subscription.js';
 import type { SubscriptionControls } from './subscription-controls.js';
 import type { PartitionFilter, PartitionPage, SubscriptionLog } from './subscription-log.js';
@@ -55,7 +56,9 @@ const ASYNC_COMMIT_BEGIN = 'BEGIN; SET LOCAL synchronous_commit = off';
  * from the partition's checkpoint, and handles them and moves the checkpoint in one
  * transaction. While that transaction runs, the next page is read (one page ahead at most).
  * A failing batch is retried event by event so the poison event is found, retried with
- * backoff, then dead-lettered and stopped at or skipped per the policy.
+ * backoff, then dead-lettered and stopped at or skipped per the policy. A batch that fails
+ * because a dependency is down (`DependencyUnavailable`) is no poison: the partition waits,
+ * longer each time, and tries the same events again until it is back.
  */
 export class PartitionRunner {
   private readonly scanLimit: number;
@@ -67,6 +70,8 @@ export class PartitionRunner {
    * that finds nothing new reads the stored checkpoint again and sees a replay's reset.
    */
   private moved?: LogCursor;
+  /** Consecutive steps that found a dependency down, and when the next may try again. */
+  private unavailable = { failures: 0, until: 0 };
 
   constructor(
     private readonly subscription: Subscription,
@@ -81,6 +86,7 @@ export class PartitionRunner {
     const control = await deps.controls.get(subscription.name);
     if (control.paused) return 'paused';
     if (control.status !== 'running') return 'stopped';
+    if (Date.now() < this.unavailable.until) return 'idle';
     const { moved } = this;
     this.moved = undefined;
     const cursor = moved ?? (await deps.checkpoints.load(subscription.name, partition)).cursor;
@@ -97,6 +103,7 @@ export class PartitionRunner {
       // Moved by someone else (a replay, another worker) since this runner moved it: nothing
       // was written; the next step starts from the stored checkpoint.
       if (error instanceof LostCheckpoint) return moved ? 'progressed' : 'lost';
+      if (error instanceof DependencyUnavailable) return this.waitForDependency(error);
       return this.oneByOne(page, cursor);
     }
   }
@@ -146,6 +153,7 @@ export class PartitionRunner {
         return 'progressed';
       } catch (error) {
         if (error instanceof LostCheckpoint) return 'lost';
+        if (error instanceof DependencyUnavailable) return this.waitForDependency(error);
         lastError = error;
         if (attempt < subscription.maxAttempts) await sleep(25 * 2 ** attempt);
       }
@@ -164,6 +172,18 @@ export class PartitionRunner {
     return 'stopped';
   }
 
+  /** Backs off without counting an attempt: the same events are tried again once the wait is over. */
+  private waitForDependency(error: DependencyUnavailable): StepOutcome {
+    const failures = this.unavailable.failures + 1;
+    const delay = unavailableBackoffMs(failures);
+    this.unavailable = { failures, until: Date.now() + delay };
+    // Once when it goes down, then now and then: an outage must not flood the log.
+    if (failures === 1 || failures % 20 === 0) {
+      this.deps.log(`subscription ${this.subscription.name}#${this.partition}: ${error.message}; try ${failures}, next in ${delay} ms`);
+    }
+    return 'idle';
+  }
+
   private async commitOrLost(events: readonly RecordedEvent[], from: LogCursor, to: LogCursor): Promise<StepOutcome> {
     try {
       await this.commit(events, from, to);
@@ -174,9 +194,15 @@ export class PartitionRunner {
     }
   }
 
-  private commit(events: readonly RecordedEvent[], from: LogCursor, to: LogCursor): Promise<void> {
+  private dependencyBack(): void {
+    if (this.unavailable.failures === 0) return;
+    this.deps.log(`subscription ${this.subscription.name}#${this.partition}: handled again after ${this.unavailable.failures} tries`);
+    this.unavailable = { failures: 0, until: 0 };
+  }
+
+  private async commit(events: readonly RecordedEvent[], from: LogCursor, to: LogCursor): Promise<void> {
     const { subscription, partition, deps } = this;
-    return inTransaction(
+    await inTransaction(
       deps.pool,
       async (client) => {
         // The checkpoint first: its row lock makes a second runner on this slot wait here, and
@@ -189,5 +215,6 @@ export class PartitionRunner {
       },
       subscription.asyncCommit ? ASYNC_COMMIT_BEGIN : 'BEGIN',
     );
+    this.dependencyBack();
   }
 }

@@ -1,0 +1,157 @@
+import { connect, IllegalOperationError, type Channel, type ChannelModel, type ConfirmChannel, type RecoveringChannelModel } from 'amqplib';
+import { DependencyUnavailable } from '../subscriptions/dependency-unavailable.js';
+
+export interface AmqpBrokerOptions {
+  readonly url: string;
+  /** The durable topic exchange every event is published to (`chronicle.events`). */
+  readonly exchange: string;
+  /** Shown in RabbitMQ's connection list, so an operator (or a test) can tell this connection apart. */
+  readonly connectionName: string;
+  readonly log?: (message: string) => void;
+}
+
+/** Runs on every new connection, before it is used: a consumer declares its queue and starts consuming. */
+export type OnConnect = (connection: ChannelModel) => Promise<void>;
+
+const BROKER = 'RabbitMQ';
+
+/**
+ * One connection to RabbitMQ, kept up: amqplib's recovery reconnects with a growing delay
+ * (200 ms to 5 s, forever) after the broker drops it or was never reachable, and on each new
+ * connection the exchange is declared again and the consumers restart. Publishing never waits
+ * for a connection: while there is none (or the broker blocks publishers) it fails at once with
+ * `DependencyUnavailable`, so a subscription rolls back and retries instead of holding its
+ * transaction, and with it every log reader's fence, open through an outage.
+ */
+export class AmqpBroker {
+  private recovering?: RecoveringChannelModel;
+  private connection?: ChannelModel;
+  private blocked?: string;
+  private publishChannel?: Promise<ConfirmChannel>;
+  private readonly setups: OnConnect[] = [];
+  private readonly log: (message: string) => void;
+
+  constructor(readonly options: AmqpBrokerOptions) {
+    this.log = options.log ?? (() => undefined);
+  }
+
+  get exchange(): string {
+    return this.options.exchange;
+  }
+
+  /** Connected, and not blocked by a resource alarm: what `/health` reports. */
+  isUp(): boolean {
+    return this.connection !== undefined && this.blocked === undefined;
+  }
+
+  /** Registers work for every connection; only before `start`. */
+  onConnect(setup: OnConnect): void {
+    if (this.recovering) throw new Error('AmqpBroker: register onConnect work before start()');
+    this.setups.push(setup);
+  }
+
+  /** Starts connecting and returns at once: an unreachable broker must not keep the app from starting. */
+  async start(): Promise<void> {
+    const { url, connectionName } = this.options;
+    const recovering = await connect(url, {
+      clientProperties: { connection_name: connectionName },
+      recovery: {
+        waitForConnect: false,
+        initialDelay: 200,
+        maxDelay: 5_000,
+        maxRetries: Infinity,
+        setup: (connection: ChannelModel) => this.prepare(connection),
+      },
+    });
+    this.recovering = recovering;
+    recovering.on('connect', (connection: ChannelModel) => {
+      this.connection = connection;
+      this.blocked = undefined;
+      this.log(`connected to ${BROKER} (${new URL(url).host}), exchange ${this.exchange}`);
+    });
+    recovering.on('disconnect', (error: Error) => this.lost(error.message));
+    recovering.on('connect-failed', (error: Error) => this.log(`cannot connect to ${BROKER}: ${error.message}; retrying`));
+    recovering.on('blocked', (reason: string) => (this.blocked = reason));
+    recovering.on('unblocked', () => (this.blocked = undefined));
+    // Without listeners these would be thrown in amqplib's event loop and end the process.
+    recovering.on('error', (error: Error) => this.log(`${BROKER} connection error: ${error.message}`));
+    recovering.on('handler-error', (error: Error) => this.log(`${BROKER} event handler failed: ${error.message}`));
+  }
+
+  async stop(): Promise<void> {
+    const { recovering } = this;
+    this.lost('stopping');
+    await recovering?.close().catch(() => undefined);
+  }
+
+  /**
+   * The confirm channel events are published on, one per connection (one channel keeps them in
+   * order). Throws `DependencyUnavailable` when there is no connection or publishers are blocked.
+   */
+  async confirmChannel(): Promise<ConfirmChannel> {
+    const { connection } = this;
+    if (!connection) throw new DependencyUnavailable(BROKER, 'not connected');
+    if (this.blocked !== undefined) throw new DependencyUnavailable(BROKER, `publishers are blocked (${this.blocked})`);
+    this.publishChannel ??= this.openConfirmChannel(connection);
+    try {
+      return await this.publishChannel;
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+  }
+
+  /** Drops the publish channel (after a failed or timed-out confirm): the next publish opens a new one. */
+  discard(channel: ConfirmChannel): void {
+    void this.publishChannel?.then((current) => {
+      if (current !== channel) return;
+      this.publishChannel = undefined;
+      void channel.close().catch(() => undefined);
+    });
+  }
+
+  /** An error of the connection or a channel, as the `DependencyUnavailable` a subscription backs off on. */
+  unavailable(error: unknown): DependencyUnavailable {
+    if (error instanceof DependencyUnavailable) return error;
+    return new DependencyUnavailable(BROKER, error instanceof Error ? error.message : String(error));
+  }
+
+  /** Whether `error` says the channel or connection is gone (rather than that one message is bad). */
+  static isClosedChannel(error: unknown): boolean {
+    return error instanceof IllegalOperationError;
+  }
+
+  private openConfirmChannel(connection: ChannelModel): Promise<ConfirmChannel> {
+    const opening: Promise<ConfirmChannel> = connection.createConfirmChannel().then(
+      (channel) => {
+        // Only this channel's own entry: an old channel closing late must not drop its successor.
+        this.watch(channel, () => this.publishChannel === opening && (this.publishChannel = undefined));
+        return channel;
+      },
+      (error: unknown) => {
+        if (this.publishChannel === opening) this.publishChannel = undefined;
+        throw error;
+      },
+    );
+    return opening;
+  }
+
+  /** Listens for a channel's end, so a closed one is never used again (and its error never goes unhandled). */
+  watch(channel: Channel, closed: () => void): void {
+    channel.on('error', (error: Error) => this.log(`${BROKER} channel error: ${error.message}`));
+    channel.on('close', closed);
+  }
+
+  private async prepare(connection: ChannelModel): Promise<void> {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined); // a refused declaration also rejects the call below
+    await channel.assertExchange(this.exchange, 'topic', { durable: true });
+    await channel.close();
+    for (const setup of this.setups) await setup(connection);
+  }
+
+  private lost(reason: string): void {
+    if (this.connection) this.log(`lost the ${BROKER} connection (${reason})`);
+    this.connection = undefined;
+    this.publishChannel = undefined;
+  }
+}

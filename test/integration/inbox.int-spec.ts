@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect, type ChannelModel } from 'amqplib';
+import { guestConfirmationConsumer } from '../../src/contexts/notifications/application/guest-confirmation.consumer.js';
+import { RecordingMailer } from '../../src/contexts/notifications/infrastructure/recording-mailer.js';
+import { AmqpBroker } from '../../src/event-sourcing/broker/amqp-broker.js';
+import { InboxRunner } from '../../src/event-sourcing/inbox/inbox-runner.js';
+import { AMQP_URL, describeWithBroker, removeExchange, uniqueExchange, waitFor } from '../support/broker.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/** The inbox on real PostgreSQL and RabbitMQ, with the guest-confirmation consumer and its recording mailer. */
+describeWithBroker('the inbox of a RabbitMQ consumer', () => {
+  let db: TestDatabase;
+  let broker: AmqpBroker;
+  let inbox: InboxRunner;
+  let publisher: ChannelModel;
+  const mailer = new RecordingMailer();
+  const consumer = guestConfirmationConsumer(mailer);
+  const exchange = uniqueExchange('inbox');
+  const queue = `${exchange}.${consumer.name}`;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    broker = new AmqpBroker({ url: AMQP_URL!, exchange, connectionName: `chronicle-inbox-test-${randomUUID()}` });
+    inbox = new InboxRunner(db.pool, broker, { retryDelayMs: 50 });
+    inbox.register(consumer);
+    await broker.start();
+    publisher = await connect(AMQP_URL!);
+  });
+  afterAll(async () => {
+    await inbox?.stop();
+    await broker?.stop();
+    await publisher?.close();
+    await removeExchange(exchange, [queue]);
+    await db?.drop();
+  });
+
+  /** A `reservation.confirmed` as the relay publishes it. */
+  const confirmation = (eventId: string, reservationId: string) => ({
+    routingKey: `practice-1.reservation.reservation.confirmed`,
+    content: Buffer.from(
+      JSON.stringify({
+        eventId,
+        stream: { tenantId: 'practice-1', aggregateType: 'reservation', aggregateId: reservationId },
+        version: 2,
+        position: 7,
+        type: 'reservation.confirmed',
+        schemaVersion: 1,
+        data: { confirmedAt: '2027-03-01T09:30:00.000Z' },
+        metadata: { actor: { type: 'human', id: 'ada' } },
+        occurredAt: '2027-03-01T09:30:00.000Z',
+        recordedAt: '2027-03-01T09:30:00.000Z',
+      }),
+    ),
+    options: { messageId: eventId, persistent: true, contentType: 'application/json' },
+  });
+
+  const publish = async (...messages: ReturnType<typeof confirmation>[]): Promise<void> => {
+    const channel = await publisher.createConfirmChannel();
+    for (const { routingKey, content, options } of messages) channel.publish(exchange, routingKey, content, options);
+    await channel.waitForConfirms();
+    await channel.close();
+  };
+  const inboxRows = async (messageId: string) =>
+    (await db.pool.query(`SELECT consumer FROM inbox WHERE message_id = $1`, [messageId])).rows;
+  /** Every message taken and acked: the queue is empty and nothing is unacked. */
+  const drained = async (): Promise<boolean> => {
+    const channel = await publisher.createChannel();
+    const { messageCount } = await channel.checkQueue(queue);
+    await channel.close();
+    return messageCount === 0;
+  };
+
+  it('sends one mail for a message delivered twice, and records its id once', async () => {
+    await waitFor('the consumer to declare its queue', () => broker.isUp());
+    await sleep(200);
+    const eventId = randomUUID();
+    const reservationId = `r-${randomUUID()}`;
+
+    await publish(confirmation(eventId, reservationId), confirmation(eventId, reservationId));
+
+    await waitFor('the first mail', () => mailer.sent.some((m) => m.causedBy === eventId));
+    await waitFor('both deliveries to be acked', drained);
+    await sleep(300);
+    expect(mailer.sent.filter((m) => m.causedBy === eventId)).toEqual([
+      { causedBy: eventId, tenantId: 'practice-1', reservationId, subject: 'Your reservation is confirmed', text: `Your reservation ${reservationId} was confirmed on 2027-03-01.` },
+    ]);
+    expect(await inboxRows(eventId)).toEqual([{ consumer: consumer.name }]);
+  });
+
+  it('handles two different messages once each, in the order they were published', async () => {
+    const [first, second]: string[] = [randomUUID(), randomUUID()];
+
+    await publish(confirmation(first, 'r-first'), confirmation(second, 'r-second'), confirmation(first, 'r-first'));
+
+    await waitFor('both mails', () => mailer.sent.some((m) => m.causedBy === second));
+    await waitFor('every delivery to be acked', drained);
+    await sleep(300);
+    expect(mailer.sent.filter((m) => [first, second].includes(m.causedBy)).map((m) => m.reservationId)).toEqual(['r-first', 'r-second']);
+  });
+});
