@@ -38,6 +38,8 @@ export { MessagingModule, type MessagingModuleOptions } from './nest/messaging.m
 // Sagas: process managers as data plus pure functions; the runtime sends, records and keeps deadlines.
 export { deadlineAfter, deadlineReached, defineSaga, sendTo } from './sagas/saga.js';
 export type { Deadline, DeadlineReached, Reaction, Saga, SagaCommand, SagaDefinition, SagaMessage } from './sagas/saga.js';
+export { SagaAdmin, type SagaInstanceFilter, type SagaInstanceView } from './sagas/saga-admin.js';
+export { CorrelationChains, type ChainLink } from './sagas/correlation-chain.js';
 
 // The event store, for queries that read streams and the events API.
 export type { EventStore } from './store/event-store.js';

@@ -95,6 +95,7 @@ describeWithBroker('the relay through a RabbitMQ outage', () => {
     }
     expect([...versions.values()]).toEqual(streams.map(() => Array.from({ length: 20 }, (_, i) => i + 1)));
     expect((await db.pool.query(`SELECT event_id FROM projection_dead_letters`)).rows).toEqual([]);
-    expect(logged.some((m) => m.startsWith(`subscription ${RELAY_SUBSCRIPTION}#0: handled again after`))).toBe(true);
+    // Not asserted: the "handled again after N tries" line. A partition re-claimed during the
+    // outage starts a new runner that has seen no failure, and then has nothing to report.
   }, 60_000);
 });

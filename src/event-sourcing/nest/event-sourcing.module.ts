@@ -25,6 +25,8 @@ import { CommandIds } from './command-ids.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import type { AnySaga } from '../sagas/saga.js';
 import { Sagas } from '../sagas/sagas.js';
+import { SagaAdmin } from '../sagas/saga-admin.js';
+import { CorrelationChains } from '../sagas/correlation-chain.js';
 import { sagaSteppedType } from '../sagas/saga-stream.js';
 import { EVENT_STORE, IDEMPOTENCY_KEY_TTL_HOURS, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 
@@ -73,6 +75,12 @@ export class EventSourcingModule {
         // Saga instances' streams hold one event type, the core's own.
         { provide: EventRegistry, useValue: new EventRegistry().register(sagaSteppedType) },
         { provide: Sagas, useValue: new Sagas() },
+        { provide: SagaAdmin, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => new SagaAdmin(pool) },
+        {
+          provide: CorrelationChains,
+          inject: [PG_POOL_TOKEN, EVENT_STORE],
+          useFactory: (pool: Pool, store: PostgresEventStore) => new CorrelationChains(pool, store),
+        },
         { provide: InlineProjections, useValue: new InlineProjections() },
         { provide: AggregateCatalog, useValue: new AggregateCatalog() },
         { provide: CommitNotifier, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => new CommitNotifier(pool) },
@@ -129,7 +137,7 @@ export class EventSourcingModule {
             }),
         },
       ],
-      exports: [CommandSender, Sagas, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
+      exports: [CommandSender, Sagas, SagaAdmin, CorrelationChains, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
     };
   }
 

@@ -1,0 +1,30 @@
+import { Controller, Get, Inject, NotFoundException, Param, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { PracticeAccess, PracticeAccessGuard } from '../contexts/tenancy/public-api.js';
+import { CorrelationChains, type ChainLink } from '../event-sourcing/index.js';
+
+/** One business process of a practice, whole: what callers and sagas commanded and what it caused. */
+@ApiTags('events')
+@ApiBearerAuth()
+@ApiForbiddenResponse({ description: 'NOT_A_MEMBER of the practice' })
+@UseGuards(PracticeAccessGuard)
+@PracticeAccess('viewer')
+@Controller('v1/practices/:practiceId/correlations')
+export class CorrelationsController {
+  constructor(@Inject(CorrelationChains) private readonly chains: CorrelationChains) {}
+
+  @Get(':correlationId')
+  @ApiOkResponse({ description: '{ correlationId, chain: [{ kind: event|command, … }] } in causal order, with actors' })
+  @ApiNotFoundResponse({ description: 'CORRELATION_NOT_FOUND: no event of the practice carries it' })
+  async chain(
+    @Param('practiceId') practiceId: string,
+    @Param('correlationId') correlationId: string,
+  ): Promise<{ correlationId: string; chain: ChainLink[] }> {
+    const chain = await this.chains.of(practiceId, correlationId);
+    // The same answer for another practice's process as for none: tenants never learn of each other's.
+    if (chain.length === 0) {
+      throw new NotFoundException({ code: 'CORRELATION_NOT_FOUND', message: `No event of this practice carries ${correlationId}` });
+    }
+    return { correlationId, chain };
+  }
+}
