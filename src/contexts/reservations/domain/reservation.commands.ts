@@ -1,10 +1,17 @@
 import type { CalendarDay, Command } from '../../../event-sourcing/domain/index.js';
+import type { Deposit } from './deposit.js';
 
 type Ref = { readonly reservationId: string };
 
 export type CreateReservation = Command<
   'CreateReservation',
-  Ref & { readonly guestId: string; readonly guestName: string; readonly checkInDate: CalendarDay; readonly nights: number }
+  Ref & {
+    readonly guestId: string;
+    readonly guestName: string;
+    readonly checkInDate: CalendarDay;
+    readonly nights: number;
+    readonly deposit?: Deposit;
+  }
 >;
 export type ConfirmReservation = Command<'ConfirmReservation', Ref>;
 export type ChangeReservation = Command<'ChangeReservation', Ref & { readonly checkInDate: CalendarDay; readonly nights: number }>;

@@ -4,6 +4,7 @@ import { reservationCommandFor, reservationDecider } from './reservation.decide.
 import {
   CheckInDateInPast,
   InvalidCheckInDate,
+  InvalidDeposit,
   InvalidNights,
   ReservationAlreadyCancelled,
   ReservationAlreadyExists,
@@ -48,6 +49,21 @@ const LATER_COMMANDS: readonly [string, () => ReservationCommand][] = [
 
 describe('Reservation', () => {
   describe('when it does not exist', () => {
+    it('is created with the deposit it asks for', () => {
+      const deposit = { amount: 5000, currency: 'EUR' };
+      given().when(createReservation({ deposit })).then(reservationCreated({ deposit }));
+    });
+
+    it.each([
+      [0, 'EUR'],
+      [-5, 'EUR'],
+      [10.5, 'EUR'],
+      [1_000_000_001, 'EUR'],
+      [5000, 'eur'],
+      [5000, 'EURO'],
+    ])('refuses a deposit of %p %p (INVALID_DEPOSIT)', (amount, currency) =>
+      given().when(createReservation({ deposit: { amount, currency } })).thenThrows(InvalidDeposit, { details: { amount, currency } }));
+
     it('is created pending for the guest and stay, at the command time', () =>
       given().when(createReservation()).then(reservationCreated()));
 

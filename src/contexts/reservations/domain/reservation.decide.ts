@@ -26,6 +26,7 @@ import {
 } from './reservation.events.js';
 import { evolveReservation, initialReservation, type OpenReservation, type Reservation } from './reservation.state.js';
 import { checkStay } from './stay.js';
+import { checkDeposit } from './deposit.js';
 
 /** The reservation the command is about must exist and be open (not cancelled or completed). */
 const requireOpen = (state: Reservation, reservationId: string): OpenReservation => {
@@ -41,6 +42,7 @@ const requireStatus = (state: OpenReservation, reservationId: string, action: st
 export const create = ({ data, metadata }: CreateReservation, state: Reservation): ReservationEvent[] => {
   if (state.status !== 'none') throw new ReservationAlreadyExists(data.reservationId);
   checkStay(data.checkInDate, data.nights, metadata.now);
+  if (data.deposit) checkDeposit(data.deposit);
   return [reservationCreated({ ...data, createdAt: metadata.now })];
 };
 

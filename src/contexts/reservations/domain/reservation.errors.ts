@@ -36,6 +36,12 @@ export class ReservationNotReady extends domainError('conflict', 'RESERVATION_NO
   }
 }
 
+export class InvalidDeposit extends domainError('rule-violated', 'INVALID_DEPOSIT') {
+  constructor(amount: number, currency: string) {
+    super(`A deposit is 1 to 1,000,000,000 minor units of an ISO 4217 currency, not ${amount} ${currency}`, { amount, currency });
+  }
+}
+
 export class InvalidNights extends domainError('rule-violated', 'INVALID_NIGHTS') {
   constructor(nights: number) {
     super(`A reservation is for 1 to 365 nights, not ${nights}`, { nights, min: 1, max: 365 });

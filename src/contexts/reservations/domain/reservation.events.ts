@@ -1,4 +1,5 @@
 import type { CalendarDay, DomainEvent } from '../../../event-sourcing/domain/index.js';
+import type { Deposit } from './deposit.js';
 
 export type ReservationCreated = DomainEvent<
   'reservation.created',
@@ -10,6 +11,8 @@ export type ReservationCreated = DomainEvent<
     readonly checkInDate: CalendarDay;
     readonly nights: number;
     readonly createdAt: string;
+    /** Asked for at booking: the deposit saga requests it and confirms or cancels the reservation. */
+    readonly deposit?: Deposit;
   }
 >;
 export type ReservationConfirmed = DomainEvent<'reservation.confirmed', { readonly confirmedAt: string }>;

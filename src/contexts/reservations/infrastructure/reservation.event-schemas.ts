@@ -1,8 +1,14 @@
-import { IsInt, IsISO8601, IsString, Length, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { CALENDAR_DAY_FORMAT, eventTypesOf, type EventSchemas } from '../../../event-sourcing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 
 // Shapes only; the business rules (1–365 nights, no past check-in) live in the decider.
+
+class DepositPayload {
+  @IsInt() amount!: number;
+  @Matches(/^[A-Z]{3}$/) currency!: string;
+}
 
 class ReservationCreatedPayload {
   @IsString() @Length(1, 255) reservationId!: string;
@@ -11,6 +17,7 @@ class ReservationCreatedPayload {
   @Matches(CALENDAR_DAY_FORMAT) checkInDate!: string;
   @IsInt() nights!: number;
   @IsISO8601() createdAt!: string;
+  @IsOptional() @ValidateNested() @Type(() => DepositPayload) deposit?: DepositPayload;
 }
 
 class ReservationConfirmedPayload {

@@ -1,10 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { CALENDAR_DAY_FORMAT, CALENDAR_DAY_MESSAGE, IsCalendarDay, IsInstant } from '../../../event-sourcing/index.js';
 
 const DAY_MESSAGE = { message: CALENDAR_DAY_MESSAGE };
 const STATUSES = ['pending', 'confirmed', 'checked_in', 'completed', 'cancelled'] as const;
+
+export class DepositRequest {
+  @ApiProperty({ example: 5000, description: 'Integer minor units (cents)' })
+  @IsInt()
+  amount!: number;
+
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217' })
+  @IsString()
+  currency!: string;
+}
 
 // Shapes only: whether 400 nights or a past date is acceptable is the decider's call (422).
 export class CreateReservationRequest {
@@ -27,6 +37,10 @@ export class CreateReservationRequest {
   @ApiProperty({ example: 3, minimum: 1, maximum: 365 })
   @IsInt()
   nights!: number;
+
+  @ApiPropertyOptional({ type: DepositRequest, description: 'Ask for a deposit: the reservation is confirmed once it is paid' })
+  @IsOptional() @ValidateNested() @Type(() => DepositRequest)
+  deposit?: DepositRequest;
 }
 
 export class ChangeReservationRequest {

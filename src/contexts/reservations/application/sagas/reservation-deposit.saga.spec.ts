@@ -1,0 +1,82 @@
+import { deadlineReached, sendTo } from '../../../../event-sourcing/index.js';
+import { recordedEvent, sagaSpec } from '../../../../event-sourcing/testing/index.js';
+import { payments, type PaymentEvent } from '../../../payments/public-api.js';
+import { reservationCancelled, reservationConfirmed, reservationCreated, RESERVATION_ID } from '../../domain/reservation.fixtures.js';
+import type { ReservationEvent } from '../../domain/reservation.events.js';
+import { reservations } from '../../reservation.aggregate.js';
+import { reservationDepositSaga } from './reservation-deposit.saga.js';
+
+const DEADLINE_SECONDS = 900;
+const AT = new Date('2027-03-01T09:00:00.000Z');
+const deposit = { amount: 5000, currency: 'EUR' };
+
+const onReservation = (event: ReservationEvent, version = 1) =>
+  recordedEvent(event, { aggregateType: 'reservation', aggregateId: RESERVATION_ID, version, occurredAt: AT });
+const onPayment = (event: PaymentEvent, version = 2) =>
+  recordedEvent(event, { aggregateType: 'payment', aggregateId: RESERVATION_ID, version, occurredAt: AT });
+
+const created = onReservation(reservationCreated({ deposit }));
+const captured = onPayment({ type: 'payment.captured', data: { capturedAt: AT.toISOString(), providerReference: 'psp-1' } });
+const failed = onPayment({ type: 'payment.failed', data: { reason: 'card declined', failedAt: AT.toISOString() } });
+const expired = deadlineReached('deposit', new Date(AT.getTime() + DEADLINE_SECONDS * 1000));
+
+const cancelReservation = (reason: string) =>
+  sendTo(reservations, { type: 'CancelReservation', data: { reservationId: RESERVATION_ID, reason } });
+const voidPayment = (reason: string) => sendTo(payments, { type: 'VoidPayment', data: { paymentId: RESERVATION_ID, reason } });
+
+describe('the reservation deposit saga', () => {
+  const { given } = sagaSpec(reservationDepositSaga(DEADLINE_SECONDS));
+
+  describe('with no instance', () => {
+    it('requests the deposit of a reservation made with one, and sets its deadline', () =>
+      given()
+        .when(created)
+        .then({
+          send: [
+            sendTo(payments, {
+              type: 'RequestPayment',
+              data: { paymentId: RESERVATION_ID, reservationId: RESERVATION_ID, amount: 5000, currency: 'EUR' },
+            }),
+          ],
+          setDeadlines: [{ name: 'deposit', at: expired.occurredAt }],
+        }));
+
+    it('leaves a reservation without a deposit alone', () => {
+      expect(reservationDepositSaga(DEADLINE_SECONDS).correlate(onReservation(reservationCreated()))).toBeNull();
+    });
+
+    it('ignores a payment it did not ask for', () => given().when(captured).thenIgnores());
+  });
+
+  describe('awaiting the deposit', () => {
+    it('confirms the reservation once the deposit is captured', () =>
+      given(created)
+        .when(captured)
+        .then({ send: [sendTo(reservations, { type: 'ConfirmReservation', data: { reservationId: RESERVATION_ID } })], ends: true }));
+
+    it('cancels the reservation with the reason when the payment fails', () =>
+      given(created).when(failed).then({ send: [cancelReservation('Deposit payment failed: card declined')], ends: true }));
+
+    it('cancels the reservation and voids the payment when the deadline passes', () =>
+      given(created)
+        .when(expired)
+        .then({ send: [cancelReservation('Deposit not paid in time'), voidPayment('Deposit not paid in time')], ends: true }));
+
+    it('voids the payment of a reservation cancelled by hand, and ends', () =>
+      given(created)
+        .when(onReservation(reservationCancelled(), 2))
+        .then({ send: [voidPayment('Reservation cancelled')], ends: true }));
+
+    it('ends quietly when the reservation is confirmed by hand', () =>
+      given(created).when(onReservation(reservationConfirmed(), 2)).then({ ends: true }));
+  });
+
+  describe('ended', () => {
+    it('sends nothing against the reservation it confirmed, whatever comes later', () => {
+      given(created, captured).when(onReservation(reservationConfirmed(), 2)).thenIgnores();
+      given(created, captured).when(expired).thenIgnores();
+    });
+
+    it('ignores a late capture after the deadline cancelled the reservation', () => given(created, expired).when(captured).thenIgnores());
+  });
+});

@@ -1,0 +1,75 @@
+import { deadlineAfter, defineSaga, sendTo, type Reaction, type SagaMessage } from '../../../../event-sourcing/index.js';
+import { payments, type PaymentEvent } from '../../../payments/public-api.js';
+import type { ReservationCancelled, ReservationConfirmed, ReservationCreated } from '../../domain/reservation.events.js';
+import { reservations } from '../../reservation.aggregate.js';
+
+type DepositEvent = ReservationCreated | ReservationConfirmed | ReservationCancelled | PaymentEvent;
+
+/** Where a deposit stands; plain JSON, as saga states are stored. */
+export type DepositProcess =
+  | { readonly status: 'none' }
+  | { readonly status: 'awaiting'; readonly reservationId: string; readonly amount: number; readonly currency: string }
+  | { readonly status: 'ended'; readonly outcome: 'paid' | 'payment-failed' | 'expired' | 'closed-by-hand' };
+
+const DEADLINE = 'deposit';
+
+/**
+ * A reservation made with a deposit is confirmed once the deposit is paid, and cancelled if the
+ * payment fails or does not arrive in time (the payment is then voided). A reservation
+ * confirmed or cancelled by hand meanwhile ends it (a cancelled one's payment is voided). The
+ * payment of a reservation has the reservation's id, so payment events find their instance.
+ */
+export const reservationDepositSaga = (deadlineSeconds: number) =>
+  defineSaga<DepositProcess, DepositEvent>({
+    name: 'reservation-deposit',
+    startedBy: ['reservation.created'],
+    follows: ['payment.captured', 'payment.failed', 'reservation.confirmed', 'reservation.cancelled'],
+    correlate: (event) => (event.type === 'reservation.created' && !event.data.deposit ? null : event.aggregateId),
+    initialState: { status: 'none' },
+    evolve: (state, message) => {
+      switch (message.type) {
+        case 'reservation.created': {
+          const { reservationId, deposit } = message.data;
+          return deposit ? { status: 'awaiting', reservationId, ...deposit } : state;
+        }
+        case 'payment.captured':
+          return { status: 'ended', outcome: 'paid' };
+        case 'payment.failed':
+          return { status: 'ended', outcome: 'payment-failed' };
+        case 'deadline.reached':
+          return { status: 'ended', outcome: 'expired' };
+        default:
+          return { status: 'ended', outcome: 'closed-by-hand' };
+      }
+    },
+    react: (message, state) => (message.type === 'reservation.created' ? requestDeposit(message, deadlineSeconds) : settle(message, state)),
+    isDone: (state) => state.status === 'ended',
+  });
+
+const requestDeposit = (message: Extract<SagaMessage<DepositEvent>, { type: 'reservation.created' }>, deadlineSeconds: number): Reaction => {
+  const { reservationId, deposit } = message.data;
+  if (!deposit) return {};
+  return {
+    send: [sendTo(payments, { type: 'RequestPayment', data: { paymentId: reservationId, reservationId, ...deposit } })],
+    setDeadlines: [deadlineAfter(DEADLINE, deadlineSeconds, message)],
+  };
+};
+
+const settle = (message: SagaMessage<DepositEvent>, state: DepositProcess): Reaction => {
+  if (state.status !== 'awaiting') return {};
+  const { reservationId } = state;
+  const cancel = (reason: string) => sendTo(reservations, { type: 'CancelReservation', data: { reservationId, reason } });
+  const voidPayment = (reason: string) => sendTo(payments, { type: 'VoidPayment', data: { paymentId: reservationId, reason } });
+  switch (message.type) {
+    case 'payment.captured':
+      return { send: [sendTo(reservations, { type: 'ConfirmReservation', data: { reservationId } })] };
+    case 'payment.failed':
+      return { send: [cancel(`Deposit payment failed: ${message.data.reason}`)] };
+    case 'deadline.reached':
+      return { send: [cancel('Deposit not paid in time'), voidPayment('Deposit not paid in time')] };
+    case 'reservation.cancelled':
+      return { send: [voidPayment('Reservation cancelled')] };
+    default:
+      return {}; // confirmed by hand: the payment goes on, the reservation needs nothing more
+  }
+};
