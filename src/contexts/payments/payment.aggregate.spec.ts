@@ -24,7 +24,10 @@ describe('the payment aggregate, in memory', () => {
     await repository.execute(payments, requestPayment());
     const captured = await repository.execute(payments, capturePayment(PROVIDER_REFERENCE, at(LATER)));
 
-    expect(captured).toMatchObject({ version: 2, state: { status: 'captured', providerReference: PROVIDER_REFERENCE } });
+    expect(captured).toMatchObject({
+      version: 2,
+      state: { status: 'captured', providerReference: PROVIDER_REFERENCE },
+    });
     expect((await store.readStream(payments.streamOf(PRACTICE_ID, PAYMENT_ID))).map((e) => e.type)).toEqual([
       'payment.requested',
       'payment.captured',
@@ -72,6 +75,7 @@ describe('the payment aggregate, in memory', () => {
     await repository.execute(payments, requestPayment());
     await repository.execute(payments, requestPayment({}, { ...at(NOW), tenantId: 'practice-other' }));
 
-    expect(readModels.rows<PaymentRow>('payments').map((row) => row.practice_id).sort()).toEqual([PRACTICE_ID, 'practice-other']);
+    const practices = readModels.rows<PaymentRow>('payments').map((row) => row.practice_id);
+    expect(practices.sort()).toEqual([PRACTICE_ID, 'practice-other']);
   });
 });

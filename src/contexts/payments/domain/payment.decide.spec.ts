@@ -46,7 +46,11 @@ describe('Payment', () => {
       (amount) =>
         given()
           .when(requestPayment({ amount }))
-          .thenThrows(InvalidPaymentAmount, { kind: 'rule-violated', code: 'INVALID_PAYMENT_AMOUNT', details: { amount } }),
+          .thenThrows(InvalidPaymentAmount, {
+            kind: 'rule-violated',
+            code: 'INVALID_PAYMENT_AMOUNT',
+            details: { amount },
+          }),
     );
 
     it.each(['eur', 'EU', 'EURO', 'E1R', '', ' EUR'])('refuses the currency %p (422 INVALID_CURRENCY)', (currency) =>
@@ -57,7 +61,11 @@ describe('Payment', () => {
     it.each(LATER_COMMANDS)('refuses to %s it (404 PAYMENT_NOT_FOUND)', (_, command) =>
       given()
         .when(command())
-        .thenThrows(PaymentNotFound, { kind: 'not-found', code: 'PAYMENT_NOT_FOUND', details: { paymentId: PAYMENT_ID } }));
+        .thenThrows(PaymentNotFound, {
+          kind: 'not-found',
+          code: 'PAYMENT_NOT_FOUND',
+          details: { paymentId: PAYMENT_ID },
+        }));
   });
 
   describe('when requested', () => {
@@ -67,10 +75,14 @@ describe('Payment', () => {
         .thenThrows(PaymentAlreadyExists, { kind: 'conflict', code: 'PAYMENT_ALREADY_EXISTS' }));
 
     it('is captured with the provider reference, at the callback time', () =>
-      given(history.requested).when(capturePayment('ch_9', at(LATER))).then(paymentCaptured({ providerReference: 'ch_9', capturedAt: LATER })));
+      given(history.requested)
+        .when(capturePayment('ch_9', at(LATER)))
+        .then(paymentCaptured({ providerReference: 'ch_9', capturedAt: LATER })));
 
     it('fails with the reason', () =>
-      given(history.requested).when(failPayment('insufficient funds')).then(paymentFailed({ reason: 'insufficient funds' })));
+      given(history.requested)
+        .when(failPayment('insufficient funds'))
+        .then(paymentFailed({ reason: 'insufficient funds' })));
 
     it('is voided with the reason', () => given(history.requested).when(voidPayment()).then(paymentVoided()));
   });
@@ -82,7 +94,11 @@ describe('Payment', () => {
     it('refuses a capture under another provider reference (409 PAYMENT_NOT_PENDING)', () =>
       given(history.captured)
         .when(capturePayment('ch_other'))
-        .thenThrows(PaymentNotPending, { kind: 'conflict', code: 'PAYMENT_NOT_PENDING', details: { status: 'captured' } }));
+        .thenThrows(PaymentNotPending, {
+          kind: 'conflict',
+          code: 'PAYMENT_NOT_PENDING',
+          details: { status: 'captured' },
+        }));
 
     it('refuses a failure (409 PAYMENT_NOT_PENDING)', () =>
       given(history.captured).when(failPayment()).thenThrows(PaymentNotPending, { details: { status: 'captured' } }));
@@ -100,12 +116,18 @@ describe('Payment', () => {
       ['capture', () => capturePayment()],
       ['fail', () => failPayment()],
     ] as const)('refuses to %s it (409 PAYMENT_NOT_PENDING)', (_, command) =>
-      given(history[past]).when(command()).thenThrows(PaymentNotPending, { code: 'PAYMENT_NOT_PENDING', details: { status } }));
+      given(history[past])
+        .when(command())
+        .thenThrows(PaymentNotPending, { code: 'PAYMENT_NOT_PENDING', details: { status } }));
 
     it('refuses to void it (409 PAYMENT_CLOSED)', () =>
       given(history[past])
         .when(voidPayment())
-        .thenThrows(PaymentClosed, { kind: 'conflict', code: 'PAYMENT_CLOSED', details: { paymentId: PAYMENT_ID, status } }));
+        .thenThrows(PaymentClosed, {
+          kind: 'conflict',
+          code: 'PAYMENT_CLOSED',
+          details: { paymentId: PAYMENT_ID, status },
+        }));
 
     it('cannot be requested again (409 PAYMENT_ALREADY_EXISTS)', () =>
       given(history[past]).when(requestPayment()).thenThrows(PaymentAlreadyExists));

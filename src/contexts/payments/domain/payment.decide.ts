@@ -48,7 +48,9 @@ export const fail = ({ data, metadata }: FailPayment, state: Payment): PaymentEv
 /** A requested payment is cancelled; a captured one is refunded (the deposit goes back). */
 export const voidPayment = ({ data, metadata }: VoidPayment, state: Payment): PaymentEvent[] => {
   const existing = requireExisting(state, data.paymentId);
-  if (existing.status === 'failed' || existing.status === 'voided') throw new PaymentClosed(data.paymentId, existing.status);
+  if (existing.status === 'failed' || existing.status === 'voided') {
+    throw new PaymentClosed(data.paymentId, existing.status);
+  }
   return [{ type: 'payment.voided', data: { reason: data.reason, voidedAt: metadata.now } }];
 };
 

@@ -11,7 +11,10 @@ export type PaymentRequested = DomainEvent<
     readonly requestedAt: string;
   }
 >;
-export type PaymentCaptured = DomainEvent<'payment.captured', { readonly capturedAt: string; readonly providerReference: string }>;
+export type PaymentCaptured = DomainEvent<
+  'payment.captured',
+  { readonly capturedAt: string; readonly providerReference: string }
+>;
 export type PaymentFailed = DomainEvent<'payment.failed', { readonly reason: string; readonly failedAt: string }>;
 export type PaymentVoided = DomainEvent<'payment.voided', { readonly reason: string; readonly voidedAt: string }>;
 

@@ -1,6 +1,12 @@
 import type { CommandMetadata } from '../../../event-sourcing/domain/index.js';
 import type { CapturePayment, FailPayment, RequestPayment, VoidPayment } from './payment.commands.js';
-import type { PaymentCaptured, PaymentEvent, PaymentFailed, PaymentRequested, PaymentVoided } from './payment.events.js';
+import type {
+  PaymentCaptured,
+  PaymentEvent,
+  PaymentFailed,
+  PaymentRequested,
+  PaymentVoided,
+} from './payment.events.js';
 
 export const PRACTICE_ID = 'practice-harbour';
 export const PAYMENT_ID = 'payment-0001';

@@ -1,4 +1,10 @@
-import type { EventOf, PendingEvent, Row, RowChange, RowChangeProjectionDefinition } from '../../../event-sourcing/index.js';
+import type {
+  EventOf,
+  PendingEvent,
+  Row,
+  RowChange,
+  RowChangeProjectionDefinition,
+} from '../../../event-sourcing/index.js';
 import type { PaymentEvent } from '../domain/payment.events.js';
 import type { PaymentStatus } from '../domain/payment.state.js';
 import { paymentEventTypes } from './payment.event-schemas.js';
