@@ -9,6 +9,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { TenancyModule } from './contexts/tenancy/public-api.js';
 import { ReservationsModule } from './contexts/reservations/public-api.js';
 import { NotificationsModule } from './contexts/notifications/public-api.js';
+import { PaymentsModule } from './contexts/payments/public-api.js';
 import { EventsApiModule } from './events-api/events-api.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { RateLimitsModule } from './rate-limits/rate-limits.module.js';
@@ -53,6 +54,7 @@ export class AppModule {
         HealthModule,
         TenancyModule,
         ReservationsModule,
+        PaymentsModule.forRoot({ fakeProviderDelayMs: env.FAKE_PROVIDER_DELAY_MS }),
         EventsApiModule,
         AdminModule,
       ],

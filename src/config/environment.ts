@@ -99,6 +99,13 @@ export class Environment {
   @IsOptional() @IsString()
   JWT_AUDIENCE?: string;
 
+  /**
+   * How long the fake payment provider takes to answer a charge, in milliseconds (tests use
+   * tens): it stands where a real provider plugs in.
+   */
+  @IsInt() @Min(0) @Max(600_000) @Transform(toInt)
+  FAKE_PROVIDER_DELAY_MS = 1_000;
+
   /** Projections paused by configuration (comma-separated names): the kill switch without the admin API. */
   @IsString()
   PROJECTIONS_PAUSED = '';

@@ -1,0 +1,36 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AggregateRepository } from '../../../event-sourcing/index.js';
+import { payments } from '../payment.aggregate.js';
+import type { PaymentCharge } from './payment-provider.js';
+import { commandForCallback, type ProviderCallback } from './provider-callback.js';
+
+/** The provider, as the actor of the answers it records in-process. */
+export const PROVIDER_ACTOR = { type: 'system', id: 'payment-provider' } as const;
+
+/**
+ * Records a provider's answer that arrives in-process (the fake provider; an SDK's webhook
+ * consumer would do the same): the command the HTTP callback route sends, on the same
+ * aggregate path, as the provider, in the charge's practice and trace.
+ */
+@Injectable()
+export class ProviderCallbacks {
+  private readonly logger = new Logger('PaymentProvider');
+
+  constructor(@Inject(AggregateRepository) private readonly aggregates: AggregateRepository) {}
+
+  async record(charge: PaymentCharge, callback: ProviderCallback): Promise<void> {
+    const metadata = {
+      now: new Date().toISOString(),
+      actor: PROVIDER_ACTOR,
+      tenantId: charge.practiceId,
+      correlationId: charge.correlationId,
+      causationId: charge.causationId,
+    };
+    try {
+      await this.aggregates.execute(payments, { ...commandForCallback(charge.paymentId, callback), metadata });
+    } catch (error) {
+      // A refusal (e.g. the payment was voided meanwhile) is the aggregate's answer, not a fault to retry.
+      this.logger.warn(`${callback.outcome} of payment ${charge.paymentId} not recorded: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { domainError } from '../../../event-sourcing/domain/index.js';
+
+export class PaymentNotFound extends domainError('not-found', 'PAYMENT_NOT_FOUND') {
+  constructor(paymentId: string) {
+    super(`Payment ${paymentId} does not exist`, { paymentId });
+  }
+}
+
+export class PaymentAlreadyExists extends domainError('conflict', 'PAYMENT_ALREADY_EXISTS') {
+  constructor(paymentId: string) {
+    super(`Payment ${paymentId} already exists`, { paymentId });
+  }
+}
+
+/** The provider's answer came for a payment no longer waiting for one (or captured under another reference). */
+export class PaymentNotPending extends domainError('conflict', 'PAYMENT_NOT_PENDING') {
+  constructor(paymentId: string, status: string) {
+    super(`Payment ${paymentId} is ${status}, not waiting for the provider`, { paymentId, status });
+  }
+}
+
+/** Failed or voided: there is no money to give back and nothing to cancel. */
+export class PaymentClosed extends domainError('conflict', 'PAYMENT_CLOSED') {
+  constructor(paymentId: string, status: 'failed' | 'voided') {
+    super(`Payment ${paymentId} is ${status}`, { paymentId, status });
+  }
+}
+
+export class InvalidPaymentAmount extends domainError('rule-violated', 'INVALID_PAYMENT_AMOUNT') {
+  constructor(amount: number) {
+    super(`An amount is a whole number of cents above zero, not ${amount}`, { amount });
+  }
+}
+
+export class InvalidCurrency extends domainError('rule-violated', 'INVALID_CURRENCY') {
+  constructor(currency: string) {
+    super(`A currency is an ISO 4217 code of three upper-case letters, not ${JSON.stringify(currency)}`, { currency });
+  }
+}

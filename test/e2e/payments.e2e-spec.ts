@@ -1,0 +1,252 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createApp } from '../../src/app.factory.js';
+import { validateEnvironment } from '../../src/config/environment.js';
+import { payments, type RequestPayment } from '../../src/contexts/payments/public-api.js';
+import { AggregateRepository } from '../../src/event-sourcing/index.js';
+import { expectError, sendJson, type Reply } from '../support/http.js';
+import { createPractice } from '../support/practices.js';
+import { createTestDatabase } from '../support/test-database.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * Payments over real HTTP, with the in-process worker handing requested payments to the fake
+ * provider (answering after 30 ms). Requesting is the deposit saga's job, not a route, so a
+ * payment is requested here through the app's own command path, as the saga would.
+ */
+
+const OWNER = 'olga';
+const STAFF = 'stan';
+const VIEWER = 'viv';
+const STRANGER = 'nils';
+const OTHER_OWNER = 'otto';
+const DELAY_MS = 30;
+
+/** RequestPayment through the app's AggregateRepository, as the deposit saga (a system actor) sends it. */
+const requestPayment = async (app: NestFastifyApplication, practiceId: string, amount: number): Promise<string> => {
+  const paymentId = randomUUID();
+  const command: RequestPayment = {
+    type: 'RequestPayment',
+    data: { paymentId, reservationId: randomUUID(), amount, currency: 'EUR' },
+    metadata: { now: new Date().toISOString(), actor: { type: 'system', id: 'deposit-saga' }, tenantId: practiceId },
+  };
+  await app.get(AggregateRepository).execute(payments, command);
+  return paymentId;
+};
+
+describe('Payments over HTTP', () => {
+  let app: TestApp;
+  let practice: string;
+  let otherPractice: string;
+
+  const call = (method: string, path: string, userId: string, body?: unknown): Promise<Reply> =>
+    sendJson(app.baseUrl, method, path, app.as(userId), body);
+  const path = (paymentId: string, rest = '', practiceId = practice) =>
+    `/v1/practices/${practiceId}/payments/${paymentId}${rest}`;
+  const get = (paymentId: string, userId = VIEWER, practiceId = practice) =>
+    call('GET', path(paymentId, '', practiceId), userId);
+  const callback = (paymentId: string, body: unknown, userId = STAFF, practiceId = practice) =>
+    call('POST', path(paymentId, '/callback', practiceId), userId, body);
+  const request = (amount: number, practiceId = practice) => requestPayment(app.app, practiceId, amount);
+
+  /** Polls the payment until it leaves `requested`, for up to ~2 s (the fake answers after 30 ms). */
+  const settled = async (paymentId: string): Promise<Reply> => {
+    const deadline = Date.now() + 2_000;
+    for (;;) {
+      const reply = await get(paymentId);
+      if (reply.body?.status !== 'requested' || Date.now() > deadline) return reply;
+      await sleep(10);
+    }
+  };
+
+  /** Waits until every partition of the charge subscription has passed the newest event: all handed over. */
+  const chargesHandedOver = async (): Promise<void> => {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const { rows } = await app.db.pool.query<{ behind: number }>(
+        `SELECT count(*)::int AS behind FROM projection_checkpoints c
+         WHERE c.projection = 'payment-charges'
+           AND (c.transaction_id, c.position) < (
+             SELECT transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1)`,
+      );
+      if (rows[0].behind === 0) return;
+      if (Date.now() > deadline) throw new Error(`payment-charges is ${rows[0].behind} partition(s) behind after 5 s`);
+      await sleep(25);
+    }
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp({ FAKE_PROVIDER_DELAY_MS: String(DELAY_MS) });
+    practice = await createPractice(app, OWNER, { [STAFF]: 'staff', [VIEWER]: 'viewer' });
+    otherPractice = await createPractice(app, OTHER_OWNER, {}, 'Other Dental');
+  });
+
+  afterAll(() => app?.close());
+
+  describe('the fake provider', () => {
+    it('captures 5000 cents within a second; the read model shows it', async () => {
+      const paymentId = await request(5000);
+      const started = Date.now();
+
+      const reply = await settled(paymentId);
+
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(reply.status).toBe(200);
+      expect(reply.etag).toBe('"2"');
+      expect(reply.body).toEqual({
+        paymentId,
+        practiceId: practice,
+        reservationId: expect.any(String),
+        status: 'captured',
+        amount: 5000,
+        currency: 'EUR',
+        providerReference: `fake_${paymentId}`,
+        reason: null,
+        version: 2,
+        requestedAt: expect.any(String),
+        updatedAt: expect.any(String),
+      });
+    });
+
+    it('declines 1013 cents', async () => {
+      const reply = await settled(await request(1013));
+      expect(reply.body).toMatchObject({
+        status: 'failed',
+        reason: expect.stringContaining('declined'),
+        providerReference: null,
+        version: 2,
+      });
+    });
+
+    it('never answers 1042 cents: the payment stays requested', async () => {
+      const paymentId = await request(1042);
+      await chargesHandedOver();
+      await sleep(DELAY_MS * 5);
+
+      expect((await get(paymentId)).body).toMatchObject({ status: 'requested', amount: 1042, version: 1 });
+    });
+  });
+
+  describe('the callback route', () => {
+    it('records a capture; the same callback again is a no-op 200; another answer is 409', async () => {
+      const paymentId = await request(2042);
+      const captured = { outcome: 'captured', providerReference: 'ch_manual_1' };
+      const CAPTURED_ROW = { status: 'captured', providerReference: 'ch_manual_1', version: 2 };
+
+      const first = await callback(paymentId, captured);
+      expect({ status: first.status, etag: first.etag, body: first.body }).toEqual({
+        status: 200,
+        etag: '"2"',
+        body: { paymentId, status: 'captured', version: 2 },
+      });
+      expect((await get(paymentId)).body).toMatchObject(CAPTURED_ROW);
+
+      const again = await callback(paymentId, captured);
+      expect({ status: again.status, body: again.body }).toEqual({
+        status: 200,
+        body: { paymentId, status: 'captured', version: 2 },
+      });
+
+      const other = { outcome: 'captured', providerReference: 'ch_other' };
+      expectError(await callback(paymentId, other), 409, 'PAYMENT_NOT_PENDING');
+      expectError(await callback(paymentId, { outcome: 'failed', reason: 'late decline' }), 409, 'PAYMENT_NOT_PENDING');
+      expect((await get(paymentId)).body).toMatchObject(CAPTURED_ROW);
+    });
+
+    it('records a failure with its reason', async () => {
+      const paymentId = await request(3042);
+      const reply = await callback(paymentId, { outcome: 'failed', reason: 'insufficient funds' });
+      expect(reply.body).toEqual({ paymentId, status: 'failed', version: 2 });
+      expect((await get(paymentId)).body).toMatchObject({ status: 'failed', reason: 'insufficient funds' });
+    });
+
+    it.each([
+      ['no outcome', {}],
+      ['an unknown outcome', { outcome: 'refunded' }],
+      ['a capture without its reference', { outcome: 'captured' }],
+      ['a failure without its reason', { outcome: 'failed' }],
+      ['an empty reference', { outcome: 'captured', providerReference: '' }],
+      ['an unknown field', { outcome: 'failed', reason: 'x', amount: 5 }],
+    ])('refuses %s (400 VALIDATION_FAILED) and writes nothing', async (_, body) => {
+      const paymentId = await request(4042);
+      expectError(await callback(paymentId, body), 400, 'VALIDATION_FAILED');
+      expect((await get(paymentId)).body).toMatchObject({ status: 'requested', version: 1 });
+    });
+
+    it('answers 404 PAYMENT_NOT_FOUND for a payment never requested', async () => {
+      const captured = { outcome: 'captured', providerReference: 'ch_1' };
+      expectError(await callback('no-such-payment', captured), 404, 'PAYMENT_NOT_FOUND');
+      expectError(await get('no-such-payment'), 404, 'PAYMENT_NOT_FOUND');
+    });
+
+    it('answers 400 INVALID_PAYMENT_ID to an id no sender would choose', async () => {
+      expectError(await get('bad%20id'), 400, 'INVALID_PAYMENT_ID');
+      expectError(await callback('-dash-first', { outcome: 'failed', reason: 'x' }), 400, 'INVALID_PAYMENT_ID');
+    });
+
+    it('is for staff: a viewer gets 403 ROLE_TOO_LOW', async () => {
+      const paymentId = await request(5042);
+      expectError(await callback(paymentId, { outcome: 'failed', reason: 'x' }, VIEWER), 403, 'ROLE_TOO_LOW');
+      expect((await get(paymentId)).body).toMatchObject({ status: 'requested' });
+    });
+  });
+
+  describe('another practice', () => {
+    it('sees nothing of a payment and changes nothing', async () => {
+      const paymentId = await request(6042);
+
+      expectError(await get(paymentId, STRANGER), 403, 'NOT_A_MEMBER');
+      expectError(await callback(paymentId, { outcome: 'failed', reason: 'x' }, STRANGER), 403, 'NOT_A_MEMBER');
+      expectError(await get(paymentId, OTHER_OWNER), 403, 'NOT_A_MEMBER');
+      // Its own practice's URL with the guessed id: the payment is not there.
+      expectError(await get(paymentId, OTHER_OWNER, otherPractice), 404, 'PAYMENT_NOT_FOUND');
+      expectError(
+        await callback(paymentId, { outcome: 'captured', providerReference: 'ch_x' }, OTHER_OWNER, otherPractice),
+        404,
+        'PAYMENT_NOT_FOUND',
+      );
+
+      expect((await get(paymentId)).body).toMatchObject({ status: 'requested', version: 1 });
+    });
+  });
+});
+
+describe('A payment requested while no worker runs', () => {
+  it('is charged once a worker starts: the request outlives the process that made it', async () => {
+    const db = await createTestDatabase();
+    const env = (role: string) =>
+      validateEnvironment({
+        DATABASE_URL: db.url,
+        PORT: '0',
+        LOG_LEVEL: 'error',
+        ROLE: role,
+        FAKE_PROVIDER_DELAY_MS: String(DELAY_MS),
+      });
+    try {
+      const web = await createApp(env('web'), { docsUi: false });
+      await web.init();
+      const paymentId = await requestPayment(web, 'practice-restart', 5000);
+      await sleep(DELAY_MS * 5);
+      await web.close();
+      const status = async () => {
+        const sql = `SELECT status FROM payments WHERE payment_id = $1`;
+        const { rows } = await db.pool.query<{ status: string }>(sql, [paymentId]);
+        return rows[0]?.status;
+      };
+      expect(await status()).toBe('requested');
+
+      const worker = await createApp(env('worker'), { docsUi: false });
+      await worker.init();
+      try {
+        const deadline = Date.now() + 3_000;
+        while ((await status()) === 'requested' && Date.now() < deadline) await sleep(20);
+        expect(await status()).toBe('captured');
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+});
