@@ -53,7 +53,7 @@ export class AppModule {
         ...(runsRelay(env) ? [MessagingModule.forRoot({ url: env.AMQP_URL, exchange: env.AMQP_EXCHANGE }), NotificationsModule] : []),
         HealthModule,
         TenancyModule,
-        ReservationsModule,
+        ReservationsModule.forRoot({ depositDeadlineSeconds: env.DEPOSIT_DEADLINE_SECONDS }),
         PaymentsModule.forRoot({ fakeProviderDelayMs: env.FAKE_PROVIDER_DELAY_MS }),
         EventsApiModule,
         AdminModule,

@@ -106,6 +106,10 @@ export class Environment {
   @IsInt() @Min(0) @Max(600_000) @Transform(toInt)
   FAKE_PROVIDER_DELAY_MS = 1_000;
 
+  /** How long a reservation made with a deposit waits for the payment before it is cancelled. */
+  @IsInt() @Min(1) @Max(30 * 86_400) @Transform(toInt)
+  DEPOSIT_DEADLINE_SECONDS = 900;
+
   /** Projections paused by configuration (comma-separated names): the kill switch without the admin API. */
   @IsString()
   PROJECTIONS_PAUSED = '';

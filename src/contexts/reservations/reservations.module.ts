@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { EVENT_STORE, EventSourcingModule, type EventStore, PG_POOL_TOKEN } from '../../event-sourcing/index.js';
 import { TenancyModule } from '../tenancy/public-api.js';
@@ -16,18 +16,36 @@ import { ReservationCommandsController } from './presentation/reservation-comman
 import { ReservationQueriesController } from './presentation/reservation-queries.controller.js';
 import { ReservationValidationController } from './presentation/reservation-validation.controller.js';
 import { reservations } from './reservation.aggregate.js';
+import { reservationDepositSaga } from './application/sagas/reservation-deposit.saga.js';
 
-@Module({
-  imports: [TenancyModule, EventSourcingModule.forFeature({ aggregates: [reservations], asyncProjections: [occupancyProjection] })],
-  controllers: [ReservationCommandsController, ReservationQueriesController, OccupancyController, ReservationValidationController, GuestsController],
-  providers: [
-    { provide: GUEST_PROFILES, inject: [PG_POOL_TOKEN, EVENT_STORE], useFactory: (pool: Pool, store: EventStore) => guestProfiles(pool, store) },
-    GetGuestProfileHandler,
-    GetOccupancyHandler,
-    GetReservationHandler,
-    GetReservationAtHandler,
-    GetReservationHistoryHandler,
-    ListReservationsHandler,
-  ],
-})
-export class ReservationsModule {}
+export interface ReservationsSettings {
+  /** How long a reservation made with a deposit waits for the payment (DEPOSIT_DEADLINE_SECONDS). */
+  readonly depositDeadlineSeconds: number;
+}
+
+@Module({})
+export class ReservationsModule {
+  static forRoot({ depositDeadlineSeconds }: ReservationsSettings): DynamicModule {
+    return {
+      module: ReservationsModule,
+      imports: [
+        TenancyModule,
+        EventSourcingModule.forFeature({
+          aggregates: [reservations],
+          asyncProjections: [occupancyProjection],
+          sagas: [reservationDepositSaga(depositDeadlineSeconds)],
+        }),
+      ],
+      controllers: [ReservationCommandsController, ReservationQueriesController, OccupancyController, ReservationValidationController, GuestsController],
+      providers: [
+        { provide: GUEST_PROFILES, inject: [PG_POOL_TOKEN, EVENT_STORE], useFactory: (pool: Pool, store: EventStore) => guestProfiles(pool, store) },
+        GetGuestProfileHandler,
+        GetOccupancyHandler,
+        GetReservationHandler,
+        GetReservationAtHandler,
+        GetReservationHistoryHandler,
+        ListReservationsHandler,
+      ],
+    };
+  }
+}

@@ -10,9 +10,9 @@ const DEADLINE_SECONDS = 900;
 const AT = new Date('2027-03-01T09:00:00.000Z');
 const deposit = { amount: 5000, currency: 'EUR' };
 
-const onReservation = (event: ReservationEvent, version = 1) =>
+const onReservation = <E extends ReservationEvent>(event: E, version = 1) =>
   recordedEvent(event, { aggregateType: 'reservation', aggregateId: RESERVATION_ID, version, occurredAt: AT });
-const onPayment = (event: PaymentEvent, version = 2) =>
+const onPayment = <E extends PaymentEvent>(event: E, version = 2) =>
   recordedEvent(event, { aggregateType: 'payment', aggregateId: RESERVATION_ID, version, occurredAt: AT });
 
 const created = onReservation(reservationCreated({ deposit }));
