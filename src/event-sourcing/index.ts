@@ -36,8 +36,8 @@ export { InboxRunner } from './inbox/inbox-runner.js';
 export { MessagingModule, type MessagingModuleOptions } from './nest/messaging.module.js';
 
 // Sagas: process managers as data plus pure functions; the runtime sends, records and keeps deadlines.
-export { deadlineAfter, deadlineReached, defineSaga, sendTo } from './sagas/saga.js';
-export type { Deadline, DeadlineReached, Reaction, Saga, SagaCommand, SagaDefinition, SagaMessage } from './sagas/saga.js';
+export { commandRefused, deadlineAfter, deadlineReached, defineSaga, sendTo } from './sagas/saga.js';
+export type { CommandRefused, Deadline, DeadlineReached, Reaction, Saga, SagaCommand, SagaDefinition, SagaMessage } from './sagas/saga.js';
 export { SagaAdmin, type SagaInstanceFilter, type SagaInstanceView } from './sagas/saga-admin.js';
 export { CorrelationChains, type ChainLink } from './sagas/correlation-chain.js';
 

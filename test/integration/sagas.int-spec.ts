@@ -161,23 +161,34 @@ describe('sagas on PostgreSQL', () => {
     expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested']);
   });
 
-  it('records a refused command with its code, when the order closed before the command reached it', async () => {
+  it('records a refused command with its code, and hands the refusal to the saga, which compensates', async () => {
     await start();
     const orderId = randomUUID();
     await place(orderId);
     await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
     await running!.runtime.dispatcher.stop();
     await paymentSays(orderId, 'payment.captured'); // → ConfirmOrder, waiting in the outbox
+    const outbox = async () =>
+      (await db.pool.query(`SELECT type, outcome, error, causation_id FROM saga_commands WHERE instance_key = $1 ORDER BY created_at`, [orderId]))
+        .rows;
+    await eventually(outbox, (rows) => rows.length === 2);
+    // The order closes by hand before the confirmation reaches it, and before the saga sees that.
+    await running!.worker.stop();
     await closeByHand(orderId);
-    await eventually(
-      async () => (await db.pool.query(`SELECT 1 FROM saga_commands WHERE instance_key = $1 AND type = 'ConfirmOrder'`, [orderId])).rowCount,
-      (count) => count === 1,
-    );
 
-    expect(await running!.runtime.dispatcher.dispatchOnce()).toBe(1);
-    const { rows } = await db.pool.query(`SELECT outcome, error FROM saga_commands WHERE type = 'ConfirmOrder' AND instance_key = $1`, [orderId]);
-    expect(rows).toEqual([{ outcome: 'refused', error: expect.objectContaining({ code: 'ORDER_CLOSED' }) }]);
+    const dispatcher = running!.runtime.dispatcher;
+    expect(await dispatcher.dispatchOnce()).toBe(1); // ConfirmOrder: refused, and the saga voids the payment
+    expect(await dispatcher.dispatchOnce()).toBe(1); // VoidPayment
+    const [requested, confirm, voidPayment] = await outbox();
+    expect(requested).toMatchObject({ type: 'RequestPayment', outcome: 'applied' });
+    expect(confirm).toMatchObject({ type: 'ConfirmOrder', outcome: 'refused', error: expect.objectContaining({ code: 'ORDER_CLOSED' }) });
+    const confirmId = (await db.pool.query(`SELECT command_id FROM saga_commands WHERE type = 'ConfirmOrder' AND instance_key = $1`, [orderId]))
+      .rows[0].command_id;
+    expect(voidPayment).toMatchObject({ type: 'VoidPayment', outcome: 'applied', causation_id: confirmId });
     expect(await typesOf(orderStream(orderId))).toEqual(['order.placed', 'order.cancelled']);
+    expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested', 'payment.captured', 'payment.voided']);
+    const steps = await store.readStream(sagaStream(depositSaga.name, TENANT, orderId));
+    expect(steps.map((step) => (step.data as { trigger: string }).trigger)).toEqual(['order.placed', 'payment.captured', 'command.refused']);
   });
 
   it('steps each instance once per event, in log order, however the events are batched', async () => {

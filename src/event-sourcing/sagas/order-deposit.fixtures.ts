@@ -59,7 +59,11 @@ export const payments = defineAggregate({
 
 // The saga under test: a deposit paid within 15 minutes confirms the order; otherwise it is cancelled.
 export type DepositEvent = OrderPlaced | OrderClosed | PaymentEvent;
-type Deposit = { status: 'none' } | { status: 'awaiting'; orderId: string; deposit: number } | { status: 'ended' };
+type Deposit =
+  | { status: 'none' }
+  /** `closing`: the saga has sent the order's confirmation or cancellation, and waits for it. */
+  | { status: 'awaiting' | 'closing'; orderId: string; deposit: number }
+  | { status: 'ended' };
 
 export const depositSaga = defineSaga<Deposit, DepositEvent>({
   name: 'order-deposit',
@@ -72,6 +76,8 @@ export const depositSaga = defineSaga<Deposit, DepositEvent>({
   initialState: { status: 'none' },
   evolve: (state, message) => {
     if (message.type === 'order.placed') return { status: 'awaiting', orderId: message.data.orderId, deposit: message.data.deposit ?? 0 };
+    if (state.status === 'awaiting' && message.type.startsWith('payment.')) return { ...state, status: 'closing' };
+    if (state.status === 'awaiting' && message.type === 'deadline.reached') return { ...state, status: 'closing' };
     return { status: 'ended' };
   },
   react: (message: SagaMessage<DepositEvent>, state) => {
@@ -82,20 +88,18 @@ export const depositSaga = defineSaga<Deposit, DepositEvent>({
         setDeadlines: [deadlineAfter('deposit', 900, message)],
       };
     }
-    if (state.status !== 'awaiting') return {};
-    const { orderId } = state;
+    if (state.status !== 'awaiting' && state.status !== 'closing') return {};
+    const { orderId, deposit } = state;
+    const voidPayment = sendTo(payments, { type: 'VoidPayment', data: { orderId, amount: deposit } });
     switch (message.type) {
       case 'payment.captured':
-        return { send: [sendTo(orders, { type: 'ConfirmOrder', data: { orderId, reason: 'deposit paid' } })] };
+        return { send: [sendTo(orders, { type: 'ConfirmOrder', data: { orderId, reason: 'deposit paid' } })], cancelDeadlines: ['deposit'] };
       case 'payment.failed':
         return { send: [sendTo(orders, { type: 'CancelOrder', data: { orderId, reason: 'deposit failed' } })] };
       case 'deadline.reached':
-        return {
-          send: [
-            sendTo(orders, { type: 'CancelOrder', data: { orderId, reason: 'no deposit in time' } }),
-            sendTo(payments, { type: 'VoidPayment', data: { orderId, amount: state.deposit } }),
-          ],
-        };
+        return { send: [sendTo(orders, { type: 'CancelOrder', data: { orderId, reason: 'no deposit in time' } }), voidPayment] };
+      case 'command.refused': // the order closed before the saga's command reached it: give the money back
+        return { send: [voidPayment] };
       default:
         return {};
     }

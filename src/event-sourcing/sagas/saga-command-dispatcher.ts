@@ -1,12 +1,19 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { AggregateCatalog } from '../aggregates/aggregate-catalog.js';
 import type { AggregateRepository } from '../aggregates/aggregate-repository.js';
 import { DomainError } from '../domain/domain-error.js';
-import { SAGA_ACTOR } from './saga-commit.js';
+import type { PostgresEventStore } from '../store/postgres-event-store.js';
+import { inTransaction } from '../store/in-transaction.js';
+import { commandRefused, type AnySaga } from './saga.js';
+import { commitStep, SAGA_ACTOR } from './saga-commit.js';
+import { sagaStep } from './saga-step.js';
+import { loadInstance, sagaStream } from './saga-stream.js';
 import { PollingLoop } from './polling-loop.js';
 
 interface SagaCommandRow {
   readonly command_id: string;
+  readonly saga: string;
+  readonly instance_key: string;
   readonly tenant_id: string;
   readonly aggregate_type: string;
   readonly type: string;
@@ -28,17 +35,23 @@ export interface SagaCommandDispatcherOptions {
  * Sends the commands saga steps left in the outbox, through the aggregates' repository, as the
  * system, with the ids the step gave them. A sender that dies between sending and marking lets
  * its claim lapse and another sends the command again: its id derives the same event ids, so
- * the aggregate stores it once. A refusal (a `DomainError`) is recorded with the command.
+ * the aggregate stores it once. A refusal (a `DomainError`) is recorded with the command and
+ * handed to its saga as `command.refused`, in one transaction, so the saga can compensate.
  */
 export class SagaCommandDispatcher {
   private readonly loop: PollingLoop;
 
+  private readonly sagas: ReadonlyMap<string, AnySaga>;
+
   constructor(
     private readonly pool: Pool,
+    private readonly store: PostgresEventStore,
     private readonly repository: AggregateRepository,
     private readonly catalog: AggregateCatalog,
+    sagas: readonly AnySaga[],
     private readonly options: SagaCommandDispatcherOptions = {},
   ) {
+    this.sagas = new Map(sagas.map((saga) => [saga.name, saga]));
     this.loop = new PollingLoop(() => this.dispatchOnce(), options.pollMs ?? 100, options.log);
   }
 
@@ -58,7 +71,7 @@ export class SagaCommandDispatcher {
          SELECT command_id FROM saga_commands
          WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING command_id, tenant_id, aggregate_type, type, data, correlation_id, causation_id, created_at`,
+       RETURNING command_id, saga, instance_key, tenant_id, aggregate_type, type, data, correlation_id, causation_id, created_at`,
       [this.options.claimSeconds ?? 30, this.options.batchSize ?? 20],
     );
     // One instance's commands go out in the order its steps decided them.
@@ -68,7 +81,7 @@ export class SagaCommandDispatcher {
 
   private async send(row: SagaCommandRow): Promise<void> {
     const aggregate = this.catalog.entry(row.aggregate_type);
-    if (!aggregate) return this.mark(row, 'refused', { code: 'UNKNOWN_AGGREGATE', message: `No aggregate "${row.aggregate_type}"` });
+    if (!aggregate) return this.refuse(row, 'UNKNOWN_AGGREGATE', `No aggregate "${row.aggregate_type}"`);
     const metadata = {
       now: new Date().toISOString(),
       actor: SAGA_ACTOR,
@@ -81,13 +94,30 @@ export class SagaCommandDispatcher {
       await this.repository.execute(aggregate, { type: row.type, data: row.data, metadata });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error; // not sent: the claim lapses and it goes again
-      return this.mark(row, 'refused', { kind: error.kind, code: error.code, message: error.message });
+      return this.refuse(row, error.code, error.message, error.kind);
     }
-    return this.mark(row, 'applied', null);
+    await this.mark(this.pool, row, 'applied', null);
   }
 
-  private async mark(row: SagaCommandRow, outcome: 'applied' | 'refused', error: object | null): Promise<void> {
-    await this.pool.query(`UPDATE saga_commands SET sent_at = clock_timestamp(), outcome = $2, error = $3 WHERE command_id = $1`, [
+  /** Records the refusal and steps the saga with it, together: a crash between them sends the command again. */
+  private async refuse(row: SagaCommandRow, code: string, message: string, kind?: string): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await this.mark(client, row, 'refused', { kind, code, message });
+      const saga = this.sagas.get(row.saga);
+      if (!saga) return;
+      const stream = sagaStream(saga.name, row.tenant_id, row.instance_key);
+      const loaded = await loadInstance(client, stream);
+      const refused = commandRefused(row.type, code, message, new Date());
+      const { instance_key: key, tenant_id: tenantId, command_id: messageId, correlation_id: correlationId } = row;
+      const step = sagaStep(saga, loaded.instance, { key, tenantId, messageId, correlationId, message: refused });
+      if (step === null) return; // the instance ended meanwhile: the refusal stays on record
+      const trigger = { type: refused.type, id: messageId, correlationId, at: refused.occurredAt };
+      await commitStep(client, this.store, saga.name, stream, loaded.version, step, trigger);
+    });
+  }
+
+  private async mark(db: Pool | PoolClient, row: SagaCommandRow, outcome: 'applied' | 'refused', error: object | null): Promise<void> {
+    await db.query(`UPDATE saga_commands SET sent_at = clock_timestamp(), outcome = $2, error = $3 WHERE command_id = $1`, [
       row.command_id,
       outcome,
       error === null ? null : JSON.stringify(error),

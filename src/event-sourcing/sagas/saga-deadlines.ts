@@ -83,8 +83,8 @@ export class SagaDeadlines {
     const stream = sagaStream(saga.name, row.tenant_id, row.instance_key);
     const loaded = await loadInstance(client, stream);
     const message = deadlineReached(row.name, row.due_at);
-    const due = { key: row.instance_key, tenantId: row.tenant_id, deadlineId: row.deadline_id, correlationId: row.correlation_id, message };
-    const step = sagaStep(saga, loaded.instance, due);
+    const { instance_key: key, tenant_id: tenantId, deadline_id: messageId, correlation_id: correlationId } = row;
+    const step = sagaStep(saga, loaded.instance, { key, tenantId, messageId, correlationId, message });
     if (step === null) return; // the instance ended meanwhile
     const trigger = { type: message.type, id: row.deadline_id, correlationId: row.correlation_id, at: row.due_at };
     await commitStep(client, this.store, saga.name, stream, loaded.version, step, trigger);

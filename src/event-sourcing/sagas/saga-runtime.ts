@@ -30,7 +30,8 @@ export class SagaRuntime {
     private readonly sagas: readonly AnySaga[],
     options: SagaRuntimeOptions = {},
   ) {
-    this.dispatcher = new SagaCommandDispatcher(pool, repository, catalog, { pollMs: options.commandPollMs, log: options.log });
+    const dispatching = { pollMs: options.commandPollMs, log: options.log };
+    this.dispatcher = new SagaCommandDispatcher(pool, store, repository, catalog, sagas, dispatching);
     this.deadlines = new SagaDeadlines(pool, store, sagas, { pollMs: options.deadlinePollMs, log: options.log });
   }
 

@@ -1,7 +1,7 @@
 import { deterministicEventId } from '../aggregates/deterministic-event-id.js';
 import type { DomainEvent } from '../domain/decider.js';
 import type { RecordedEvent } from '../store/event-envelope.js';
-import type { AnySaga, Deadline, DeadlineReached, Saga, SagaCommand, SagaMessage } from './saga.js';
+import type { AnySaga, CommandRefused, Deadline, DeadlineReached, Saga, SagaCommand, SagaMessage } from './saga.js';
 
 /** A saga instance as its runtime keeps it: the state after the messages handled so far. */
 export interface SagaInstance<State> {
@@ -27,16 +27,21 @@ export interface SagaStep<State> {
   readonly cancelDeadlines: readonly string[] | 'all';
 }
 
-/** A deadline that fell due, as the runtime hands it over: its instance and trace with it. */
-export interface DueDeadline {
+/**
+ * A message of the runtime's own (a deadline fell due, a command was refused), as it hands it
+ * over: its instance, its id (the deadline's, the refused command's) and the trace with it.
+ */
+export interface RuntimeMessage {
   readonly key: string;
   readonly tenantId: string;
-  readonly deadlineId: string;
+  readonly messageId: string;
   readonly correlationId: string;
-  readonly message: DeadlineReached;
+  readonly message: DeadlineReached | CommandRefused;
 }
 
-const isDeadline = (message: SagaMessage<DomainEvent>): message is DeadlineReached => message.type === 'deadline.reached';
+/** Only an instance's own runtime messages reach it: they never start one. */
+const fromRuntime = (message: SagaMessage<DomainEvent>): message is DeadlineReached | CommandRefused =>
+  message.type === 'deadline.reached' || message.type === 'command.refused';
 
 /** The instance key an event belongs to, or null when the saga has nothing to do with it. */
 export const instanceKeyOf = (saga: AnySaga, event: RecordedEvent): string | null =>
@@ -51,11 +56,11 @@ export const instanceKeyOf = (saga: AnySaga, event: RecordedEvent): string | nul
 export const sagaStep = <State, E extends DomainEvent>(
   saga: Saga<State, E>,
   current: SagaInstance<State> | null,
-  input: { readonly event: RecordedEvent; readonly key: string } | DueDeadline,
+  input: { readonly event: RecordedEvent; readonly key: string } | RuntimeMessage,
 ): SagaStep<State> | null => {
   const message = ('message' in input ? input.message : input.event) as SagaMessage<E>;
-  const starts = current === null && !isDeadline(message) && saga.startedBy.includes(message.type);
-  const reaches = current !== null && !current.done && (isDeadline(message) || saga.follows.includes(message.type));
+  const starts = current === null && !fromRuntime(message) && saga.startedBy.includes(message.type);
+  const reaches = current !== null && !current.done && (fromRuntime(message) || saga.follows.includes(message.type));
   if (!starts && !reaches) return null;
   const before = current?.state ?? saga.initialState;
   const reaction = saga.react(message, before);
@@ -63,7 +68,7 @@ export const sagaStep = <State, E extends DomainEvent>(
   const done = saga.isDone(state);
   const trace =
     'message' in input
-      ? { tenantId: input.tenantId, causationId: input.deadlineId, correlationId: input.correlationId }
+      ? { tenantId: input.tenantId, causationId: input.messageId, correlationId: input.correlationId }
       : {
           tenantId: input.event.tenantId,
           causationId: input.event.eventId,

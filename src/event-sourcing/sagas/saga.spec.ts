@@ -1,7 +1,7 @@
 import { recordedEvent } from '../testing/recorded-event.js';
 import { sagaSpec } from '../testing/saga-spec.js';
 import { depositSaga, orders, payments, type OrderClosed, type OrderPlaced, type PaymentEvent } from './order-deposit.fixtures.js';
-import { deadlineReached, sendTo } from './saga.js';
+import { commandRefused, deadlineReached, sendTo } from './saga.js';
 import { sagaStep } from './saga-step.js';
 
 const AT = new Date('2027-01-01T09:00:00.000Z');
@@ -26,15 +26,18 @@ describe('a saga, given/when/then', () => {
   });
 
   describe('awaiting the deposit', () => {
-    it('confirms the order when the payment is captured, and ends', () =>
+    it('confirms the order when the payment is captured, and drops its deadline', () =>
       given(placed())
         .when(payment('payment.captured'))
-        .then({ send: [sendTo(orders, { type: 'ConfirmOrder', data: { orderId: 'o-1', reason: 'deposit paid' } })], ends: true }));
+        .then({
+          send: [sendTo(orders, { type: 'ConfirmOrder', data: { orderId: 'o-1', reason: 'deposit paid' } })],
+          cancelDeadlines: ['deposit'],
+        }));
 
-    it('cancels the order when the payment fails, and ends', () =>
+    it('cancels the order when the payment fails', () =>
       given(placed())
         .when(payment('payment.failed'))
-        .then({ send: [sendTo(orders, { type: 'CancelOrder', data: { orderId: 'o-1', reason: 'deposit failed' } })], ends: true }));
+        .then({ send: [sendTo(orders, { type: 'CancelOrder', data: { orderId: 'o-1', reason: 'deposit failed' } })] }));
 
     it('compensates when the deadline passes: cancels the order and voids the payment', () =>
       given(placed())
@@ -44,10 +47,21 @@ describe('a saga, given/when/then', () => {
             sendTo(orders, { type: 'CancelOrder', data: { orderId: 'o-1', reason: 'no deposit in time' } }),
             sendTo(payments, { type: 'VoidPayment', data: { orderId: 'o-1', amount: 5000 } }),
           ],
-          ends: true,
         }));
 
     it('ends quietly when the order is closed by hand', () => given(placed()).when(closedByHand).then({ ends: true }));
+  });
+
+  describe('closing the order', () => {
+    it('ends when the order it confirmed is confirmed', () =>
+      given(placed(), payment('payment.captured'))
+        .when(recordedEvent<OrderClosed>({ type: 'order.confirmed', data: { reason: 'deposit paid' } }, { version: 3 }))
+        .then({ ends: true }));
+
+    it('compensates a refused confirmation: voids the payment, and ends', () =>
+      given(placed(), payment('payment.captured'))
+        .when(commandRefused('ConfirmOrder', 'ORDER_CLOSED', 'Order o-1 is closed', AT))
+        .then({ send: [sendTo(payments, { type: 'VoidPayment', data: { orderId: 'o-1', amount: 5000 } })], ends: true }));
   });
 
   describe('ended', () => {
@@ -78,7 +92,7 @@ describe('sagaStep', () => {
   });
 
   it('drops every deadline of an instance that ends', () => {
-    const ended = sagaStep(depositSaga, started()!.instance, { key: 'o-1', event: payment('payment.captured') });
+    const ended = sagaStep(depositSaga, started()!.instance, { key: 'o-1', event: closedByHand });
     expect(ended).toMatchObject({ instance: { done: true }, cancelDeadlines: 'all', setDeadlines: [] });
   });
 

@@ -10,8 +10,19 @@ export interface DeadlineReached {
   readonly occurredAt: Date;
 }
 
-/** What a saga reacts to: an event of the log, typed by the saga's union, or one of its deadlines. */
-export type SagaMessage<E extends DomainEvent> = EventOf<E> | DeadlineReached;
+/**
+ * A command the saga sent that its aggregate refused (a `DomainError`): delivered to the saga
+ * like an event, so it can compensate (a payment to void, a reservation to cancel).
+ */
+export interface CommandRefused {
+  readonly type: 'command.refused';
+  readonly data: { readonly commandType: string; readonly code: string; readonly message: string };
+  /** When the refusal was recorded. */
+  readonly occurredAt: Date;
+}
+
+/** What a saga reacts to: an event of the log, typed by the saga's union, one of its deadlines, or a refusal. */
+export type SagaMessage<E extends DomainEvent> = EventOf<E> | DeadlineReached | CommandRefused;
 
 /** A command a saga asks the runtime to send, to an aggregate of the triggering event's tenant. */
 export interface SagaCommand {
@@ -81,6 +92,13 @@ export const sendTo = <C extends Command>(
 export const deadlineAfter = (name: string, seconds: number, message: { readonly occurredAt: Date }): Deadline => ({
   name,
   at: new Date(message.occurredAt.getTime() + seconds * 1000),
+});
+
+/** The message a saga gets when the aggregate refuses the command it sent. */
+export const commandRefused = (commandType: string, code: string, message: string, at: Date): CommandRefused => ({
+  type: 'command.refused',
+  data: { commandType, code, message },
+  occurredAt: at,
 });
 
 /** The message a saga gets when its deadline `name` falls due at `at`. */

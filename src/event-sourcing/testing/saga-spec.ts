@@ -17,7 +17,7 @@ const step = <State, E extends DomainEvent>(saga: Saga<State, E>, instance: Saga
     instance,
     'eventId' in message
       ? { key: KEY, event: message as RecordedEvent }
-      : { key: KEY, tenantId: 'tenant-1', deadlineId: 'deadline-1', correlationId: 'correlation-1', message },
+      : { key: KEY, tenantId: 'tenant-1', messageId: 'message-1', correlationId: 'correlation-1', message },
   );
 
 const commands = (sent: readonly SagaCommand[] = []) => sent.map(({ to, type, data }) => ({ to: to.type, type, data }));

@@ -1,4 +1,4 @@
-import { deadlineReached, sendTo } from '../../../../event-sourcing/index.js';
+import { commandRefused, deadlineReached, sendTo } from '../../../../event-sourcing/index.js';
 import { recordedEvent, sagaSpec } from '../../../../event-sourcing/testing/index.js';
 import { payments, type PaymentEvent } from '../../../payments/public-api.js';
 import { reservationCancelled, reservationConfirmed, reservationCreated, RESERVATION_ID } from '../../domain/reservation.fixtures.js';
@@ -49,10 +49,13 @@ describe('the reservation deposit saga', () => {
   });
 
   describe('awaiting the deposit', () => {
-    it('confirms the reservation once the deposit is captured', () =>
+    it('confirms the reservation once the deposit is captured, and drops the deadline', () =>
       given(created)
         .when(captured)
-        .then({ send: [sendTo(reservations, { type: 'ConfirmReservation', data: { reservationId: RESERVATION_ID } })], ends: true }));
+        .then({
+          send: [sendTo(reservations, { type: 'ConfirmReservation', data: { reservationId: RESERVATION_ID } })],
+          cancelDeadlines: ['deposit'],
+        }));
 
     it('cancels the reservation with the reason when the payment fails', () =>
       given(created).when(failed).then({ send: [cancelReservation('Deposit payment failed: card declined')], ends: true }));
@@ -71,10 +74,25 @@ describe('the reservation deposit saga', () => {
       given(created).when(onReservation(reservationConfirmed(), 2)).then({ ends: true }));
   });
 
+  describe('paid, confirming the reservation', () => {
+    it('ends once the reservation is confirmed', () => given(created, captured).when(onReservation(reservationConfirmed(), 2)).then({ ends: true }));
+
+    it('voids the captured payment when the confirmation is refused (the reservation closed meanwhile)', () =>
+      given(created, captured)
+        .when(commandRefused('ConfirmReservation', 'RESERVATION_CLOSED', 'Reservation is cancelled', AT))
+        .then({ send: [voidPayment('Reservation closed before its deposit was paid: RESERVATION_CLOSED')], ends: true }));
+
+    it('voids the captured payment when the cancellation by hand reaches it first', () =>
+      given(created, captured)
+        .when(onReservation(reservationCancelled(), 2))
+        .then({ send: [voidPayment('Reservation cancelled')], ends: true }));
+  });
+
   describe('ended', () => {
     it('sends nothing against the reservation it confirmed, whatever comes later', () => {
-      given(created, captured).when(onReservation(reservationConfirmed(), 2)).thenIgnores();
-      given(created, captured).when(expired).thenIgnores();
+      const confirmedBySaga = onReservation(reservationConfirmed(), 2);
+      given(created, captured, confirmedBySaga).when(onReservation(reservationCancelled(), 3)).thenIgnores();
+      given(created, captured, confirmedBySaga).when(expired).thenIgnores();
     });
 
     it('ignores a late capture after the deadline cancelled the reservation', () => given(created, expired).when(captured).thenIgnores());

@@ -9,15 +9,19 @@ type DepositEvent = ReservationCreated | ReservationConfirmed | ReservationCance
 export type DepositProcess =
   | { readonly status: 'none' }
   | { readonly status: 'awaiting'; readonly reservationId: string; readonly amount: number; readonly currency: string }
-  | { readonly status: 'ended'; readonly outcome: 'paid' | 'payment-failed' | 'expired' | 'closed-by-hand' };
+  /** Paid: the reservation's confirmation is on its way (and may be refused, if it closed meanwhile). */
+  | { readonly status: 'confirming'; readonly reservationId: string }
+  | { readonly status: 'ended'; readonly outcome: 'paid' | 'payment-failed' | 'expired' | 'closed-by-hand' | 'refunded' };
 
 const DEADLINE = 'deposit';
 
 /**
  * A reservation made with a deposit is confirmed once the deposit is paid, and cancelled if the
  * payment fails or does not arrive in time (the payment is then voided). A reservation
- * confirmed or cancelled by hand meanwhile ends it (a cancelled one's payment is voided). The
- * payment of a reservation has the reservation's id, so payment events find their instance.
+ * confirmed or cancelled by hand meanwhile ends it (a cancelled one's payment is voided, even
+ * when it was captured: the confirmation the saga sent is then refused, or the cancellation
+ * reaches it first). The payment of a reservation has the reservation's id, so payment events
+ * find their instance.
  */
 export const reservationDepositSaga = (deadlineSeconds: number) =>
   defineSaga<DepositProcess, DepositEvent>({
@@ -33,13 +37,19 @@ export const reservationDepositSaga = (deadlineSeconds: number) =>
           return deposit ? { status: 'awaiting', reservationId, ...deposit } : state;
         }
         case 'payment.captured':
-          return { status: 'ended', outcome: 'paid' };
+          return state.status === 'awaiting' ? { status: 'confirming', reservationId: state.reservationId } : state;
         case 'payment.failed':
           return { status: 'ended', outcome: 'payment-failed' };
         case 'deadline.reached':
           return { status: 'ended', outcome: 'expired' };
+        case 'reservation.confirmed':
+          return { status: 'ended', outcome: state.status === 'confirming' ? 'paid' : 'closed-by-hand' };
+        case 'reservation.cancelled':
+          return { status: 'ended', outcome: state.status === 'confirming' ? 'refunded' : 'closed-by-hand' };
+        case 'command.refused':
+          return { status: 'ended', outcome: 'refunded' };
         default:
-          return { status: 'ended', outcome: 'closed-by-hand' };
+          return state; // payment.requested and payment.voided: the saga's own doing, not followed
       }
     },
     react: (message, state) => (message.type === 'reservation.created' ? requestDeposit(message, deadlineSeconds) : settle(message, state)),
@@ -56,20 +66,25 @@ const requestDeposit = (message: Extract<SagaMessage<DepositEvent>, { type: 'res
 };
 
 const settle = (message: SagaMessage<DepositEvent>, state: DepositProcess): Reaction => {
-  if (state.status !== 'awaiting') return {};
+  if (state.status !== 'awaiting' && state.status !== 'confirming') return {};
   const { reservationId } = state;
   const cancel = (reason: string) => sendTo(reservations, { type: 'CancelReservation', data: { reservationId, reason } });
   const voidPayment = (reason: string) => sendTo(payments, { type: 'VoidPayment', data: { paymentId: reservationId, reason } });
   switch (message.type) {
     case 'payment.captured':
-      return { send: [sendTo(reservations, { type: 'ConfirmReservation', data: { reservationId } })] };
+      return {
+        send: [sendTo(reservations, { type: 'ConfirmReservation', data: { reservationId } })],
+        cancelDeadlines: [DEADLINE],
+      };
     case 'payment.failed':
       return { send: [cancel(`Deposit payment failed: ${message.data.reason}`)] };
     case 'deadline.reached':
       return { send: [cancel('Deposit not paid in time'), voidPayment('Deposit not paid in time')] };
     case 'reservation.cancelled':
       return { send: [voidPayment('Reservation cancelled')] };
+    case 'command.refused': // the confirmation, of a reservation closed after its deposit was captured
+      return { send: [voidPayment(`Reservation closed before its deposit was paid: ${message.data.code}`)] };
     default:
-      return {}; // confirmed by hand: the payment goes on, the reservation needs nothing more
+      return {}; // confirmed (by hand, or by this saga's own command): nothing more to do
   }
 };
