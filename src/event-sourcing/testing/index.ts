@@ -5,3 +5,4 @@ export { inMemoryAggregates } from './in-memory-aggregates.js';
 export { recordedEvent, type RecordedEventOverrides } from './recorded-event.js';
 export { projectionSpec } from './projection-spec.js';
 export { sagaSpec, type ExpectedReaction } from './saga-spec.js';
+export { inMemorySagas } from './in-memory-sagas.js';
