@@ -10,6 +10,8 @@ import { sagaSubscription } from './saga-subscription.js';
 
 export interface SagaRuntimeOptions {
   readonly commandPollMs?: number;
+  /** How long a claimed outbox command is one sender's before another sends it again (default 30). */
+  readonly commandClaimSeconds?: number;
   readonly deadlinePollMs?: number;
   readonly log?: (message: string) => void;
 }
@@ -30,7 +32,7 @@ export class SagaRuntime {
     private readonly sagas: readonly AnySaga[],
     options: SagaRuntimeOptions = {},
   ) {
-    const dispatching = { pollMs: options.commandPollMs, log: options.log };
+    const dispatching = { pollMs: options.commandPollMs, claimSeconds: options.commandClaimSeconds, log: options.log };
     this.dispatcher = new SagaCommandDispatcher(pool, store, repository, catalog, sagas, dispatching);
     this.deadlines = new SagaDeadlines(pool, store, sagas, { pollMs: options.deadlinePollMs, log: options.log });
   }
