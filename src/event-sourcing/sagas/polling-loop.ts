@@ -7,7 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export class PollingLoop {
   private running?: Promise<void>;
   private stopping = false;
-  private readonly idle = new AbortController();
+  private idle = new AbortController();
+  /** Set when woken mid-round: the round after it runs at once, whatever this one found. */
+  private woken = false;
 
   constructor(
     private readonly step: () => Promise<number>,
@@ -19,6 +21,12 @@ export class PollingLoop {
     this.running ??= this.run();
   }
 
+  /** Runs the next round now rather than after the idle wait (there is work the loop cannot see yet). */
+  wake(): void {
+    this.woken = true;
+    this.idle.abort();
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.idle.abort();
@@ -27,11 +35,14 @@ export class PollingLoop {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
+      this.woken = false;
       const found = await this.step().catch((error: unknown) => {
         this.log(`${String(error)}`);
         return 0;
       });
-      if (found === 0 && !this.stopping) await sleep(this.idleMs, undefined, { signal: this.idle.signal }).catch(() => undefined);
+      if (found > 0 || this.woken || this.stopping) continue;
+      this.idle = new AbortController();
+      await sleep(this.idleMs, undefined, { signal: this.idle.signal }).catch(() => undefined);
     }
   }
 }

@@ -59,6 +59,11 @@ export class SagaCommandDispatcher {
     this.loop.start();
   }
 
+  /** A step has just committed commands: send them now rather than at the next poll. */
+  wake(): void {
+    this.loop.wake();
+  }
+
   stop(): Promise<void> {
     return this.loop.stop();
   }

@@ -41,6 +41,11 @@ export class SagaDeadlines {
     this.loop.start();
   }
 
+  /** A step has just committed deadlines: one may already be due. */
+  wake(): void {
+    this.loop.wake();
+  }
+
   stop(): Promise<void> {
     return this.loop.stop();
   }

@@ -38,7 +38,12 @@ export class SagaRuntime {
   }
 
   subscriptions(): Subscription[] {
-    return this.sagas.map((saga) => sagaSubscription(saga, this.store));
+    // Whatever a batch's steps wrote, this process's sender and poller look at once.
+    const committed = () => {
+      this.dispatcher.wake();
+      this.deadlines.wake();
+    };
+    return this.sagas.map((saga) => sagaSubscription(saga, this.store, committed));
   }
 
   start(): void {

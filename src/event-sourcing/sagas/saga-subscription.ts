@@ -11,10 +11,11 @@ import { loadInstance, sagaStream } from './saga-stream.js';
  * streams (an order's, its payment's), and only the log's own order tells which came first.
  * Each step commits with the checkpoint, so every event reaches its instance exactly once.
  */
-export const sagaSubscription = (saga: AnySaga, store: PostgresEventStore): Subscription => ({
+export const sagaSubscription = (saga: AnySaga, store: PostgresEventStore, committed?: () => void): Subscription => ({
   name: `saga:${saga.name}`,
   handles: saga.handles,
   ...withDefaults({ partitions: 1 }),
+  committed,
   async handle(client, events) {
     // Instances stepped earlier in this batch: their stream has moved on inside this transaction.
     const stepped = new Map<string, { instance: SagaInstance<unknown> | null; version: number }>();

@@ -215,6 +215,7 @@ export class PartitionRunner {
       },
       subscription.asyncCommit ? ASYNC_COMMIT_BEGIN : 'BEGIN',
     );
+    if (events.length > 0) subscription.committed?.(events);
     this.dependencyBack();
   }
 }

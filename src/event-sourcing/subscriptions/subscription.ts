@@ -39,6 +39,11 @@ export interface Subscription extends SubscriptionSettings {
    * checkpoint); wrong for anything others may act on before the flush, such as appended events.
    */
   readonly asyncCommit?: boolean;
+  /**
+   * Told, after the transaction committed, which events it handled: to wake what acts on its
+   * writes at once (a saga's outbox sender) instead of at its next poll. Must not throw.
+   */
+  readonly committed?: (events: readonly RecordedEvent[]) => void;
 }
 
 /** The settings an author may leave to the defaults. */
