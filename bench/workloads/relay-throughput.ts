@@ -98,7 +98,8 @@ const rawMessage = (row: EventRow): RelayMessage => {
     ...(correlationId !== undefined && { correlationId }),
     headers,
   };
-  return { routingKey: `${row.tenant_id}.${row.aggregate_type}.${row.type}`, content: Buffer.from(JSON.stringify(body)), options };
+  const routingKey = `${row.tenant_id}.${row.aggregate_type}.${row.type}`;
+  return { routingKey, content: Buffer.from(JSON.stringify(body)), options };
 };
 
 const sameMessage = (a: RelayMessage, b: RelayMessage): boolean =>
@@ -116,7 +117,7 @@ const checkSameMessages = async (pool: pg.Pool, relayed: readonly RecordedEvent[
   for (const event of relayed) {
     const row = byId.get(event.eventId);
     if (!row || !sameMessage(relayMessage(event), rawMessage(row))) {
-      throw new Error(`relay_throughput: the raw publisher's message for event ${event.eventId} differs from the relay's`);
+      throw new Error(`relay_throughput: the raw message for event ${event.eventId} differs from the relay's`);
     }
   }
 };
@@ -134,7 +135,8 @@ const logHead = async (pool: pg.Pool): Promise<LogHead> => {
 /** The relay back at checkpoint 0, as if it had never run (the row exists once a worker has started). */
 const resetRelay = async (pool: pg.Pool): Promise<void> => {
   await pool.query(
-    `UPDATE projection_checkpoints SET position = 0, transaction_id = '0', events_applied = 0, owner = NULL WHERE projection = $1`,
+    `UPDATE projection_checkpoints SET position = 0, transaction_id = '0', events_applied = 0, owner = NULL
+     WHERE projection = $1`,
     [RELAY_SUBSCRIPTION],
   );
 };
@@ -160,7 +162,8 @@ const waitForHead = async (pool: pg.Pool, head: LogHead): Promise<number> => {
       last = state;
       progressAt = performance.now();
     } else if (performance.now() - progressAt > STALL_MS) {
-      throw new Error(`relay: checkpoint stopped at ${state} short of ${head.transactionId}/${head.position} for ${STALL_MS / 1000} s`);
+      const target = `${head.transactionId}/${head.position}`;
+      throw new Error(`relay: checkpoint stopped at ${state} short of ${target} for ${STALL_MS / 1000} s`);
     }
     await sleep(POLL_MS);
   }
@@ -180,7 +183,9 @@ const waitUntil = async (what: string, condition: () => boolean, timeoutMs: numb
  */
 const drainQueue = async ({ admin, queue, total }: Setup, who: TargetName): Promise<void> => {
   const { messageCount } = await admin.checkQueue(queue);
-  if (messageCount !== total) throw new Error(`relay_throughput (${who}): the queue holds ${messageCount} messages, not ${total}`);
+  if (messageCount !== total) {
+    throw new Error(`relay_throughput (${who}): the queue holds ${messageCount} messages, not ${total}`);
+  }
   await admin.purgeQueue(queue);
 };
 
@@ -195,7 +200,8 @@ const relayPhase = async (setup: Setup, firstBatch: (events: readonly RecordedEv
   const registry = reservationRegistry();
   const pool = new pg.Pool({ connectionString: database.url, max: WORKER_POOL_SIZE });
   pool.on('error', (error) => progress(`relay worker connection failed: ${error.message}`));
-  const broker = new AmqpBroker({ url, exchange, connectionName: `chronicle-bench-relay-${process.pid}`, log: progress });
+  const connectionName = `chronicle-bench-relay-${process.pid}`;
+  const broker = new AmqpBroker({ url, exchange, connectionName, log: progress });
   const relay = eventRelay(broker, { types: registry.registeredTypes() });
   const latenciesMs: number[] = [];
   const timed: Subscription = {
@@ -207,7 +213,8 @@ const relayPhase = async (setup: Setup, firstBatch: (events: readonly RecordedEv
       latenciesMs.push(performance.now() - began);
     },
   };
-  const worker = new SubscriptionWorker(pool, new PostgresSubscriptionLog(pool, registry), [timed], { batchSize, log: progress });
+  const reader = new PostgresSubscriptionLog(pool, registry);
+  const worker = new SubscriptionWorker(pool, reader, [timed], { batchSize, log: progress });
   try {
     await broker.start();
     await waitUntil('RabbitMQ connection', () => broker.isUp(), 10_000);
@@ -241,7 +248,8 @@ const rawPhase = async (setup: Setup, connection: ChannelModel): Promise<Work & 
     const start = performance.now();
     for (;;) {
       const reading = performance.now();
-      const { rows } = await database.pool.query<EventRow>({ name: 'bench_relay_page', text: PAGE, values: [position, batchSize] });
+      const page = { name: 'bench_relay_page', text: PAGE, values: [position, batchSize] };
+      const { rows } = await database.pool.query<EventRow>(page);
       readMs += performance.now() - reading;
       if (rows.length === 0) break;
       const began = performance.now();
@@ -262,7 +270,8 @@ const rawPhase = async (setup: Setup, connection: ChannelModel): Promise<Work & 
   }
 };
 
-const TARGETS: readonly [{ readonly name: TargetName }, { readonly name: TargetName }] = [{ name: 'store' }, { name: 'raw' }];
+type Phase = { readonly name: TargetName };
+const TARGETS: readonly [Phase, Phase] = [{ name: 'store' }, { name: 'raw' }];
 
 /**
  * The relay to RabbitMQ (the real `eventRelay` subscription on a real SubscriptionWorker)
@@ -279,13 +288,15 @@ export const relayThroughput: Workload = {
     const total = await seedReservationLog(database, config.relayEvents, config.writers);
     const exchange = `chronicle.bench.relay.${randomBytes(4).toString('hex')}`;
     const queue = `${exchange}.all`;
-    const connection = await connect(url, { clientProperties: { connection_name: `chronicle-bench-raw-${process.pid}` } });
+    const clientProperties = { connection_name: `chronicle-bench-raw-${process.pid}` };
+    const connection = await connect(url, { clientProperties });
     try {
       const admin = await connection.createConfirmChannel();
       await admin.assertExchange(exchange, 'topic', { durable: true });
       await admin.assertQueue(queue, { durable: true });
       await admin.bindQueue(queue, exchange, '#');
-      const setup: Setup = { database, url, exchange, queue, admin, batchSize: config.projectionBatch, total, head: await logHead(database.pool) };
+      const head = await logHead(database.pool);
+      const setup: Setup = { database, url, exchange, queue, admin, batchSize: config.projectionBatch, total, head };
       let relayed: readonly RecordedEvent[] = [];
       let rawReadMs = 0;
       // Unmeasured: warms the queue's files, the page cache and both code paths.
@@ -318,15 +329,16 @@ export const relayThroughput: Workload = {
           store_handle_ms_total: Math.round(samples.store.latenciesMs.reduce((sum, ms) => sum + ms, 0)),
         },
         notes: [
-          `relay_throughput: ${total} reservation events (${PRACTICES} tenants, one stream per reservation) published ` +
-            `to RabbitMQ at ${new URL(url).host} twice per target (store, raw, raw, store, after an unmeasured raw pass), ` +
-            `persistent, to an exchange of the run's own with one durable queue bound to '#' (checked to hold every ` +
-            `message after each pass, then purged); store = the app's relay subscription on a SubscriptionWorker from ` +
-            `checkpoint 0 until its checkpoint reaches the head (it moves only after RabbitMQ's confirms), batches of ` +
-            `${config.projectionBatch}, polled every ${POLL_MS} ms; raw = plain SELECT pages of ${config.projectionBatch} ` +
-            `by position, each published on an amqplib confirm channel then waitForConfirms, the same routing keys, ` +
-            `headers and bodies (checked byte for byte), no read ahead (${(rawReadMs / 1000).toFixed(1)} s of its ` +
-            `time reading); p50/p99: one batch's publish + confirms. RabbitMQ's CPU is not counted`,
+          `relay_throughput: ${total} reservation events (${PRACTICES} tenants, one stream per reservation) ` +
+            `published to RabbitMQ at ${new URL(url).host} twice per target (store, raw, raw, store, after an ` +
+            `unmeasured raw pass), persistent, to an exchange of the run's own with one durable queue bound to '#' ` +
+            `(checked to hold every message after each pass, then purged); store = the app's relay subscription on ` +
+            `a SubscriptionWorker from checkpoint 0 until its checkpoint reaches the head (it moves only after ` +
+            `RabbitMQ's confirms), batches of ${config.projectionBatch}, polled every ${POLL_MS} ms; raw = plain ` +
+            `SELECT pages of ${config.projectionBatch} by position, each published on an amqplib confirm channel ` +
+            `then waitForConfirms, the same routing keys, headers and bodies (checked byte for byte), no read ahead ` +
+            `(${(rawReadMs / 1000).toFixed(1)} s of its time reading); p50/p99: one batch's publish + confirms; ` +
+            `RabbitMQ's CPU is not counted`,
         ],
       };
     } finally {

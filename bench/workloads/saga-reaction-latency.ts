@@ -63,7 +63,9 @@ const startSagaApp = async (database: ExtraDatabase, onRequested: (reservationId
   const registry = new EventRegistry().register(sagaSteppedType);
   const inlineProjections = new InlineProjections();
   const catalog = new AggregateCatalog();
-  for (const aggregate of [reservations, payments]) registerAggregate(aggregate, { registry, inlineProjections, catalog });
+  for (const aggregate of [reservations, payments]) {
+    registerAggregate(aggregate, { registry, inlineProjections, catalog });
+  }
   const notifier = new CommitNotifier(pool, progress);
   const store = new PostgresEventStore(pool, registry, () => notifier.notify());
   const repository = AggregateRepository.onPostgres(pool, store, new SnapshotStore(pool, registry), {
@@ -75,7 +77,8 @@ const startSagaApp = async (database: ExtraDatabase, onRequested: (reservationId
     },
   });
   const runtime = new SagaRuntime(store, pool, repository, catalog, [SAGA], { log: progress });
-  const worker = new SubscriptionWorker(pool, new PostgresSubscriptionLog(pool, registry), runtime.subscriptions(), { log: progress });
+  const reader = new PostgresSubscriptionLog(pool, registry);
+  const worker = new SubscriptionWorker(pool, reader, runtime.subscriptions(), { log: progress });
   await worker.start();
   runtime.start();
   return {
@@ -116,7 +119,9 @@ const readTimings = async (pool: pg.Pool, ids: readonly string[]): Promise<Timin
        AND c.aggregate_id = ANY($2::text[])`,
     [TENANT, ids],
   );
-  if (rows.length !== ids.length) throw new Error(`saga_reaction_latency: ${rows.length} payments requested for ${ids.length} reservations`);
+  if (rows.length !== ids.length) {
+    throw new Error(`saga_reaction_latency: ${rows.length} payments requested for ${ids.length} reservations`);
+  }
   return rows;
 };
 
@@ -137,11 +142,14 @@ const sagaPhase = async (database: ExtraDatabase, cpu: CpuMeter, reactions: numb
       const id = `r-${randomUUID()}`;
       const requested = new Promise<number>((resolve) => waiting.set(id, resolve));
       const timeout = sleep(REACTION_TIMEOUT_MS, 'timeout' as const, { ref: false });
-      await app.store.append(reservations.streamOf(TENANT, id), [createdEvent(id, n)], { expectedVersion: 'no_stream' });
+      const stream = reservations.streamOf(TENANT, id);
+      await app.store.append(stream, [createdEvent(id, n)], { expectedVersion: 'no_stream' });
       const appendedAt = performance.now();
       const at = await Promise.race([requested, timeout]);
       waiting.delete(id);
-      if (at === 'timeout') throw new Error(`saga_reaction_latency: no payment.requested ${REACTION_TIMEOUT_MS} ms after ${id}`);
+      if (at === 'timeout') {
+        throw new Error(`saga_reaction_latency: no payment.requested ${REACTION_TIMEOUT_MS} ms after ${id}`);
+      }
       inProcessMs.push(at - appendedAt);
       ids.push(id);
     }
@@ -160,8 +168,8 @@ const rawPhase = async (pool: pg.Pool, cpu: CpuMeter, count: number): Promise<Sa
   const insert = {
     name: 'bench_saga_raw_insert',
     // Microseconds as text: a Date would drop them.
-    text: `INSERT INTO raw_events (event_id, tenant_id, aggregate_type, aggregate_id, version, type, schema_version, data,
-             metadata, occurred_at) VALUES ($1, $2, $3, $4, 1, $5, 1, $6, $7, now())
+    text: `INSERT INTO raw_events (event_id, tenant_id, aggregate_type, aggregate_id, version, type, schema_version,
+             data, metadata, occurred_at) VALUES ($1, $2, $3, $4, 1, $5, 1, $6, $7, now())
            RETURNING (extract(epoch FROM recorded_at) * 1000000)::bigint::text AS micros`,
   };
   const latenciesMs: number[] = [];
@@ -171,7 +179,8 @@ const rawPhase = async (pool: pg.Pool, cpu: CpuMeter, count: number): Promise<Sa
     const id = `r-${randomUUID()}`;
     const { type, data, metadata } = createdEvent(id, n);
     const append = async (eventType: string, aggregateType: string): Promise<number> => {
-      const values = [randomUUID(), TENANT, aggregateType, id, eventType, JSON.stringify(data), JSON.stringify(metadata)];
+      const json = [JSON.stringify(data), JSON.stringify(metadata)];
+      const values = [randomUUID(), TENANT, aggregateType, id, eventType, ...json];
       return Number((await pool.query<{ micros: string }>({ ...insert, values })).rows[0].micros);
     };
     const first = await append(type, 'reservation');
@@ -208,7 +217,8 @@ export const sagaReactionLatency: Workload = {
         latenciesMs: requestedMs,
         cpu: storeCpu,
       };
-      const stage = (values: readonly number[]) => `p50 ${ms(percentile(values, 0.5))} / p99 ${ms(percentile(values, 0.99))} ms`;
+      const stage = (values: readonly number[]) =>
+        `p50 ${ms(percentile(values, 0.5))} / p99 ${ms(percentile(values, 0.99))} ms`;
       const round = (value: number): number => Number(value.toFixed(3));
       return {
         name: this.name,
@@ -229,16 +239,16 @@ export const sagaReactionLatency: Workload = {
           raw_is_baseline: false,
         },
         notes: [
-          `saga_reaction_latency: ${timings.length} reservation.created events with a deposit, appended one at a time ` +
-            `through the store (its NOTIFY as in the app) after a random 0–${PAUSE_MAX_MS} ms pause, with the ` +
-            `reservation-deposit saga running (SagaRuntime + SubscriptionWorker, the app's default options, one pool of ` +
-            `${POOL_SIZE}); latency = payment.requested's recorded_at − reservation.created's (PostgreSQL's clock, each ` +
-            `its transaction's start): ${stage(requestedMs)}; of it, to the outbox row (worker woken by NOTIFY, read, ` +
-            `saga step) ${stage(outboxMs)}, then to the payment (commit, the command sender's poll, the command) ` +
-            `${stage(senderMs)}; seen in process (append returned → payment's onCommitted) ${stage(inProcessMs)}. ` +
-            `No raw baseline does the same work: raw = a floor, a plain INSERT then a second one as soon as it returns ` +
-            `(recorded_at difference), and /s = 1 / mean latency, so the ratio is not a target; CPU includes the ` +
-            `pauses' idle polling`,
+          `saga_reaction_latency: ${timings.length} reservation.created events with a deposit, appended one at a ` +
+            `time through the store (its NOTIFY as in the app) after a random 0–${PAUSE_MAX_MS} ms pause, with the ` +
+            `reservation-deposit saga running (SagaRuntime + SubscriptionWorker, the app's default options, one ` +
+            `pool of ${POOL_SIZE}); latency = payment.requested's recorded_at − reservation.created's (PostgreSQL's ` +
+            `clock, each its transaction's start): ${stage(requestedMs)}; of it, to the outbox row (worker woken ` +
+            `by NOTIFY, read, saga step) ${stage(outboxMs)}, then to the payment (commit, the command sender's ` +
+            `poll, the command) ${stage(senderMs)}; seen in process (append returned → payment's onCommitted) ` +
+            `${stage(inProcessMs)}. No raw baseline does the same work: raw = a floor, a plain INSERT then a ` +
+            `second one as soon as it returns (recorded_at difference), and /s = 1 / mean latency, so the ratio ` +
+            `is not a target; CPU includes the pauses' idle polling`,
         ],
       };
     } finally {
