@@ -226,7 +226,6 @@ export const sagaReactionLatency: Workload = {
         store: summarize(store),
         raw: summarize(raw),
         extra: {
-          reactions: timings.length,
           pause_max_ms: PAUSE_MAX_MS,
           mean_ms: round(store.elapsedMs / timings.length),
           outbox_p50_ms: round(percentile(outboxMs, 0.5)),
