@@ -34,6 +34,12 @@ export interface BenchConfig {
   readonly million: boolean;
   /** Events per worker step, as the app runs it (SubscriptionWorker's default); the raw scan reads pages of this. */
   readonly projectionBatch: number;
+  /** BENCH_AMQP_URL or AMQP_URL: the RabbitMQ relay_throughput publishes to; that workload skips itself without one. */
+  readonly amqpUrl: string | undefined;
+  /** Reservation events relay_throughput seeds and publishes, through the relay and through the raw publisher. */
+  readonly relayEvents: number;
+  /** Deposit reservations saga_reaction_latency appends one at a time, each awaited until its payment is requested. */
+  readonly sagaReactions: number;
   readonly embeddedPort: number;
   readonly serverUrl: string | undefined;
   /** BENCH_ONLY: comma-separated workload names to run; all when unset. */
@@ -75,6 +81,9 @@ export const loadConfig = (): BenchConfig => {
     projectionEvents: Math.max(10_000, Math.round(200_000 * scale)),
     million: process.env.BENCH_MILLION === '1',
     projectionBatch: 500,
+    amqpUrl: process.env.BENCH_AMQP_URL || process.env.AMQP_URL || undefined,
+    relayEvents: Math.max(2_000, Math.round(20_000 * scale)),
+    sagaReactions: Math.max(50, Math.round(200 * scale)),
     embeddedPort: port,
     serverUrl: process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined,
     only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((name) => name.trim()) : undefined,

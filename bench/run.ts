@@ -20,6 +20,8 @@ import { httpCreateConfirm } from './workloads/http-create-confirm.js';
 import { mapCatchUp, mapCatchUp1m, occupancyCatchUp, occupancyCatchUp1m } from './workloads/projection-catchup.js';
 import { readAll } from './workloads/read-all.js';
 import { readStream } from './workloads/read-stream.js';
+import { relayThroughput } from './workloads/relay-throughput.js';
+import { sagaReactionLatency } from './workloads/saga-reaction-latency.js';
 import { singleAppends } from './workloads/single-appends.js';
 import type { Workload, WorkloadContext, WorkloadResult } from './workloads/workload.js';
 
@@ -35,10 +37,12 @@ const REPORT_ORDER: readonly Workload[] = [
   mapCatchUp,
   occupancyCatchUp1m,
   mapCatchUp1m,
+  relayThroughput,
+  sagaReactionLatency,
 ];
 /**
- * Run in this order: the log reads first, on tables holding only the seeded log. The HTTP
- * and catch-up workloads use databases of their own.
+ * Run in this order: the log reads first, on tables holding only the seeded log. The HTTP,
+ * catch-up, relay and saga workloads use databases of their own.
  */
 const RUN_ORDER: readonly Workload[] = [
   readAll,
@@ -49,6 +53,8 @@ const RUN_ORDER: readonly Workload[] = [
   httpCreateConfirm,
   occupancyCatchUp,
   mapCatchUp,
+  relayThroughput,
+  sagaReactionLatency,
   occupancyCatchUp1m,
   mapCatchUp1m,
 ];
@@ -70,6 +76,11 @@ const selectWorkloads = ({ only, million }: BenchConfig): readonly Workload[] =>
 const runWorkloads = async (context: WorkloadContext): Promise<WorkloadResult[]> => {
   const results = new Map<string, WorkloadResult>();
   for (const workload of selectWorkloads(context.config)) {
+    const skipped = workload.skip?.(context.config);
+    if (skipped !== undefined) {
+      progress(`${workload.name} skipped: ${skipped}`);
+      continue;
+    }
     const began = performance.now();
     progress(`${workload.name}…`);
     results.set(workload.name, await workload.run(context));

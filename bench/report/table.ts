@@ -1,13 +1,16 @@
 import type { WorkloadResult } from '../workloads/workload.js';
 import { cpuLine } from './cpu.js';
-import { targetRatio } from './targets.js';
+import { targetP99Ms, targetRatio } from './targets.js';
 
 const HEADER = ['workload', 'counts', 'store /s', 'raw /s', 'ratio store/raw', 'store p50/p99 ms', 'raw p50/p99 ms'];
 /** What `store` and `raw` stand for beyond the event-store rows, printed under the table. */
 const LEGEND =
   'store = the system under test, raw = its baseline in the same run: the event store API vs plain SQL; ' +
   'for http_create_confirm the create+confirm routes vs the no-database validate route; ' +
-  'for projection_catchup_* the projection worker catching up vs a plain SELECT paging the same log';
+  'for projection_catchup_* the projection worker catching up vs a plain SELECT paging the same log; ' +
+  'for relay_throughput the relay subscription vs a plain amqplib confirm-channel publisher; ' +
+  'for saga_reaction_latency (no baseline of the same work) the saga reaction vs two plain INSERTs in a row, ' +
+  '/s = 1 / mean latency';
 
 const rate = (value: number): string => Math.round(value).toLocaleString('en-US');
 const ms = (value: number): string => (value < 10 ? value.toFixed(2) : value.toFixed(1));
@@ -23,6 +26,11 @@ const row = (result: WorkloadResult): string[] => [
 ];
 
 const targetLine = (result: WorkloadResult): string | undefined => {
+  const ceiling = targetP99Ms(result.name);
+  if (ceiling !== undefined) {
+    const p99 = result.store.p99Ms;
+    return `${result.name}: p99 ${ms(p99)} ms vs target <= ${ceiling} ms -> ${p99 <= ceiling ? 'met' : 'MISSED'}`;
+  }
   const target = targetRatio(result.name);
   if (target === undefined) return undefined;
   const ratio = result.store.eventsPerS / result.raw.eventsPerS;

@@ -9,6 +9,15 @@ const TARGET_RATIOS: Readonly<Record<string, number>> = {
   /** Events the map projection applies per second over the raw read rate of the same log. */
   projection_catchup_map_200k: 0.5,
   projection_catchup_map_1m: 0.5,
+  /** Events the relay gets confirmed per second over a plain amqplib confirm-channel publisher's. */
+  relay_throughput: 0.5,
+};
+
+/** Latency ceilings, for workloads with no raw baseline of the same work: p99 at most this. */
+const TARGET_P99_MS: Readonly<Record<string, number>> = {
+  /** reservation.created committed → payment.requested stored, by the deposit saga. */
+  saga_reaction_latency: 100,
 };
 
 export const targetRatio = (workload: string): number | undefined => TARGET_RATIOS[workload];
+export const targetP99Ms = (workload: string): number | undefined => TARGET_P99_MS[workload];

@@ -15,8 +15,8 @@ export interface WorkloadContext {
   readonly databases: ExtraDatabases;
 }
 
-/** What a workload's rates count: events (the default), or HTTP requests. */
-export type RateUnit = 'event' | 'request';
+/** What a workload's rates count: events (the default), HTTP requests, or saga reactions. */
+export type RateUnit = 'event' | 'request' | 'reaction';
 
 export interface WorkloadResult {
   readonly name: string;
@@ -33,5 +33,7 @@ export interface WorkloadResult {
 
 export interface Workload {
   readonly name: string;
+  /** Why this run cannot run the workload (a service it needs is not configured), or undefined when it can. */
+  skip?(config: BenchConfig): string | undefined;
   run(context: WorkloadContext): Promise<WorkloadResult>;
 }
