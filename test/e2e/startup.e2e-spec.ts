@@ -91,9 +91,8 @@ describe('npm start', () => {
       await waitFor(running, 'Chronicle is listening');
       expect(running.output()).toContain('applied migrations: EventStore');
       await waitFor(running, 'JWT_SECRET is the public development default');
-      expect(logLines(running.output())).toContainEqual(
-        expect.objectContaining({ level: 'warn', msg: expect.stringContaining('JWT_SECRET is the public development default') }),
-      );
+      const warning = { level: 'warn', msg: expect.stringContaining('JWT_SECRET is the public development default') };
+      expect(logLines(running.output())).toContainEqual(expect.objectContaining(warning));
       expect(running.output()).toContain(`embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT}`);
       const health = await fetch(`http://127.0.0.1:${env.PORT}/health`);
       expect(health.status).toBe(200);
