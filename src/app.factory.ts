@@ -1,14 +1,15 @@
-import type { LogLevel } from '@nestjs/common';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { AppModule, runsRelay } from './app.module.js';
 import { acceptJsonBodiesOnly, answerClientError, ErrorResponseFilter, rejectUnreasonableInput, requestValidationPipe, toErrorResponse } from './event-sourcing/index.js';
 import { usesDevelopmentSecret, type Environment } from './config/environment.js';
+import { createRootLogger, nestLoggerFor, type LogOptions } from './logging/logger.js';
+import { logRequests } from './logging/request-logging.js';
 
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Ids in paths are up to 255 characters, more once percent-encoded; Fastify's default (100) answered 414 to valid ones. */
 const MAX_PARAM_LENGTH = 1024;
@@ -22,10 +23,13 @@ export interface AppOptions {
    * HTTP tests turn it off; the start-up test checks the UI on the real process.
    */
   readonly docsUi?: boolean;
+  /** Where the app's log lines go (tests read them). */
+  readonly logs?: LogOptions;
 }
 
 /** Builds the Nest app on Fastify; `main.ts` and the HTTP tests both start it through here. */
 export const createApp = async (env: Environment, options: AppOptions = {}): Promise<NestFastifyApplication> => {
+  const logger = await createRootLogger(env, options.logs);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(env),
     new FastifyAdapter({
@@ -41,6 +45,8 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
         connectionsCheckingInterval: deadlineChecksEvery(env.HTTP_REQUEST_TIMEOUT_MS),
       },
       clientErrorHandler: answerClientError,
+      // Unique across processes and restarts, unlike Fastify's counter: log lines and events name the request.
+      genReqId: () => randomUUID(),
       // The router refuses a malformed URL (400) or an over-long parameter (414) before Nest's filter runs: same body.
       frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
         const { status, body } = toErrorResponse(error);
@@ -48,7 +54,8 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
       },
     }),
     // Nest's parsers would take forms too: see acceptJsonBodiesOnly.
-    { logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(env.LOG_LEVEL) + 1), abortOnError: false, bodyParser: false },
+    // Nest's lines and every `new Logger(context)` go through pino, from the first line on.
+    { logger: nestLoggerFor(logger), abortOnError: false, bodyParser: false },
   );
   app.enableShutdownHooks();
   // helmet's defaults suit /docs too (the UI's scripts are files of its own; its inline styles are
@@ -56,6 +63,7 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
   await app.register(helmet, { contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } });
   app.useGlobalFilters(new ErrorResponseFilter());
   const fastify = app.getHttpAdapter().getInstance();
+  logRequests(fastify, logger);
   fastify.addHook('preValidation', rejectUnreasonableInput);
   acceptJsonBodiesOnly(fastify);
   app.useGlobalPipes(requestValidationPipe());

@@ -44,6 +44,16 @@ const waitFor = async (started: Started, text: string, timeoutMs = 60_000): Prom
   }
 };
 
+/** The app's output is JSON lines (pino): every complete line, parsed; one that is not JSON fails the test. */
+const logLines = (output: string): Array<Record<string, unknown>> =>
+  output.split('\n').slice(0, -1).map((line) => {
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new Error(`not a JSON log line: ${line}`);
+    }
+  });
+
 const exited = (child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> =>
   new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
@@ -81,7 +91,8 @@ describe('npm start', () => {
       await waitFor(running, 'Chronicle is listening');
       expect(running.output()).toContain('applied migrations: EventStore');
       await waitFor(running, 'JWT_SECRET is the public development default');
-      expect(running.output()).toMatch(/WARN.*JWT_SECRET is the public development default/);
+      const warning = { level: 'warn', msg: expect.stringContaining('JWT_SECRET is the public development default') };
+      expect(logLines(running.output())).toContainEqual(expect.objectContaining(warning));
       expect(running.output()).toContain(`embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT}`);
       const health = await fetch(`http://127.0.0.1:${env.PORT}/health`);
       expect(health.status).toBe(200);

@@ -1,6 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/app.factory.js';
+import { createApp, type AppOptions } from '../../src/app.factory.js';
 import { validateEnvironment } from '../../src/config/environment.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -16,11 +16,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on its own database and a free port. */
-export const startTestApp = async (overrides: Record<string, string> = {}): Promise<TestApp> => {
+/** The real app on its own database and a free port; `options.logs` to read its log lines. */
+export const startTestApp = async (
+  overrides: Record<string, string> = {},
+  options: AppOptions = {},
+): Promise<TestApp> => {
   const db = await createTestDatabase();
   const env = validateEnvironment({ DATABASE_URL: db.url, PORT: '0', LOG_LEVEL: 'error', ...overrides });
-  const app = await createApp(env, { docsUi: false });
+  const app = await createApp(env, { docsUi: false, ...options });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

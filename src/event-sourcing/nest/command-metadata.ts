@@ -8,22 +8,43 @@ import type { IdempotentRequest } from './idempotency.interceptor.js';
 
 const HEADER_ID = /^[\w.:-]{1,128}$/;
 
-const optionalHeader = (request: FastifyRequest, name: string): string | undefined => {
-  const value = request.headers[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !HEADER_ID.test(value)) {
-    throw new BadRequestException({ code: 'INVALID_HEADER', message: `${name} must be 1-128 characters of [A-Za-z0-9_.:-]` });
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+const CORRELATION_ID = Symbol('correlationId');
+/** The request's correlation id once made; `null`: the caller's header is malformed. */
+type WithCorrelationId = FastifyRequest & { [CORRELATION_ID]?: string | null };
+
+/**
+ * The request's correlation id: the caller's `x-correlation-id`, or one made on first use and
+ * kept on the request, so whoever asks first (the app's request hook, a log line, the command)
+ * and whoever asks later get the same. A malformed header gives none (`undefined`): a command
+ * then refuses it (`commandMetadata`), and any other request is served as before.
+ */
+export const correlationIdOf = (request: FastifyRequest): string | undefined => {
+  const memo = request as WithCorrelationId;
+  if (memo[CORRELATION_ID] === undefined) {
+    const header = request.headers[CORRELATION_HEADER];
+    const valid = typeof header === 'string' && HEADER_ID.test(header);
+    memo[CORRELATION_ID] = header === undefined ? randomUUID() : valid ? header : null;
   }
-  return value;
+  return memo[CORRELATION_ID] ?? undefined;
 };
 
-export const CORRELATION_HEADER = 'x-correlation-id';
+const commandCorrelationId = (request: FastifyRequest): string => {
+  const id = correlationIdOf(request);
+  if (id === undefined) {
+    const message = `${CORRELATION_HEADER} must be 1-128 characters of [A-Za-z0-9_.:-]`;
+    throw new BadRequestException({ code: 'INVALID_HEADER', message });
+  }
+  return id;
+};
 
 /**
  * The facts a command carries from its HTTP request: time, caller, tenant and trace ids. A
  * keyed request's command id comes from its Idempotency-Key, so a retry derives the same event
  * ids (the repository gives any other command a fresh id). The correlation id is the caller's
- * `x-correlation-id`, or a new one: the command starts a business process.
+ * `x-correlation-id`, or the one made for this request: the command starts a business process,
+ * and the request's log line names the same one.
  */
 export const commandMetadata = (request: FastifyRequest, actor: Actor, tenantId: string): CommandMetadata => ({
   now: new Date().toISOString(),
@@ -31,7 +52,7 @@ export const commandMetadata = (request: FastifyRequest, actor: Actor, tenantId:
   tenantId,
   commandId: (request as FastifyRequest & IdempotentRequest).commandId,
   requestId: request.id,
-  correlationId: optionalHeader(request, CORRELATION_HEADER) ?? randomUUID(),
+  correlationId: commandCorrelationId(request),
 });
 
 /** `If-Match: "7"` → 7; `If-Match: *` → the stream must exist; absent → undefined; anything else is a 400. */
