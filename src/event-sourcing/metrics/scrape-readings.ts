@@ -12,6 +12,8 @@ export type Series = readonly { readonly labels: Record<string, string>; readonl
  */
 export class ScrapeReadings {
   private readonly failures: Counter<'family'>;
+  /** Readings run one after another: a scrape takes one connection from the app's pool, not one per family. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly registry: Registry,
@@ -25,21 +27,30 @@ export class ScrapeReadings {
     });
   }
 
-  /** `read` once per scrape however many gauges ask; `undefined` when it failed. */
+  /**
+   * `read` once per scrape however many gauges ask; `undefined` when it failed (counted in the
+   * failures counter, which shows it from the next scrape on: its value is taken as the scrape starts).
+   * A read starts a turn after it is asked for at the earliest, so gauges read from memory in the same
+   * scrape (the pool's) see the app as it was, not the scrape's own queries.
+   */
   reading<T>(family: string, read: () => Promise<T>): () => Promise<T | undefined> {
     let inFlight: Promise<T | undefined> | null = null;
-    const readOnce = async (): Promise<T | undefined> => {
-      try {
-        return await read();
-      } catch (error) {
-        this.failures.inc({ family });
-        this.log(`metrics: reading ${family} failed, left out of this scrape: ${error instanceof Error ? error.message : error}`);
-        return undefined;
-      } finally {
-        inFlight = null;
-      }
+    const readInTurn = (): Promise<T | undefined> => {
+      const result = this.queue
+        .then(read)
+        .catch((error: unknown) => {
+          this.failures.inc({ family });
+          const reason = error instanceof Error ? error.message : String(error);
+          this.log(`metrics: reading ${family} failed, left out of this scrape: ${reason}`);
+          return undefined;
+        })
+        .finally(() => {
+          inFlight = null;
+        });
+      this.queue = result;
+      return result;
     };
-    return () => (inFlight ??= readOnce());
+    return () => (inFlight ??= readInTurn());
   }
 
   /** A gauge filled from `reading` at each scrape; every series it showed before is dropped first. */
