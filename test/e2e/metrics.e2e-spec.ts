@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendJson } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
+import { parsePrometheusText as parse, sampleValue as valueOf, type Sample } from '../support/prometheus-text.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -14,24 +15,6 @@ const OPERATOR = 'ops-metrics';
 const DAY_MS = 86_400_000;
 const day = (n: number): string => new Date(Date.now() + n * DAY_MS).toISOString().slice(0, 10);
 
-/** One sample of the text format: `name{a="1",b="2"} value`. */
-interface Sample {
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly value: number;
-}
-
-const parse = (text: string): Sample[] =>
-  text
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (!match) throw new Error(`not a sample line: ${line}`);
-      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-      return { name: match[1], labels, value: Number(match[3]) };
-    });
-
 describe('GET /metrics', () => {
   let app: TestApp;
   let practice: string;
@@ -41,14 +24,16 @@ describe('GET /metrics', () => {
     sendJson(app.baseUrl, method, path, headers, body);
 
   const scrapeText = async (): Promise<string> => {
-    const response = await fetch(`${app.baseUrl}/metrics`, { headers: app.as(OPERATOR), signal: AbortSignal.timeout(10_000) });
+    const signal = AbortSignal.timeout(10_000);
+    const response = await fetch(`${app.baseUrl}/metrics`, { headers: app.as(OPERATOR), signal });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     return response.text();
   };
   const scrape = async (): Promise<Sample[]> => parse(await scrapeText());
-  const valueOf = (samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined =>
-    samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+  /** A subscription's gauge, e.g. `lag_events` for chronicle_subscription_lag_events. */
+  const ofSubscription = (samples: Sample[], gauge: string, subscription: string): number | undefined =>
+    valueOf(samples, `chronicle_subscription_${gauge}`, { subscription });
 
   const book = async (checkInDate: string): Promise<string> => {
     const reply = await call('POST', `/v1/practices/${practice}/reservations`, app.as(OWNER), {
@@ -93,7 +78,8 @@ describe('GET /metrics', () => {
 
   it('counts commands by aggregate, command, result and code', async () => {
     const samples = await scrape();
-    const commands = (labels: Record<string, string>) => valueOf(samples, 'chronicle_commands_total', { aggregate: 'reservation', ...labels });
+    const commands = (labels: Record<string, string>) =>
+      valueOf(samples, 'chronicle_commands_total', { aggregate: 'reservation', ...labels });
 
     expect(commands({ command: 'CreateReservation', result: 'applied', code: '' })).toBe(3);
     expect(commands({ command: 'ConfirmReservation', result: 'applied', code: '' })).toBe(2);
@@ -104,7 +90,8 @@ describe('GET /metrics', () => {
   it('observes HTTP latency by method, route template and status class, and never shows a raw id', async () => {
     const text = await scrapeText();
     const samples = parse(text);
-    const count = (labels: Record<string, string>) => valueOf(samples, 'chronicle_http_request_duration_seconds_count', labels);
+    const count = (labels: Record<string, string>) =>
+      valueOf(samples, 'chronicle_http_request_duration_seconds_count', labels);
 
     expect(count({ method: 'POST', route: '/v1/practices/:practiceId/reservations', status_class: '2xx' })).toBe(3);
     const confirm = '/v1/practices/:practiceId/reservations/:reservationId/confirm';
@@ -114,22 +101,23 @@ describe('GET /metrics', () => {
     expect(count({ method: 'GET', route: reservation, status_class: '4xx' })).toBe(1);
     expect(count({ method: 'GET', route: reservation, status_class: '2xx' })).toBe(1);
     expect(count({ method: 'GET', route: 'unmatched', status_class: '4xx' })).toBe(1);
-    expect(valueOf(samples, 'chronicle_http_request_duration_seconds_bucket', { route: reservation, le: '+Inf' })).toBeGreaterThan(0);
+    const slowest = { route: reservation, le: '+Inf' };
+    expect(valueOf(samples, 'chronicle_http_request_duration_seconds_bucket', slowest)).toBeGreaterThan(0);
     for (const id of [practice, ...ids, 'beef', 'no-such-route']) expect(text).not.toContain(id);
   });
 
   it('shows each subscription\'s lag and dead letters, occupancy among them, at 0 once caught up', async () => {
     const deadline = Date.now() + 10_000;
     let samples = await scrape();
-    while (valueOf(samples, 'chronicle_subscription_lag_events', { subscription: 'occupancy' }) !== 0 && Date.now() < deadline) {
+    while (ofSubscription(samples, 'lag_events', 'occupancy') !== 0 && Date.now() < deadline) {
       await sleep(100);
       samples = await scrape();
     }
 
-    expect(valueOf(samples, 'chronicle_subscription_lag_events', { subscription: 'occupancy' })).toBe(0);
-    expect(valueOf(samples, 'chronicle_subscription_lag_seconds', { subscription: 'occupancy' })).toBe(0);
-    expect(valueOf(samples, 'chronicle_subscription_dead_letters', { subscription: 'occupancy' })).toBe(0);
-    expect(valueOf(samples, 'chronicle_subscription_lag_events', { subscription: 'saga:reservation-deposit' })).toEqual(expect.any(Number));
+    expect(ofSubscription(samples, 'lag_events', 'occupancy')).toBe(0);
+    expect(ofSubscription(samples, 'lag_seconds', 'occupancy')).toBe(0);
+    expect(ofSubscription(samples, 'dead_letters', 'occupancy')).toBe(0);
+    expect(ofSubscription(samples, 'lag_events', 'saga:reservation-deposit')).toEqual(expect.any(Number));
   });
 
   it('shows lag growing while occupancy is paused', async () => {
@@ -140,8 +128,8 @@ describe('GET /metrics', () => {
       await sleep(1_100);
       const samples = await scrape();
 
-      expect(valueOf(samples, 'chronicle_subscription_lag_events', { subscription: 'occupancy' })).toBeGreaterThanOrEqual(1);
-      expect(valueOf(samples, 'chronicle_subscription_lag_seconds', { subscription: 'occupancy' })).toBeGreaterThanOrEqual(1);
+      expect(ofSubscription(samples, 'lag_events', 'occupancy')).toBeGreaterThanOrEqual(1);
+      expect(ofSubscription(samples, 'lag_seconds', 'occupancy')).toBeGreaterThanOrEqual(1);
     } finally {
       expect((await call('POST', '/v1/admin/projections/occupancy/resume', operator)).status).toBe(200);
     }
@@ -211,11 +199,13 @@ describe('GET /metrics', () => {
       const samples = await scrape();
       const next = await scrape(); // a counter's value is taken as the scrape starts: the failure shows in the next
 
-      expect(valueOf(samples, 'chronicle_saga_deadlines_pending', { saga: 'reservation-deposit' })).toBeUndefined();
-      expect(valueOf(samples, 'chronicle_saga_deadline_oldest_overdue_seconds', { saga: 'reservation-deposit' })).toBeUndefined();
-      expect(valueOf(samples, 'chronicle_subscription_lag_events', { subscription: 'occupancy' })).toEqual(expect.any(Number));
+      const saga = { saga: 'reservation-deposit' };
+      expect(valueOf(samples, 'chronicle_saga_deadlines_pending', saga)).toBeUndefined();
+      expect(valueOf(samples, 'chronicle_saga_deadline_oldest_overdue_seconds', saga)).toBeUndefined();
+      expect(ofSubscription(samples, 'lag_events', 'occupancy')).toEqual(expect.any(Number));
       expect(valueOf(samples, 'chronicle_db_oldest_transaction_seconds')).toEqual(expect.any(Number));
-      expect(valueOf(next, 'chronicle_metrics_scrape_failures_total', { family: 'saga_deadlines' })).toBeGreaterThanOrEqual(1);
+      const failures = valueOf(next, 'chronicle_metrics_scrape_failures_total', { family: 'saga_deadlines' });
+      expect(failures).toBeGreaterThanOrEqual(1);
     } finally {
       await app.db.pool.query('ALTER TABLE saga_deadlines_away RENAME TO saga_deadlines');
     }

@@ -135,7 +135,8 @@ export class AggregateRepository {
     options: HandleOptions = {},
   ): Promise<HandleResult<State>> {
     const decide = (state: State) => aggregate.decider.decide(command, state);
-    const run = this.run({ aggregate, stream, metadata: command.metadata, decide, expectedVersion: options.expectedVersion });
+    const { metadata } = command;
+    const run = this.run({ aggregate, stream, metadata, decide, expectedVersion: options.expectedVersion });
     return this.observed(aggregate.type, command.type, run);
   }
 
@@ -156,7 +157,8 @@ export class AggregateRepository {
     const commandFor = aggregate.directAppends;
     if (!commandFor) throw new Error(`Aggregate type ${aggregate.type} takes no direct appends`);
     const command = commandFor(event, { aggregateId: stream.aggregateId, metadata });
-    return this.observed(aggregate.type, command.type, this.appendCommand(aggregate, stream, event, command, metadata, options));
+    const appending = this.appendCommand(aggregate, stream, event, command, metadata, options);
+    return this.observed(aggregate.type, command.type, appending);
   }
 
   private async appendCommand<State, C extends Command, E extends DomainEvent>(

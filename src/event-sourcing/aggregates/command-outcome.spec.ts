@@ -21,11 +21,13 @@ describe('a command that threw', () => {
   });
 
   it('is a conflict when the stream moved on', () => {
-    expect(outcomeOfError(new ConcurrencyError(stream, 3, 4))).toEqual({ result: 'conflict', code: 'CONCURRENCY_CONFLICT' });
+    const conflict = new ConcurrencyError(stream, 3, 4);
+    expect(outcomeOfError(conflict)).toEqual({ result: 'conflict', code: 'CONCURRENCY_CONFLICT' });
   });
 
   it('is an error with the store\'s code when the store refused the append', () => {
-    expect(outcomeOfError(new InvalidEventPayload('room.retired', []))).toEqual({ result: 'error', code: 'INVALID_EVENT_PAYLOAD' });
+    const invalid = new InvalidEventPayload('room.retired', []);
+    expect(outcomeOfError(invalid)).toEqual({ result: 'error', code: 'INVALID_EVENT_PAYLOAD' });
   });
 
   it('is an error without a code for anything else, never the message', () => {

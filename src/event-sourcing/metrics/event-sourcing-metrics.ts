@@ -17,7 +17,11 @@ export interface EventSourcingMetricsOptions {
  * and the gauges read from PostgreSQL at scrape time: subscriptions' lag and dead letters, saga
  * deadlines, the read fence. The app owns the registry (one per app instance) and serves it.
  */
-export const registerEventSourcingMetrics = (registry: Registry, pool: Pool, options: EventSourcingMetricsOptions): WriteMetrics => {
+export const registerEventSourcingMetrics = (
+  registry: Registry,
+  pool: Pool,
+  options: EventSourcingMetricsOptions,
+): WriteMetrics => {
   const readings = new ScrapeReadings(registry, options.log);
   registerSubscriptionGauges(readings, pool);
   registerSagaDeadlineGauges(readings, pool, options.sagaNames);

@@ -11,13 +11,15 @@ import type { ScrapeReadings } from './scrape-readings.js';
 export const registerSubscriptionGauges = (readings: ScrapeReadings, pool: Pool): void => {
   const lags = readings.reading('subscription_lag', () => subscriptionLags(pool, null));
   const labelNames = ['subscription'];
+  const lagEvents = 'Events after the slowest partition\'s checkpoint (any type)';
+  const lagSeconds = 'Age of the oldest event the slowest partition has not passed';
   readings.gauge(
-    { name: 'chronicle_subscription_lag_events', help: 'Events after the slowest partition\'s checkpoint (any type)', labelNames },
+    { name: 'chronicle_subscription_lag_events', help: lagEvents, labelNames },
     lags,
     (byName) => [...byName].map(([subscription, lag]) => ({ labels: { subscription }, value: lag.events })),
   );
   readings.gauge(
-    { name: 'chronicle_subscription_lag_seconds', help: 'Age of the oldest event the slowest partition has not passed', labelNames },
+    { name: 'chronicle_subscription_lag_seconds', help: lagSeconds, labelNames },
     lags,
     (byName) => [...byName].map(([subscription, lag]) => ({ labels: { subscription }, value: lag.seconds })),
   );

@@ -137,7 +137,15 @@ export class EventSourcingModule {
         },
         {
           provide: AggregateRepository,
-          inject: [PG_POOL_TOKEN, PostgresEventStore, EventRegistry, InlineProjections, EventBus, CommitNotifier, WriteMetrics],
+          inject: [
+            PG_POOL_TOKEN,
+            PostgresEventStore,
+            EventRegistry,
+            InlineProjections,
+            EventBus,
+            CommitNotifier,
+            WriteMetrics,
+          ],
           useFactory: (
             pool: Pool,
             store: PostgresEventStore,

@@ -20,7 +20,10 @@ export interface DeadLetter {
  * Dead letters not retried yet, per subscription, in one statement (`names` null: every subscription
  * with checkpoints or dead letters; a subscription without any counts 0).
  */
-export const unretriedDeadLetters = async (db: Pool | PoolClient, names: readonly string[] | null): Promise<Map<string, number>> => {
+export const unretriedDeadLetters = async (
+  db: Pool | PoolClient,
+  names: readonly string[] | null,
+): Promise<Map<string, number>> => {
   const { rows } = await db.query<{ name: string; n: number }>(
     `WITH named AS (
        SELECT projection FROM projection_checkpoints UNION SELECT projection FROM projection_dead_letters
