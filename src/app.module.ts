@@ -13,6 +13,8 @@ import { PaymentsModule } from './contexts/payments/public-api.js';
 import { EventsApiModule } from './events-api/events-api.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { RateLimitsModule } from './rate-limits/rate-limits.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { Registry } from 'prom-client';
 
 /** The relay and RabbitMQ's consumers run where subscriptions run, when a broker is configured. */
 export const runsRelay = (env: Environment): env is Environment & { AMQP_URL: string } => env.AMQP_URL !== undefined && env.ROLE !== 'web';
@@ -26,6 +28,8 @@ export class AppModule {
    * per variable); ConfigService serves exactly it, so tests can pass their own.
    */
   static forRoot(env: Environment): DynamicModule {
+    // This app's metrics: the core registers into it, MetricsModule adds the edge's and serves it.
+    const metrics = new Registry();
     return {
       module: AppModule,
       imports: [
@@ -49,6 +53,7 @@ export class AppModule {
           rememberedAggregates: env.REMEMBERED_AGGREGATES,
           appendGroup: { inFlight: env.APPEND_GROUP_STATEMENTS, maxAppends: env.APPEND_GROUP_SIZE },
           idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
+          metrics,
         }),
         ...(runsRelay(env) ? [MessagingModule.forRoot({ url: env.AMQP_URL, exchange: env.AMQP_EXCHANGE }), NotificationsModule] : []),
         HealthModule,
@@ -57,6 +62,7 @@ export class AppModule {
         PaymentsModule.forRoot({ fakeProviderDelayMs: env.FAKE_PROVIDER_DELAY_MS }),
         EventsApiModule,
         AdminModule,
+        MetricsModule.forRoot(metrics),
       ],
     };
   }

@@ -9,6 +9,7 @@ import { ConcurrencyError } from '../store/event-store.errors.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { deterministicEventId } from './deterministic-event-id.js';
 import { EventNotDecided } from './event-not-decided.js';
+import { outcomeOfError, outcomeOfResult, type CommandOutcome } from './command-outcome.js';
 import type { InlineProjections } from './inline-projections.js';
 import { RememberedStates } from './remembered-states.js';
 import { PostgresAggregateStorage } from './postgres-aggregate-storage.js';
@@ -45,6 +46,8 @@ export interface HandleResult<State> extends LoadedAggregate<State> {
 export interface AggregateRepositoryOptions {
   /** Called after commit, e.g. to notify in-process listeners; never for a failed append. */
   readonly onCommitted?: (events: readonly RecordedEvent[]) => void;
+  /** Called once per command with how it ended (metrics): after the retries, never on the hot path's SQL. */
+  readonly onOutcome?: (outcome: CommandOutcome) => void;
   /** How often a command without an expected version is re-run after losing a race (default 10). */
   readonly maxRetries?: number;
   /**
@@ -132,7 +135,9 @@ export class AggregateRepository {
     options: HandleOptions = {},
   ): Promise<HandleResult<State>> {
     const decide = (state: State) => aggregate.decider.decide(command, state);
-    return this.run({ aggregate, stream, metadata: command.metadata, decide, expectedVersion: options.expectedVersion });
+    const { metadata } = command;
+    const run = this.run({ aggregate, stream, metadata, decide, expectedVersion: options.expectedVersion });
+    return this.observed(aggregate.type, command.type, run);
   }
 
   /**
@@ -151,6 +156,19 @@ export class AggregateRepository {
   ): Promise<HandleResult<State>> {
     const commandFor = aggregate.directAppends;
     if (!commandFor) throw new Error(`Aggregate type ${aggregate.type} takes no direct appends`);
+    const command = commandFor(event, { aggregateId: stream.aggregateId, metadata });
+    const appending = this.appendCommand(aggregate, stream, event, command, metadata, options);
+    return this.observed(aggregate.type, command.type, appending);
+  }
+
+  private async appendCommand<State, C extends Command, E extends DomainEvent>(
+    aggregate: Aggregate<State, C, E>,
+    stream: StreamId,
+    event: E,
+    command: C,
+    metadata: CommandMetadata,
+    options: HandleOptions & { eventId?: string },
+  ): Promise<HandleResult<State>> {
     const { eventId } = options;
     const alreadyStored = async (): Promise<HandleResult<State> | null> => {
       const stored = eventId ? await this.storage.findEvent(eventId) : null;
@@ -160,7 +178,7 @@ export class AggregateRepository {
     const retried = await alreadyStored();
     if (retried) return retried;
     const decide = (state: State): readonly E[] => {
-      const decided = aggregate.decider.decide(commandFor(event, { aggregateId: stream.aggregateId, metadata }), state);
+      const decided = aggregate.decider.decide(command, state);
       if (!decided.some((e) => e.type === event.type)) throw new EventNotDecided(event.type, aggregate.type);
       return decided;
     };
@@ -174,6 +192,24 @@ export class AggregateRepository {
       // one's command fail, e.g. "already a member"): the retry is answered with that event.
       const concurrentCopy = await alreadyStored();
       if (concurrentCopy) return concurrentCopy;
+      throw error;
+    }
+  }
+
+  /** Reports how the command ended, once, whatever path it took; the answer is untouched. */
+  private async observed<T extends { readonly events: readonly unknown[] }>(
+    aggregate: string,
+    command: string,
+    running: Promise<T>,
+  ): Promise<T> {
+    const report = this.options.onOutcome;
+    if (!report) return running;
+    try {
+      const result = await running;
+      report({ aggregate, command, ...outcomeOfResult(result.events) });
+      return result;
+    } catch (error) {
+      report({ aggregate, command, ...outcomeOfError(error) });
       throw error;
     }
   }

@@ -1,7 +1,8 @@
-import { Global, Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
+import { Global, Logger, Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
+import { Registry } from 'prom-client';
 import { AggregateCatalog } from '../aggregates/aggregate-catalog.js';
 import { AggregateRepository } from '../aggregates/aggregate-repository.js';
 import { InlineProjections } from '../aggregates/inline-projections.js';
@@ -28,6 +29,8 @@ import { Sagas } from '../sagas/sagas.js';
 import { SagaAdmin } from '../sagas/saga-admin.js';
 import { CorrelationChains } from '../sagas/correlation-chain.js';
 import { sagaSteppedType } from '../sagas/saga-stream.js';
+import { registerEventSourcingMetrics } from '../metrics/event-sourcing-metrics.js';
+import { WriteMetrics } from '../metrics/write-metrics.js';
 import { EVENT_STORE, IDEMPOTENCY_KEY_TTL_HOURS, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 
 export interface EventSourcingModuleOptions {
@@ -41,6 +44,11 @@ export interface EventSourcingModuleOptions {
   readonly appendGroup?: AppendGroupOptions;
   /** How long an Idempotency-Key is remembered (default 24 hours). */
   readonly idempotencyKeyTtlHours?: number;
+  /**
+   * Where the core registers its metrics (the app's, one per app instance, which it serves);
+   * omitted, they are kept in a registry of their own that nobody reads.
+   */
+  readonly metrics?: Registry;
 }
 
 /** What a bounded context brings: its aggregates (each defined once), its async projections and its sagas. */
@@ -81,6 +89,17 @@ export class EventSourcingModule {
           inject: [PG_POOL_TOKEN, EVENT_STORE],
           useFactory: (pool: Pool, store: PostgresEventStore) => new CorrelationChains(pool, store),
         },
+        {
+          provide: WriteMetrics,
+          inject: [PG_POOL_TOKEN, Sagas],
+          useFactory: (pool: Pool, sagas: Sagas) => {
+            const logger = new Logger('Metrics');
+            return registerEventSourcingMetrics(options.metrics ?? new Registry(), pool, {
+              sagaNames: () => sagas.all().map((saga) => saga.name),
+              log: (message) => logger.warn(message),
+            });
+          },
+        },
         { provide: InlineProjections, useValue: new InlineProjections() },
         { provide: AggregateCatalog, useValue: new AggregateCatalog() },
         { provide: CommitNotifier, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => new CommitNotifier(pool) },
@@ -118,7 +137,15 @@ export class EventSourcingModule {
         },
         {
           provide: AggregateRepository,
-          inject: [PG_POOL_TOKEN, PostgresEventStore, EventRegistry, InlineProjections, EventBus, CommitNotifier],
+          inject: [
+            PG_POOL_TOKEN,
+            PostgresEventStore,
+            EventRegistry,
+            InlineProjections,
+            EventBus,
+            CommitNotifier,
+            WriteMetrics,
+          ],
           useFactory: (
             pool: Pool,
             store: PostgresEventStore,
@@ -126,11 +153,14 @@ export class EventSourcingModule {
             inlineProjections: InlineProjections,
             eventBus: EventBus,
             notifier: CommitNotifier,
+            metrics: WriteMetrics,
           ) =>
             AggregateRepository.onPostgres(pool, store, new SnapshotStore(pool, registry), {
               inlineProjections,
               rememberedStates: options.rememberedAggregates,
+              onOutcome: (outcome) => metrics.commandEnded(outcome),
               onCommitted: (events) => {
+                metrics.committed(events);
                 notifier.notify();
                 eventBus.publishAll(events.map((e) => new EventRecorded(e)));
               },

@@ -3,6 +3,8 @@ import { inTransaction } from '../store/in-transaction.js';
 import type { AsyncProjection } from './async-projection.js';
 import { leaseKeyAsOid } from '../subscriptions/lease-key.js';
 import type { SubscriptionStatus } from '../subscriptions/subscription-controls.js';
+import { NO_LAG, subscriptionLags } from '../subscriptions/subscription-lag.js';
+import { unretriedDeadLetters } from '../subscriptions/dead-letters.js';
 
 export interface PartitionStatus {
   readonly partition: number;
@@ -64,19 +66,8 @@ const readReport = async (pool: PoolClient, projection: AsyncProjection): Promis
       `SELECT paused, status, last_error FROM projection_controls WHERE projection = $1`,
       [projection.name],
     );
-  const lag = await pool.query<{ events: string; seconds: number | null }>(
-      `WITH slowest AS (
-         SELECT transaction_id, position FROM projection_checkpoints WHERE projection = $1
-         ORDER BY transaction_id, position LIMIT 1
-       )
-       SELECT count(e.*) AS events, extract(epoch FROM now() - min(e.recorded_at))::float8 AS seconds
-       FROM events e, slowest s WHERE (e.transaction_id, e.position) > (s.transaction_id, s.position)`,
-      [projection.name],
-    );
-  const dead = await pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM projection_dead_letters WHERE projection = $1 AND retried_at IS NULL`,
-    [projection.name],
-  );
+  const lag = (await subscriptionLags(pool, [projection.name])).get(projection.name) ?? NO_LAG;
+  const deadLetters = (await unretriedDeadLetters(pool, [projection.name])).get(projection.name) ?? 0;
   const controlRow = control.rows[0] ?? { paused: false, status: 'running' as const, last_error: null };
   return {
     name: projection.name,
@@ -93,8 +84,8 @@ const readReport = async (pool: PoolClient, projection: AsyncProjection): Promis
       ownerAlive: row.owner_alive,
       updatedAt: row.updated_at,
     })),
-    lagEvents: Number(lag.rows[0]?.events ?? 0),
-    lagSeconds: Math.max(0, lag.rows[0]?.seconds ?? 0),
-    deadLetters: dead.rows[0]?.n ?? 0,
+    lagEvents: lag.events,
+    lagSeconds: lag.seconds,
+    deadLetters,
   };
 };

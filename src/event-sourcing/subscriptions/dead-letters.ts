@@ -16,6 +16,27 @@ export interface DeadLetter {
   readonly retriedAt: string | null;
 }
 
+/**
+ * Dead letters not retried yet, per subscription, in one statement (`names` null: every subscription
+ * with checkpoints or dead letters; a subscription without any counts 0).
+ */
+export const unretriedDeadLetters = async (
+  db: Pool | PoolClient,
+  names: readonly string[] | null,
+): Promise<Map<string, number>> => {
+  const { rows } = await db.query<{ name: string; n: number }>(
+    `WITH named AS (
+       SELECT projection FROM projection_checkpoints UNION SELECT projection FROM projection_dead_letters
+     )
+     SELECT n.projection AS name, count(d.id)::int AS n
+     FROM named n LEFT JOIN projection_dead_letters d ON d.projection = n.projection AND d.retried_at IS NULL
+     WHERE $1::text[] IS NULL OR n.projection = ANY($1::text[])
+     GROUP BY n.projection`,
+    [names],
+  );
+  return new Map(rows.map((row) => [row.name, row.n]));
+};
+
 /** Events a subscription could not handle after all its attempts, with the error and stack. */
 export class DeadLetters {
   constructor(private readonly pool: Pool) {}
