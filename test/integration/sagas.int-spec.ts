@@ -166,7 +166,7 @@ describe('sagas on PostgreSQL', () => {
     const orderId = randomUUID();
     await place(orderId);
     await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
-    await running!.runtime.dispatcher.stop();
+    await running!.runtime.sending.stop();
     await paymentSays(orderId, 'payment.captured'); // → ConfirmOrder, waiting in the outbox
     const outbox = async () =>
       (await db.pool.query(`SELECT type, outcome, error, causation_id FROM saga_commands WHERE instance_key = $1 ORDER BY created_at`, [orderId]))

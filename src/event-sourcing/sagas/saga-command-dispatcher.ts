@@ -8,7 +8,6 @@ import { commandRefused, type AnySaga } from './saga.js';
 import { commitStep, SAGA_ACTOR } from './saga-commit.js';
 import { sagaStep } from './saga-step.js';
 import { loadInstance, sagaStream } from './saga-stream.js';
-import { PollingLoop } from './polling-loop.js';
 
 interface SagaCommandRow {
   readonly command_id: string;
@@ -24,11 +23,9 @@ interface SagaCommandRow {
 }
 
 export interface SagaCommandDispatcherOptions {
-  readonly pollMs?: number;
   readonly batchSize?: number;
   /** How long a claimed command is this sender's before another may send it again. */
   readonly claimSeconds?: number;
-  readonly log?: (message: string) => void;
 }
 
 /**
@@ -39,8 +36,6 @@ export interface SagaCommandDispatcherOptions {
  * handed to its saga as `command.refused`, in one transaction, so the saga can compensate.
  */
 export class SagaCommandDispatcher {
-  private readonly loop: PollingLoop;
-
   private readonly sagas: ReadonlyMap<string, AnySaga>;
 
   constructor(
@@ -52,20 +47,6 @@ export class SagaCommandDispatcher {
     private readonly options: SagaCommandDispatcherOptions = {},
   ) {
     this.sagas = new Map(sagas.map((saga) => [saga.name, saga]));
-    this.loop = new PollingLoop(() => this.dispatchOnce(), options.pollMs ?? 100, options.log);
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  /** A step has just committed commands: send them now rather than at the next poll. */
-  wake(): void {
-    this.loop.wake();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   /** Claims and sends the oldest unsent commands; how many it sent. */

@@ -5,7 +5,6 @@ import { deadlineReached, type AnySaga } from './saga.js';
 import { commitStep } from './saga-commit.js';
 import { sagaStep } from './saga-step.js';
 import { loadInstance, sagaStream } from './saga-stream.js';
-import { PollingLoop } from './polling-loop.js';
 
 interface DeadlineRow {
   readonly saga: string;
@@ -25,29 +24,13 @@ interface DeadlineRow {
  */
 export class SagaDeadlines {
   private readonly byName: ReadonlyMap<string, AnySaga>;
-  private readonly loop: PollingLoop;
 
   constructor(
     private readonly pool: Pool,
     private readonly store: PostgresEventStore,
     sagas: readonly AnySaga[],
-    options: { readonly pollMs?: number; readonly log?: (message: string) => void } = {},
   ) {
     this.byName = new Map(sagas.map((saga) => [saga.name, saga]));
-    this.loop = new PollingLoop(() => this.fireDue(), options.pollMs ?? 250, options.log);
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  /** A step has just committed deadlines: one may already be due. */
-  wake(): void {
-    this.loop.wake();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   /** Fires every deadline due now, one by one; how many it fired. */

@@ -7,6 +7,7 @@ import type { AnySaga } from './saga.js';
 import { SagaCommandDispatcher } from './saga-command-dispatcher.js';
 import { SagaDeadlines } from './saga-deadlines.js';
 import { sagaSubscription } from './saga-subscription.js';
+import { PollingLoop } from './polling-loop.js';
 
 export interface SagaRuntimeOptions {
   readonly commandPollMs?: number;
@@ -18,11 +19,15 @@ export interface SagaRuntimeOptions {
 
 /**
  * Everything that runs sagas in a worker: their subscriptions (handed to the subscription
- * worker, which leases and checkpoints them), the outbox's sender and the deadline poller.
+ * worker, which leases and checkpoints them), the outbox's sender and the deadline poller, each
+ * polling and woken at once when a saga step commits.
  */
 export class SagaRuntime {
   readonly dispatcher: SagaCommandDispatcher;
   readonly deadlines: SagaDeadlines;
+  /** The outbox sender's loop; a test may stop it to hold commands back. */
+  readonly sending: PollingLoop;
+  private readonly firing: PollingLoop;
 
   constructor(
     private readonly store: PostgresEventStore,
@@ -32,26 +37,28 @@ export class SagaRuntime {
     private readonly sagas: readonly AnySaga[],
     options: SagaRuntimeOptions = {},
   ) {
-    const dispatching = { pollMs: options.commandPollMs, claimSeconds: options.commandClaimSeconds, log: options.log };
-    this.dispatcher = new SagaCommandDispatcher(pool, store, repository, catalog, sagas, dispatching);
-    this.deadlines = new SagaDeadlines(pool, store, sagas, { pollMs: options.deadlinePollMs, log: options.log });
+    const claimSeconds = options.commandClaimSeconds;
+    this.dispatcher = new SagaCommandDispatcher(pool, store, repository, catalog, sagas, { claimSeconds });
+    this.deadlines = new SagaDeadlines(pool, store, sagas);
+    this.sending = new PollingLoop(() => this.dispatcher.dispatchOnce(), options.commandPollMs ?? 100, options.log);
+    this.firing = new PollingLoop(() => this.deadlines.fireDue(), options.deadlinePollMs ?? 250, options.log);
   }
 
   subscriptions(): Subscription[] {
     // Whatever a batch's steps wrote, this process's sender and poller look at once.
     const committed = () => {
-      this.dispatcher.wake();
-      this.deadlines.wake();
+      this.sending.wake();
+      this.firing.wake();
     };
     return this.sagas.map((saga) => sagaSubscription(saga, this.store, committed));
   }
 
   start(): void {
-    this.dispatcher.start();
-    this.deadlines.start();
+    this.sending.start();
+    this.firing.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.dispatcher.stop(), this.deadlines.stop()]);
+    await Promise.all([this.sending.stop(), this.firing.stop()]);
   }
 }
