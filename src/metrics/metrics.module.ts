@@ -34,7 +34,9 @@ export class MetricsModule implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     collectDefaultMetrics({ register: this.registry });
     registerPoolGauges(this.registry, this.pool);
-    observeHttpRequests(this.adapterHost.httpAdapter.getInstance<FastifyInstance>(), this.registry);
+    // The CLI builds the app without an HTTP server: there are no requests to observe.
+    const http = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | null;
+    if (http) observeHttpRequests(http.getInstance<FastifyInstance>(), this.registry);
   }
 
   onApplicationShutdown(): void {
