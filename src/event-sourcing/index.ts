@@ -55,6 +55,7 @@ export { CALENDAR_DAY_MESSAGE, IsCalendarDay, IsInstant } from './validation/cal
 
 // The Nest edge: the module, sending commands from controllers, the error shape, input guards.
 export { EventSourcingModule, type EventSourcingFeature, type EventSourcingModuleOptions } from './nest/event-sourcing.module.js';
+export { SubscriptionWorkerHost } from './nest/subscription-worker.host.js';
 export { EVENT_STORE, PG_POOL_TOKEN } from './nest/event-sourcing.tokens.js';
 export { Commands, type SendOptions } from './nest/commands.js';
 export type { CommandCaller } from './nest/http-command.js';

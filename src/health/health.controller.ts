@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { AmqpBroker } from '../event-sourcing/index.js';
+import { AmqpBroker, SubscriptionWorkerHost } from '../event-sourcing/index.js';
 import { Public } from '../auth/public.decorator.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 
@@ -14,20 +14,36 @@ export class HealthController {
     @Inject(HealthCheckService) private readonly health: HealthCheckService,
     @Inject(TypeOrmHealthIndicator) private readonly database: TypeOrmHealthIndicator,
     @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
+    @Inject(SubscriptionWorkerHost) private readonly workers: SubscriptionWorkerHost,
     /** Present when this process runs the relay: readiness then includes RabbitMQ. */
     @Optional() @Inject(AmqpBroker) private readonly broker?: AmqpBroker,
   ) {}
 
-  @Get()
+  /** Liveness: the process answers. No dependency is asked, so a database outage never gets it restarted. */
+  @Get('live')
+  @ApiOkResponse({ description: '{ status: "ok" }: the process answers' })
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: what this process needs to do its work answers. `/health` is the same check. */
+  @Get(['ready', ''])
   @HealthCheck()
-  @ApiOkResponse({ description: 'The app and its database answer (and RabbitMQ, where the relay runs)' })
+  @ApiOkResponse({ description: 'The database answers, RabbitMQ where the relay runs, and this process\'s workers hold their leases' })
   @ApiServiceUnavailableResponse({ description: 'A dependency is down; the body says which' })
-  check() {
+  ready() {
     const { broker } = this;
+    const worker = this.workers.current;
     return this.health.check([
       () => this.database.pingCheck('database').withTimeout(1500),
       ...(broker ? [() => this.brokerCheck(broker)] : []),
+      ...(worker ? [() => this.workerCheck(worker.holdsLeases())] : []),
     ]);
+  }
+
+  private workerCheck(holdsLeases: boolean) {
+    const check = this.indicators.check('workers');
+    return holdsLeases ? check.up() : check.down({ message: 'the subscription worker has lost its lease connection or heartbeat' });
   }
 
   /** The relay's connection as it stands (it reconnects on its own): no round trip to the broker per probe. */

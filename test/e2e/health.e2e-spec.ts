@@ -14,6 +14,23 @@ describe('GET /health', () => {
     expect(await response.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' } } });
   });
 
+  it('is ready with the database up and this process\'s workers holding their leases; /health is the same check', async () => {
+    const ready = await fetch(`${testApp.baseUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, workers: { status: 'up' } } });
+    expect(await (await fetch(`${testApp.baseUrl}/health`)).json()).toMatchObject({ details: { workers: { status: 'up' } } });
+  });
+
+  it('reports no workers for a web process, which runs none', async () => {
+    const web = await startTestApp({ ROLE: 'web' });
+    try {
+      const body = (await (await fetch(`${web.baseUrl}/health/ready`)).json()) as { details: Record<string, unknown> };
+      expect(Object.keys(body.details)).toEqual(['database']);
+    } finally {
+      await web.close();
+    }
+  });
+
   it('answers 503 naming the database, in the common error shape, when PostgreSQL refuses connections', async () => {
     const admin = new pg.Client({ connectionString: process.env.CHRONICLE_TEST_ADMIN_URL });
     await admin.connect();
@@ -23,6 +40,9 @@ describe('GET /health', () => {
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database]);
       const response = await fetch(`${testApp.baseUrl}/health`);
       expect(response.status).toBe(503);
+      // Alive all the same: an orchestrator must not restart a process for its database's outage.
+      const live = await fetch(`${testApp.baseUrl}/health/live`);
+      expect({ status: live.status, body: await live.json() }).toEqual({ status: 200, body: { status: 'ok' } });
       expect(await response.json()).toMatchObject({
         error: { code: 'SERVICE_UNAVAILABLE', details: { status: 'error', error: { database: { status: 'down' } } } },
       });

@@ -56,6 +56,8 @@ export class SubscriptionWorker {
   private leaseGeneration = 0;
   private lastWake = 0;
   private stopping = false;
+  /** When the last heartbeat round got through (its lease connection and the database answered). */
+  private lastHeartbeatAt = 0;
   private readonly log: (message: string) => void;
 
   constructor(
@@ -75,6 +77,16 @@ export class SubscriptionWorker {
     this.slots = subscriptions.flatMap((subscription) =>
       Array.from({ length: subscription.partitions }, (_, partition) => ({ subscription, partition, key: `${subscription.name}#${partition}` })),
     );
+  }
+
+  /**
+   * Whether this worker holds its leases: its lease connection is open and its heartbeat got
+   * through within three intervals (a worker that cannot reach the database stops claiming,
+   * and its slots pass to others when its connection drops).
+   */
+  holdsLeases(): boolean {
+    const interval = this.options.heartbeatMs ?? 1000;
+    return !this.stopping && this.leaseClient !== undefined && Date.now() - this.lastHeartbeatAt <= 3 * interval;
   }
 
   /** The slots this worker holds now, as `name#partition`. */
@@ -173,6 +185,7 @@ export class SubscriptionWorker {
       `SELECT count(*)::int AS live FROM projection_workers w
        WHERE EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = w.worker_id AND a.datname = current_database())`,
     );
+    this.lastHeartbeatAt = Date.now();
     const share = Math.ceil(this.slots.length / Math.max(1, rows[0].live));
     // Hand back slots above the fair share, so a worker that just started gets some.
     for (const key of this.ownedSlots().slice(share)) this.releasing.add(key);
