@@ -1,0 +1,9 @@
+import type { CliCommand } from '../cli-command.js';
+import { projectionsList } from './projections-list.command.js';
+import { projectionsPause } from './projections-pause.command.js';
+import { projectionsRebuild } from './projections-rebuild.command.js';
+import { projectionsReplay } from './projections-replay.command.js';
+import { projectionsResume } from './projections-resume.command.js';
+
+/** Every command, in the order the usage lists them. */
+export const COMMANDS: readonly CliCommand[] = [projectionsList, projectionsRebuild, projectionsReplay, projectionsPause, projectionsResume];
