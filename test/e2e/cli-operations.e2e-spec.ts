@@ -15,7 +15,9 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const CLI = 'dist/src/cli/cli.js';
 
 const BASE_ENV = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'AMQP_URL', 'PORT', 'NODE_OPTIONS', 'ROLE'].includes(key)),
+  Object.entries(process.env).filter(
+    ([key]) => !['DATABASE_URL', 'AMQP_URL', 'PORT', 'NODE_OPTIONS', 'ROLE'].includes(key),
+  ),
 );
 
 interface Run {
@@ -34,7 +36,8 @@ describe('CLI: operations commands', () => {
 
   const cli = (args: readonly string[]): Promise<Run> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: { ...BASE_ENV, DATABASE_URL: app.db.url }, stdio: 'pipe' });
+      const env = { ...BASE_ENV, DATABASE_URL: app.db.url };
+      const child = spawn(process.execPath, [CLI, ...args], { env, stdio: 'pipe' });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -49,21 +52,24 @@ describe('CLI: operations commands', () => {
 
   const book = async (body: object, correlationId: string): Promise<string> => {
     const headers = { ...app.as('owner'), 'x-correlation-id': correlationId };
-    const created = await sendJson(app.baseUrl, 'POST', `/v1/practices/${practice}/reservations`, headers, body);
+    const path = `/v1/practices/${practice}/reservations`;
+    const created = await sendJson(app.baseUrl, 'POST', path, headers, body);
     expect(created.status).toBe(201);
     return created.body.reservationId as string;
   };
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.build.json; npm test does it)`);
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.build.json)`);
     // A deadline far away: the saga stays active, with its deadline pending, for the whole file.
-    app = await startTestApp({ FAKE_PROVIDER_DELAY_MS: '50', DEPOSIT_DEADLINE_SECONDS: '600', OPERATOR_USER_IDS: 'ops' });
+    app = await startTestApp({ FAKE_PROVIDER_DELAY_MS: '50', DEPOSIT_DEADLINE_SECONDS: '600' });
     practice = await createPractice(app, 'owner');
     awaiting = await book({ ...stay(), deposit: { amount: 1042, currency: 'EUR' } }, 'cli-deposit');
     plain = await book(stay(3), 'cli-plain');
     // The saga has requested the payment: nothing moves any more until the deadline.
     const end = Date.now() + 15_000;
-    while ((await sendJson(app.baseUrl, 'GET', `/v1/practices/${practice}/payments/${awaiting}`, app.as('owner'))).status !== 200) {
+    const paymentPath = `/v1/practices/${practice}/payments/${awaiting}`;
+    const payment = () => sendJson(app.baseUrl, 'GET', paymentPath, app.as('owner'));
+    while ((await payment()).status !== 200) {
       if (Date.now() > end) throw new Error('the deposit saga requested no payment');
       await sleep(50);
     }
@@ -92,17 +98,20 @@ describe('CLI: operations commands', () => {
     }
   });
 
-  it('streams:show prints a stream\'s events with version, type, time, actor, correlation and data; exits 1 for an empty one', async () => {
+  it('streams:show prints version, type, time, actor, correlation and data; exits 1 for no events', async () => {
     const run = await cli(['streams:show', 'reservation', plain, '--tenant', practice]);
 
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^v1 {2}reservation\.created {2}recorded \d{4}-\d\d-\d\dT[\d:.]+Z {2}actor human:owner {2}correlation cli-plain$/);
+    expect(lines[0]).toMatch(
+      /^v1 {2}reservation\.created {2}recorded \d{4}-\d\d-\d\dT[\d:.]+Z {2}actor human:owner {2}correlation cli-plain$/,
+    );
     expect(JSON.parse(lines[1])).toMatchObject({ guestName: 'Ada Lovelace', nights: 3 });
 
     const empty = await cli(['streams:show', 'reservation', 'no-such-reservation', '--tenant', practice]);
-    expect(empty).toEqual({ code: 1, stdout: '', stderr: `No events in stream ${practice}/reservation/no-such-reservation\n` });
+    const stderr = `No events in stream ${practice}/reservation/no-such-reservation\n`;
+    expect(empty).toEqual({ code: 1, stdout: '', stderr });
   });
 
   it('sagas:list shows the deposit saga active on its reservation, with its pending deadline', async () => {
@@ -110,7 +119,11 @@ describe('CLI: operations commands', () => {
 
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(
-      new RegExp(`^reservation-deposit {2}active {2}key ${awaiting} {2}tenant ${practice} {2}updated \\S+ {2}deadlines deposit at \\S+Z$`, 'm'),
+      new RegExp(
+        `^reservation-deposit {2}active {2}key ${awaiting} {2}tenant ${practice} `
+          + '{2}updated \\S+ {2}deadlines deposit at \\S+Z$',
+        'm',
+      ),
     );
     expect((await cli(['sagas:list', '--status', 'done'])).stdout).toBe('no saga instances\n');
   });
@@ -128,7 +141,7 @@ describe('CLI: operations commands', () => {
     expect(positions[0]).toBeLessThan(positions[1]);
   });
 
-  it('check:consistency exits 0 on a clean database, and 1 naming the row changed behind the projection\'s back', async () => {
+  it('check:consistency exits 0 on a clean database, 1 naming a row changed behind the projection', async () => {
     const clean = await cli(['check:consistency']);
     expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });
     expect(clean.stdout).toMatch(/^consistent: \d+ read models \(.*reservation-list.*\) against \d+ events$/m);
@@ -138,7 +151,8 @@ describe('CLI: operations commands', () => {
 
     expect({ code: dirty.code, stderr: dirty.stderr }).toEqual({ code: 1, stderr: '' });
     expect(dirty.stdout).toContain(
-      `reservation-list (reservations) [practice_id=${practice}, reservation_id=${plain}]: status is "cancelled", the events say "pending"\n`,
+      `reservation-list (reservations) [practice_id=${practice}, reservation_id=${plain}]: `
+        + 'status is "cancelled", the events say "pending"\n',
     );
     expect(dirty.stdout).toMatch(/^\d+ differences: /m);
   });

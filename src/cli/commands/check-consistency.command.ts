@@ -16,19 +16,22 @@ import { progressOf } from '../consistency/progress.js';
 import { type RowDifference, rowDifferences } from '../consistency/row-differences.js';
 import { write } from '../output.js';
 
+/** Where a page of the log ends (the store's cursor type, not exported by name). */
+type Cursor = NonNullable<Parameters<EventStore['readAll']>[0]>['after'];
+
 /** Events read per page of the log, and keys per SELECT of the table. */
 const PAGE = 1_000;
 const KEYS_PER_SELECT = 500;
 
 interface CheckedModel {
   readonly aggregateType: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any aggregate's events; the fold takes only those it handles
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any aggregate's events; it takes those it handles
   readonly fold: FoldProjectionDefinition<Row, any>;
   /** Every key the events touched, with the row they fold to (null: none, or removed). */
   readonly rows: Map<string, { key: readonly unknown[]; row: Row | null }>;
 }
 
-/** Every row-change inline read model, folded as its inline projection is registered (handles default to the aggregate's). */
+/** Every row-change inline read model, folded as it is registered (`handles` defaults to the aggregate's). */
 const modelsOf = (catalog: AggregateCatalog): CheckedModel[] =>
   catalog.all().flatMap((aggregate) =>
     (aggregate.inlineProjections ?? [])
@@ -50,7 +53,8 @@ const refold = async (app: INestApplicationContext, models: readonly CheckedMode
   const progress = progressOf(rows[0].n, 'events');
   const store = app.get<EventStore>(EVENT_STORE);
   let folded = 0;
-  for (let page = await store.readAll({ limit: PAGE }); page.events.length > 0; page = await store.readAll({ after: page.cursor, limit: PAGE })) {
+  const next = (after?: Cursor) => store.readAll({ after, limit: PAGE });
+  for (let page = await next(); page.events.length > 0; page = await next(page.cursor)) {
     let ours = 0;
     for (const event of page.events) {
       if (!aggregateTypes.includes(event.aggregateType)) continue;
@@ -69,15 +73,19 @@ const refold = async (app: INestApplicationContext, models: readonly CheckedMode
   return folded;
 };
 
-/** The model's differences: its expected rows read back by key, and the table's keys the events never left a row at. */
+/** The model's differences: its expected rows read back by key, and the stored keys no event left a row at. */
 const differencesOf = async (pool: Pool, model: CheckedModel): Promise<RowDifference[]> => {
   const { table, keyColumns } = model.fold;
-  const expected = new Map([...model.rows].flatMap(([keyText, { key, row }]) => (row === null ? [] : [[keyText, { key, row }] as const])));
+  const expected = new Map(
+    [...model.rows].flatMap(([keyText, { key, row }]) => (row === null ? [] : [[keyText, { key, row }] as const])),
+  );
   const client = await pool.connect();
   try {
     const found: Row[] = [];
     const keys = [...expected.values()].map((e) => e.key);
-    for (let i = 0; i < keys.length; i += KEYS_PER_SELECT) found.push(...(await selectByKeys(client, table, keyColumns, keys.slice(i, i + KEYS_PER_SELECT))));
+    for (let i = 0; i < keys.length; i += KEYS_PER_SELECT) {
+      found.push(...(await selectByKeys(client, table, keyColumns, keys.slice(i, i + KEYS_PER_SELECT))));
+    }
     // Only the key columns of every stored row: enough to name the rows no event accounts for.
     const stored = await client.query<Row>(`SELECT ${keyColumns.join(', ')} FROM ${table}`);
     const extra = stored.rows.filter((row) => !expected.has(comparable(keyColumns.map((c) => row[c]))));
@@ -96,7 +104,8 @@ const describe = (model: CheckedModel, difference: RowDifference): string => {
     case 'extra':
       return `${where}: extra row (no event leaves one)`;
     case 'column':
-      return `${where}: ${difference.column} is ${comparable(difference.found)}, the events say ${comparable(difference.expected)}`;
+      return `${where}: ${difference.column} is ${comparable(difference.found)}, `
+        + `the events say ${comparable(difference.expected)}`;
   }
 };
 
@@ -119,7 +128,8 @@ export const checkConsistency: CliCommand = {
         write(describe(model, difference));
       }
     }
-    const checked = `${models.length} read models (${models.map((m) => m.fold.name).join(', ')}) against ${events} events`;
+    const names = models.map((m) => m.fold.name).join(', ');
+    const checked = `${models.length} read models (${names}) against ${events} events`;
     write(count === 0 ? `consistent: ${checked}` : `${count} differences: ${checked}`);
     return count === 0 ? 0 : 1;
   },

@@ -20,7 +20,8 @@ export const eventsTail: CliCommand = {
     + '  <position>  <tenant>  <tenant>/<aggregateType>/<id>  <type>  <recorded time>',
   options: { type: { type: 'string' }, tenant: { type: 'string' }, limit: { type: 'string', default: '20' } },
   positionals: 0,
-  validate: ({ values }) => (/^[1-9]\d{0,4}$/.test(String(values.limit)) ? undefined : `--limit takes a count from 1, not ${values.limit}`),
+  validate: ({ values }) =>
+    /^[1-9]\d{0,4}$/.test(String(values.limit)) ? undefined : `--limit takes a count from 1, not ${values.limit}`,
   async run(app, { values }) {
     // Read newest first in the store's own log order (transaction, position), only the envelope's
     // columns: no data is shown, so no event needs loading or upcasting.
@@ -31,7 +32,8 @@ export const eventsTail: CliCommand = {
       [values.type ?? null, values.tenant ?? null, Number(values.limit)],
     );
     for (const e of rows.reverse()) {
-      write(`${e.position}  ${e.tenant_id}  ${e.tenant_id}/${e.aggregate_type}/${e.aggregate_id}  ${e.type}  ${e.recorded_at.toISOString()}`);
+      const stream = `${e.tenant_id}/${e.aggregate_type}/${e.aggregate_id}`;
+      write(`${e.position}  ${e.tenant_id}  ${stream}  ${e.type}  ${e.recorded_at.toISOString()}`);
     }
     return 0;
   },

@@ -11,8 +11,11 @@ export const projectionsList: CliCommand = {
   positionals: 0,
   async run(app) {
     for (const p of await app.get(ProjectionAdmin).list()) {
-      write(`${p.name}  ${p.paused ? 'paused' : p.status}  lag ${p.lagEvents} events / ${p.lagSeconds.toFixed(1)} s  dead letters ${p.deadLetters}`);
-      for (const part of p.partitions) write(`  #${part.partition} at ${part.position} (${part.eventsApplied} applied) owner ${part.owner ?? '-'}`);
+      const lag = `lag ${p.lagEvents} events / ${p.lagSeconds.toFixed(1)} s`;
+      write(`${p.name}  ${p.paused ? 'paused' : p.status}  ${lag}  dead letters ${p.deadLetters}`);
+      for (const part of p.partitions) {
+        write(`  #${part.partition} at ${part.position} (${part.eventsApplied} applied) owner ${part.owner ?? '-'}`);
+      }
     }
     return 0;
   },

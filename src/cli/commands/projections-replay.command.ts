@@ -10,9 +10,11 @@ export const projectionsReplay: CliCommand = {
     + 're-apply the events from there.',
   options: { from: { type: 'string', default: '0' } },
   positionals: 1,
-  validate: ({ values }) => (/^\d+$/.test(String(values.from)) ? undefined : `--from takes a position (a whole number), not ${values.from}`),
+  validate: ({ values }) =>
+    /^\d+$/.test(String(values.from)) ? undefined : `--from takes a position (a whole number), not ${values.from}`,
   async run(app, { positionals: [name], values }) {
-    write(`replaying ${(await app.get(ProjectionAdmin).replay(name, Number(values.from))).name} from position ${values.from}`);
+    const { name: replayed } = await app.get(ProjectionAdmin).replay(name, Number(values.from));
+    write(`replaying ${replayed} from position ${values.from}`);
     return 0;
   },
 };

@@ -13,7 +13,9 @@ export const sagasList: CliCommand = {
   options: { status: { type: 'string' }, type: { type: 'string' }, limit: { type: 'string', default: '100' } },
   positionals: 0,
   validate: ({ values }) => {
-    if (values.status !== undefined && !STATUSES.includes(String(values.status))) return `--status is active or done, not ${values.status}`;
+    if (values.status !== undefined && !STATUSES.includes(String(values.status))) {
+      return `--status is active or done, not ${values.status}`;
+    }
     if (!/^[1-9]\d{0,5}$/.test(String(values.limit))) return `--limit takes a count from 1, not ${values.limit}`;
     return undefined;
   },
@@ -24,8 +26,9 @@ export const sagasList: CliCommand = {
       limit: Number(values.limit),
     });
     for (const i of instances) {
-      const deadlines = i.deadlines.length === 0 ? 'none' : i.deadlines.map((d) => `${d.name} at ${d.dueAt}`).join(', ');
-      write(`${i.saga}  ${i.status}  key ${i.key}  tenant ${i.tenantId}  updated ${i.updatedAt}  deadlines ${deadlines}`);
+      const deadlines = i.deadlines.map((d) => `${d.name} at ${d.dueAt}`).join(', ') || 'none';
+      const where = `key ${i.key}  tenant ${i.tenantId}`;
+      write(`${i.saga}  ${i.status}  ${where}  updated ${i.updatedAt}  deadlines ${deadlines}`);
     }
     if (instances.length === 0) write('no saga instances');
     return 0;

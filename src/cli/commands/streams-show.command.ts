@@ -12,7 +12,8 @@ export const streamsShow: CliCommand = {
     + 'Exits 1 when the aggregate type is unknown or the stream has no events.',
   options: { tenant: { type: 'string' } },
   positionals: 2,
-  validate: ({ values }) => (typeof values.tenant === 'string' && values.tenant !== '' ? undefined : '--tenant <tenantId> is required'),
+  validate: ({ values }) =>
+    typeof values.tenant === 'string' && values.tenant !== '' ? undefined : '--tenant <tenantId> is required',
   async run(app, { positionals: [aggregateType, aggregateId], values }) {
     const aggregate = app.get(AggregateCatalog).entry(aggregateType);
     if (!aggregate) throw new Error(`No aggregate type named ${aggregateType}`);
@@ -21,7 +22,8 @@ export const streamsShow: CliCommand = {
     if (events.length === 0) throw new Error(`No events in stream ${values.tenant}/${aggregateType}/${aggregateId}`);
     for (const e of events) {
       const { actor, correlationId } = e.metadata;
-      write(`v${e.version}  ${e.type}  recorded ${e.recordedAt.toISOString()}  actor ${actor.type}:${actor.id ?? '-'}  correlation ${correlationId ?? '-'}`);
+      const by = `actor ${actor.type}:${actor.id ?? '-'}  correlation ${correlationId ?? '-'}`;
+      write(`v${e.version}  ${e.type}  recorded ${e.recordedAt.toISOString()}  ${by}`);
       write(`  ${JSON.stringify(e.data)}`);
     }
     return 0;

@@ -20,7 +20,10 @@ export const progressOf = (total: number, unit: string): Progress => {
   const rate = () => Math.round(value / Math.max((Date.now() - started) / 1000, 0.001));
   if (process.stdout.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `{bar} {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`, hideCursor: true },
+      {
+        format: `{bar} {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`,
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0, { rate: 0 });

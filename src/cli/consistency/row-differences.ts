@@ -5,7 +5,13 @@ import { comparable } from './normalised.js';
 export type RowDifference =
   | { readonly kind: 'missing'; readonly key: readonly unknown[] }
   | { readonly kind: 'extra'; readonly key: readonly unknown[] }
-  | { readonly kind: 'column'; readonly key: readonly unknown[]; readonly column: string; readonly expected: unknown; readonly found: unknown };
+  | {
+      readonly kind: 'column';
+      readonly key: readonly unknown[];
+      readonly column: string;
+      readonly expected: unknown;
+      readonly found: unknown;
+    };
 
 /**
  * Compares the rows the events fold to with the table's. Only the columns the fold writes are
@@ -25,7 +31,9 @@ export const rowDifferences = (
       continue;
     }
     for (const [column, value] of Object.entries(row)) {
-      if (comparable(value) !== comparable(actual[column])) differences.push({ kind: 'column', key, column, expected: value, found: actual[column] });
+      if (comparable(value) !== comparable(actual[column])) {
+        differences.push({ kind: 'column', key, column, expected: value, found: actual[column] });
+      }
     }
   }
   for (const [keyText, row] of foundByKey) {
