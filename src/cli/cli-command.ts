@@ -1,0 +1,29 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { ParseArgsConfig } from 'node:util';
+
+/** A command's arguments as `parseArgs` left them, with the command name already taken off. */
+export interface CliArgs {
+  readonly positionals: readonly string[];
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+}
+
+/** One operator command: what it takes, what it says about itself, and what it does. */
+export interface CliCommand {
+  readonly name: string;
+  /** The command as typed, e.g. `projections:replay <name> [--from N]`. */
+  readonly usage: string;
+  /** One line, for the list of commands. */
+  readonly summary: string;
+  /** What `<command> --help` prints under the usage line. */
+  readonly help: string;
+  readonly options?: ParseArgsConfig['options'];
+  /** How many positionals it needs (more is a usage error too). */
+  readonly positionals: number;
+  /** Checks values beyond their presence: a message when they are wrong, so no app is started for nothing. */
+  readonly validate?: (args: CliArgs) => string | undefined;
+  /** Runs against an application context (ROLE=web: no workers); the process's exit code. */
+  run(app: INestApplicationContext, args: CliArgs): Promise<number>;
+}
+
+/** Wrong arguments: the CLI prints the message (if any) and the usage, and exits 1. */
+export class UsageError extends Error {}

@@ -1,0 +1,15 @@
+import { ProjectionAdmin } from '../../event-sourcing/index.js';
+import type { CliCommand } from '../cli-command.js';
+import { write } from '../output.js';
+
+export const projectionsPause: CliCommand = {
+  name: 'projections:pause',
+  usage: 'projections:pause <name>',
+  summary: 'stop applying events (the kill switch)',
+  help: 'Workers stop applying events to the projection; its checkpoints stay where they are.',
+  positionals: 1,
+  async run(app, { positionals: [name] }) {
+    write(`${(await app.get(ProjectionAdmin).pause(name)).name} paused`);
+    return 0;
+  },
+};

@@ -1,0 +1,15 @@
+import { ProjectionAdmin } from '../../event-sourcing/index.js';
+import type { CliCommand } from '../cli-command.js';
+import { write } from '../output.js';
+
+export const projectionsResume: CliCommand = {
+  name: 'projections:resume',
+  usage: 'projections:resume <name>',
+  summary: 'apply events again from the checkpoints',
+  help: 'Workers apply the projection\'s events again, from where each partition\'s checkpoint stands.',
+  positionals: 1,
+  async run(app, { positionals: [name] }) {
+    write(`${(await app.get(ProjectionAdmin).resume(name)).name} resumed`);
+    return 0;
+  },
+};

@@ -1,0 +1,159 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sendJson } from '../support/http.js';
+import { createPractice } from '../support/practices.js';
+import { stay } from '../support/stays.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * The operators' inspection commands (sagas, streams, the log, the read models' consistency) as
+ * they run them: the compiled CLI in a process of its own, on a running app's database.
+ * When running this file alone, build first: `npx tsc -p tsconfig.build.json`.
+ */
+
+const CLI = 'dist/src/cli/cli.js';
+
+const BASE_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([key]) => !['DATABASE_URL', 'AMQP_URL', 'PORT', 'NODE_OPTIONS', 'ROLE'].includes(key),
+  ),
+);
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+describe('CLI: operations commands', () => {
+  let app: TestApp;
+  let practice: string;
+  /** A reservation with a deposit the fake provider never answers (…42): its saga waits on its deadline. */
+  let awaiting: string;
+  /** One without a deposit, booked last. */
+  let plain: string;
+
+  const cli = (args: readonly string[]): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const env = { ...BASE_ENV, DATABASE_URL: app.db.url };
+      const child = spawn(process.execPath, [CLI, ...args], { env, stdio: 'pipe' });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.once('error', reject);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+
+  const book = async (body: object, correlationId: string): Promise<string> => {
+    const headers = { ...app.as('owner'), 'x-correlation-id': correlationId };
+    const path = `/v1/practices/${practice}/reservations`;
+    const created = await sendJson(app.baseUrl, 'POST', path, headers, body);
+    expect(created.status).toBe(201);
+    return created.body.reservationId as string;
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.build.json)`);
+    // A deadline far away: the saga stays active, with its deadline pending, for the whole file.
+    app = await startTestApp({ FAKE_PROVIDER_DELAY_MS: '50', DEPOSIT_DEADLINE_SECONDS: '600' });
+    practice = await createPractice(app, 'owner');
+    awaiting = await book({ ...stay(), deposit: { amount: 1042, currency: 'EUR' } }, 'cli-deposit');
+    plain = await book(stay(3), 'cli-plain');
+    // The saga has requested the payment: nothing moves any more until the deadline.
+    const end = Date.now() + 15_000;
+    const paymentPath = `/v1/practices/${practice}/payments/${awaiting}`;
+    const payment = () => sendJson(app.baseUrl, 'GET', paymentPath, app.as('owner'));
+    while ((await payment()).status !== 200) {
+      if (Date.now() > end) throw new Error('the deposit saga requested no payment');
+      await sleep(50);
+    }
+  });
+  afterAll(() => app.close());
+
+  it('prints a command\'s help and exits 0; exits 1 with the usage for bad arguments', async () => {
+    const [help, badLimit, noTenant, unknownOption] = await Promise.all([
+      cli(['streams:show', '--help']),
+      cli(['events:tail', '--limit', 'all']),
+      cli(['streams:show', 'reservation', plain]),
+      cli(['sagas:list', '--colour']),
+    ]);
+
+    expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^usage: npm run cli -- streams:show <aggregateType> <id> --tenant <tenantId>\n\n.+/);
+    for (const [run, message] of [
+      [badLimit, '--limit takes a count from 1, not all'],
+      [noTenant, '--tenant <tenantId> is required'],
+      [unknownOption, "Unknown option '--colour'"],
+    ] as const) {
+      expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 1, stdout: '' });
+      expect(run.stderr).toContain(message);
+      expect(run.stderr).toContain('usage: npm run cli -- <command>');
+      expect(run.stderr).toContain('check:consistency');
+    }
+  });
+
+  it('streams:show prints version, type, time, actor, correlation and data; exits 1 for no events', async () => {
+    const run = await cli(['streams:show', 'reservation', plain, '--tenant', practice]);
+
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^v1 {2}reservation\.created {2}recorded \d{4}-\d\d-\d\dT[\d:.]+Z {2}actor human:owner {2}correlation cli-plain$/,
+    );
+    expect(JSON.parse(lines[1])).toMatchObject({ guestName: 'Ada Lovelace', nights: 3 });
+
+    const empty = await cli(['streams:show', 'reservation', 'no-such-reservation', '--tenant', practice]);
+    const stderr = `No events in stream ${practice}/reservation/no-such-reservation\n`;
+    expect(empty).toEqual({ code: 1, stdout: '', stderr });
+  });
+
+  it('sagas:list shows the deposit saga active on its reservation, with its pending deadline', async () => {
+    const run = await cli(['sagas:list', '--status', 'active', '--type', 'reservation-deposit']);
+
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^reservation-deposit {2}active {2}key ${awaiting} {2}tenant ${practice} `
+          + '{2}updated \\S+ {2}deadlines deposit at \\S+Z$',
+        'm',
+      ),
+    );
+    expect((await cli(['sagas:list', '--status', 'done'])).stdout).toBe('no saga instances\n');
+  });
+
+  it('events:tail --type reservation.created prints the newest ones, oldest first', async () => {
+    const run = await cli(['events:tail', '--type', 'reservation.created', '--tenant', practice, '--limit', '5']);
+
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines.map((line) => line.split('  ').slice(1, 4))).toEqual([
+      [practice, `${practice}/reservation/${awaiting}`, 'reservation.created'],
+      [practice, `${practice}/reservation/${plain}`, 'reservation.created'],
+    ]);
+    const positions = lines.map((line) => Number(line.split('  ')[0]));
+    expect(positions[0]).toBeLessThan(positions[1]);
+  });
+
+  it('check:consistency exits 0 on a clean database, 1 naming a row changed behind the projection', async () => {
+    const clean = await cli(['check:consistency']);
+    expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(clean.stdout).toMatch(/^consistent: \d+ read models \(.*reservation-list.*\) against \d+ events$/m);
+
+    await app.db.pool.query(`UPDATE reservations SET status = 'cancelled' WHERE reservation_id = $1`, [plain]);
+    const dirty = await cli(['check:consistency']);
+
+    expect({ code: dirty.code, stderr: dirty.stderr }).toEqual({ code: 1, stderr: '' });
+    expect(dirty.stdout).toContain(
+      `reservation-list (reservations) [practice_id=${practice}, reservation_id=${plain}]: `
+        + 'status is "cancelled", the events say "pending"\n',
+    );
+    expect(dirty.stdout).toMatch(/^\d+ differences: /m);
+  });
+});
