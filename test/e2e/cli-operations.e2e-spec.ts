@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendJson } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
 import { stay } from '../support/stays.js';
+import { runCli } from '../support/processes.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -11,20 +10,6 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * they run them: the compiled CLI in a process of its own, on a running app's database.
  * When running this file alone, build first: `npx tsc -p tsconfig.build.json`.
  */
-
-const CLI = 'dist/src/cli/cli.js';
-
-const BASE_ENV = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([key]) => !['DATABASE_URL', 'AMQP_URL', 'PORT', 'NODE_OPTIONS', 'ROLE'].includes(key),
-  ),
-);
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe('CLI: operations commands', () => {
   let app: TestApp;
@@ -34,21 +19,8 @@ describe('CLI: operations commands', () => {
   /** One without a deposit, booked last. */
   let plain: string;
 
-  const cli = (args: readonly string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const env = { ...BASE_ENV, DATABASE_URL: app.db.url };
-      const child = spawn(process.execPath, [CLI, ...args], { env, stdio: 'pipe' });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.once('error', reject);
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const cli = (args: readonly string[]) => runCli(app.db.url, args);
+
 
   const book = async (body: object, correlationId: string): Promise<string> => {
     const headers = { ...app.as('owner'), 'x-correlation-id': correlationId };
@@ -59,7 +31,6 @@ describe('CLI: operations commands', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.build.json)`);
     // A deadline far away: the saga stays active, with its deadline pending, for the whole file.
     app = await startTestApp({ FAKE_PROVIDER_DELAY_MS: '50', DEPOSIT_DEADLINE_SECONDS: '600' });
     practice = await createPractice(app, 'owner');

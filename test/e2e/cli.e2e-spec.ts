@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { leaseKey } from '../../src/event-sourcing/subscriptions/lease-key.js';
 import type { ProjectionReport } from '../../src/event-sourcing/projections/projection-status.js';
 import { SubscriptionWorkerHost as ProjectionWorkerHost } from '../../src/event-sourcing/nest/subscription-worker.host.js';
+import { runCli, type CliRun } from '../support/processes.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -12,41 +11,17 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * `npm test` builds dist first; when running this file alone, `npx tsc -p tsconfig.build.json`.
  */
 
-const CLI = 'dist/src/cli/cli.js';
 const OWNER = 'cleo';
 const DAY_MS = 86_400_000;
 const day = (n: number): string => new Date(Date.now() + n * DAY_MS).toISOString().slice(0, 10);
-
-const BASE_ENV = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'AMQP_URL', 'PORT', 'NODE_OPTIONS', 'ROLE'].includes(key)),
-);
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe('CLI: projections commands', () => {
   let app: TestApp;
   let practice: string;
   let workerId: string;
 
-  /** Runs the CLI on the app's database and waits for it to exit (killed after 20 s). */
-  const cli = (args: readonly string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: { ...BASE_ENV, DATABASE_URL: app.db.url }, stdio: 'pipe' });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.once('error', reject);
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  /** Runs the CLI on the app's database. */
+  const cli = (args: readonly string[]) => runCli(app.db.url, args);
 
   const call = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
     const { 'content-type': contentType, ...auth } = headers;
@@ -80,7 +55,7 @@ describe('CLI: projections commands', () => {
   const reservationEvents = async (): Promise<number> =>
     (await app.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE aggregate_type = 'reservation'`)).rows[0].n;
 
-  const expectUsage = (run: Run) => {
+  const expectUsage = (run: CliRun) => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('usage: npm run cli -- <command>');
     for (const command of ['projections:list', 'projections:rebuild <name>', 'projections:replay <name> [--from N]', 'projections:pause <name>']) {
@@ -90,7 +65,6 @@ describe('CLI: projections commands', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.build.json; npm test does it)`);
     app = await startTestApp({ OPERATOR_USER_IDS: 'ops' });
     workerId = app.app.get(ProjectionWorkerHost).current?.workerId ?? 'no worker';
     const headers = app.as(OWNER);

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JwtService } from '@nestjs/jwt';
 import { sendJson } from '../support/http.js';
+import { childEnvironment, freePort } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -11,9 +11,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * takes over its partitions, and every read model ends exact.
  */
 const SECRET = 'cluster-test-secret-of-at-least-32-bytes';
-const BASE_ENV = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'AMQP_URL', 'PORT', 'NODE_OPTIONS', 'ROLE'].includes(key)),
-);
 const day = (n: number): string => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 interface Process {
@@ -21,16 +18,6 @@ interface Process {
   readonly url: string;
   readonly output: () => string;
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 describe('two web and two worker processes on one database', () => {
   let db: TestDatabase;
@@ -40,7 +27,7 @@ describe('two web and two worker processes on one database', () => {
 
   const launch = async (role: 'web' | 'worker'): Promise<Process> => {
     const port = await freePort();
-    const env = { ...BASE_ENV, DATABASE_URL: db.url, PORT: String(port), ROLE: role, JWT_SECRET: SECRET, LOG_LEVEL: 'warn' };
+    const env = { ...childEnvironment(), DATABASE_URL: db.url, PORT: String(port), ROLE: role, JWT_SECRET: SECRET, LOG_LEVEL: 'warn' };
     const child = spawn(process.execPath, ['dist/src/main.js'], { env, stdio: 'pipe' });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

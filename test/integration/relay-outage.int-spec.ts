@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AmqpBroker } from '../../src/event-sourcing/broker/amqp-broker.js';
-import { eventRelay, RELAY_SUBSCRIPTION } from '../../src/event-sourcing/relay/event-relay.js';
+import { type AmqpBroker } from '../../src/event-sourcing/broker/amqp-broker.js';
 import type { StreamId } from '../../src/event-sourcing/store/event-envelope.js';
-import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
-import { CommitNotifier } from '../../src/event-sourcing/subscriptions/commit-notifier.js';
-import { PostgresSubscriptionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
-import { SubscriptionWorker } from '../../src/event-sourcing/subscriptions/subscription-worker.js';
-import { AMQP_URL, describeWithBroker, removeExchange, tap, uniqueExchange, waitFor, type Tap } from '../support/broker.js';
-import { counterStream, testRegistry, TICKED, ticked } from '../support/projection-fixtures.js';
+import { type PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
+import { AMQP_URL, describeWithBroker, uniqueExchange, waitFor, type Tap } from '../support/broker.js';
+import { counterStream, ticked } from '../support/projection-fixtures.js';
 import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { RELAY_SUBSCRIPTION } from '../../src/event-sourcing/relay/event-relay.js';
+import { startRelay, type RunningRelay } from '../support/relay-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -22,35 +20,24 @@ describeWithBroker('the relay through a RabbitMQ outage', () => {
   let store: PostgresEventStore;
   let proxy: TcpProxy;
   let broker: AmqpBroker;
-  let worker: SubscriptionWorker;
   let received: Tap;
   const logged: string[] = [];
   const exchange = uniqueExchange('outage');
 
+  let relay: RunningRelay | undefined;
+
   beforeAll(async () => {
     db = await createTestDatabase();
-    const registry = testRegistry();
-    const notifier = new CommitNotifier(db.pool);
-    store = new PostgresEventStore(db.pool, registry, () => notifier.notify());
-    received = await tap(exchange);
     const target = new URL(AMQP_URL!);
     proxy = await tcpProxy(target.hostname, Number(target.port || 5672));
     target.host = `127.0.0.1:${proxy.port}`;
-    broker = new AmqpBroker({ url: target.toString(), exchange, connectionName: `chronicle-outage-test-${randomUUID()}`, log: (m) => logged.push(m) });
-    await broker.start();
-    worker = new SubscriptionWorker(db.pool, new PostgresSubscriptionLog(db.pool, registry), [eventRelay(broker, { types: [TICKED] })], {
-      pollIntervalMs: 100,
-      heartbeatMs: 250,
-      log: (m) => logged.push(m),
-    });
-    await worker.start();
+    const connectionName = `chronicle-outage-test-${randomUUID()}`;
+    relay = await startRelay(db, { url: target.toString(), exchange, connectionName, log: (m) => logged.push(m) });
+    ({ store, broker, received } = relay);
   });
   afterAll(async () => {
-    await worker?.stop();
-    await broker?.stop();
+    await relay?.stop();
     await proxy?.close();
-    await received?.close();
-    await removeExchange(exchange);
     await db?.drop();
   });
 

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AmqpBroker } from '../../src/event-sourcing/broker/amqp-broker.js';
-import { eventRelay, RELAY_SUBSCRIPTION } from '../../src/event-sourcing/relay/event-relay.js';
+import { type AmqpBroker } from '../../src/event-sourcing/broker/amqp-broker.js';
 import type { RecordedEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
-import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
-import { CommitNotifier } from '../../src/event-sourcing/subscriptions/commit-notifier.js';
-import { PostgresSubscriptionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
-import { SubscriptionWorker } from '../../src/event-sourcing/subscriptions/subscription-worker.js';
-import { AMQP_URL, closeConnectionsNamed, describeWithBroker, removeExchange, tap, uniqueExchange, waitFor, type Tap } from '../support/broker.js';
-import { counterStream, testRegistry, TICKED, ticked } from '../support/projection-fixtures.js';
+import { type PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
+import { AMQP_URL, closeConnectionsNamed, describeWithBroker, uniqueExchange, waitFor, type Tap } from '../support/broker.js';
+import { counterStream, TICKED, ticked } from '../support/projection-fixtures.js';
+import { RELAY_SUBSCRIPTION } from '../../src/event-sourcing/relay/event-relay.js';
+import { startRelay, type RunningRelay } from '../support/relay-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -19,34 +17,20 @@ describeWithBroker('the relay to RabbitMQ', () => {
   let db: TestDatabase;
   let store: PostgresEventStore;
   let broker: AmqpBroker;
-  let worker: SubscriptionWorker;
   let received: Tap;
   const logged: string[] = [];
   const exchange = uniqueExchange('relay');
   const connectionName = `chronicle-relay-test-${randomUUID()}`;
 
+  let relay: RunningRelay | undefined;
+
   beforeAll(async () => {
     db = await createTestDatabase();
-    const registry = testRegistry();
-    const notifier = new CommitNotifier(db.pool);
-    store = new PostgresEventStore(db.pool, registry, () => notifier.notify());
-    received = await tap(exchange);
-    broker = new AmqpBroker({ url: AMQP_URL!, exchange, connectionName, log: (m) => logged.push(m) });
-    await broker.start();
-    const relay = eventRelay(broker, { types: [TICKED] });
-    worker = new SubscriptionWorker(db.pool, new PostgresSubscriptionLog(db.pool, registry), [relay], {
-      pollIntervalMs: 100,
-      heartbeatMs: 250,
-      batchSize: 50,
-      log: (m) => logged.push(m),
-    });
-    await worker.start();
+    relay = await startRelay(db, { url: AMQP_URL!, exchange, connectionName, log: (m) => logged.push(m), batchSize: 50 });
+    ({ store, broker, received } = relay);
   });
   afterAll(async () => {
-    await worker?.stop();
-    await broker?.stop();
-    await received?.close();
-    await removeExchange(exchange);
+    await relay?.stop();
     await db?.drop();
   });
 

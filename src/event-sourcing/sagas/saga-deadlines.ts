@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
-import { withClient } from '../store/with-client.js';
+import { inTransaction } from '../store/in-transaction.js';
 import { deadlineReached, type AnySaga } from './saga.js';
 import { commitStep } from './saga-commit.js';
 import { sagaStep } from './saga-step.js';
@@ -41,22 +41,15 @@ export class SagaDeadlines {
   }
 
   private fireOne(): Promise<boolean> {
-    return withClient(this.pool, async (client) => {
-      await client.query('BEGIN');
-      try {
-        const { rows } = await client.query<DeadlineRow>(
-          `SELECT * FROM saga_deadlines WHERE due_at <= clock_timestamp() AND saga = ANY($1::text[])
-           ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          [[...this.byName.keys()]],
-        );
-        const row = rows[0];
-        if (row) await this.fire(client, row);
-        await client.query('COMMIT');
-        return row !== undefined;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<DeadlineRow>(
+        `SELECT * FROM saga_deadlines WHERE due_at <= clock_timestamp() AND saga = ANY($1::text[])
+         ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        [[...this.byName.keys()]],
+      );
+      const row = rows[0];
+      if (row) await this.fire(client, row);
+      return row !== undefined;
     });
   }
 
