@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule, runsRelay } from './app.module.js';
 import { acceptJsonBodiesOnly, answerClientError, ErrorResponseFilter, rejectUnreasonableInput, requestValidationPipe, toErrorResponse } from './event-sourcing/index.js';
-import { usesDevelopmentSecret, type Environment } from './config/environment.js';
+import { DEVELOPMENT_KEY_ENCRYPTION_KEY, usesDevelopmentSecret, type Environment } from './config/environment.js';
 import { createRootLogger, nestLoggerFor, type LogOptions } from './logging/logger.js';
 import { logRequests } from './logging/request-logging.js';
 
@@ -98,9 +98,13 @@ const relayMessage = (env: Environment): string => {
 };
 
 /** Logged as warnings at start: what is fine on a laptop and not in a deployment. */
-export const startupWarnings = (env: Environment): string[] =>
-  usesDevelopmentSecret(env)
+export const startupWarnings = (env: Environment): string[] => [
+  ...(usesDevelopmentSecret(env)
     ? ['JWT_SECRET is the public development default: anyone can sign tokens for this server. Set your own (NODE_ENV=production refuses to start without one)']
-    : [];
+    : []),
+  ...(env.KEY_ENCRYPTION_KEY === DEVELOPMENT_KEY_ENCRYPTION_KEY
+    ? ['KEY_ENCRYPTION_KEY is the public development default: personal data is sealed with a key anyone can read. Set your own (NODE_ENV=production refuses to start without one)']
+    : []),
+];
 
 

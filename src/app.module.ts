@@ -11,6 +11,7 @@ import { ReservationsModule } from './contexts/reservations/public-api.js';
 import { NotificationsModule } from './contexts/notifications/public-api.js';
 import { PaymentsModule } from './contexts/payments/public-api.js';
 import { EventsApiModule } from './events-api/events-api.module.js';
+import { PrivacyModule } from './privacy/privacy.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { RateLimitsModule } from './rate-limits/rate-limits.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -54,6 +55,7 @@ export class AppModule {
           appendGroup: { inFlight: env.APPEND_GROUP_STATEMENTS, maxAppends: env.APPEND_GROUP_SIZE },
           idempotencyKeyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
           metrics,
+          keyEncryptionKey: Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64'),
         }),
         ...(runsRelay(env) ? [MessagingModule.forRoot({ url: env.AMQP_URL, exchange: env.AMQP_EXCHANGE }), NotificationsModule] : []),
         HealthModule,
@@ -61,6 +63,7 @@ export class AppModule {
         ReservationsModule.forRoot({ depositDeadlineSeconds: env.DEPOSIT_DEADLINE_SECONDS }),
         PaymentsModule.forRoot({ fakeProviderDelayMs: env.FAKE_PROVIDER_DELAY_MS }),
         EventsApiModule,
+        PrivacyModule,
         AdminModule,
         MetricsModule.forRoot(metrics),
       ],

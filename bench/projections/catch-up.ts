@@ -6,7 +6,7 @@ import type { ExtraDatabase } from '../databases.js';
 import { withRssSampling, type RssReport } from '../harness/rss-sampler.js';
 import type { Work } from '../harness/sample.js';
 import { progress } from '../progress.js';
-import { reservationRegistry } from './reservation-log.js';
+import { reservationPersonalData, reservationRegistry } from './reservation-log.js';
 import { applyTimed, ReadTimedLog, type CallTimes } from './timed-worker-parts.js';
 
 /** Connections the worker's pool may open: the app's default DB_POOL_SIZE. */
@@ -95,7 +95,8 @@ export const catchUp = async (database: ExtraDatabase, projection: AsyncProjecti
   );
   const pool = new pg.Pool({ connectionString: database.url, max: WORKER_POOL_SIZE });
   pool.on('error', (error) => progress(`worker connection failed: ${error.message}`));
-  const reader = new ReadTimedLog(pool, reservationRegistry());
+  const registry = reservationRegistry();
+  const reader = new ReadTimedLog(pool, registry, reservationPersonalData(pool, registry));
   const timed = applyTimed(projection);
   const worker = new SubscriptionWorker(pool, reader, [projectionSubscription(timed.projection)], { batchSize, log: progress });
   try {

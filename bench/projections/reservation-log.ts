@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { reservations } from '../../src/contexts/reservations/reservation.aggregate.js';
 import type { NewEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
+import type pg from 'pg';
+import { PersonalData } from '../../src/event-sourcing/personal-data/personal-data.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
 import type { ExtraDatabase } from '../databases.js';
@@ -12,6 +14,13 @@ const ACTOR = { type: 'human', id: 'bench-user' } as const;
 const FIRST_DAY = Date.UTC(2030, 0, 1);
 
 export const reservationRegistry = (): EventRegistry => new EventRegistry().register(...reservations.eventDefinitions);
+
+/** The bench's master key: guests' names are sealed and opened as in the app. */
+const BENCH_MASTER_KEY = Buffer.alloc(32, 42);
+
+/** Seals and opens guests' personal fields as the app does (keys in the bench database). */
+export const reservationPersonalData = (pool: pg.Pool, registry = reservationRegistry()): PersonalData =>
+  PersonalData.onPostgres(pool, registry, BENCH_MASTER_KEY);
 
 const day = (offset: number): string => new Date(FIRST_DAY + offset * 86_400_000).toISOString().slice(0, 10);
 
@@ -55,7 +64,10 @@ export const seedReservationLog = async (database: ExtraDatabase, total: number,
   let missing = total - existing;
   if (missing <= 0) return existing;
   const began = performance.now();
-  const store = new PostgresEventStore(database.pool, reservationRegistry());
+  const registry = reservationRegistry();
+  const store = new PostgresEventStore(database.pool, registry, undefined, {
+    personalData: reservationPersonalData(database.pool, registry),
+  });
   const firstStream = Number((await database.pool.query<{ n: string }>(`SELECT count(DISTINCT aggregate_id) AS n FROM events`)).rows[0].n);
   let next = firstStream;
   await Promise.all(

@@ -12,6 +12,7 @@ import { SnapshotStore } from '../../src/event-sourcing/aggregates/snapshot-stor
 import { SagaRuntime } from '../../src/event-sourcing/sagas/saga-runtime.js';
 import { sagaSteppedType } from '../../src/event-sourcing/sagas/saga-stream.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
+import { PersonalData } from '../../src/event-sourcing/personal-data/personal-data.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
 import { CommitNotifier } from '../../src/event-sourcing/subscriptions/commit-notifier.js';
 import { PostgresSubscriptionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
@@ -67,8 +68,9 @@ const startSagaApp = async (database: ExtraDatabase, onRequested: (reservationId
     registerAggregate(aggregate, { registry, inlineProjections, catalog });
   }
   const notifier = new CommitNotifier(pool, progress);
-  const store = new PostgresEventStore(pool, registry, () => notifier.notify());
-  const repository = AggregateRepository.onPostgres(pool, store, new SnapshotStore(pool, registry), {
+  const personalData = PersonalData.onPostgres(pool, registry, Buffer.alloc(32, 42));
+  const store = new PostgresEventStore(pool, registry, () => notifier.notify(), { personalData });
+  const repository = AggregateRepository.onPostgres(pool, store, new SnapshotStore(pool, registry, personalData), {
     inlineProjections,
     onCommitted: (events) => {
       notifier.notify();
@@ -77,7 +79,7 @@ const startSagaApp = async (database: ExtraDatabase, onRequested: (reservationId
     },
   });
   const runtime = new SagaRuntime(store, pool, repository, catalog, [SAGA], { log: progress });
-  const reader = new PostgresSubscriptionLog(pool, registry);
+  const reader = new PostgresSubscriptionLog(pool, registry, personalData);
   const worker = new SubscriptionWorker(pool, reader, runtime.subscriptions(), { log: progress });
   await worker.start();
   runtime.start();

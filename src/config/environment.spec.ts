@@ -1,4 +1,4 @@
-import { InvalidEnvironment, validateEnvironment } from './environment.js';
+import { DEVELOPMENT_KEY_ENCRYPTION_KEY, InvalidEnvironment, validateEnvironment } from './environment.js';
 
 const problemsOf = (raw: Record<string, string>): string[] => {
   try {
@@ -56,6 +56,7 @@ describe('environment', () => {
 
   describe('when NODE_ENV=production', () => {
     const STRONG = 'x'.repeat(32);
+    const OWN_KEY = Buffer.alloc(32, 7).toString('base64');
 
     it.each([
       ['missing', {}],
@@ -63,15 +64,34 @@ describe('environment', () => {
       ['short', { JWT_SECRET: 'a-31-byte-secret-is-too-short!!' }],
       ['the public development default', { JWT_SECRET: 'chronicle-development-secret-do-not-deploy' }],
     ])('refuses a JWT_SECRET that is %s, in one line naming it and not echoing it', (_label, secret: Record<string, string>) => {
-      const problems = problemsOf({ NODE_ENV: 'production', ...secret });
+      const problems = problemsOf({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: OWN_KEY, ...secret });
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(/^JWT_SECRET /);
       if (secret.JWT_SECRET) expect(problems[0]).not.toContain(secret.JWT_SECRET);
     });
 
     it('starts with a secret of 32 bytes or more', () => {
-      expect(validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: STRONG }).JWT_SECRET).toBe(STRONG);
+      expect(validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: STRONG, KEY_ENCRYPTION_KEY: OWN_KEY }).JWT_SECRET).toBe(STRONG);
     });
+
+    it.each([
+      ['missing', {}],
+      ['the public development default', { KEY_ENCRYPTION_KEY: DEVELOPMENT_KEY_ENCRYPTION_KEY }],
+    ])('refuses a KEY_ENCRYPTION_KEY that is %s', (_label, key: Record<string, string>) => {
+      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG, ...key })).toEqual([
+        expect.stringMatching(/^KEY_ENCRYPTION_KEY must be set to a key of your own/),
+      ]);
+    });
+  });
+
+  it.each([
+    ['not base64', '#'.repeat(44)],
+    ['16 bytes', Buffer.alloc(16, 1).toString('base64')],
+    ['64 bytes', Buffer.alloc(64, 1).toString('base64')],
+  ])('refuses a KEY_ENCRYPTION_KEY of %s, without echoing it', (_label, key) => {
+    expect(problemsOf({ KEY_ENCRYPTION_KEY: key })).toEqual([
+      expect.stringMatching(/^KEY_ENCRYPTION_KEY=\(hidden\): KEY_ENCRYPTION_KEY must be 32 bytes in base64/),
+    ]);
   });
 
   it('never echoes a JWT_SECRET it refuses', () => {

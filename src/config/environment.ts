@@ -4,6 +4,10 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, valida
 const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s/]+(:\d+)?\/[^\s?]+(\?\S*)?$/;
 const AMQP_URL = /^amqps?:\/\/\S+$/;
 export const DEVELOPMENT_JWT_SECRET = 'chronicle-development-secret-do-not-deploy';
+/** 32 bytes, base64: public (it is in this file), so only for a development machine. */
+export const DEVELOPMENT_KEY_ENCRYPTION_KEY = 'Y2hyb25pY2xlLWRldmVsb3BtZW50LWtleS1kby1ub3Q=';
+const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
+const SECRETS = new Set(['JWT_SECRET', 'KEY_ENCRYPTION_KEY']);
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /** Every environment variable Chronicle reads, validated once at start. */
@@ -91,6 +95,14 @@ export class Environment {
   @IsInt() @Min(60) @Max(30 * 86_400) @Transform(toInt)
   JWT_MAX_LIFETIME_SECONDS = 86_400;
 
+  /**
+   * The master key (32 bytes, base64) wrapping each subject's data key for personal fields:
+   * `openssl rand -base64 32`. Required when NODE_ENV=production; losing it loses every
+   * personal field, so keep it like a backup.
+   */
+  @Matches(BASE64_32_BYTES, { message: 'KEY_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32)' })
+  KEY_ENCRYPTION_KEY = DEVELOPMENT_KEY_ENCRYPTION_KEY;
+
   /** When set, tokens must carry this `iss` (and the development tokens are issued with it). */
   @IsOptional() @IsString()
   JWT_ISSUER?: string;
@@ -146,7 +158,7 @@ export const validateEnvironment = (raw: Record<string, unknown>): Environment =
 };
 
 /** Secrets are never echoed back, not even a wrong one. */
-const shown = (name: string, value: unknown): string => (name === 'JWT_SECRET' ? '(hidden)' : JSON.stringify(value));
+const shown = (name: string, value: unknown): string => (SECRETS.has(name) ? '(hidden)' : JSON.stringify(value));
 
 const MIN_PRODUCTION_SECRET_BYTES = 32;
 
@@ -154,11 +166,17 @@ const MIN_PRODUCTION_SECRET_BYTES = 32;
  * The development secret is public (it is in this file), so in production anyone could mint
  * a token for anyone with it: a missing or short secret stops the app instead.
  */
-const productionProblems = (environment: Environment): string[] =>
-  environment.NODE_ENV === 'production' &&
-  (environment.JWT_SECRET === DEVELOPMENT_JWT_SECRET || Buffer.byteLength(environment.JWT_SECRET) < MIN_PRODUCTION_SECRET_BYTES)
-    ? [`JWT_SECRET must be set to a secret of at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production`]
-    : [];
+const productionProblems = (environment: Environment): string[] => {
+  if (environment.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  if (environment.JWT_SECRET === DEVELOPMENT_JWT_SECRET || Buffer.byteLength(environment.JWT_SECRET) < MIN_PRODUCTION_SECRET_BYTES) {
+    problems.push(`JWT_SECRET must be set to a secret of at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production`);
+  }
+  if (environment.KEY_ENCRYPTION_KEY === DEVELOPMENT_KEY_ENCRYPTION_KEY) {
+    problems.push('KEY_ENCRYPTION_KEY must be set to a key of your own when NODE_ENV=production (openssl rand -base64 32)');
+  }
+  return problems;
+};
 
 /** Whether the app runs on the public development secret (announced as a warning at start). */
 export const usesDevelopmentSecret = (environment: Environment): boolean => environment.JWT_SECRET === DEVELOPMENT_JWT_SECRET;

@@ -12,6 +12,7 @@ import { ConcurrencyError } from '../../src/event-sourcing/store/event-store.err
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
 import { tallies, tallyEventTypes, TALLIES_TABLE } from '../support/tallies.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { personalDataOn } from '../support/personal-data.js';
 
 /**
  * Group commit: appends with side writes that wait while a statement is in flight go
@@ -70,7 +71,10 @@ describe('Appends sent together (group commit)', () => {
       ...tallyEventTypes,
       { type: 'stamp.made', payload: StampPayload },
     );
-    store = new PostgresEventStore(db.pool, registry, undefined, { appendGroup: { inFlight: 1, maxAppends: 32 } });
+    store = new PostgresEventStore(db.pool, registry, undefined, {
+      appendGroup: { inFlight: 1, maxAppends: 32 },
+      personalData: personalDataOn(db.pool, registry),
+    });
   });
   beforeEach(async () => {
     tenantId = randomUUID();

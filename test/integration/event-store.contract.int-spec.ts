@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsString, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
 import type pg from 'pg';
 import type { ActorType, NewEvent, RecordedEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
@@ -18,6 +18,13 @@ import type { ExpectedVersion } from '../../src/event-sourcing/store/expected-ve
 import { InMemoryEventLog, InMemoryEventStore } from '../../src/event-sourcing/store/in-memory-event-store.js';
 import { LOG_START, type LogCursor } from '../../src/event-sourcing/store/log-cursor.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
+import { InMemorySubjectKeys } from '../../src/event-sourcing/personal-data/in-memory-subject-keys.js';
+import { KeyWrapping } from '../../src/event-sourcing/personal-data/key-wrapping.js';
+import { PersonalData } from '../../src/event-sourcing/personal-data/personal-data.js';
+import { REDACTED } from '../../src/event-sourcing/personal-data/personal-fields.js';
+import { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
+import { SubjectForgetting } from '../../src/event-sourcing/personal-data/subject-forgetting.js';
+import { TEST_MASTER_KEY } from '../support/personal-data.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 
@@ -44,9 +51,18 @@ class GuestRegisteredV3 {
   @IsBoolean() vip!: boolean;
 }
 
+class GuestCheckedIn {
+  @IsOptional() @IsString() guestId?: string;
+  @IsString() roomId!: string;
+  @IsString() name!: string;
+  @IsOptional() @IsString() email?: string;
+  @IsOptional() @IsInt() age?: number;
+}
+
 const roomTypes = [
   { type: 'room.booked', payload: RoomBooked },
   { type: 'room.cleaned', payload: RoomCleaned },
+  { type: 'guest.checked_in', payload: GuestCheckedIn, personal: { subject: 'guestId', fields: ['name', 'email', 'age'] } },
 ];
 
 /** The registry as it was when `guest.registered` was at v1 `{ name }`. */
@@ -123,6 +139,10 @@ interface Backend {
    * databases can hold the fence for a moment.
    */
   settle(): Promise<void>;
+  /** Forgets a subject (deletes its keys) as the app does. */
+  forget(tenantId: string, subjectId: string): Promise<void>;
+  /** An event's data exactly as stored. */
+  storedData(eventId: string): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -143,9 +163,12 @@ const backends: { name: string; open: () => Promise<Backend> }[] = [
     name: 'in-memory',
     open: async () => {
       const log = new InMemoryEventLog();
+      const keys = new InMemorySubjectKeys();
       return {
-        store: (registry = currentRegistry()) => new InMemoryEventStore(registry, log),
+        store: (registry = currentRegistry()) => new InMemoryEventStore(registry, log, keys),
         settle: async () => undefined,
+        forget: async (tenantId, subjectId) => void keys.forget(tenantId, subjectId),
+        storedData: async (eventId) => structuredClone(log.byId.get(eventId)?.data),
         close: async () => undefined,
       };
     },
@@ -154,9 +177,15 @@ const backends: { name: string; open: () => Promise<Backend> }[] = [
     name: 'PostgreSQL',
     open: async () => {
       const db = await createTestDatabase();
+      const keys = new PostgresSubjectKeys(db.pool, new KeyWrapping(TEST_MASTER_KEY));
+      const forgetting = new SubjectForgetting(db.pool, keys, () => []);
       return {
-        store: (registry = currentRegistry()) => new PostgresEventStore(db.pool, registry),
+        store: (registry = currentRegistry()) =>
+          new PostgresEventStore(db.pool, registry, undefined, { personalData: new PersonalData(registry, keys) }),
         settle: () => untilNothingFenced(db.pool),
+        forget: async (tenantId, subjectId) => void (await forgetting.forget(tenantId, subjectId, receptionist)),
+        storedData: async (eventId) =>
+          (await db.pool.query<{ data: unknown }>(`SELECT data FROM events WHERE event_id = $1`, [eventId])).rows[0]?.data,
         close: () => {
           // drop() ends the pool before its connections have closed, and DROP DATABASE ... WITH (FORCE)
           // may then terminate one whose error reaches a pool nobody listens to any more.
@@ -762,6 +791,96 @@ describe.each(backends)('$name event store', ({ open }) => {
       ]);
       expect(await reader.readStream(stream, { fromVersion: 2 })).toEqual(events);
       expect(events[0]).toMatchObject({ schemaVersion: 3, data: { fullName: 'Grace Hopper', vip: true } });
+    });
+  });
+
+  describe('when events hold personal fields', () => {
+    const checkedIn = (guestId: string | undefined, data: Record<string, unknown> = {}): NewEvent => ({
+      type: 'guest.checked_in',
+      data: { guestId, roomId: '101', name: 'Ada Lovelace', email: 'ada@example.org', age: 36, ...data },
+      metadata: { actor: receptionist, correlationId: 'stay-1' },
+    });
+    const everyRead = async (stream: StreamId, eventId: string): Promise<unknown[]> => {
+      await backend.settle();
+      const log = await readLogFrom(store);
+      return [
+        (await store.readStream(stream))[0].data,
+        (await store.findEvent(eventId))!.data,
+        (await store.readByType(stream.tenantId, 'guest.checked_in'))[0].data,
+        (await store.readCorrelation(stream.tenantId, 'stay-1'))[0].data,
+        (await store.readSubject(stream.tenantId, 'guest-1'))[0].data,
+        log.find((e) => e.eventId === eventId)!.data,
+      ];
+    };
+
+    it('stores them sealed and reads them back as appended, everywhere', async () => {
+      const stream = freshStream();
+      const { events } = await store.append(stream, [checkedIn('guest-1')]);
+      const appended = { guestId: 'guest-1', roomId: '101', name: 'Ada Lovelace', email: 'ada@example.org', age: 36 };
+      expect(events[0].data).toEqual(appended);
+      const stored = (await backend.storedData(events[0].eventId)) as Record<string, unknown>;
+      expect(stored).toEqual({ guestId: 'guest-1', roomId: '101', name: expect.stringMatching(/^pd:1:/), email: expect.stringMatching(/^pd:1:/), age: expect.stringMatching(/^pd:1:/) });
+      expect(JSON.stringify(stored)).not.toMatch(/Ada|example\.org|36/);
+      for (const data of await everyRead(stream, events[0].eventId)) expect(data).toEqual(appended);
+    });
+
+    it('reads them as redacted once the subject is forgotten, its other fields and other subjects untouched, the stored data unchanged', async () => {
+      const stream = freshStream();
+      const { events } = await store.append(stream, [checkedIn('guest-1'), checkedIn('guest-2', { name: 'Grace Hopper' })]);
+      const storedBefore = await Promise.all(events.map((e) => backend.storedData(e.eventId)));
+
+      await backend.forget(stream.tenantId, 'guest-1');
+
+      const redacted = { guestId: 'guest-1', roomId: '101', name: REDACTED, email: REDACTED, age: REDACTED };
+      for (const data of await everyRead(stream, events[0].eventId)) expect(data).toEqual(redacted);
+      expect((await store.readStream(stream))[1].data).toMatchObject({ guestId: 'guest-2', name: 'Grace Hopper' });
+      expect(await Promise.all(events.map((e) => backend.storedData(e.eventId)))).toEqual(storedBefore);
+    });
+
+    it('forgets a subject in one tenant only', async () => {
+      const [mine, theirs] = [freshStream(), freshStream()];
+      await store.append(mine, [checkedIn('guest-1')]);
+      await store.append(theirs, [checkedIn('guest-1')]);
+      await backend.forget(mine.tenantId, 'guest-1');
+      expect((await store.readStream(mine))[0].data).toMatchObject({ name: REDACTED });
+      expect((await store.readStream(theirs))[0].data).toMatchObject({ name: 'Ada Lovelace' });
+    });
+
+    it('seals what comes after a forgetting under a new key, readable while the old events stay redacted', async () => {
+      const stream = freshStream();
+      await store.append(stream, [checkedIn('guest-1')]);
+      await backend.forget(stream.tenantId, 'guest-1');
+      await store.append(stream, [checkedIn('guest-1', { name: 'Ada King' })]);
+      expect((await store.readStream(stream)).map((e) => (e.data as { name: string }).name)).toEqual([REDACTED, 'Ada King']);
+    });
+
+    it('leaves absent personal fields absent', async () => {
+      const stream = freshStream();
+      const { events } = await store.append(stream, [checkedIn('guest-1', { email: undefined, age: undefined })]);
+      const sealed = expect.stringMatching(/^pd:1:/);
+      expect(await backend.storedData(events[0].eventId)).toEqual({ guestId: 'guest-1', roomId: '101', name: sealed });
+      expect((await store.readStream(stream))[0].data).toEqual({ guestId: 'guest-1', roomId: '101', name: 'Ada Lovelace' });
+    });
+
+    it('refuses personal fields without their subject, storing nothing', async () => {
+      const stream = freshStream();
+      const error = await rejectionOf(store.append(stream, [checkedIn(undefined)]));
+      expect(error).toBeInstanceOf(InvalidEventPayload);
+      expect((error as InvalidEventPayload).violations).toEqual([{ field: 'guestId', constraints: [expect.stringContaining('guestId must name the subject')] }]);
+      expect(await store.streamVersion(stream)).toBe(0);
+    });
+
+    it("reads a subject's events of one tenant, in log order", async () => {
+      const tenantId = freshTenant();
+      const [first, second] = [freshStream(tenantId), freshStream(tenantId)];
+      const a = await store.append(first, [checkedIn('guest-9'), checkedIn('guest-8')]);
+      const b = await store.append(second, [checkedIn('guest-9', { name: 'Ada again' })]);
+      await store.append(freshStream(), [checkedIn('guest-9')]);
+      const events = await store.readSubject(tenantId, 'guest-9');
+      expect(idsOf(events)).toEqual([a.events[0].eventId, b.events[0].eventId]);
+      expect(events.map((e) => (e.data as { name: string }).name)).toEqual(['Ada Lovelace', 'Ada again']);
+      expect(idsOf(await store.readSubject(tenantId, 'guest-9', { after: cursorOf(events[0]) }))).toEqual([b.events[0].eventId]);
+      expect(await store.readSubject(tenantId, 'nobody')).toEqual([]);
     });
   });
 });

@@ -9,6 +9,7 @@ import { foldBatch } from '../../src/event-sourcing/projections/fold-projection.
 import { inTransaction } from '../../src/event-sourcing/store/in-transaction.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { personalDataOn } from '../support/personal-data.js';
 
 const practiceId = `practice-${randomUUID()}`;
 const system = { actor: { type: 'system' as const, id: 'test' } };
@@ -40,7 +41,8 @@ describe('guest profile (lazy projection)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    store = new PostgresEventStore(db.pool, new EventRegistry().register(...reservations.eventDefinitions));
+    const registry = new EventRegistry().register(...reservations.eventDefinitions);
+    store = new PostgresEventStore(db.pool, registry, undefined, { personalData: personalDataOn(db.pool, registry) });
     counting = new CountingStore(store);
   });
   afterAll(() => db.drop());

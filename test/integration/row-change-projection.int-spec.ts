@@ -17,6 +17,7 @@ import { ConcurrencyError } from '../../src/event-sourcing/store/event-store.err
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
 import { tallies, tallyEventTypes, TALLIES_TABLE } from '../support/tallies.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { personalDataOn } from '../support/personal-data.js';
 
 /**
  * A row-change projection is written by the append's own statement. Its rows must be what the
@@ -68,7 +69,7 @@ describe('A row-change projection written by the append statement', () => {
       ...reservationAggregate.eventDefinitions,
       ...tallyEventTypes,
     );
-    store = new PostgresEventStore(db.pool, registry);
+    store = new PostgresEventStore(db.pool, registry, undefined, { personalData: personalDataOn(db.pool, registry) });
   });
   beforeEach(async () => {
     const tenantId = randomUUID();

@@ -1,3 +1,5 @@
+import type { PersonalReadModel } from '../personal-data/personal-columns.js';
+import { InlineRowChangeProjection } from '../projections/inline-row-change.projection.js';
 import type { InlineProjection } from './inline-projection.js';
 
 /** The inline projections bounded contexts register at start; the repository runs them. */
@@ -11,6 +13,15 @@ export class InlineProjections {
       }
       this.registered.push(projection);
     }
+  }
+
+  /** The read models whose rows hold personal data, to redact when a subject is forgotten. */
+  personalReadModels(): PersonalReadModel[] {
+    return this.registered.flatMap((projection) => {
+      if (!(projection instanceof InlineRowChangeProjection)) return [];
+      const { table, personal } = projection.definition;
+      return personal ? [{ table, personal }] : [];
+    });
   }
 
   handling(types: readonly string[]): InlineProjection[] {

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import type { PersonalData } from '../personal-data/personal-data.js';
 import type { AppendSideWrite } from '../store/append-side-write.js';
 import type { RecordedEvent, StreamId } from '../store/event-envelope.js';
 import type { EventRegistry } from '../store/event-registry.js';
@@ -69,8 +70,9 @@ export class SnapshotStore {
     private readonly pool: Pool,
     /** Upcasts the events read after a snapshot, as the event store's reads do. */
     registry: EventRegistry,
+    personalData?: PersonalData,
   ) {
-    this.mapper = new RecordedEventMapper(registry);
+    this.mapper = new RecordedEventMapper(registry, personalData);
   }
 
   async loadWithNewerEvents<State>(stream: StreamId, schemaVersion: number): Promise<SnapshotAndNewer<State>> {
@@ -80,7 +82,7 @@ export class SnapshotStore {
     });
     const first = rows[0] as EventRow | undefined;
     const snapshot = first && first.type === null ? { version: first.version, state: first.data as State } : null;
-    const events = (snapshot ? rows.slice(1) : rows).map((row) => this.mapper.toRecorded(row));
+    const events = await this.mapper.recordedOf(snapshot ? rows.slice(1) : rows);
     return { snapshot, events };
   }
 

@@ -1,4 +1,4 @@
-import { Global, Logger, Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type InjectionToken } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
@@ -32,6 +32,10 @@ import { sagaSteppedType } from '../sagas/saga-stream.js';
 import { registerEventSourcingMetrics } from '../metrics/event-sourcing-metrics.js';
 import { WriteMetrics } from '../metrics/write-metrics.js';
 import { EVENT_STORE, IDEMPOTENCY_KEY_TTL_HOURS, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
+import { KeyWrapping } from '../personal-data/key-wrapping.js';
+import { PersonalData } from '../personal-data/personal-data.js';
+import { PostgresSubjectKeys } from '../personal-data/postgres-subject-keys.js';
+import { SubjectForgetting } from '../personal-data/subject-forgetting.js';
 
 export interface EventSourcingModuleOptions {
   /** The token of the pg `Pool` the store writes through; the app provides it. */
@@ -49,6 +53,8 @@ export interface EventSourcingModuleOptions {
    * omitted, they are kept in a registry of their own that nobody reads.
    */
   readonly metrics?: Registry;
+  /** The master key (32 bytes) wrapping subjects' data keys: personal fields are sealed under them. */
+  readonly keyEncryptionKey: Buffer;
 }
 
 /** What a bounded context brings: its aggregates (each defined once), its async projections and its sagas. */
@@ -68,7 +74,14 @@ class EventSourcingFeatureModule {}
  */
 @Global()
 @Module({})
-export class EventSourcingModule {
+export class EventSourcingModule implements BeforeApplicationShutdown {
+  constructor(@Inject(PostgresSubjectKeys) private readonly subjectKeys: PostgresSubjectKeys) {}
+
+  /** Before the pool closes: the keys' LISTEN connection is one of its clients. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.subjectKeys.stop();
+  }
+
   static forRoot(options: EventSourcingModuleOptions): DynamicModule {
     return {
       module: EventSourcingModule,
@@ -104,10 +117,31 @@ export class EventSourcingModule {
         { provide: AggregateCatalog, useValue: new AggregateCatalog() },
         { provide: CommitNotifier, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => new CommitNotifier(pool) },
         {
+          provide: PostgresSubjectKeys,
+          inject: [PG_POOL_TOKEN],
+          useFactory: async (pool: Pool) => {
+            const logger = new Logger('PersonalData');
+            const keys = new PostgresSubjectKeys(pool, new KeyWrapping(options.keyEncryptionKey), (m) => logger.warn(m));
+            await keys.start();
+            return keys;
+          },
+        },
+        {
+          provide: PersonalData,
+          inject: [EventRegistry, PostgresSubjectKeys],
+          useFactory: (registry: EventRegistry, keys: PostgresSubjectKeys) => new PersonalData(registry, keys),
+        },
+        {
+          provide: SubjectForgetting,
+          inject: [PG_POOL_TOKEN, PostgresSubjectKeys, InlineProjections],
+          useFactory: (pool: Pool, keys: PostgresSubjectKeys, inline: InlineProjections) =>
+            new SubjectForgetting(pool, keys, () => inline.personalReadModels()),
+        },
+        {
           provide: PostgresEventStore,
-          inject: [PG_POOL_TOKEN, EventRegistry, CommitNotifier],
-          useFactory: (pool: Pool, registry: EventRegistry, notifier: CommitNotifier) =>
-            new PostgresEventStore(pool, registry, () => notifier.notify(), { appendGroup: options.appendGroup }),
+          inject: [PG_POOL_TOKEN, EventRegistry, CommitNotifier, PersonalData],
+          useFactory: (pool: Pool, registry: EventRegistry, notifier: CommitNotifier, personalData: PersonalData) =>
+            new PostgresEventStore(pool, registry, () => notifier.notify(), { appendGroup: options.appendGroup, personalData }),
         },
         { provide: EVENT_STORE, useExisting: PostgresEventStore },
         { provide: AsyncProjections, useValue: new AsyncProjections() },
@@ -119,17 +153,27 @@ export class EventSourcingModule {
         },
         {
           provide: SubscriptionWorkerHost,
-          inject: [PG_POOL_TOKEN, PostgresEventStore, EventRegistry, AsyncProjections, Sagas, AggregateRepository, AggregateCatalog],
+          inject: [
+            PG_POOL_TOKEN,
+            PostgresEventStore,
+            EventRegistry,
+            PersonalData,
+            AsyncProjections,
+            Sagas,
+            AggregateRepository,
+            AggregateCatalog,
+          ],
           useFactory: (
             pool: Pool,
             store: PostgresEventStore,
             registry: EventRegistry,
+            personalData: PersonalData,
             projections: AsyncProjections,
             sagas: Sagas,
             repository: AggregateRepository,
             catalog: AggregateCatalog,
           ) =>
-            new SubscriptionWorkerHost(pool, store, new PostgresSubscriptionLog(pool, registry), projections, options.workers, {
+            new SubscriptionWorkerHost(pool, store, new PostgresSubscriptionLog(pool, registry, personalData), projections, options.workers, {
               sagas,
               repository,
               catalog,
@@ -145,6 +189,7 @@ export class EventSourcingModule {
             EventBus,
             CommitNotifier,
             WriteMetrics,
+            PersonalData,
           ],
           useFactory: (
             pool: Pool,
@@ -154,8 +199,9 @@ export class EventSourcingModule {
             eventBus: EventBus,
             notifier: CommitNotifier,
             metrics: WriteMetrics,
+            personalData: PersonalData,
           ) =>
-            AggregateRepository.onPostgres(pool, store, new SnapshotStore(pool, registry), {
+            AggregateRepository.onPostgres(pool, store, new SnapshotStore(pool, registry, personalData), {
               inlineProjections,
               rememberedStates: options.rememberedAggregates,
               onOutcome: (outcome) => metrics.commandEnded(outcome),
@@ -167,7 +213,7 @@ export class EventSourcingModule {
             }),
         },
       ],
-      exports: [CommandSender, Sagas, SagaAdmin, CorrelationChains, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
+      exports: [SubjectForgetting, CommandSender, Sagas, SagaAdmin, CorrelationChains, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
     };
   }
 

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../domain/decider.js';
+import type { PersonalColumns } from '../personal-data/personal-columns.js';
 import type { PendingEvent } from '../store/append-side-write.js';
 import type { EventOf } from '../store/event-envelope.js';
 import type { FoldProjectionDefinition, RowProjectionTable } from './fold-projection.js';
@@ -23,6 +24,8 @@ export interface RowChangeProjectionDefinition<R extends Row, E extends DomainEv
   readonly keyOf: (event: EventOf<E, PendingEvent>) => readonly unknown[];
   /** The event's change to its row, or null for none. Never reads the clock or does I/O. */
   readonly changeOf: (event: EventOf<E, PendingEvent>) => RowChange<R> | null;
+  /** Columns holding personal data, redacted when their subject is forgotten. */
+  readonly personal?: PersonalColumns<R>;
 }
 
 /** A definition as the core holds it, whatever its events: they reach it filtered by `handles`. */

@@ -14,7 +14,8 @@ const appendTo = <T>(streamKey: string, alone: () => Promise<T>): GroupableAppen
   streamKey,
   stream: { tenantId: 't', aggregateType: 'a', aggregateId: streamKey },
   expectedVersion: 0,
-  events: [{ eventId: `00000000-0000-4000-8000-00000000000${streamKey.length}`, type: 'x', schemaVersion: 1, data: {}, metadata: { actor: { type: 'system', id: null } }, occurredAt: new Date() }],
+  events: [{ eventId: `00000000-0000-4000-8000-00000000000${streamKey.length}`, type: 'x', schemaVersion: 1, data: {}, storedData: {},
+    metadata: { actor: { type: 'system', id: null } }, occurredAt: new Date() }],
   writes: [],
   alone,
 });

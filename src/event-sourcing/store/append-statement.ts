@@ -84,7 +84,7 @@ class EventColumns {
     this.types.push(event.type);
     this.schemaVersions.push(event.schemaVersion);
     this.occurredAt.push(event.occurredAt);
-    this.data += separator + JSON.stringify(event.data);
+    this.data += separator + JSON.stringify(event.storedData);
     this.metadata += separator + JSON.stringify(event.metadata);
   }
 
@@ -103,7 +103,7 @@ export const appendStatement = (
   const head: unknown[] = [stream.tenantId, stream.aggregateType, stream.aggregateId, expectedVersionCode(expected)];
   if (events.length === 1) {
     const [event] = events;
-    const values = [...head, event.eventId, event.type, event.schemaVersion, JSON.stringify(event.data)];
+    const values = [...head, event.eventId, event.type, event.schemaVersion, JSON.stringify(event.storedData)];
     values.push(JSON.stringify(event.metadata), event.occurredAt, idsSupplied);
     return { name: 'chronicle_append_one', text: APPEND_ONE_SQL, values };
   }

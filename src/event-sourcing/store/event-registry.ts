@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { InvalidEventPayload, UnknownEventType } from './event-store.errors.js';
 import { flattenViolations } from './field-violations.js';
+import type { PersonalFields } from '../personal-data/personal-fields.js';
 import type { PayloadClass } from './payload-class.js';
 import { compileQuickCheck, type QuickCheck } from './payload-quick-check.js';
 
@@ -21,13 +22,22 @@ export interface EventTypeDefinition {
   readonly schemaVersion?: number;
   /** One upcaster per older version: 1 → 2, 2 → 3, … */
   readonly upcasters?: readonly Upcaster[];
+  /** Fields holding personal data, stored sealed with the subject's key (crypto-shredding). */
+  readonly personal?: PersonalFields;
 }
 
 interface RegisteredType {
   readonly payload: PayloadClass;
   readonly schemaVersion: number;
   readonly upcasters: ReadonlyMap<number, Upcaster['upcast']>;
+  readonly personal?: PersonalFields;
 }
+
+const checkPersonalFields = (type: string, { subject, fields }: PersonalFields): void => {
+  if (!subject || fields.length === 0 || fields.some((field) => !field || field === subject)) {
+    throw new Error(`Event type "${type}" declares personal fields wrongly: name a subject field and other fields`);
+  }
+};
 
 /**
  * Every event type the application may store, with its payload schema, current schema
@@ -49,6 +59,20 @@ export class EventRegistry {
 
   registeredTypes(): string[] {
     return [...this.types.keys()].sort();
+  }
+
+  /** The personal fields of a type, if it has any (unregistered types have none). */
+  personalFieldsOf(type: string): PersonalFields | undefined {
+    return this.types.get(type)?.personal;
+  }
+
+  /** The types with personal fields, by the payload field naming their subject. */
+  typesBySubjectField(): ReadonlyMap<string, readonly string[]> {
+    const byField = new Map<string, string[]>();
+    for (const [type, { personal }] of this.types) {
+      if (personal) byField.set(personal.subject, [...(byField.get(personal.subject) ?? []), type]);
+    }
+    return byField;
   }
 
   schemaVersionOf(type: string): number {
@@ -92,7 +116,8 @@ export class EventRegistry {
         throw new Error(`Event type "${definition.type}" v${schemaVersion} lacks an upcaster from v${version}`);
       }
     }
-    this.types.set(definition.type, { payload: definition.payload, schemaVersion, upcasters });
+    if (definition.personal) checkPersonalFields(definition.type, definition.personal);
+    this.types.set(definition.type, { payload: definition.payload, schemaVersion, upcasters, personal: definition.personal });
   }
 
   private quickCheckOf(type: string, payload: PayloadClass): QuickCheck {

@@ -58,6 +58,11 @@ export interface EventStore {
   /** A tenant's events of one business process (`metadata.correlationId`), in log order; at most `limit` (default 1,000). */
   readCorrelation(tenantId: string, correlationId: string, options?: { readonly limit?: number }): Promise<RecordedEvent[]>;
   /**
+   * A tenant's events that name a subject of personal data (in the subject field their type
+   * registers), in log order, personal fields opened: what a subject's data export holds.
+   */
+  readSubject(tenantId: string, subjectId: string, options?: ReadByTypeOptions): Promise<RecordedEvent[]>;
+  /**
    * Pages the global log in commit-safe order: never returns an event while an older
    * transaction that could still commit before it is open, so a reader following the
    * cursor neither skips nor repeats an event.

@@ -1,3 +1,5 @@
+import { InMemorySubjectKeys } from '../personal-data/in-memory-subject-keys.js';
+import { PersonalData } from '../personal-data/personal-data.js';
 import type { NewEvent, RecordedEvent, StreamId } from './event-envelope.js';
 import { streamKey } from './event-envelope.js';
 import type { EventRegistry } from './event-registry.js';
@@ -33,21 +35,32 @@ const cursorOf = (event: RecordedEvent): LogCursor => ({
   position: event.position,
 });
 
-/** The event store contract in memory, for tests that need no database. Appends are atomic. */
+/**
+ * The event store contract in memory, for tests that need no database. Appends are atomic.
+ * Personal fields are sealed as in PostgreSQL (with keys in memory unless given others).
+ */
 export class InMemoryEventStore implements EventStore {
+  private readonly personalData: PersonalData;
+
   constructor(
     private readonly registry: EventRegistry,
     private readonly log: InMemoryEventLog = new InMemoryEventLog(),
-  ) {}
+    keys = new InMemorySubjectKeys(),
+  ) {
+    this.personalData = new PersonalData(registry, keys);
+  }
 
   async append(stream: StreamId, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    const prepared = prepareEvents(this.registry, stream, events, options.expectedVersion);
-    const stored = prepared.map((e) => this.log.byId.get(e.eventId));
-    if (stored.some((e) => e !== undefined)) {
+    const { events: prepared, newKeys } = this.personalData.seal(
+      stream.tenantId,
+      prepareEvents(this.registry, stream, events, options.expectedVersion),
+    );
+    const already = prepared.map((e) => this.log.byId.get(e.eventId));
+    if (already.some((e) => e !== undefined)) {
       const key = streamKey(stream);
-      const retry = stored.every((e, i) => e !== undefined && streamKey(e) === key && e.type === prepared[i].type);
+      const retry = already.every((e, i) => e !== undefined && streamKey(e) === key && e.type === prepared[i].type);
       if (!retry) throw new EventIdReused(prepared.map((e) => e.eventId));
-      const recorded = stored.map((e) => this.upcast(e!));
+      const recorded = await this.read(already as RecordedEvent[]);
       return { nextExpectedVersion: Math.max(...recorded.map((e) => e.version)), duplicate: true, events: recorded };
     }
     const expected = options.expectedVersion ?? 'any';
@@ -57,7 +70,7 @@ export class InMemoryEventStore implements EventStore {
     }
     const transactionId = String(++this.log.transactions);
     const recordedAt = new Date();
-    const recorded = prepared.map(
+    const stored = prepared.map(
       (event, index): RecordedEvent => ({
         ...stream,
         position: this.log.events.length + index + 1,
@@ -65,16 +78,19 @@ export class InMemoryEventStore implements EventStore {
         version: history.length + index + 1,
         type: event.type,
         schemaVersion: event.schemaVersion,
-        data: structuredClone(event.data),
+        data: structuredClone(event.storedData),
         metadata: structuredClone(event.metadata),
         occurredAt: event.occurredAt,
         recordedAt,
         transactionId,
       }),
     );
-    this.log.events.push(...recorded);
-    this.log.streams.set(streamKey(stream), [...history, ...recorded]);
-    for (const event of recorded) this.log.byId.set(event.eventId, event);
+    this.log.events.push(...stored);
+    this.log.streams.set(streamKey(stream), [...history, ...stored]);
+    for (const event of stored) this.log.byId.set(event.eventId, event);
+    this.personalData.stored(newKeys);
+    // As appended, with the data as given (not as stored), like the PostgreSQL store's answer.
+    const recorded = stored.map((event, index) => ({ ...event, data: structuredClone(prepared[index].data) }));
     return { nextExpectedVersion: history.length + recorded.length, duplicate: false, events: recorded };
   }
 
@@ -86,12 +102,12 @@ export class InMemoryEventStore implements EventStore {
         ? history.filter((e) => e.version <= (options.fromVersion ?? Infinity)).reverse()
         : history.filter((e) => e.version >= (options.fromVersion ?? 1) && e.version <= (options.toVersion ?? Infinity));
     const limited = options.limit === undefined ? selected : selected.slice(0, limitOf(options.limit, 0));
-    return limited.map((e) => this.upcast(e));
+    return this.read(limited);
   }
 
   async findEvent(eventId: string): Promise<RecordedEvent | null> {
     const event = this.log.byId.get(eventId.toLowerCase());
-    return event ? this.upcast(event) : null;
+    return event ? (await this.read([event]))[0] : null;
   }
 
   async streamVersion(stream: StreamId): Promise<number> {
@@ -100,31 +116,47 @@ export class InMemoryEventStore implements EventStore {
 
   async readByType(tenantId: string, type: string, options: ReadByTypeOptions = {}): Promise<RecordedEvent[]> {
     const after = options.after ?? LOG_START;
-    return this.log.events
-      .filter((e) => e.tenantId === tenantId && e.type === type && compareLogCursors(cursorOf(e), after) > 0)
-      .slice(0, limitOf(options.limit, DEFAULT_READ_LIMIT))
-      .map((e) => this.upcast(e));
+    return this.read(
+      this.log.events
+        .filter((e) => e.tenantId === tenantId && e.type === type && compareLogCursors(cursorOf(e), after) > 0)
+        .slice(0, limitOf(options.limit, DEFAULT_READ_LIMIT)),
+    );
   }
 
   async readCorrelation(tenantId: string, correlationId: string, options: { readonly limit?: number } = {}): Promise<RecordedEvent[]> {
-    return this.log.events
-      .filter((e) => e.tenantId === tenantId && e.metadata.correlationId === correlationId)
-      .slice(0, limitOf(options.limit, 1_000))
-      .map((e) => this.upcast(e));
+    return this.read(
+      this.log.events
+        .filter((e) => e.tenantId === tenantId && e.metadata.correlationId === correlationId)
+        .slice(0, limitOf(options.limit, 1_000)),
+    );
+  }
+
+  async readSubject(tenantId: string, subjectId: string, options: ReadByTypeOptions = {}): Promise<RecordedEvent[]> {
+    const after = options.after ?? LOG_START;
+    const names = (e: RecordedEvent): boolean => {
+      const subject = this.registry.personalFieldsOf(e.type)?.subject;
+      return subject !== undefined && (e.data as Record<string, unknown>)[subject] === subjectId;
+    };
+    return this.read(
+      this.log.events
+        .filter((e) => e.tenantId === tenantId && names(e) && compareLogCursors(cursorOf(e), after) > 0)
+        .slice(0, limitOf(options.limit, DEFAULT_READ_LIMIT)),
+    );
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<GlobalPage> {
     const after = options.after ?? LOG_START;
-    const events = this.log.events
-      .filter((e) => compareLogCursors(cursorOf(e), after) > 0)
-      .slice(0, limitOf(options.limit, DEFAULT_READ_LIMIT))
-      .map((e) => this.upcast(e));
+    const events = await this.read(
+      this.log.events.filter((e) => compareLogCursors(cursorOf(e), after) > 0).slice(0, limitOf(options.limit, DEFAULT_READ_LIMIT)),
+    );
     const last = events.at(-1);
     return { events, cursor: last ? cursorOf(last) : after };
   }
 
-  private upcast(event: RecordedEvent): RecordedEvent {
-    const { schemaVersion, data } = this.registry.upcast(event.type, event.schemaVersion, structuredClone(event.data));
-    return { ...event, schemaVersion, data, metadata: structuredClone(event.metadata) };
+  /** Copies of stored events as every read returns them: personal fields opened, data upcast. */
+  private async read(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
+    const copies = events.map((event) => ({ ...event, data: structuredClone(event.data), metadata: structuredClone(event.metadata) }));
+    await this.personalData.open(copies);
+    return copies.map((event) => ({ ...event, ...this.registry.upcast(event.type, event.schemaVersion, event.data) }));
   }
 }

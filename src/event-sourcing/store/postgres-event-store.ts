@@ -1,7 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
-import { AppendGroup, type AppendGroupOptions } from './append-group.js';
+import { subjectKeyWrites } from '../personal-data/subject-key-writes.js';
+import { AppendGroup, type AppendGroupOptions, type GroupableAppend } from './append-group.js';
 import { withSideWrites, type AppendSideWrite, type PendingEvent } from './append-side-write.js';
 import { appendStatement, type AppendRow, type AppendStatement } from './append-statement.js';
+import type { PersonalData } from '../personal-data/personal-data.js';
 import type { NewEvent, RecordedEvent, StreamId } from './event-envelope.js';
 import type { EventRegistry } from './event-registry.js';
 import {
@@ -17,7 +19,7 @@ import {
 } from './event-store.js';
 import { ConcurrencyError, EventIdReused } from './event-store.errors.js';
 import { isExpectedVersionMet, type ExpectedVersion } from './expected-version.js';
-import { LOG_START } from './log-cursor.js';
+import { compareLogCursors, LOG_START, type LogCursor } from './log-cursor.js';
 import { prepareEvents, UUID, type PreparedEvent } from './prepared-event.js';
 import { RecordedEventMapper, type EventRow } from './recorded-event.mapper.js';
 import { withClient } from './with-client.js';
@@ -35,6 +37,11 @@ const SQL = {
   byCorrelation: `SELECT ${COLUMNS} FROM events
     WHERE tenant_id = $1 AND metadata->>'correlationId' = $2
     ORDER BY events.transaction_id, events.position LIMIT $3`,
+  // Committed events only (an export, not a tail), by the payload field naming the subject.
+  bySubject: `SELECT ${COLUMNS} FROM events
+    WHERE tenant_id = $1 AND type = ANY($2::text[]) AND data->>$3 = $4
+      AND (transaction_id, position) > ($5::text::xid8, $6::bigint)
+    ORDER BY events.transaction_id, events.position LIMIT $7`,
   streamForward: `SELECT ${COLUMNS} FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3
       AND version BETWEEN $4 AND $5 AND date_trunc('milliseconds', recorded_at) <= $6
@@ -63,6 +70,8 @@ const EVENT_KEYS: readonly (string | undefined)[] = [STREAM_VERSION_KEY, 'events
 const MAX_VERSION = 2_147_483_647;
 const DEFAULT_CORRELATION_LIMIT = 1_000;
 
+const cursorOfRow = (row: EventRow): LogCursor => ({ transactionId: row.transaction_id, position: Number(row.position) });
+
 /** Only caller-chosen event ids can repeat an earlier append; generated ones never do. */
 const suppliesIds = (events: readonly NewEvent[]): boolean => events.some((e) => e.eventId !== undefined);
 
@@ -74,6 +83,8 @@ const clampLimit = (limit: number | undefined, fallback: number | null): number 
 export interface PostgresEventStoreOptions {
   /** Group commit of `appendWithWrites`; `maxAppends: 1` sends every append alone. */
   readonly appendGroup?: AppendGroupOptions;
+  /** Seals and opens personal fields; required when the registry declares any. */
+  readonly personalData?: PersonalData;
 }
 
 export const DEFAULT_APPEND_GROUP: AppendGroupOptions = { inFlight: 1, maxAppends: 32 };
@@ -93,15 +104,18 @@ export class PostgresEventStore implements EventStore {
     private readonly onAppended: () => void = () => undefined,
     options: PostgresEventStoreOptions = {},
   ) {
-    this.mapper = new RecordedEventMapper(registry);
+    this.mapper = new RecordedEventMapper(registry, options.personalData);
     this.group = new AppendGroup(pool, options.appendGroup ?? DEFAULT_APPEND_GROUP);
   }
 
   async append(stream: StreamId, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    const prepared = prepareEvents(this.registry, stream, events, options.expectedVersion);
+    const sealed = this.mapper.seal(stream.tenantId, prepareEvents(this.registry, stream, events, options.expectedVersion));
     const mayBeRetry = suppliesIds(events);
     const expected = options.expectedVersion ?? 'any';
-    return this.appendAndCommit(stream, prepared, appendStatement(stream, expected, prepared, mayBeRetry), expected, mayBeRetry);
+    const statement = withSideWrites(appendStatement(stream, expected, sealed.events, mayBeRetry), subjectKeyWrites(sealed.newKeys));
+    const result = await this.appendAndCommit(stream, sealed.events, statement, expected, mayBeRetry);
+    if (!result.duplicate) this.mapper.stored(sealed.newKeys);
+    return result;
   }
 
   /**
@@ -115,11 +129,12 @@ export class PostgresEventStore implements EventStore {
     events: readonly NewEvent[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    const prepared = prepareEvents(this.registry, stream, events, options.expectedVersion);
+    // The caller commits: keys made here are stored with the events but not kept for later appends.
+    const sealed = this.mapper.seal(stream.tenantId, prepareEvents(this.registry, stream, events, options.expectedVersion));
     const mayBeRetry = suppliesIds(events);
     const expected = options.expectedVersion ?? 'any';
-    const statement = appendStatement(stream, expected, prepared, mayBeRetry);
-    return this.appendPrepared(client, stream, prepared, statement, expected, false, mayBeRetry);
+    const statement = withSideWrites(appendStatement(stream, expected, sealed.events, mayBeRetry), subjectKeyWrites(sealed.newKeys));
+    return this.appendPrepared(client, stream, sealed.events, statement, expected, false, mayBeRetry);
   }
 
   /**
@@ -138,21 +153,35 @@ export class PostgresEventStore implements EventStore {
     expectedVersion: number,
     writesFor: (pending: readonly PendingEvent[]) => readonly AppendSideWrite[],
   ): Promise<AppendResult> {
-    const prepared = prepareEvents(this.registry, stream, events, expectedVersion);
+    const { events: prepared, newKeys } = this.mapper.seal(
+      stream.tenantId,
+      prepareEvents(this.registry, stream, events, expectedVersion),
+    );
     const pending = prepared.map((event, index) => this.mapper.pendingOf(stream, event, expectedVersion + index + 1));
     const mayBeRetry = suppliesIds(events);
-    const writes = writesFor(pending);
+    const writes = [...writesFor(pending), ...subjectKeyWrites(newKeys)];
     const alone = async (): Promise<AppendResult> => {
       const statement = withSideWrites(appendStatement(stream, expectedVersion, prepared, mayBeRetry), writes);
       return this.appendAndCommit(stream, prepared, statement, expectedVersion, mayBeRetry);
     };
+    const result = await this.appendWithGroup({ stream, expectedVersion, events: prepared, writes, alone }, mayBeRetry);
+    if (!result.duplicate) this.mapper.stored(newKeys);
+    return result;
+  }
+
+  /** Sends an append through the group commit when it can share a statement; alone otherwise. */
+  private async appendWithGroup(
+    append: Omit<GroupableAppend<AppendResult>, 'streamKey'>,
+    mayBeRetry: boolean,
+  ): Promise<AppendResult> {
+    const { stream, events, writes, alone } = append;
     if (!AppendGroup.accepts(writes, mayBeRetry)) return alone();
     const streamKey = JSON.stringify([stream.tenantId, stream.aggregateType, stream.aggregateId]);
-    const outcome = await this.group.send({ stream, expectedVersion, events: prepared, writes, streamKey, alone });
+    const outcome = await this.group.send({ ...append, streamKey });
     if (outcome === 'again') return alone();
     if ('result' in outcome) return outcome.result;
     this.onAppended();
-    return this.appended(stream, prepared, outcome.rows);
+    return this.appended(stream, events, outcome.rows);
   }
 
   async readStream(stream: StreamId, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -169,7 +198,7 @@ export class PostgresEventStore implements EventStore {
             until,
             limit,
           ]);
-    return result.rows.map((row) => this.mapper.toRecorded(row));
+    return this.mapper.recordedOf(result.rows);
   }
 
   async streamVersion(stream: StreamId): Promise<number> {
@@ -184,7 +213,7 @@ export class PostgresEventStore implements EventStore {
   async findEvent(eventId: string): Promise<RecordedEvent | null> {
     if (!UUID.test(eventId)) return null;
     const { rows } = await this.pool.query<EventRow>(SQL.byEventIds, [[eventId]]);
-    return rows[0] ? this.mapper.toRecorded(rows[0]) : null;
+    return rows[0] ? (await this.mapper.recordedOf(rows))[0] : null;
   }
 
   async readByType(tenantId: string, type: string, options: ReadByTypeOptions = {}): Promise<RecordedEvent[]> {
@@ -196,13 +225,26 @@ export class PostgresEventStore implements EventStore {
       after.position,
       clampLimit(options.limit, DEFAULT_READ_LIMIT),
     ]);
-    return result.rows.map((row) => this.mapper.toRecorded(row));
+    return this.mapper.recordedOf(result.rows);
   }
 
   async readCorrelation(tenantId: string, correlationId: string, options: { readonly limit?: number } = {}): Promise<RecordedEvent[]> {
     const limit = clampLimit(options.limit, DEFAULT_CORRELATION_LIMIT);
     const result = await this.pool.query<EventRow>(SQL.byCorrelation, [tenantId, correlationId, limit]);
-    return result.rows.map((row) => this.mapper.toRecorded(row));
+    return this.mapper.recordedOf(result.rows);
+  }
+
+  async readSubject(tenantId: string, subjectId: string, options: ReadByTypeOptions = {}): Promise<RecordedEvent[]> {
+    const after = options.after ?? LOG_START;
+    const limit = clampLimit(options.limit, DEFAULT_READ_LIMIT)!;
+    const rows: EventRow[] = [];
+    for (const [field, types] of this.registry.typesBySubjectField()) {
+      const values = [tenantId, types, field, subjectId, after.transactionId, after.position, limit];
+      rows.push(...(await this.pool.query<EventRow>(SQL.bySubject, values)).rows);
+    }
+    // One query per subject field: merged into log order (transaction, then position).
+    rows.sort((a, b) => compareLogCursors(cursorOfRow(a), cursorOfRow(b)));
+    return this.mapper.recordedOf(rows.slice(0, limit));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<GlobalPage> {
@@ -212,7 +254,7 @@ export class PostgresEventStore implements EventStore {
       after.position,
       clampLimit(options.limit, DEFAULT_READ_LIMIT),
     ]);
-    const events = result.rows.map((row) => this.mapper.toRecorded(row));
+    const events = await this.mapper.recordedOf(result.rows);
     const last = events.at(-1);
     return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : after };
   }
@@ -254,7 +296,7 @@ export class PostgresEventStore implements EventStore {
         // A unique key of a side write's table is the writer's bug, not a race.
         if (code !== UNIQUE_VIOLATION || !retryRaces || !EVENT_KEYS.includes(constraint)) throw error;
         const stored = mayBeRetry ? await this.storedWithIds(client, events) : [];
-        const duplicate = this.duplicateOf(stream, events, stored);
+        const duplicate = await this.duplicateOf(stream, events, stored);
         if (duplicate) return duplicate;
         if (expected === 'any' && constraint === STREAM_VERSION_KEY) continue;
         throw new ConcurrencyError(stream, expected, await this.versionOn(client, stream));
@@ -264,7 +306,7 @@ export class PostgresEventStore implements EventStore {
       // concurrent copy of this append committed a moment ago), or ids reused for other events.
       if (mayBeRetry) {
         const stored = await this.storedWithIds(client, events);
-        const duplicate = this.duplicateOf(stream, events, stored);
+        const duplicate = await this.duplicateOf(stream, events, stored);
         if (duplicate) return duplicate;
         if (stored.length > 0) throw new EventIdReused(events.map((e) => e.eventId));
       }
@@ -297,7 +339,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** The stored events of a retried append, if every id is stored on this stream with the same type. */
-  private duplicateOf(stream: StreamId, events: readonly PreparedEvent[], stored: readonly EventRow[]): AppendResult | null {
+  private async duplicateOf(
+    stream: StreamId,
+    events: readonly PreparedEvent[],
+    stored: readonly EventRow[],
+  ): Promise<AppendResult | null> {
     if (stored.length === 0) return null;
     const byId = new Map(stored.map((row) => [row.event_id, row]));
     const matches = events.every((event) => {
@@ -311,7 +357,7 @@ export class PostgresEventStore implements EventStore {
       );
     });
     if (!matches) return null;
-    const recorded = events.map((event) => this.mapper.toRecorded(byId.get(event.eventId)!));
+    const recorded = await this.mapper.recordedOf(events.map((event) => byId.get(event.eventId)!));
     return { nextExpectedVersion: Math.max(...recorded.map((e) => e.version)), duplicate: true, events: recorded };
   }
 

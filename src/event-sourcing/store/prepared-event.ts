@@ -10,6 +10,8 @@ export interface PreparedEvent {
   readonly type: string;
   readonly schemaVersion: number;
   readonly data: unknown;
+  /** The data as it is written: `data` with personal fields sealed (see `PersonalData`). */
+  readonly storedData: unknown;
   readonly metadata: EventMetadata;
   readonly occurredAt: Date;
 }
@@ -66,6 +68,7 @@ export const prepareEvents = (
       type: event.type,
       schemaVersion: registry.schemaVersionOf(event.type),
       data: event.data,
+      storedData: event.data,
       metadata: event.metadata,
       occurredAt: event.occurredAt ?? now,
     };

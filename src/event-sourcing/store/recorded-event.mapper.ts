@@ -1,3 +1,5 @@
+import type { PersonalData, SealedEvents } from '../personal-data/personal-data.js';
+import type { NewSubjectKey } from '../personal-data/subject-keys.js';
 import type { PendingEvent } from './append-side-write.js';
 import type { EventMetadata, RecordedEvent, StreamId } from './event-envelope.js';
 import type { EventRegistry } from './event-registry.js';
@@ -27,9 +29,34 @@ export interface StoredPlace {
   readonly transactionId: string;
 }
 
-/** Builds `RecordedEvent`s, upcasting stored data to the current schema version. */
+/**
+ * Translates between events and their stored form: seals personal fields on the way in;
+ * opens them, and upcasts stored data to the current schema version, on the way out.
+ */
 export class RecordedEventMapper {
-  constructor(private readonly registry: EventRegistry) {}
+  constructor(
+    private readonly registry: EventRegistry,
+    private readonly personalData?: PersonalData,
+  ) {}
+
+  /** The events with their data as stored. Without `PersonalData`, a type with personal fields is refused. */
+  seal(tenantId: string, events: readonly PreparedEvent[]): SealedEvents {
+    if (this.personalData) return this.personalData.seal(tenantId, events);
+    const personal = events.find((event) => this.registry.personalFieldsOf(event.type));
+    if (personal) throw new Error(`"${personal.type}" has personal fields, and this store was given no PersonalData to seal them`);
+    return { events, newKeys: [] };
+  }
+
+  /** The append that stored these keys committed. */
+  stored(newKeys: readonly NewSubjectKey[]): void {
+    this.personalData?.stored(newKeys);
+  }
+
+  /** Events of rows read from the store, personal fields opened (or redacted). */
+  async recordedOf(rows: EventRow[]): Promise<RecordedEvent[]> {
+    await this.personalData?.open(rows);
+    return rows.map((row) => this.toRecorded(row));
+  }
 
   toRecorded(row: EventRow): RecordedEvent {
     const { schemaVersion, data } = this.registry.upcast(row.type, row.schema_version, row.data);

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { RecordedEvent } from '../store/event-envelope.js';
+import type { PersonalData } from '../personal-data/personal-data.js';
 import type { EventRegistry } from '../store/event-registry.js';
 import type { LogCursor } from '../store/log-cursor.js';
 import { RecordedEventMapper, type EventRow } from '../store/recorded-event.mapper.js';
@@ -126,8 +127,9 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
   constructor(
     private readonly pool: Pool,
     registry: EventRegistry,
+    personalData?: PersonalData,
   ) {
-    this.mapper = new RecordedEventMapper(registry);
+    this.mapper = new RecordedEventMapper(registry, personalData);
   }
 
   async readPartition(filter: PartitionFilter, partition: number, after: LogCursor, scanLimit: number): Promise<PartitionPage> {
@@ -166,13 +168,14 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
       values: [after.transactionId, after.position, filter.types, filter.partitions, filter.served, scanLimit],
       rowMode: 'array',
     });
+    const handled = rows.filter((row) => row[2] !== null);
+    const recorded = await this.mapper.recordedOf(handled.map(eventRow));
     const byPartition = new Map<number, RecordedEvent[]>();
-    for (const row of rows) {
-      const partition = row[2];
-      if (partition === null) continue;
+    for (let index = 0; index < handled.length; index++) {
+      const partition = handled[index][2]!;
       let events = byPartition.get(partition);
       if (!events) byPartition.set(partition, (events = []));
-      events.push(this.mapper.toRecorded(eventRow(row)));
+      events.push(recorded[index]);
     }
     const last = rows.at(-1);
     return {

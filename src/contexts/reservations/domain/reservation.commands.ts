@@ -8,6 +8,8 @@ export type CreateReservation = Command<
   Ref & {
     readonly guestId: string;
     readonly guestName: string;
+    readonly guestEmail?: string;
+    readonly guestPhone?: string;
     readonly checkInDate: CalendarDay;
     readonly nights: number;
     readonly deposit?: Deposit;

@@ -84,8 +84,12 @@ export const reservationCommandFor = (
 ): ReservationCommand => {
   switch (event.type) {
     case 'reservation.created': {
-      const { guestId, guestName, checkInDate, nights } = event.data;
-      return { type: 'CreateReservation', data: { reservationId, guestId, guestName, checkInDate, nights }, metadata };
+      const { guestId, guestName, guestEmail, guestPhone, checkInDate, nights } = event.data;
+      return {
+        type: 'CreateReservation',
+        data: { reservationId, guestId, guestName, guestEmail, guestPhone, checkInDate, nights },
+        metadata,
+      };
     }
     case 'reservation.confirmed':
       return { type: 'ConfirmReservation', data: { reservationId }, metadata };

@@ -7,6 +7,8 @@ export type ReservationCreated = DomainEvent<
     readonly reservationId: string;
     readonly guestId: string;
     readonly guestName: string;
+    readonly guestEmail?: string;
+    readonly guestPhone?: string;
     /** A calendar day, YYYY-MM-DD. */
     readonly checkInDate: CalendarDay;
     readonly nights: number;

@@ -83,6 +83,7 @@ export const reservationListChanges = {
   keyColumns: ['practice_id', 'reservation_id'],
   keyOf: (event) => [event.tenantId, event.aggregateId],
   changeOf: reservationRowChange,
+  personal: { tenant: 'practice_id', subject: 'guest_id', columns: ['guest_name'] },
 } satisfies RowChangeProjectionDefinition<ReservationRow, ReservationEvent>;
 
 /** The same read model as a fold, for temporal reads (`?asOf=`, `?version=`) and rebuilds. */

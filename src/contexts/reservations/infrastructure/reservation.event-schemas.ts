@@ -14,6 +14,8 @@ class ReservationCreatedPayload {
   @IsString() @Length(1, 255) reservationId!: string;
   @IsString() @Length(1, 255) guestId!: string;
   @IsString() @Length(1, 200) guestName!: string;
+  @IsOptional() @IsString() @Length(1, 320) guestEmail?: string;
+  @IsOptional() @IsString() @Length(1, 40) guestPhone?: string;
   @Matches(CALENDAR_DAY_FORMAT) checkInDate!: string;
   @IsInt() nights!: number;
   @IsISO8601() createdAt!: string;
@@ -45,7 +47,12 @@ class ReservationCancelledPayload {
 
 /** The payload schema of each reservation event type. */
 export const reservationEventSchemas: EventSchemas<ReservationEvent> = {
-  'reservation.created': ReservationCreatedPayload,
+  // The guest's name and contact details are personal: stored sealed under the guest's key, and
+  // redacted everywhere once the guest is forgotten.
+  'reservation.created': {
+    payload: ReservationCreatedPayload,
+    personal: { subject: 'guestId', fields: ['guestName', 'guestEmail', 'guestPhone'] },
+  },
   'reservation.confirmed': ReservationConfirmedPayload,
   'reservation.changed': ReservationChangedPayload,
   'reservation.checked_in': ReservationCheckedInPayload,

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { CALENDAR_DAY_FORMAT, CALENDAR_DAY_MESSAGE, IsCalendarDay, IsInstant } from '../../../event-sourcing/index.js';
 
 const DAY_MESSAGE = { message: CALENDAR_DAY_MESSAGE };
@@ -26,9 +26,17 @@ export class CreateReservationRequest {
   @IsString() @Length(1, 255)
   guestId!: string;
 
-  @ApiProperty({ example: 'Ada Lovelace' })
+  @ApiProperty({ example: 'Ada Lovelace', description: 'Personal: redacted once the guest is forgotten' })
   @IsString() @Length(1, 200)
   guestName!: string;
+
+  @ApiPropertyOptional({ example: 'ada@example.org', description: 'Personal: redacted once the guest is forgotten' })
+  @IsOptional() @IsEmail() @Length(3, 320)
+  guestEmail?: string;
+
+  @ApiPropertyOptional({ example: '+44 20 7946 0958', description: 'Personal: redacted once the guest is forgotten' })
+  @IsOptional() @Matches(/^\+?[0-9 ()-]{4,40}$/, { message: 'guestPhone must be a phone number: digits, spaces, ( ) - and a leading +' })
+  guestPhone?: string;
 
   @ApiProperty({ example: '2027-03-01' })
   @Matches(CALENDAR_DAY_FORMAT, DAY_MESSAGE)

@@ -1,0 +1,105 @@
+import type { Pool } from 'pg';
+import type { EventRegistry } from '../store/event-registry.js';
+import { InvalidEventPayload } from '../store/event-store.errors.js';
+import type { PreparedEvent } from '../store/prepared-event.js';
+import { KeyWrapping } from './key-wrapping.js';
+import { REDACTED } from './personal-fields.js';
+import { PostgresSubjectKeys } from './postgres-subject-keys.js';
+import { isSealed, keyIdOf, openValue, sealValue } from './sealed-value.js';
+import type { NewSubjectKey, SubjectKey, SubjectKeys } from './subject-keys.js';
+
+/** What a read of stored events hands over to be opened: each row's type and stored data. */
+export interface StoredData {
+  readonly type: string;
+  data: unknown;
+}
+
+/** Events ready to be stored, and the subjects' keys their append must store with them. */
+export interface SealedEvents {
+  readonly events: readonly PreparedEvent[];
+  readonly newKeys: readonly NewSubjectKey[];
+}
+
+/**
+ * Seals the personal fields of events on their way into the store and opens them on the
+ * way out, for every reader of the log alike (API, projections, rebuilds, the relay, the
+ * CLI): a field of a forgotten subject opens as `REDACTED`. Events of types without personal
+ * fields pass through untouched and cost one lookup.
+ */
+export class PersonalData {
+  constructor(
+    private readonly registry: EventRegistry,
+    readonly keys: SubjectKeys,
+  ) {}
+
+  /**
+   * Keys in PostgreSQL, wrapped by `masterKey`, read each time (no LISTEN, so nothing kept):
+   * for tools and tests that assemble the core without the app's module.
+   */
+  static onPostgres(pool: Pool, registry: EventRegistry, masterKey: Buffer): PersonalData {
+    return new PersonalData(registry, new PostgresSubjectKeys(pool, new KeyWrapping(masterKey)));
+  }
+
+  /**
+   * The events as they are to be stored, personal fields sealed with their subject's key,
+   * and the keys made for them (to be stored by the same append: see `subjectKeyWrites`).
+   */
+  seal(tenantId: string, events: readonly PreparedEvent[]): SealedEvents {
+    if (!events.some((event) => this.registry.personalFieldsOf(event.type))) return { events, newKeys: [] };
+    const made = new Map<string, NewSubjectKey>();
+    const keyOf = (subjectId: string): SubjectKey => {
+      const kept = this.keys.keptKeyOf(tenantId, subjectId) ?? made.get(subjectId);
+      if (kept) return kept;
+      const key = this.keys.newKey(tenantId, subjectId);
+      made.set(subjectId, key);
+      return key;
+    };
+    return { events: events.map((event) => this.sealOne(event, keyOf)), newKeys: [...made.values()] };
+  }
+
+  /** The append storing these keys committed: later appends may seal with them. */
+  stored(newKeys: readonly NewSubjectKey[]): void {
+    if (newKeys.length > 0) this.keys.stored(newKeys);
+  }
+
+  /** Replaces each row's sealed values by what they hold, or by `REDACTED` once the key is gone. */
+  async open(rows: readonly StoredData[]): Promise<void> {
+    const keyIds = new Set<string>();
+    for (const row of rows) {
+      if (!this.registry.personalFieldsOf(row.type)) continue;
+      for (const value of Object.values(row.data as Record<string, unknown>)) if (isSealed(value)) keyIds.add(keyIdOf(value));
+    }
+    if (keyIds.size === 0) return;
+    const keys = await this.keys.keysByIds([...keyIds]);
+    for (const row of rows) {
+      if (!this.registry.personalFieldsOf(row.type)) continue;
+      // Every sealed top-level value, not only the fields declared today: an older schema
+      // version may have named them differently.
+      const data = { ...(row.data as Record<string, unknown>) };
+      for (const [field, value] of Object.entries(data)) {
+        if (!isSealed(value)) continue;
+        const key = keys.get(keyIdOf(value));
+        data[field] = key ? openValue(value, key) : REDACTED;
+      }
+      row.data = data;
+    }
+  }
+
+  private sealOne(event: PreparedEvent, keyOf: (subjectId: string) => SubjectKey): PreparedEvent {
+    const personal = this.registry.personalFieldsOf(event.type);
+    if (!personal) return event;
+    const data = event.data as Record<string, unknown>;
+    const present = personal.fields.filter((field) => data[field] !== undefined && data[field] !== null);
+    if (present.length === 0) return event;
+    const subjectId = data[personal.subject];
+    if (typeof subjectId !== 'string' || subjectId.length === 0) {
+      throw new InvalidEventPayload(event.type, [
+        { field: personal.subject, constraints: [`${personal.subject} must name the subject of ${present.join(', ')}`] },
+      ]);
+    }
+    const { keyId, key } = keyOf(subjectId);
+    const stored = { ...data };
+    for (const field of present) stored[field] = sealValue(keyId, key, data[field]);
+    return { ...event, storedData: stored };
+  }
+}

@@ -1,0 +1,31 @@
+/** A subject's data key and its id (which sealed values carry). */
+export interface SubjectKey {
+  readonly keyId: string;
+  readonly key: Buffer;
+}
+
+/**
+ * A key made for an append: stored by the append's own statement, so it exists exactly when
+ * the events sealed with it do (a refused append leaves no key behind, and costs no round trip).
+ */
+export interface NewSubjectKey extends SubjectKey {
+  readonly tenantId: string;
+  readonly subjectId: string;
+  /** The key wrapped by the master key, as stored. */
+  readonly wrapped: Buffer;
+}
+
+/**
+ * Where subjects' data keys are kept. A subject may have several keys (one per process that
+ * first sealed something of theirs, say): forgetting deletes them all.
+ */
+export interface SubjectKeys {
+  /** A key of the subject this process holds and may seal with, if any. */
+  keptKeyOf(tenantId: string, subjectId: string): SubjectKey | undefined;
+  /** A new key for the subject, to be stored with the append that first seals with it. */
+  newKey(tenantId: string, subjectId: string): NewSubjectKey;
+  /** The appends storing these keys committed: later appends may seal with them. */
+  stored(keys: readonly NewSubjectKey[]): void;
+  /** The keys among `keyIds` that still exist: a missing one belonged to a forgotten subject. */
+  keysByIds(keyIds: readonly string[]): Promise<ReadonlyMap<string, Buffer>>;
+}

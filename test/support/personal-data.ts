@@ -1,0 +1,10 @@
+import type { Pool } from 'pg';
+import { PersonalData } from '../../src/event-sourcing/personal-data/personal-data.js';
+import type { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
+
+/** The tests' master key for subjects' keys (the app's comes from KEY_ENCRYPTION_KEY). */
+export const TEST_MASTER_KEY = Buffer.alloc(32, 11);
+
+/** Personal fields sealed and opened with keys in the test database, as the app does. */
+export const personalDataOn = (pool: Pool, registry: EventRegistry): PersonalData =>
+  PersonalData.onPostgres(pool, registry, TEST_MASTER_KEY);
