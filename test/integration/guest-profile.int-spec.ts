@@ -9,7 +9,8 @@ import { foldBatch } from '../../src/event-sourcing/projections/fold-projection.
 import { inTransaction } from '../../src/event-sourcing/store/in-transaction.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { personalDataOn } from '../support/personal-data.js';
+import { forgettingOn, personalDataOn } from '../support/personal-data.js';
+import { REDACTED, type SubjectForgetting } from '../../src/event-sourcing/index.js';
 
 const practiceId = `practice-${randomUUID()}`;
 const system = { actor: { type: 'system' as const, id: 'test' } };
@@ -23,12 +24,16 @@ class CountingStore {
     this.reads++;
     return this.inner.readStream(stream, options);
   }
+  personalDataEpoch(): number {
+    return this.inner.personalDataEpoch();
+  }
 }
 
 describe('guest profile (lazy projection)', () => {
   let db: TestDatabase;
   let store: PostgresEventStore;
   let counting: CountingStore;
+  let forgetting: SubjectForgetting;
 
   /** Appends and updates the inline reservation list, as the repository would. */
   const record = async (reservationId: string, type: string, data: Record<string, unknown>) => {
@@ -42,7 +47,9 @@ describe('guest profile (lazy projection)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const registry = new EventRegistry().register(...reservations.eventDefinitions);
-    store = new PostgresEventStore(db.pool, registry, undefined, { personalData: personalDataOn(db.pool, registry) });
+    const personalData = personalDataOn(db.pool, registry);
+    forgetting = forgettingOn(db.pool, personalData);
+    store = new PostgresEventStore(db.pool, registry, undefined, { personalData });
     counting = new CountingStore(store);
   });
   afterAll(() => db.drop());
@@ -68,6 +75,17 @@ describe('guest profile (lazy projection)', () => {
     const refolded = await profiles.get({ practiceId, guestId: 'ada' });
     expect(counting.reads).toBeGreaterThan(readsAfterFold);
     expect(refolded?.profile).toMatchObject({ reservations: 2, cancelled: 1, nights: 1, firstCheckIn: '2027-05-02' });
+  });
+
+  it('refolds once the guest is forgotten: the cached profile held their name', async () => {
+    const profiles = guestProfiles(db.pool, counting as unknown as EventStore);
+    await book(randomUUID(), 'cleo', '2027-04-01', 2);
+    expect((await profiles.get({ practiceId, guestId: 'cleo' }))?.profile.guestName).toBe('Guest cleo');
+    expect((await profiles.get({ practiceId, guestId: 'cleo' }))?.profile.guestName).toBe('Guest cleo');
+
+    await forgetting.forget(practiceId, 'cleo', { type: 'system', id: null });
+
+    expect((await profiles.get({ practiceId, guestId: 'cleo' }))?.profile.guestName).toBe(REDACTED);
   });
 
   it('has no profile for a guest without reservations', async () => {

@@ -7,6 +7,7 @@ const subjectOf = (tenantId: string, subjectId: string): string => JSON.stringif
 /** Subjects' keys in memory, for the in-memory store and tests. */
 export class InMemorySubjectKeys implements SubjectKeys {
   private readonly byId = new Map<string, SubjectKey & { readonly subject: string }>();
+  epoch = 0;
 
   keptKeyOf(tenantId: string, subjectId: string): SubjectKey | undefined {
     const subject = subjectOf(tenantId, subjectId);
@@ -32,6 +33,7 @@ export class InMemorySubjectKeys implements SubjectKeys {
     const subject = subjectOf(tenantId, subjectId);
     const keys = [...this.byId.values()].filter((key) => key.subject === subject);
     for (const key of keys) this.byId.delete(key.keyId);
+    this.epoch++;
     return keys.length;
   }
 }

@@ -57,6 +57,11 @@ export class PersonalData {
     return { events: events.map((event) => this.sealOne(event, keyOf)), newKeys: [...made.values()] };
   }
 
+  /** Moves whenever a subject is forgotten: a cache of opened events compares it (see `EventStore.personalDataEpoch`). */
+  epoch(): number {
+    return this.keys.epoch;
+  }
+
   /** The append storing these keys committed: later appends may seal with them. */
   stored(newKeys: readonly NewSubjectKey[]): void {
     if (newKeys.length > 0) this.keys.stored(newKeys);

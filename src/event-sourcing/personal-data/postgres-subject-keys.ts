@@ -67,6 +67,10 @@ export class PostgresSubjectKeys implements SubjectKeys {
     listener?.release();
   }
 
+  get epoch(): number {
+    return this.evictions;
+  }
+
   keptKeyOf(tenantId: string, subjectId: string): SubjectKey | undefined {
     return this.bySubject.get(subjectOf(tenantId, subjectId));
   }

@@ -28,4 +28,6 @@ export interface SubjectKeys {
   stored(keys: readonly NewSubjectKey[]): void;
   /** The keys among `keyIds` that still exist: a missing one belonged to a forgotten subject. */
   keysByIds(keyIds: readonly string[]): Promise<ReadonlyMap<string, Buffer>>;
+  /** Moves whenever a forgetting is heard: what was opened before may read differently now. */
+  readonly epoch: number;
 }

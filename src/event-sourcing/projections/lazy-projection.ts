@@ -30,7 +30,7 @@ const versionsKey = (streams: readonly StreamAtVersion[]): string =>
 /**
  * State folded from events on read, for views nobody needs kept up to date ahead of time.
  * The fold is cached per key and reused while the key's streams stay at the same versions:
- * any new event moves a version, which is the invalidation.
+ * any new event moves a version, which is the invalidation (as does forgetting any subject).
  */
 export class LazyProjection<Key, State, E extends DomainEvent = DomainEvent> {
   private readonly cache = new Map<string, CacheEntry<State>>();
@@ -46,7 +46,8 @@ export class LazyProjection<Key, State, E extends DomainEvent = DomainEvent> {
     const streams = await this.definition.streamsOf(key);
     if (streams.length === 0) return null;
     const cacheKey = JSON.stringify(key);
-    const versions = versionsKey(streams);
+    // A forgotten subject's personal data must not live on in a fold of the events made before.
+    const versions = `${this.store.personalDataEpoch()}#${versionsKey(streams)}`;
     const cached = this.cache.get(cacheKey);
     if (cached && cached.versions === versions) {
       this.cache.delete(cacheKey); // re-insert: the map's order is the LRU order

@@ -63,6 +63,12 @@ export interface EventStore {
    */
   readSubject(tenantId: string, subjectId: string, options?: ReadByTypeOptions): Promise<RecordedEvent[]>;
   /**
+   * Moves whenever a subject is forgotten (here or, heard through PostgreSQL, in another
+   * process): a cache of what was folded from events must not outlive a move, or it would
+   * keep personal data that now reads as redacted.
+   */
+  personalDataEpoch(): number;
+  /**
    * Pages the global log in commit-safe order: never returns an event while an older
    * transaction that could still commit before it is open, so a reader following the
    * cursor neither skips nor repeats an event.

@@ -144,6 +144,10 @@ export class InMemoryEventStore implements EventStore {
     );
   }
 
+  personalDataEpoch(): number {
+    return this.personalData.epoch();
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<GlobalPage> {
     const after = options.after ?? LOG_START;
     const events = await this.read(

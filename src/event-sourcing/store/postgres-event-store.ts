@@ -247,6 +247,10 @@ export class PostgresEventStore implements EventStore {
     return this.mapper.recordedOf(rows.slice(0, limit));
   }
 
+  personalDataEpoch(): number {
+    return this.mapper.personalDataEpoch();
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<GlobalPage> {
     const after = options.after ?? LOG_START;
     const result = await this.pool.query<EventRow>(SQL.all, [

@@ -47,6 +47,10 @@ export class RecordedEventMapper {
     return { events, newKeys: [] };
   }
 
+  personalDataEpoch(): number {
+    return this.personalData?.epoch() ?? 0;
+  }
+
   /** The append that stored these keys committed. */
   stored(newKeys: readonly NewSubjectKey[]): void {
     this.personalData?.stored(newKeys);
