@@ -67,6 +67,11 @@ export class PostgresSubjectKeys implements SubjectKeys {
     listener?.release();
   }
 
+  /** Whether it hears forgettings now (and so may keep keys). */
+  get listening(): boolean {
+    return this.listener !== undefined;
+  }
+
   get epoch(): number {
     return this.evictions;
   }
