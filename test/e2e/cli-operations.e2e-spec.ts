@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sendJson } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
 import { stay } from '../support/stays.js';
-import { runCli } from '../support/processes.js';
+import { runCli, spawnCli } from '../support/processes.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -110,6 +110,33 @@ describe('CLI: operations commands', () => {
     ]);
     const positions = lines.map((line) => Number(line.split('  ')[0]));
     expect(positions[0]).toBeLessThan(positions[1]);
+  });
+
+  it('events:tail --follow prints each new event as it commits, only those of its filter, until SIGINT (exit 0)', async () => {
+    const following = spawnCli(app.db.url, ['events:tail', '--tenant', practice, '--type', 'reservation.created', '--limit', '1', '--follow'], 60_000);
+    const printed = () => following.stdout().trimEnd().split('\n').filter(Boolean);
+    const until = async (lines: number) => {
+      const end = Date.now() + 30_000;
+      while (printed().length < lines && Date.now() < end) await sleep(50);
+    };
+    await until(1);
+    expect(printed()).toEqual([expect.stringContaining(`${practice}/reservation/${plain}  reservation.created`)]);
+
+    const next = await book(stay(4), 'cli-follow');
+    await sendJson(app.baseUrl, 'POST', `/v1/practices/${practice}/reservations/${next}/confirm`, app.as('owner'));
+    const other = await createPractice(app, 'owner');
+    await sendJson(app.baseUrl, 'POST', `/v1/practices/${other}/reservations`, app.as('owner'), stay());
+    const last = await book(stay(5), 'cli-follow-2');
+    await until(3);
+    following.child.kill('SIGINT');
+    const { code, stderr } = await following.exited;
+
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(printed().map((line) => line.split('  ')[2])).toEqual([
+      `${practice}/reservation/${plain}`,
+      `${practice}/reservation/${next}`,
+      `${practice}/reservation/${last}`,
+    ]);
   });
 
   it('check:consistency exits 0 on a clean database, 1 naming a row changed behind the projection', async () => {

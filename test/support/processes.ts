@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -31,20 +31,32 @@ export interface CliRun {
 
 const CLI = 'dist/src/cli/cli.js';
 
-/** Runs the built CLI on a database and waits for it to exit (killed after 20 s). */
-export const runCli = (databaseUrl: string, args: readonly string[]): Promise<CliRun> =>
-  new Promise((resolve, reject) => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.build.json; npm test does it)`);
-    const env = { ...childEnvironment(), DATABASE_URL: databaseUrl };
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+/** The built CLI running on a database: what it has printed so far, and its exit. */
+export interface RunningCli {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly exited: Promise<CliRun>;
+}
+
+/** Starts the built CLI on a database (killed after `killAfterMs`). */
+export const spawnCli = (databaseUrl: string, args: readonly string[], killAfterMs = 20_000): RunningCli => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.build.json; npm test does it)`);
+  const env = { ...childEnvironment(), DATABASE_URL: databaseUrl };
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  const exited = new Promise<CliRun>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
   });
+  return { child, stdout: () => stdout, exited };
+};
+
+/** Runs the built CLI on a database and waits for it to exit (killed after 20 s). */
+export const runCli = (databaseUrl: string, args: readonly string[]): Promise<CliRun> => spawnCli(databaseUrl, args).exited;
