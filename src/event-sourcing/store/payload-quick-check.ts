@@ -124,7 +124,8 @@ class QuickCheckCompiler {
     const properties = new Set(Object.keys(grouped));
     const targets = new Map<string, ClassCheck>();
     const handled = metadatas.length > 0;
-    const check: ClassCheck = { payload, targetName: payload.name, properties, targets, modelled: true, checks: [], handled };
+    const { name: targetName } = payload;
+    const check: ClassCheck = { payload, targetName, properties, targets, modelled: true, checks: [], handled };
     this.checks.set(payload, check); // before the nested classes, which may nest this one
     for (const property of properties) {
       const target = isPlainProperty(payload, property) ? targetOf(payload, property) : null;
@@ -158,9 +159,10 @@ class QuickCheckCompiler {
     const nested: ClassCheck[] = [];
     for (const metadata of metadatas) {
       if (!HANDLED.has(metadata.type)) return null;
-      if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) conditions.push(metadata.constraints[0] as Condition);
-      if (metadata.type === ValidationTypes.NESTED_VALIDATION) nested.push(this.nestedCheck(metadata, target));
-      if (metadata.type !== ValidationTypes.CUSTOM_VALIDATION && metadata.type !== ValidationTypes.IS_DEFINED) continue;
+      const { type } = metadata;
+      if (type === ValidationTypes.CONDITIONAL_VALIDATION) conditions.push(metadata.constraints[0] as Condition);
+      if (type === ValidationTypes.NESTED_VALIDATION) nested.push(this.nestedCheck(metadata, target));
+      if (type !== ValidationTypes.CUSTOM_VALIDATION && type !== ValidationTypes.IS_DEFINED) continue;
       for (const constraint of this.storage.getTargetValidatorConstraints(metadata.constraintCls)) {
         // validateSync skips asynchronous constraints.
         if (constraint.async) continue;

@@ -25,13 +25,24 @@ export const UNSUPPORTED = Symbol('unsupported');
 export const isPlainProperty = (payload: PayloadClass, property: string): boolean =>
   !(property in payload.prototype) && property !== '__proto__' && property !== 'constructor';
 
-const isPlainObject = (value: object): value is Record<string, unknown> => Object.getPrototypeOf(value) === Object.prototype;
+/** An object plainToInstance copies key by key: `{…}` as JSON.parse makes it, or one without a prototype. */
+const isPlainObject = (value: object): value is Record<string, unknown> => {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
 
-/** An object without a class: plainToInstance copies it into `{}`, skipping names `{}` already answers. */
+/** plainToInstance's rule for a key of an object it copies into `{}`: it leaves out what `{}` has a method for. */
+const copySkips = (copy: Record<string, unknown>, key: string): boolean => {
+  if (key === '__proto__' || key === 'constructor') return true;
+  const descriptor = Object.getOwnPropertyDescriptor(Object.prototype, key);
+  return (descriptor !== undefined && !descriptor.set) || copy[key] instanceof Function;
+};
+
+/** An object without a class (no `@Type`): plainToInstance copies it into `{}`, key by key. */
 const copyObject = (value: Record<string, unknown>): unknown => {
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    if (key in copy) return UNSUPPORTED; // __proto__, constructor, toString…: skipped by plainToInstance
+    if (copySkips(copy, key)) continue;
     const item = copyValue(value[key], undefined);
     if (item === UNSUPPORTED) return UNSUPPORTED;
     copy[key] = item;
@@ -56,7 +67,11 @@ const copyValue = (value: unknown, target: InstanceShape | undefined): unknown =
     return copy;
   }
   if (!isPlainObject(value as object)) return UNSUPPORTED;
-  return target ? buildInstance(target, value as Record<string, unknown>) : copyObject(value as Record<string, unknown>);
+  if (target) return buildInstance(target, value as Record<string, unknown>);
+  // Without a class, plainToInstance takes the object's own `constructor` key, if any, for its class.
+  const { constructor } = value as { constructor?: unknown };
+  if (constructor !== Object && constructor !== undefined) return UNSUPPORTED;
+  return copyObject(value as Record<string, unknown>);
 };
 
 /** The instance plainToInstance(shape.payload, data) builds, or UNSUPPORTED when the model cannot say. */
@@ -74,17 +89,46 @@ export const buildInstance = (shape: InstanceShape, data: Record<string, unknown
   return instance;
 };
 
-/** The class plainToInstance makes of an object at `property` (undefined: a plain copy; null: not an object). */
+/** What plainToInstance reads of any object: its `then` (a promise?) and `constructor` (its class, if none given). */
+const READ_OF_ANY_OBJECT = new Set<string | symbol>(['then', 'constructor']);
+
+/**
+ * An object that notes the names read or tested on it that it does not have. plainToInstance reads only own keys
+ * and those of READ_OF_ANY_OBJECT; anything else is a decorator's function looking into the data: a discriminator
+ * (`@Type(…, { discriminator })`), or a `@Type` function choosing the class from other values.
+ */
+const watched = (target: object, lookedInto: Set<string | symbol>): object =>
+  new Proxy(target, {
+    get: (object, key, receiver) => {
+      if (!Object.hasOwn(object, key) && !READ_OF_ANY_OBJECT.has(key)) lookedInto.add(key);
+      return Reflect.get(object, key, receiver) as unknown;
+    },
+    has: (object, key) => {
+      lookedInto.add(key);
+      return Reflect.has(object, key);
+    },
+  });
+
+/**
+ * The class plainToInstance makes of an object at `property`: undefined for a plain copy, null when it makes no
+ * object of one, or chooses by looking into the data.
+ */
 export const targetOf = (payload: PayloadClass, property: string): PayloadClass | undefined | null => {
+  const lookedInto = new Set<string | symbol>();
   try {
-    const value = (plainToInstance(payload, { [property]: {} }) as Record<string, unknown>)[property];
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    const built = plainToInstance(payload, watched({ [property]: watched({}, lookedInto) }, lookedInto));
+    plainToInstance(payload, watched({ [property]: [watched({}, lookedInto)] }, lookedInto));
+    const value = (built as Record<string, unknown>)[property];
+    if (lookedInto.size > 0 || typeof value !== 'object' || value === null || Array.isArray(value)) return null;
     return isPlainObject(value) ? undefined : (value.constructor as PayloadClass);
   } catch {
     return null;
   }
 };
 
+const propertyOf = (object: object, key: string): unknown => (object as Record<string, unknown>)[key];
+
+/** Same classes, same own keys, same values (`Object.is`), all the way down. */
 const sameBuild = (expected: unknown, actual: unknown): boolean => {
   if (typeof expected !== 'object' || expected === null || typeof actual !== 'object' || actual === null) {
     return Object.is(expected, actual);
@@ -93,7 +137,7 @@ const sameBuild = (expected: unknown, actual: unknown): boolean => {
   const keys = Object.keys(expected);
   if (keys.length !== Object.keys(actual).length) return false;
   return keys.every(
-    (key) => Object.hasOwn(actual, key) && sameBuild((expected as Record<string, unknown>)[key], (actual as Record<string, unknown>)[key]),
+    (key) => Object.hasOwn(actual, key) && sameBuild(propertyOf(expected, key), propertyOf(actual, key)),
   );
 };
 
