@@ -33,8 +33,10 @@ const ReservationChanged = reservationEventSchemas['reservation.changed'] as new
 
 const workloads = [
   { name: 'flat (reservation.changed)', type: 'reservation.changed', data: flat },
-  { name: `order, 3 lines (${JSON.stringify(order(3)).length} B)`, type: 'order.placed', data: order(3) },
-  { name: 'order, 20 lines', type: 'order.placed', data: order(20) },
+  { name: `order, 1 line (${JSON.stringify(order(1)).length} B)`, type: 'order.placed', data: order(1) },
+  { name: `order, 2 lines (${JSON.stringify(order(2)).length} B)`, type: 'order.placed', data: order(2) },
+  { name: `order, 5 lines (${JSON.stringify(order(5)).length} B)`, type: 'order.placed', data: order(5) },
+  { name: `order, 20 lines (${JSON.stringify(order(20)).length} B)`, type: 'order.placed', data: order(20) },
 ] as const;
 
 const registryOf = (Registry: new () => Registry): Registry => {
