@@ -66,6 +66,7 @@ const HANDLED = new Set<string>([
   ValidationTypes.NESTED_VALIDATION,
 ]);
 
+/** The check of nested values class-validator refuses (plain objects) or reads under a schema name. */
 const UNHANDLED: ClassCheck = {
   payload: Object,
   targetName: 'Object',
