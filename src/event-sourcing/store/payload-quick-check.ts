@@ -1,5 +1,3 @@
-import { TransformationType } from 'class-transformer';
-import { defaultMetadataStorage as transformerMetadata } from 'class-transformer/cjs/storage.js';
 import {
   getMetadataStorage,
   ValidationTypes,
@@ -8,6 +6,14 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import type { PayloadClass } from './payload-class.js';
+import {
+  agreesWithClassTransformer,
+  buildInstance,
+  isPlainProperty,
+  targetOf,
+  UNSUPPORTED,
+  type InstanceShape,
+} from './plain-to-instance-model.js';
 
 /**
  * True only when the payload certainly passes `validateSync(plainToInstance(payload, data),
@@ -15,19 +21,22 @@ import type { PayloadClass } from './payload-class.js';
  * class-validator", never "invalid". The class's decorators stay the schema and
  * class-validator stays the judge of every refusal and its messages.
  *
- * Why: on the append path plainToInstance and validateSync cost ~5–8 µs per event, mostly
- * copying and error bookkeeping. For a flat payload (primitive values, no class-transformer
- * decorators, no nested or `each` validation) the same instance can be built with a
- * constructor call and plain assignments, and the same constraint functions run directly.
+ * Why: on the append path plainToInstance and validateSync cost ~5–8 µs per event for a flat payload and
+ * ~25 µs for an order with a few lines, mostly metadata look-ups, copying and error bookkeeping. The same
+ * instances can be built with constructor calls and plain assignments (`plain-to-instance-model.ts`), and
+ * the same constraint functions run directly, in class-validator's order, on class-validator's metadata.
  */
 export type QuickCheck = (data: Record<string, unknown>) => boolean;
 
 type ValidationMetadata = ReturnType<MetadataStorage['getTargetValidationMetadatas']>[number];
 type Condition = (object: object, value: unknown) => boolean;
 
+/** One constraint function with what validateSync reads of its metadata, flat for the hot loop. */
 interface Constraint {
-  readonly metadata: ValidationMetadata;
   readonly validator: ValidatorConstraintInterface;
+  readonly each: boolean;
+  readonly validateIf: Condition | undefined;
+  readonly constraints: unknown[];
 }
 
 interface PropertyCheck {
@@ -35,103 +44,159 @@ interface PropertyCheck {
   /** IsOptional, ValidateIf: the property's constraints run only if every one holds. */
   readonly conditions: readonly Condition[];
   readonly constraints: readonly Constraint[];
+  /** One per `@ValidateNested`: the class check of the objects it reaches. */
+  readonly nested: readonly ClassCheck[];
+}
+
+interface ClassCheck extends InstanceShape {
+  readonly targetName: string;
+  readonly checks: PropertyCheck[];
+  /** False when class-validator refuses the class (no metadata) or uses a kind not handled here. */
+  handled: boolean;
 }
 
 const NEVER: QuickCheck = () => false;
 
-/** The kinds handled here; anything else (nested, promise, …) goes to class-validator. */
+/** The kinds handled here; anything else (promise, …) goes to class-validator. */
 const HANDLED = new Set<string>([
   ValidationTypes.CUSTOM_VALIDATION,
   ValidationTypes.IS_DEFINED,
   ValidationTypes.CONDITIONAL_VALIDATION,
   ValidationTypes.WHITELIST,
+  ValidationTypes.NESTED_VALIDATION,
 ]);
 
-/** plainToInstance copies a property as is only if class-transformer has nothing to say about it. */
-const transformerIgnores = (payload: PayloadClass, property: string): boolean =>
-  transformerMetadata.findTypeMetadata(payload, property) === undefined &&
-  transformerMetadata.findExposeMetadata(payload, property) === undefined &&
-  transformerMetadata.findExcludeMetadata(payload, property) === undefined &&
-  transformerMetadata.findTransformMetadatas(payload, property, TransformationType.PLAIN_TO_CLASS).length === 0;
-
-const isPlainProperty = (payload: PayloadClass, property: string): boolean =>
-  // plainToInstance skips `__proto__`, `constructor`, getters and methods; such names go the long way.
-  !(property in payload.prototype) && property !== '__proto__' && property !== 'constructor';
-
-/** The checks class-validator would run for one property, in its order; null if one is not handled. */
-const propertyCheck = (
-  storage: MetadataStorage,
-  property: string,
-  metadatas: readonly ValidationMetadata[],
-): PropertyCheck | null => {
-  const conditions: Condition[] = [];
-  const constraints: Constraint[] = [];
-  for (const metadata of metadatas) {
-    if (!HANDLED.has(metadata.type) || metadata.each) return null;
-    if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) conditions.push(metadata.constraints[0] as Condition);
-    if (metadata.type !== ValidationTypes.CUSTOM_VALIDATION && metadata.type !== ValidationTypes.IS_DEFINED) continue;
-    for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
-      // validateSync skips asynchronous constraints.
-      if (!constraint.async) constraints.push({ metadata, validator: constraint.instance });
-    }
-  }
-  return { property, conditions, constraints };
+/** The check of nested values class-validator refuses (plain objects) or reads under a schema name. */
+const UNHANDLED: ClassCheck = {
+  payload: Object,
+  targetName: 'Object',
+  properties: new Set(),
+  targets: new Map(),
+  modelled: false,
+  checks: [],
+  handled: false,
 };
 
-/** Builds the quick check of a payload class, or one that always defers when the class is not flat. */
-export const compileQuickCheck = (payload: PayloadClass): QuickCheck => {
-  const storage = getMetadataStorage();
-  // The arguments validateSync(instance, options) passes: no schema, no groups.
-  const metadatas = storage.getTargetValidationMetadatas(payload, undefined as unknown as string, false, false);
-  if (metadatas.length === 0) return NEVER; // forbidUnknownValues refuses such a class
-  if (
-    transformerMetadata.getStrategy(payload) !== 'none' ||
-    transformerMetadata.getExposedMetadatas(payload).length > 0 ||
-    transformerMetadata.getExcludedMetadatas(payload).length > 0
-  ) {
-    return NEVER;
-  }
-  const grouped = storage.groupByPropertyName(metadatas);
-  const properties = new Set(Object.keys(grouped));
-  const checks: PropertyCheck[] = [];
-  for (const property of properties) {
-    if (!isPlainProperty(payload, property) || !transformerIgnores(payload, property)) return NEVER;
-    const check = propertyCheck(storage, property, grouped[property]);
-    if (check === null) return NEVER;
-    checks.push(check);
-  }
-  const targetName = payload.name;
+/** validateSync's own walk, on an instance built by the model: true only if it would find no error. */
+const classPasses = (check: ClassCheck, instance: Record<string, unknown>): boolean => {
+  if (!check.handled) return false;
+  // whitelist + forbidNonWhitelisted: every property of the instance must carry a decorator.
+  for (const key of Object.keys(instance)) if (!check.properties.has(key)) return false;
+  for (const property of check.checks) if (!propertyPasses(check.targetName, property, instance)) return false;
+  return true;
+};
 
-  return (data) => {
-    // What plainToInstance builds from flat data: a constructed instance with every key copied.
-    const instance = new payload() as Record<string, unknown>;
-    if (instance.constructor !== payload) return false;
-    for (const key of Object.keys(data)) {
-      const value = data[key];
-      if (!properties.has(key) || (typeof value === 'object' && value !== null) || typeof value === 'function') {
-        return false;
-      }
-      if (typeof instance[key] === 'function') return false;
-      instance[key] = value;
-    }
-    // whitelist + forbidNonWhitelisted: every property of the instance must carry a decorator.
-    for (const key of Object.keys(instance)) if (!properties.has(key)) return false;
-    for (const { property, conditions, constraints } of checks) {
-      const value = instance[property];
-      if (!conditions.every((condition) => condition(instance, value))) continue;
-      for (const { metadata, validator } of constraints) {
-        if (metadata.validateIf && !metadata.validateIf(instance, value)) continue;
-        const args: ValidationArguments = {
-          targetName,
-          property,
-          object: instance,
-          value,
-          constraints: metadata.constraints,
-        };
-        // Anything but a plain `true` (false, a promise, a truthy oddity) is class-validator's call.
-        if (validator.validate(value, args) !== true) return false;
-      }
-    }
+/** What class-validator's nested validation accepts: undefined, arrays of such, objects that pass. */
+const nestedPasses = (check: ClassCheck, value: unknown): boolean => {
+  if (value === undefined) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!nestedPasses(check, item)) return false;
     return true;
+  }
+  return typeof value === 'object' && value !== null && classPasses(check, value as Record<string, unknown>);
+};
+
+const propertyPasses = (targetName: string, check: PropertyCheck, instance: Record<string, unknown>): boolean => {
+  const { property, conditions, constraints, nested } = check;
+  const value = instance[property];
+  for (const condition of conditions) if (!condition(instance, value)) return true;
+  for (const { validator, each, validateIf, constraints: values } of constraints) {
+    if (validateIf && !validateIf(instance, value)) continue;
+    const args: ValidationArguments = { targetName, property, object: instance, value, constraints: values };
+    // Anything but a plain `true` (false, a promise, a truthy oddity) is class-validator's call.
+    if (each && Array.isArray(value)) {
+      for (const item of value) if (validator.validate(item, args) !== true) return false;
+    } else if (validator.validate(value, args) !== true) return false;
+  }
+  for (const nestedCheck of nested) if (!nestedPasses(nestedCheck, value)) return false;
+  return true;
+};
+
+/** Compiles the class checks of a payload class and of every class its payloads nest, once each. */
+class QuickCheckCompiler {
+  private readonly storage = getMetadataStorage();
+  private readonly checks = new Map<PayloadClass, ClassCheck>();
+
+  classCheck(payload: PayloadClass): ClassCheck {
+    const known = this.checks.get(payload);
+    if (known) return known;
+    const metadatas = this.metadatasOf(payload, undefined);
+    const grouped = this.storage.groupByPropertyName(metadatas);
+    const properties = new Set(Object.keys(grouped));
+    const targets = new Map<string, ClassCheck>();
+    const handled = metadatas.length > 0;
+    const { name: targetName } = payload;
+    const check: ClassCheck = { payload, targetName, properties, targets, modelled: true, checks: [], handled };
+    this.checks.set(payload, check); // before the nested classes, which may nest this one
+    for (const property of properties) {
+      const target = isPlainProperty(payload, property) ? targetOf(payload, property) : null;
+      if (target === null) check.modelled = false;
+      else if (target !== undefined) targets.set(property, this.classCheck(target));
+      const propertyCheck = this.propertyCheck(property, grouped[property], targets.get(property));
+      if (propertyCheck === null) check.handled = false;
+      else check.checks.push(propertyCheck);
+    }
+    return check;
+  }
+
+  /** Checks every compiled class against class-transformer, once the whole graph is known. */
+  calibrate(): void {
+    for (const check of this.checks.values()) if (check.modelled) check.modelled = agreesWithClassTransformer(check);
+  }
+
+  /** The arguments validateSync(instance, options) passes: no groups; a nested class gets its parent's name. */
+  private metadatasOf(payload: PayloadClass, schema: string | undefined): ValidationMetadata[] {
+    return this.storage.getTargetValidationMetadatas(payload, schema as string, false, false);
+  }
+
+  /** The checks class-validator would run for one property, in its order; null if one is not handled. */
+  private propertyCheck(
+    property: string,
+    metadatas: readonly ValidationMetadata[],
+    target: ClassCheck | undefined,
+  ): PropertyCheck | null {
+    const conditions: Condition[] = [];
+    const constraints: Constraint[] = [];
+    const nested: ClassCheck[] = [];
+    for (const metadata of metadatas) {
+      if (!HANDLED.has(metadata.type)) return null;
+      const { type } = metadata;
+      if (type === ValidationTypes.CONDITIONAL_VALIDATION) conditions.push(metadata.constraints[0] as Condition);
+      if (type === ValidationTypes.NESTED_VALIDATION) nested.push(this.nestedCheck(metadata, target));
+      if (type !== ValidationTypes.CUSTOM_VALIDATION && type !== ValidationTypes.IS_DEFINED) continue;
+      for (const constraint of this.storage.getTargetValidatorConstraints(metadata.constraintCls)) {
+        // validateSync skips asynchronous constraints.
+        if (constraint.async) continue;
+        const { each, validateIf, constraints: values } = metadata;
+        constraints.push({ validator: constraint.instance, each: each === true, validateIf, constraints: values });
+      }
+    }
+    return { property, conditions, constraints, nested };
+  }
+
+  /**
+   * class-validator validates a nested object against its own class under the parent's name as schema;
+   * that differs from the class's own metadata only for schemas registered by name, left to class-validator.
+   */
+  private nestedCheck(metadata: ValidationMetadata, target: ClassCheck | undefined): ClassCheck {
+    if (!target) return UNHANDLED; // a plain object: class-validator finds no metadata and refuses it
+    const schema = typeof metadata.target === 'string' ? metadata.target : metadata.target.name;
+    const own = this.metadatasOf(target.payload, undefined);
+    const underSchema = this.metadatasOf(target.payload, schema);
+    const same = own.length === underSchema.length && own.every((candidate, index) => candidate === underSchema[index]);
+    return same ? target : UNHANDLED;
+  }
+}
+
+/** Builds the quick check of a payload class, or one that always defers when the class cannot be modelled. */
+export const compileQuickCheck = (payload: PayloadClass): QuickCheck => {
+  const compiler = new QuickCheckCompiler();
+  const root = compiler.classCheck(payload);
+  if (!root.handled || !root.modelled) return NEVER; // forbidUnknownValues refuses a class without metadata
+  compiler.calibrate();
+  if (!root.modelled) return NEVER;
+  return (data) => {
+    const instance = buildInstance(root, data);
+    return instance !== UNSUPPORTED && classPasses(root, instance as Record<string, unknown>);
   };
 };

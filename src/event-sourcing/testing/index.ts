@@ -6,3 +6,4 @@ export { recordedEvent, type RecordedEventOverrides } from './recorded-event.js'
 export { projectionSpec } from './projection-spec.js';
 export { sagaSpec, type ExpectedReaction } from './saga-spec.js';
 export { inMemorySagas } from './in-memory-sagas.js';
+export { checkQuickCheckAgreement, classValidatorAccepts, type Agreement } from './payload-validation-agreement.js';
