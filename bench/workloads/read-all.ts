@@ -42,8 +42,8 @@ const readAllOf = (name: string, payload: BenchPayload): Workload => ({
     try {
       const targets = await benchTargets(pool);
       const totals: PerTarget<number> = { store: 0, raw: 0, minimal: 0 };
+      await seedLog(pool, targets, payload, config.logEvents);
       for (const target of targets) {
-        await seedLog(pool, target, payload, config.logEvents);
         totals[target.name] = await countEvents(pool, target);
         settle();
         await scanLog(target, config.pageSize, totals[target.name]); // warm-up pass
