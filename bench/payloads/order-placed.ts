@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // @Type reads design types when the class is defined
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
