@@ -45,6 +45,7 @@ const orderLine = (random: () => number): OrderLine => ({
 
 const orderPlaced = (random: () => number): OrderPlaced => {
   const draw = random();
+  // No bound above the draw only when rounding leaves the last one just under 1: the longest order.
   const lines = LINE_COUNT_CDF.findIndex((bound) => draw < bound) + 1 || MAX_ORDER_LINES;
   return {
     orderId: seededUuid(random),
