@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import type { NewEvent } from '../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../src/event-sourcing/store/event-registry.js';
+import { ORDER_EVENT_TYPE, orderEventSource } from './payloads/order-events.js';
+import { OrderPlaced } from './payloads/order-placed.js';
 
-/** The one event type every workload writes: small, like a typical domain event. */
+/** The flat event type the original workloads write: small, like a typical domain event. */
 export const BENCH_EVENT_TYPE = 'bench.item_added';
 export const BENCH_TENANT = 'bench-tenant';
 
@@ -21,7 +23,10 @@ class ItemAdded {
 }
 
 export const benchRegistry = (): EventRegistry =>
-  new EventRegistry().register({ type: BENCH_EVENT_TYPE, payload: ItemAdded });
+  new EventRegistry().register(
+    { type: BENCH_EVENT_TYPE, payload: ItemAdded },
+    { type: ORDER_EVENT_TYPE, payload: OrderPlaced },
+  );
 
 let sequence = 0;
 
@@ -36,3 +41,19 @@ export const benchEvent = (): NewEvent => {
 };
 
 export const benchEvents = (count: number): NewEvent[] => Array.from({ length: count }, benchEvent);
+
+/** Gives the next `count` events of a source. */
+export type EventSource = (count: number) => NewEvent[];
+
+/**
+ * What a workload's events look like: `flat` (`bench.item_added`, three scalar fields) or
+ * `order` (`order.placed`, an order with 1–20 nested lines, seeded: the sources a workload
+ * makes under one seed name for each target give every target the same orders).
+ */
+export interface BenchPayload {
+  readonly name: 'flat' | 'order';
+  source(seed: string): EventSource;
+}
+
+export const FLAT_PAYLOAD: BenchPayload = { name: 'flat', source: () => benchEvents };
+export const ORDER_PAYLOAD: BenchPayload = { name: 'order', source: orderEventSource };

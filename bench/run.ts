@@ -1,37 +1,41 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { PostgresEventStore } from '../src/event-sourcing/store/postgres-event-store.js';
 import { loadConfig, type BenchConfig } from './config.js';
 import { ExtraDatabases } from './databases.js';
-import { benchRegistry } from './fixtures.js';
 import { CpuMeter } from './harness/cpu-meter.js';
-import type { TargetPair } from './harness/interleave.js';
 import { progress } from './progress.js';
 import { writeResults } from './report/json.js';
 import { runInfo } from './report/run-info.js';
 import { renderTable } from './report/table.js';
 import { openBenchDatabase } from './server.js';
-import { createRawTable } from './targets/raw-schema.js';
-import { RawTarget } from './targets/raw-target.js';
-import { StoreTarget } from './targets/store-target.js';
-import { batchAppends } from './workloads/batch-appends.js';
-import { contendedAppends } from './workloads/contended-appends.js';
+import { benchTargets } from './targets/bench-targets.js';
+import { contendedAppends, contendedOrderAppends } from './workloads/contended-appends.js';
 import { httpCreateConfirm } from './workloads/http-create-confirm.js';
 import { mapCatchUp, mapCatchUp1m, occupancyCatchUp, occupancyCatchUp1m } from './workloads/projection-catchup.js';
-import { readAll } from './workloads/read-all.js';
-import { readStream } from './workloads/read-stream.js';
+import {
+  batchAppends,
+  batchOrderAppends,
+  singleAppends,
+  singleOrderAppends,
+} from './workloads/own-stream-appends.js';
+import { readAll, readOrderLog } from './workloads/read-all.js';
+import { readOrderStream, readStream } from './workloads/read-stream.js';
 import { relayThroughput } from './workloads/relay-throughput.js';
 import { sagaReactionLatency } from './workloads/saga-reaction-latency.js';
-import { singleAppends } from './workloads/single-appends.js';
 import type { Workload, WorkloadContext, WorkloadResult } from './workloads/workload.js';
 
 /** Printed in this order. */
 const REPORT_ORDER: readonly Workload[] = [
   singleAppends,
+  singleOrderAppends,
   batchAppends,
+  batchOrderAppends,
   contendedAppends,
+  contendedOrderAppends,
   readStream,
+  readOrderStream,
   readAll,
+  readOrderLog,
   httpCreateConfirm,
   occupancyCatchUp,
   mapCatchUp,
@@ -41,15 +45,20 @@ const REPORT_ORDER: readonly Workload[] = [
   sagaReactionLatency,
 ];
 /**
- * Run in this order: the log reads first, on tables holding only the seeded log. The HTTP,
- * catch-up, relay and saga workloads use databases of their own.
+ * Run in this order: the reads first, on tables holding no appended events yet. The global
+ * log reads, HTTP, catch-up, relay and saga workloads use databases of their own.
  */
 const RUN_ORDER: readonly Workload[] = [
   readAll,
+  readOrderLog,
   readStream,
+  readOrderStream,
   singleAppends,
+  singleOrderAppends,
   batchAppends,
+  batchOrderAppends,
   contendedAppends,
+  contendedOrderAppends,
   httpCreateConfirm,
   occupancyCatchUp,
   mapCatchUp,
@@ -99,8 +108,7 @@ const main = async (): Promise<void> => {
   pool.on('error', (error) => progress(`idle connection failed: ${error.message}`));
   const databases = new ExtraDatabases(database, config.poolSize);
   try {
-    await createRawTable(pool);
-    const targets: TargetPair = [new StoreTarget(new PostgresEventStore(pool, benchRegistry())), new RawTarget(pool)];
+    const targets = await benchTargets(pool);
     const cpu = new CpuMeter(database.serverPid);
     const results = await runWorkloads({ config, targets, pool, cpu, databases });
     process.stdout.write(`\n${renderTable(results)}`);

@@ -1,6 +1,6 @@
 import type { BenchTarget } from '../targets/target.js';
 import { runClosedLoop, type Operation } from './closed-loop.js';
-import { interleave, settle, type PerTarget, type TargetPair } from './interleave.js';
+import { interleave, settle, type PerTarget } from './interleave.js';
 import type { CpuMeter } from './cpu-meter.js';
 import type { Sample } from './sample.js';
 
@@ -12,9 +12,9 @@ export interface TimedComparison {
   readonly workers: (target: BenchTarget, phase: string) => Operation[];
 }
 
-/** Warms each target up, then measures both in two interleaved phases (A B B A). */
+/** Warms each target up, then measures all in two interleaved phases (A B C, C B A). */
 export const compareTimed = async (
-  targets: TargetPair,
+  targets: readonly BenchTarget[],
   cpu: CpuMeter,
   plan: TimedComparison,
 ): Promise<PerTarget<Sample>> => {

@@ -6,23 +6,29 @@ export const cpuPerEvent = (summary: Summary): number | null =>
   summary.serverCpuUsPerEvent === null ? null : summary.nodeCpuUsPerEvent + summary.serverCpuUsPerEvent;
 
 /**
- * raw CPU / store CPU per event: the throughput ratio the costs predict when the machine's
+ * baseline CPU / store CPU per event: the throughput ratio the costs predict when the machine's
  * cores are the bottleneck, and far steadier than wall-clock rates on a busy machine.
  */
-export const cpuCostRatio = (result: WorkloadResult): number | null => {
-  const store = cpuPerEvent(result.store);
-  const raw = cpuPerEvent(result.raw);
-  return store === null || raw === null ? null : raw / store;
+export const cpuCostRatio = (store: Summary, baseline: Summary): number | null => {
+  const storeUs = cpuPerEvent(store);
+  const baselineUs = cpuPerEvent(baseline);
+  return storeUs === null || baselineUs === null ? null : baselineUs / storeUs;
 };
 
 const us = (value: number | null): string => (value === null ? '?' : value.toFixed(1));
 
+const side = (name: string, summary: Summary): string =>
+  `${name} ${us(cpuPerEvent(summary))} µs (node ${us(summary.nodeCpuUsPerEvent)} + postgres ` +
+  `${us(summary.serverCpuUsPerEvent)})`;
+
+const costRatio = (name: string, store: Summary, baseline: Summary): string => {
+  const ratio = cpuCostRatio(store, baseline);
+  return `cost ratio ${name}/store ${ratio === null ? '?' : ratio.toFixed(2)}`;
+};
+
 export const cpuLine = (result: WorkloadResult): string => {
-  const ratio = cpuCostRatio(result);
-  return (
-    `${result.name}: CPU per ${result.unit ?? 'event'} store ${us(cpuPerEvent(result.store))} µs ` +
-    `(node ${us(result.store.nodeCpuUsPerEvent)} + postgres ${us(result.store.serverCpuUsPerEvent)}), ` +
-    `raw ${us(cpuPerEvent(result.raw))} µs (node ${us(result.raw.nodeCpuUsPerEvent)} + postgres ` +
-    `${us(result.raw.serverCpuUsPerEvent)}); cost ratio raw/store ${ratio === null ? '?' : ratio.toFixed(2)}`
-  );
+  const { store, raw, minimal } = result;
+  const sides = [side('store', store), side('raw', raw), ...(minimal ? [side('minimal', minimal)] : [])];
+  const ratios = [costRatio('raw', store, raw), ...(minimal ? [costRatio('minimal', store, minimal)] : [])];
+  return `${result.name}: CPU per ${result.unit ?? 'event'} ${sides.join(', ')}; ${ratios.join(', ')}`;
 };

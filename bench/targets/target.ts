@@ -1,6 +1,7 @@
 import type { NewEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
 
-export type TargetName = 'store' | 'raw';
+/** The system under test, the baseline mirroring its table, and the minimal event table. */
+export type TargetName = 'store' | 'raw' | 'minimal';
 
 /** Pages the global log from its start; `nextPage` resolves to 0 at the end. */
 export interface LogReader {
@@ -8,13 +9,13 @@ export interface LogReader {
 }
 
 /**
- * What a workload does to a system under test. Both the event store and the raw-SQL
- * baseline implement it, so every workload runs the same shape against each.
+ * What a workload does to a system under test. The event store and both raw-SQL baselines
+ * implement it, so every workload runs the same shape against each.
  */
 export interface BenchTarget {
   readonly name: TargetName;
   /** The table holding this target's events (for seeding and checks). */
-  readonly table: 'events' | 'raw_events';
+  readonly table: 'events' | 'raw_events' | 'minimal_events';
   /** Appends with an exact expected version; false when another writer took that version. */
   appendExact(stream: StreamId, events: readonly NewEvent[], expectedVersion: number): Promise<boolean>;
   streamVersion(stream: StreamId): Promise<number>;

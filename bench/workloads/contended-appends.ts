@@ -1,14 +1,12 @@
 import type { StreamId } from '../../src/event-sourcing/store/event-envelope.js';
-import { BENCH_TENANT, benchEvent } from '../fixtures.js';
+import { BENCH_TENANT, FLAT_PAYLOAD, ORDER_PAYLOAD, type BenchPayload } from '../fixtures.js';
 import type { Operation } from '../harness/closed-loop.js';
 import type { PerTarget } from '../harness/interleave.js';
-import { summarize } from '../harness/sample.js';
 import { compareTimed } from '../harness/timed-comparison.js';
 import type { BenchTarget } from '../targets/target.js';
+import { targetResult } from './target-result.js';
 import { assertGapFreeVersions } from './version-check.js';
 import type { Workload } from './workload.js';
-
-const AGGREGATE_TYPE = 'bench_contended';
 
 /**
  * Writers that each pick one of `streams` shared streams at random, read its version and
@@ -16,6 +14,8 @@ const AGGREGATE_TYPE = 'bench_contended';
  */
 const contendedWriters = (
   target: BenchTarget,
+  payload: BenchPayload,
+  aggregateType: string,
   phase: string,
   writers: number,
   streamCount: number,
@@ -24,50 +24,66 @@ const contendedWriters = (
 ): Operation[] => {
   const streams: StreamId[] = Array.from({ length: streamCount }, (_, index) => ({
     tenantId: BENCH_TENANT,
-    aggregateType: AGGREGATE_TYPE,
+    aggregateType,
     aggregateId: `${target.name}-${phase}-${index}`,
   }));
-  const operation: Operation = async () => {
-    const stream = streams[Math.floor(Math.random() * streams.length)];
-    for (;;) {
-      const version = await target.streamVersion(stream);
-      if (await target.appendExact(stream, [benchEvent()], version)) {
-        appended.set(stream.aggregateId, (appended.get(stream.aggregateId) ?? 0) + 1);
-        return 1;
+  return Array.from({ length: writers }, (_, writer) => {
+    const next = payload.source(`${aggregateType}-${phase}-${writer}`);
+    return async () => {
+      const stream = streams[Math.floor(Math.random() * streams.length)];
+      const events = next(1);
+      for (;;) {
+        const version = await target.streamVersion(stream);
+        if (await target.appendExact(stream, events, version)) {
+          appended.set(stream.aggregateId, (appended.get(stream.aggregateId) ?? 0) + 1);
+          return 1;
+        }
+        onRetry();
       }
-      onRetry();
-    }
-  };
-  return Array.from({ length: writers }, () => operation);
+    };
+  });
 };
 
-export const contendedAppends: Workload = {
-  name: 'contended_appends_10_streams',
+const contendedAppendsOf = (name: string, aggregateType: string, payload: BenchPayload): Workload => ({
+  name,
   async run({ config, targets, pool, cpu }) {
-    const appended: PerTarget<Map<string, number>> = { store: new Map(), raw: new Map() };
-    const retries: PerTarget<number> = { store: 0, raw: 0 };
+    const appended: PerTarget<Map<string, number>> = { store: new Map(), raw: new Map(), minimal: new Map() };
+    const retries: PerTarget<number> = { store: 0, raw: 0, minimal: 0 };
     const samples = await compareTimed(targets, cpu, {
       warmupMs: config.warmupMs,
       measureMs: config.appendMs,
       workers: (target, phase) =>
-        contendedWriters(target, phase, config.writers, config.contendedStreams, appended[target.name], () => {
-          if (phase !== 'warmup') retries[target.name] += 1;
-        }),
+        contendedWriters(
+          target,
+          payload,
+          aggregateType,
+          phase,
+          config.writers,
+          config.contendedStreams,
+          appended[target.name],
+          () => {
+            if (phase !== 'warmup') retries[target.name] += 1;
+          },
+        ),
     });
     for (const target of targets) {
-      await assertGapFreeVersions(pool, target, BENCH_TENANT, AGGREGATE_TYPE, appended[target.name]);
+      await assertGapFreeVersions(pool, target, BENCH_TENANT, aggregateType, appended[target.name]);
     }
-    const store = summarize(samples.store);
-    const raw = summarize(samples.raw);
-    return {
-      name: this.name,
-      store,
-      raw,
-      extra: { retries: retries.store, raw_retries: retries.raw, versions_gap_free: true },
-      notes: [
-        `contended: retries store ${retries.store} (${(retries.store / store.ops).toFixed(2)}/append), ` +
-          `raw ${retries.raw} (${(retries.raw / raw.ops).toFixed(2)}/append); versions 1..n gap-free in both tables`,
-      ],
-    };
+    const perAppend = (target: BenchTarget): string =>
+      `${target.name} ${retries[target.name]} (${(retries[target.name] / samples[target.name].ops).toFixed(2)}/append)`;
+    return targetResult(
+      name,
+      payload,
+      samples,
+      { retries: retries.store, raw_retries: retries.raw, minimal_retries: retries.minimal, versions_gap_free: true },
+      [`${name}: retries ${targets.map(perAppend).join(', ')}; versions 1..n gap-free in all three tables`],
+    );
   },
-};
+});
+
+export const contendedAppends = contendedAppendsOf('contended_appends_10_streams', 'bench_contended', FLAT_PAYLOAD);
+export const contendedOrderAppends = contendedAppendsOf(
+  'append_contended_order',
+  'bench_contended_order',
+  ORDER_PAYLOAD,
+);

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { interleave, settle, type PerTarget } from '../harness/interleave.js';
+import { interleave, settle } from '../harness/interleave.js';
 import { summarize } from '../harness/sample.js';
 import { startApp } from '../http/app.js';
 import type { LoadPlan } from '../http/load-plan.js';
@@ -7,11 +7,10 @@ import { runLoad } from '../http/load.js';
 import type { CpuShare } from '../http/cpu-profile.js';
 import { profileCommand, type CommandProfile, type CountedStep, type ProfileStep } from '../http/profile.js';
 import { reservationBody } from '../http/routes.js';
-import type { TargetName } from '../targets/target.js';
 import type { Workload } from './workload.js';
 
 interface Route {
-  readonly name: TargetName;
+  readonly name: 'store' | 'raw';
   readonly route: LoadPlan['route'];
 }
 
@@ -123,7 +122,7 @@ export const httpCreateConfirm: Workload = {
         settle();
         await phase(route, config.httpWarmupMs);
       }
-      const busy: PerTarget<{ activeMs: number; elapsedMs: number }> = {
+      const busy: Record<Route['name'], { activeMs: number; elapsedMs: number }> = {
         store: { activeMs: 0, elapsedMs: 0 },
         raw: { activeMs: 0, elapsedMs: 0 },
       };
@@ -135,7 +134,7 @@ export const httpCreateConfirm: Workload = {
         busy[route.name].elapsedMs += used.idle + used.active;
         return work;
       });
-      const utilization = (name: TargetName): number => busy[name].activeMs / busy[name].elapsedMs;
+      const utilization = (name: Route['name']): number => busy[name].activeMs / busy[name].elapsedMs;
       settle();
       const profile = await profileCommand(bench, config.profileCommands, plan(ROUTES[0], config.profileLoadMs));
       const store = summarize(samples.store);

@@ -1,8 +1,11 @@
+import { FLAT_PAYLOAD, ORDER_PAYLOAD, type BenchPayload } from '../fixtures.js';
 import { interleave, settle, type PerTarget } from '../harness/interleave.js';
 import { withRssSampling, type RssReport } from '../harness/rss-sampler.js';
-import { summarize, type Work } from '../harness/sample.js';
+import type { Work } from '../harness/sample.js';
+import { benchTargets } from '../targets/bench-targets.js';
 import type { BenchTarget, TargetName } from '../targets/target.js';
 import { countEvents, seedLog } from './seed.js';
+import { targetResult } from './target-result.js';
 import type { Workload } from './workload.js';
 
 /** Follows the target's cursor from the start of the log to its end, timing every page. */
@@ -27,50 +30,66 @@ const mb = (value: number): number => Math.round(value * 10) / 10;
 /** Holding the whole log would take hundreds of MB; paging should stay well under this. */
 const FLAT_RSS_GROWTH_MB = 64;
 
-export const readAll: Workload = {
-  name: 'read_all_200k',
-  async run({ config, targets, pool, cpu }) {
-    const totals: PerTarget<number> = { store: 0, raw: 0 };
-    for (const target of targets) {
-      await seedLog(pool, target, config.logEvents);
-      totals[target.name] = await countEvents(pool, target);
-      settle();
-      await scanLog(target, config.pageSize, totals[target.name]); // warm-up pass
-    }
-    const rss: PerTarget<RssReport[]> = { store: [], raw: [] };
-    const samples = await interleave(targets, config.logPasses, cpu, async (target) => {
-      const { result, rss: report } = await withRssSampling(() =>
-        scanLog(target, config.pageSize, totals[target.name]),
+/**
+ * Pages through a log of `payload` events in a database of its own (so the log holds only
+ * those), dropped afterwards.
+ */
+const readAllOf = (name: string, payload: BenchPayload): Workload => ({
+  name,
+  async run({ config, databases, cpu }) {
+    const label = `log_${payload.name}`;
+    const { pool } = await databases.open(label);
+    try {
+      const targets = await benchTargets(pool);
+      const totals: PerTarget<number> = { store: 0, raw: 0, minimal: 0 };
+      await seedLog(pool, targets, payload, config.logEvents);
+      for (const target of targets) {
+        totals[target.name] = await countEvents(pool, target);
+        settle();
+        await scanLog(target, config.pageSize, totals[target.name]); // warm-up pass
+      }
+      const rss: PerTarget<RssReport[]> = { store: [], raw: [], minimal: [] };
+      const samples = await interleave(targets, config.logPasses, cpu, async (target) => {
+        const { result, rss: report } = await withRssSampling(() =>
+          scanLog(target, config.pageSize, totals[target.name]),
+        );
+        rss[target.name].push(report);
+        return result;
+      });
+      const startMb = (of: TargetName): number => Math.min(...rss[of].map((r) => r.startMb));
+      const peakMb = (of: TargetName): number => Math.max(...rss[of].map((r) => r.peakMb));
+      const growthMb = (of: TargetName): number => Math.max(...rss[of].map((r) => r.peakMb - r.startMb));
+      const flat = growthMb('store') < FLAT_RSS_GROWTH_MB;
+      return targetResult(
+        name,
+        payload,
+        samples,
+        {
+          log_events: totals.store,
+          raw_log_events: totals.raw,
+          minimal_log_events: totals.minimal,
+          page_size: config.pageSize,
+          rss_start_mb: mb(startMb('store')),
+          peak_rss_mb: mb(peakMb('store')),
+          peak_rss_growth_mb: mb(growthMb('store')),
+          raw_rss_start_mb: mb(startMb('raw')),
+          raw_peak_rss_mb: mb(peakMb('raw')),
+          raw_peak_rss_growth_mb: mb(growthMb('raw')),
+          memory_flat: flat,
+        },
+        [
+          `${name}: ${totals.store} events in pages of ${config.pageSize}; ` +
+            `process RSS before ${mb(startMb('store'))} MB, ` +
+            `peak ${mb(peakMb('store'))} MB (+${mb(growthMb('store'))} MB) for the store, ` +
+            `+${mb(growthMb('raw'))} MB for raw: ` +
+            (flat ? 'memory stays flat while paging' : 'MEMORY GREW while paging'),
+        ],
       );
-      rss[target.name].push(report);
-      return result;
-    });
-    const startMb = (name: TargetName): number => Math.min(...rss[name].map((r) => r.startMb));
-    const peakMb = (name: TargetName): number => Math.max(...rss[name].map((r) => r.peakMb));
-    const growthMb = (name: TargetName): number => Math.max(...rss[name].map((r) => r.peakMb - r.startMb));
-    const flat = growthMb('store') < FLAT_RSS_GROWTH_MB;
-    return {
-      name: this.name,
-      store: summarize(samples.store),
-      raw: summarize(samples.raw),
-      extra: {
-        log_events: totals.store,
-        raw_log_events: totals.raw,
-        page_size: config.pageSize,
-        rss_start_mb: mb(startMb('store')),
-        peak_rss_mb: mb(peakMb('store')),
-        peak_rss_growth_mb: mb(growthMb('store')),
-        raw_rss_start_mb: mb(startMb('raw')),
-        raw_peak_rss_mb: mb(peakMb('raw')),
-        raw_peak_rss_growth_mb: mb(growthMb('raw')),
-        memory_flat: flat,
-      },
-      notes: [
-        `read_all: ${totals.store} events in pages of ${config.pageSize}; ` +
-          `process RSS before ${mb(startMb('store'))} MB, ` +
-          `peak ${mb(peakMb('store'))} MB (+${mb(growthMb('store'))} MB) for the store, ` +
-          `+${mb(growthMb('raw'))} MB for raw: ${flat ? 'memory stays flat while paging' : 'MEMORY GREW while paging'}`,
-      ],
-    };
+    } finally {
+      await databases.drop(label);
+    }
   },
-};
+});
+
+export const readAll = readAllOf('read_all_200k', FLAT_PAYLOAD);
+export const readOrderLog = readAllOf('read_all_order', ORDER_PAYLOAD);

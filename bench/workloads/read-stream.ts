@@ -1,31 +1,33 @@
 import type { StreamId } from '../../src/event-sourcing/store/event-envelope.js';
-import { BENCH_TENANT, benchEvents } from '../fixtures.js';
-import { summarize } from '../harness/sample.js';
+import { BENCH_TENANT, FLAT_PAYLOAD, ORDER_PAYLOAD, type BenchPayload } from '../fixtures.js';
 import { compareTimed } from '../harness/timed-comparison.js';
 import type { BenchTarget } from '../targets/target.js';
 import { vacuum } from './seed.js';
+import { targetResult } from './target-result.js';
 import type { Workload } from './workload.js';
 
 const SEED_BATCH = 100;
 
-const streamOf = (target: BenchTarget): StreamId => ({
+const streamOf = (target: BenchTarget, aggregateType: string): StreamId => ({
   tenantId: BENCH_TENANT,
-  aggregateType: 'bench_long',
+  aggregateType,
   aggregateId: `${target.name}-long`,
 });
 
-const seedStream = async (target: BenchTarget, length: number): Promise<void> => {
+/** The same events on every target: one source per target, all of the same seed. */
+const seedStream = async (target: BenchTarget, stream: StreamId, payload: BenchPayload, length: number) => {
+  const next = payload.source(stream.aggregateType);
   for (let version = 0; version < length; version += SEED_BATCH) {
-    const ok = await target.appendExact(streamOf(target), benchEvents(Math.min(SEED_BATCH, length - version)), version);
+    const ok = await target.appendExact(stream, next(Math.min(SEED_BATCH, length - version)), version);
     if (!ok) throw new Error(`${target.name}: could not seed the long stream at version ${version}`);
   }
 };
 
-export const readStream: Workload = {
-  name: 'read_stream_1000',
+const readStreamOf = (name: string, aggregateType: string, payload: BenchPayload): Workload => ({
+  name,
   async run({ config, targets, pool, cpu }) {
     for (const target of targets) {
-      await seedStream(target, config.streamLength);
+      await seedStream(target, streamOf(target, aggregateType), payload, config.streamLength);
       await vacuum(pool, target);
     }
     const samples = await compareTimed(targets, cpu, {
@@ -33,17 +35,14 @@ export const readStream: Workload = {
       measureMs: config.readStreamMs,
       workers: (target) =>
         Array.from({ length: config.streamReaders }, () => async () => {
-          const loaded = await target.loadStream(streamOf(target));
+          const loaded = await target.loadStream(streamOf(target, aggregateType));
           if (loaded !== config.streamLength) throw new Error(`${target.name}: loaded ${loaded} events`);
           return loaded;
         }),
     });
-    return {
-      name: this.name,
-      store: summarize(samples.store),
-      raw: summarize(samples.raw),
-      extra: { stream_length: config.streamLength, readers: config.streamReaders },
-      notes: [],
-    };
+    return targetResult(name, payload, samples, { stream_length: config.streamLength, readers: config.streamReaders });
   },
-};
+});
+
+export const readStream = readStreamOf('read_stream_1000', 'bench_long', FLAT_PAYLOAD);
+export const readOrderStream = readStreamOf('read_stream_order', 'bench_long_order', ORDER_PAYLOAD);

@@ -274,7 +274,7 @@ const rawPhase = async (setup: Setup, connection: ChannelModel): Promise<Work & 
   }
 };
 
-type Phase = { readonly name: TargetName };
+type Phase = { readonly name: 'store' | 'raw' };
 const TARGETS: readonly [Phase, Phase] = [{ name: 'store' }, { name: 'raw' }];
 
 /**

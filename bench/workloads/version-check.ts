@@ -1,6 +1,13 @@
 import type { Pool } from 'pg';
 import type { BenchTarget } from '../targets/target.js';
 
+/** How each table names the streams of one tenant and aggregate type ($1, $2) and their aggregate ids. */
+const STREAMS_OF: Readonly<Record<BenchTarget['table'], { readonly id: string; readonly where: string }>> = {
+  events: { id: 'aggregate_id', where: 'tenant_id = $1 AND aggregate_type = $2' },
+  raw_events: { id: 'aggregate_id', where: 'tenant_id = $1 AND aggregate_type = $2' },
+  minimal_events: { id: "split_part(stream, '/', 3)", where: "starts_with(stream, $1 || '/' || $2 || '/')" },
+};
+
 interface StreamShape {
   aggregate_id: string;
   events: number;
@@ -20,10 +27,11 @@ export const assertGapFreeVersions = async (
   aggregateType: string,
   appended: ReadonlyMap<string, number>,
 ): Promise<void> => {
+  const streams = STREAMS_OF[target.table];
   const { rows } = await pool.query<StreamShape>(
-    `SELECT aggregate_id, count(*)::integer AS events, count(DISTINCT version)::integer AS distinct_versions,
-            min(version) AS first, max(version) AS last
-     FROM ${target.table} WHERE tenant_id = $1 AND aggregate_type = $2 GROUP BY aggregate_id`,
+    `SELECT ${streams.id} AS aggregate_id, count(*)::integer AS events,
+            count(DISTINCT version)::integer AS distinct_versions, min(version) AS first, max(version) AS last
+     FROM ${target.table} WHERE ${streams.where} GROUP BY 1`,
     [tenantId, aggregateType],
   );
   const failures: string[] = [];

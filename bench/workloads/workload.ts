@@ -2,12 +2,13 @@ import type { Pool } from 'pg';
 import type { BenchConfig } from '../config.js';
 import type { ExtraDatabases } from '../databases.js';
 import type { CpuMeter } from '../harness/cpu-meter.js';
-import type { TargetPair } from '../harness/interleave.js';
 import type { Summary } from '../harness/sample.js';
+import type { BenchTargets } from '../targets/bench-targets.js';
 
 export interface WorkloadContext {
   readonly config: BenchConfig;
-  readonly targets: TargetPair;
+  /** The event store, the mirror-table baseline (`raw`) and the minimal-table baseline, on `pool`'s database. */
+  readonly targets: BenchTargets;
   /** For seeding and checks only; never on a measured path. */
   readonly pool: Pool;
   readonly cpu: CpuMeter;
@@ -23,6 +24,8 @@ export interface WorkloadResult {
   /** `store` is the system under test, `raw` its baseline from the same run (see each workload). */
   readonly store: Summary;
   readonly raw: Summary;
+  /** The minimal event table's baseline, for the event-store workloads. */
+  readonly minimal?: Summary;
   /** Defaults to 'event'; a Summary's `events` then counts requests. */
   readonly unit?: RateUnit;
   /** Workload-specific figures, written to the JSON file as they are. */
