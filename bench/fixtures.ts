@@ -4,6 +4,7 @@ import type { NewEvent } from '../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../src/event-sourcing/store/event-registry.js';
 import { ORDER_EVENT_TYPE, orderEventSource } from './payloads/order-events.js';
 import { OrderPlaced } from './payloads/order-placed.js';
+import { GuestNoted, guestEventSource, PERSONAL_EVENT_TYPE, PERSONAL_FIELDS, UNSEALED_EVENT_TYPE } from './payloads/guest-events.js';
 
 /** The flat event type the original workloads write: small, like a typical domain event. */
 export const BENCH_EVENT_TYPE = 'bench.item_added';
@@ -26,6 +27,8 @@ export const benchRegistry = (): EventRegistry =>
   new EventRegistry().register(
     { type: BENCH_EVENT_TYPE, payload: ItemAdded },
     { type: ORDER_EVENT_TYPE, payload: OrderPlaced },
+    { type: PERSONAL_EVENT_TYPE, payload: GuestNoted, personal: PERSONAL_FIELDS },
+    { type: UNSEALED_EVENT_TYPE, payload: GuestNoted },
   );
 
 let sequence = 0;
@@ -51,9 +54,13 @@ export type EventSource = (count: number) => NewEvent[];
  * makes under one seed name for each target give every target the same orders).
  */
 export interface BenchPayload {
-  readonly name: 'flat' | 'order';
+  readonly name: 'flat' | 'order' | 'personal' | 'unsealed';
   source(seed: string): EventSource;
 }
 
 export const FLAT_PAYLOAD: BenchPayload = { name: 'flat', source: () => benchEvents };
 export const ORDER_PAYLOAD: BenchPayload = { name: 'order', source: orderEventSource };
+/** Guests' names, e-mails and phones sealed under their keys (the store opens them on read). */
+export const PERSONAL_PAYLOAD: BenchPayload = { name: 'personal', source: guestEventSource(PERSONAL_EVENT_TYPE) };
+/** The same events, their type registered without personal fields: the store as before encryption. */
+export const UNSEALED_PAYLOAD: BenchPayload = { name: 'unsealed', source: guestEventSource(UNSEALED_EVENT_TYPE) };

@@ -8,7 +8,7 @@ import { writeResults } from './report/json.js';
 import { runInfo } from './report/run-info.js';
 import { renderTable } from './report/table.js';
 import { openBenchDatabase } from './server.js';
-import { benchTargets } from './targets/bench-targets.js';
+import { benchTargets, closeTargets, type BenchTargets } from './targets/bench-targets.js';
 import { contendedAppends, contendedOrderAppends } from './workloads/contended-appends.js';
 import { httpCreateConfirm } from './workloads/http-create-confirm.js';
 import { mapCatchUp, mapCatchUp1m, occupancyCatchUp, occupancyCatchUp1m } from './workloads/projection-catchup.js';
@@ -19,7 +19,7 @@ import {
   singleOrderAppends,
 } from './workloads/own-stream-appends.js';
 import { readAll, readOrderLog } from './workloads/read-all.js';
-import { readOrderStream, readStream } from './workloads/read-stream.js';
+import { readOrderStream, readPersonalStream, readStream, readUnsealedStream } from './workloads/read-stream.js';
 import { relayThroughput } from './workloads/relay-throughput.js';
 import { sagaReactionLatency } from './workloads/saga-reaction-latency.js';
 import type { Workload, WorkloadContext, WorkloadResult } from './workloads/workload.js';
@@ -34,6 +34,8 @@ const REPORT_ORDER: readonly Workload[] = [
   contendedOrderAppends,
   readStream,
   readOrderStream,
+  readUnsealedStream,
+  readPersonalStream,
   readAll,
   readOrderLog,
   httpCreateConfirm,
@@ -53,6 +55,8 @@ const RUN_ORDER: readonly Workload[] = [
   readOrderLog,
   readStream,
   readOrderStream,
+  readUnsealedStream,
+  readPersonalStream,
   singleAppends,
   singleOrderAppends,
   batchAppends,
@@ -107,8 +111,9 @@ const main = async (): Promise<void> => {
   const pool = new pg.Pool({ connectionString: database.url, max: config.poolSize });
   pool.on('error', (error) => progress(`idle connection failed: ${error.message}`));
   const databases = new ExtraDatabases(database, config.poolSize);
+  let targets: BenchTargets | undefined;
   try {
-    const targets = await benchTargets(pool);
+    targets = await benchTargets(pool);
     const cpu = new CpuMeter(database.serverPid);
     const results = await runWorkloads({ config, targets, pool, cpu, databases });
     process.stdout.write(`\n${renderTable(results)}`);
@@ -116,6 +121,7 @@ const main = async (): Promise<void> => {
     await writeResults(resultsFile, runInfo(config, database, performance.now() - began), results);
     progress(`results written to ${resultsFile}`);
   } finally {
+    await closeTargets(targets);
     await databases.close();
     await pool.end();
     await database.close();

@@ -1,4 +1,7 @@
 import type { Pool } from 'pg';
+import { KeyWrapping } from '../../src/event-sourcing/personal-data/key-wrapping.js';
+import { PersonalData } from '../../src/event-sourcing/personal-data/personal-data.js';
+import { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
 import { benchRegistry } from '../fixtures.js';
 import { MINIMAL_TABLE, RAW_TABLE } from './plain-tables.js';
@@ -10,12 +13,27 @@ import type { BenchTarget } from './target.js';
 /** The event store, the mirror-table baseline and the minimal-table baseline, in that order. */
 export type BenchTargets = readonly [BenchTarget, BenchTarget, BenchTarget];
 
-/** Creates the baselines' tables in the pool's (migrated) database and the three targets on it. */
+/** The bench's master key: personal fields are sealed and opened as in the app. */
+const BENCH_MASTER_KEY = Buffer.alloc(32, 42);
+
+/**
+ * Creates the baselines' tables in the pool's (migrated) database and the three targets on it.
+ * The store keeps subjects' keys as the app does (listening for forgettings, so it may keep
+ * them): `closeTargets` stops that before the pool ends.
+ */
 export const benchTargets = async (pool: Pool): Promise<BenchTargets> => {
   await createBaselineTables(pool);
+  const registry = benchRegistry();
+  const keys = new PostgresSubjectKeys(pool, new KeyWrapping(BENCH_MASTER_KEY));
+  await keys.start();
+  const personalData = new PersonalData(registry, keys);
   return [
-    new StoreTarget(new PostgresEventStore(pool, benchRegistry())),
+    new StoreTarget(new PostgresEventStore(pool, registry, undefined, { personalData }), () => keys.stop()),
     new PlainSqlTarget(pool, RAW_TABLE),
     new PlainSqlTarget(pool, MINIMAL_TABLE),
   ];
+};
+
+export const closeTargets = async (targets: BenchTargets | undefined): Promise<void> => {
+  for (const target of targets ?? []) await target.close?.();
 };

@@ -9,7 +9,10 @@ export class StoreTarget implements BenchTarget {
   readonly name = 'store';
   readonly table = 'events';
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    readonly close?: () => Promise<void>,
+  ) {}
 
   async appendExact(stream: StreamId, events: readonly NewEvent[], expectedVersion: number): Promise<boolean> {
     try {

@@ -22,4 +22,6 @@ export interface BenchTarget {
   /** Loads a whole stream; resolves to its number of events. */
   loadStream(stream: StreamId): Promise<number>;
   logReader(pageSize: number): LogReader;
+  /** Releases what it holds beyond the pool (the store's LISTEN connection). */
+  close?(): Promise<void>;
 }

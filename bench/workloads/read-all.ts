@@ -2,7 +2,7 @@ import { FLAT_PAYLOAD, ORDER_PAYLOAD, type BenchPayload } from '../fixtures.js';
 import { interleave, settle, type PerTarget } from '../harness/interleave.js';
 import { withRssSampling, type RssReport } from '../harness/rss-sampler.js';
 import type { Work } from '../harness/sample.js';
-import { benchTargets } from '../targets/bench-targets.js';
+import { benchTargets, closeTargets, type BenchTargets } from '../targets/bench-targets.js';
 import type { BenchTarget, TargetName } from '../targets/target.js';
 import { countEvents, seedLog } from './seed.js';
 import { targetResult } from './target-result.js';
@@ -39,8 +39,9 @@ const readAllOf = (name: string, payload: BenchPayload): Workload => ({
   async run({ config, databases, cpu }) {
     const label = `log_${payload.name}`;
     const { pool } = await databases.open(label);
+    let opened: BenchTargets | undefined;
     try {
-      const targets = await benchTargets(pool);
+      const targets = (opened = await benchTargets(pool));
       const totals: PerTarget<number> = { store: 0, raw: 0, minimal: 0 };
       await seedLog(pool, targets, payload, config.logEvents);
       for (const target of targets) {
@@ -86,6 +87,7 @@ const readAllOf = (name: string, payload: BenchPayload): Workload => ({
         ],
       );
     } finally {
+      await closeTargets(opened);
       await databases.drop(label);
     }
   },

@@ -1,5 +1,5 @@
 import type { StreamId } from '../../src/event-sourcing/store/event-envelope.js';
-import { BENCH_TENANT, FLAT_PAYLOAD, ORDER_PAYLOAD, type BenchPayload } from '../fixtures.js';
+import { BENCH_TENANT, FLAT_PAYLOAD, ORDER_PAYLOAD, PERSONAL_PAYLOAD, UNSEALED_PAYLOAD, type BenchPayload } from '../fixtures.js';
 import { compareTimed } from '../harness/timed-comparison.js';
 import type { BenchTarget } from '../targets/target.js';
 import { vacuum } from './seed.js';
@@ -46,3 +46,7 @@ const readStreamOf = (name: string, aggregateType: string, payload: BenchPayload
 
 export const readStream = readStreamOf('read_stream_1000', 'bench_long', FLAT_PAYLOAD);
 export const readOrderStream = readStreamOf('read_stream_order', 'bench_long_order', ORDER_PAYLOAD);
+/** Personal fields of 50 guests, sealed: each read opens 3,000 values with the guests' kept keys. */
+export const readPersonalStream = readStreamOf('read_stream_personal', 'bench_long_personal', PERSONAL_PAYLOAD);
+/** The same events unsealed (their type registered without personal fields): the same run's "before". */
+export const readUnsealedStream = readStreamOf('read_stream_unsealed', 'bench_long_unsealed', UNSEALED_PAYLOAD);

@@ -5,7 +5,8 @@ import type { PreparedEvent } from '../store/prepared-event.js';
 import { KeyWrapping } from './key-wrapping.js';
 import { REDACTED } from './personal-fields.js';
 import { PostgresSubjectKeys } from './postgres-subject-keys.js';
-import { isSealed, keyIdOf, openValue, sealValue } from './sealed-value.js';
+import { keyIdOfBox, SEALED_FIELDS, sealedBoxOf, type SealedBox } from './sealed-box.js';
+import { openValue, sealValue } from './sealed-value.js';
 import type { NewSubjectKey, SubjectKey, SubjectKeys } from './subject-keys.js';
 
 /** What a read of stored events hands over to be opened: each row's type and stored data. */
@@ -13,6 +14,8 @@ export interface StoredData {
   readonly type: string;
   data: unknown;
 }
+
+const redacted = (fields: readonly string[]): Record<string, string> => Object.fromEntries(fields.map((field) => [field, REDACTED]));
 
 /** Events ready to be stored, and the subjects' keys their append must store with them. */
 export interface SealedEvents {
@@ -67,26 +70,23 @@ export class PersonalData {
     if (newKeys.length > 0) this.keys.stored(newKeys);
   }
 
-  /** Replaces each row's sealed values by what they hold, or by `REDACTED` once the key is gone. */
+  /** Replaces each row's sealed fields by what they hold, or by `REDACTED` once the key is gone. */
   async open(rows: readonly StoredData[]): Promise<void> {
     const keyIds = new Set<string>();
     for (const row of rows) {
-      if (!this.registry.personalFieldsOf(row.type)) continue;
-      for (const value of Object.values(row.data as Record<string, unknown>)) if (isSealed(value)) keyIds.add(keyIdOf(value));
+      const box = this.registry.personalFieldsOf(row.type) && sealedBoxOf(row.data);
+      if (box) keyIds.add(keyIdOfBox(box));
     }
     if (keyIds.size === 0) return;
     const keys = await this.keys.keysByIds([...keyIds]);
     for (const row of rows) {
-      if (!this.registry.personalFieldsOf(row.type)) continue;
-      // Every sealed top-level value, not only the fields declared today: an older schema
-      // version may have named them differently.
+      // Whatever fields the box names, not those declared today: an older schema version may have named them differently.
+      const box = this.registry.personalFieldsOf(row.type) && sealedBoxOf(row.data);
+      if (!box) continue;
       const data = { ...(row.data as Record<string, unknown>) };
-      for (const [field, value] of Object.entries(data)) {
-        if (!isSealed(value)) continue;
-        const key = keys.get(keyIdOf(value));
-        data[field] = key ? openValue(value, key) : REDACTED;
-      }
-      row.data = data;
+      delete data[SEALED_FIELDS];
+      const key = keys.get(keyIdOfBox(box));
+      row.data = { ...data, ...(key ? (openValue(box.sealed, key) as Record<string, unknown>) : redacted(box.fields)) };
     }
   }
 
@@ -103,8 +103,10 @@ export class PersonalData {
       ]);
     }
     const { keyId, key } = keyOf(subjectId);
-    const stored = { ...data };
-    for (const field of present) stored[field] = sealValue(keyId, key, data[field]);
-    return { ...event, storedData: stored };
+    const stored: Record<string, unknown> = {};
+    const values: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(data)) (present.includes(field) ? values : stored)[field] = value;
+    const box: SealedBox = { fields: present, sealed: sealValue(keyId, key, values) };
+    return { ...event, storedData: { ...stored, [SEALED_FIELDS]: box } };
   }
 }

@@ -1,11 +1,11 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /**
- * One personal value as stored: `pd:1:<key id>:<base64 of iv, ciphertext and tag>`, sealed
- * with AES-256-GCM under the subject's data key. The key id names the key (so a read finds
- * it, or learns the subject was forgotten) and is the additional authenticated data, so a
- * value cannot be moved under another subject's key. The value is sealed as JSON, so a field
- * keeps its type when opened.
+ * A sealed value as stored (an event's personal fields, together, as one JSON object):
+ * `pd:1:<key id>:<base64 of iv, ciphertext and tag>`, AES-256-GCM under the subject's data
+ * key. The key id names the key (so a read finds it, or learns the subject was forgotten) and
+ * is the additional authenticated data, so a value cannot be moved under another subject's
+ * key. Sealed as JSON, each field keeps its type when opened.
  */
 const PREFIX = 'pd:1:';
 const ALGORITHM = 'aes-256-gcm';
