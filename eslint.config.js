@@ -24,4 +24,23 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', globalThis: 'readonly', console: 'readonly' } },
   },
+  {
+    // The event browser's script runs in the browser, and shows user input: no HTML from strings.
+    files: ['src/admin/browser/static/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'sessionStorage', 'fetch', 'URLSearchParams', 'FormData', 'Node', 'atob'].map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'write', 'writeln', 'createContextualFragment'].map((property) => ({
+          property,
+          message: 'Build the page with el() (text nodes): event data is user input.',
+        })),
+      ],
+    },
+  },
 );

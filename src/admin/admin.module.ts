@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
+import { EventBrowserController } from './browser/event-browser.controller.js';
 import { ProjectionsAdminController } from './projections-admin.controller.js';
 import { SagasAdminController } from './sagas-admin.controller.js';
+import { StreamsAdminController } from './streams-admin.controller.js';
 import { OperatorGuard } from './operator.guard.js';
+import { StreamDirectory } from './stream-directory.js';
 
-@Module({ controllers: [ProjectionsAdminController, SagasAdminController], providers: [OperatorGuard] })
+@Module({
+  controllers: [ProjectionsAdminController, SagasAdminController, StreamsAdminController, EventBrowserController],
+  providers: [OperatorGuard, StreamDirectory],
+})
 export class AdminModule {}

@@ -27,3 +27,41 @@ export class SagaInstancesQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
   limit?: number;
 }
+
+export class StreamsQuery {
+  @ApiPropertyOptional({ description: 'Only this tenant’s streams (a practice id)', example: '3f1c2d9e-8a51-4c1e-9a57-2f0f1b6f4a10' })
+  @IsOptional() @IsString() @Length(1, 255)
+  tenant?: string;
+
+  @ApiPropertyOptional({ description: 'Only streams of this aggregate type', example: 'reservation' })
+  @IsOptional() @IsString() @Length(1, 255)
+  type?: string;
+
+  @ApiPropertyOptional({ description: 'Only streams whose aggregate id starts with this text (no wildcards)', example: '8c2e' })
+  @IsOptional() @IsString() @Length(1, 255)
+  idPrefix?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional() @IsString() @Length(1, 4096)
+  cursor?: string;
+}
+
+export class StreamEventsQuery {
+  @ApiPropertyOptional({ description: 'First version to return', minimum: 1, default: 1 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(2_147_483_647)
+  fromVersion?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  limit?: number;
+}
+
+export class CorrelationQuery {
+  @ApiPropertyOptional({ description: 'Only this tenant’s chain; omitted: every tenant with an event carrying the correlation id' })
+  @IsOptional() @IsString() @Length(1, 255)
+  tenant?: string;
+}

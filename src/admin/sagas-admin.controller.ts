@@ -1,11 +1,14 @@
-import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SagaAdmin } from '../event-sourcing/index.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { SagaInstancesQuery } from './admin.requests.js';
 import { OperatorGuard } from './operator.guard.js';
 
-/** Operators' view of saga instances across tenants: state, status and the deadlines they wait for. */
+/**
+ * Operators' view of sagas across tenants: their instances (state, status, the deadlines they
+ * wait for), and each saga's subscription (lag, the kill switch, dead letters).
+ */
 @ApiTags('admin')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'OPERATORS_ONLY' })
@@ -19,5 +22,35 @@ export class SagasAdminController {
   @ApiOkResponse({ description: '{ sagas: [{ saga, tenantId, key, status, state, version, correlationId, deadlines: [{ name, dueAt }] }] }' })
   async list(@Query() query: SagaInstancesQuery) {
     return { sagas: await this.sagas.list({ status: query.status, saga: query.type, limit: query.limit ?? 100 }) };
+  }
+
+  @Get('subscriptions')
+  @ApiOkResponse({ description: '{ sagas: [{ name, subscription, status, paused, lastError, lagEvents, lagSeconds, deadLetters, activeInstances }] }' })
+  async subscriptions() {
+    return { sagas: await this.sagas.reports() };
+  }
+
+  @Post(':name/pause')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Paused: workers hand the saga no more events, its checkpoint stays where it is (deadlines still fire)' })
+  @ApiNotFoundResponse({ description: 'SAGA_NOT_FOUND' })
+  pause(@Param('name') name: string) {
+    return this.sagas.pause(name);
+  }
+
+  @Post(':name/resume')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Running again from its checkpoint (a dead-lettered event is retried first)' })
+  @ApiNotFoundResponse({ description: 'SAGA_NOT_FOUND' })
+  resume(@Param('name') name: string) {
+    return this.sagas.resume(name);
+  }
+
+  @Post('dead-letters/:id/retry')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'A saga’s dead letter (subscription saga:<name>) retried: a stopped saga runs again from it' })
+  @ApiNotFoundResponse({ description: 'DEAD_LETTER_NOT_FOUND: no dead letter of a saga has this id' })
+  retry(@Param('id', ParseIntPipe) id: number) {
+    return this.sagas.retryDeadLetter(id);
   }
 }

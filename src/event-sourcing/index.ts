@@ -38,7 +38,7 @@ export { MessagingModule, type MessagingModuleOptions } from './nest/messaging.m
 // Sagas: process managers as data plus pure functions; the runtime sends, records and keeps deadlines.
 export { commandRefused, deadlineAfter, deadlineReached, defineSaga, sendTo } from './sagas/saga.js';
 export type { CommandRefused, Deadline, DeadlineReached, Reaction, Saga, SagaCommand, SagaDefinition, SagaMessage } from './sagas/saga.js';
-export { SagaAdmin, type SagaInstanceFilter, type SagaInstanceView } from './sagas/saga-admin.js';
+export { SagaAdmin, SagaNotFound, type SagaDeadLetter, type SagaInstanceFilter, type SagaInstanceView, type SagaReport } from './sagas/saga-admin.js';
 export { CorrelationChains, type ChainLink } from './sagas/correlation-chain.js';
 
 // The event store, for queries that read streams and the events API.

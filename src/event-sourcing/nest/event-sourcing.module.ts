@@ -96,7 +96,7 @@ export class EventSourcingModule implements BeforeApplicationShutdown {
         // Saga instances' streams hold one event type, the core's own.
         { provide: EventRegistry, useValue: new EventRegistry().register(sagaSteppedType) },
         { provide: Sagas, useValue: new Sagas() },
-        { provide: SagaAdmin, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => new SagaAdmin(pool) },
+        { provide: SagaAdmin, inject: [PG_POOL_TOKEN, Sagas], useFactory: (pool: Pool, sagas: Sagas) => new SagaAdmin(pool, sagas) },
         {
           provide: CorrelationChains,
           inject: [PG_POOL_TOKEN, EVENT_STORE],

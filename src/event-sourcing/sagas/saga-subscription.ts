@@ -6,13 +6,16 @@ import { commitStep } from './saga-commit.js';
 import { instanceKeyOf, sagaStep, type SagaInstance } from './saga-step.js';
 import { loadInstance, sagaStream } from './saga-stream.js';
 
+/** The name a saga's subscription (its checkpoint, kill switch and dead letters) goes by. */
+export const sagaSubscriptionName = (saga: string): string => `saga:${saga}`;
+
 /**
  * A saga as a consumer of the log. One partition: an instance follows events of several
  * streams (an order's, its payment's), and only the log's own order tells which came first.
  * Each step commits with the checkpoint, so every event reaches its instance exactly once.
  */
 export const sagaSubscription = (saga: AnySaga, store: PostgresEventStore, committed?: () => void): Subscription => ({
-  name: `saga:${saga.name}`,
+  name: sagaSubscriptionName(saga.name),
   handles: saga.handles,
   ...withDefaults({ partitions: 1 }),
   committed,
