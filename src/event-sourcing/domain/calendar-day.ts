@@ -14,9 +14,29 @@ export const isCalendarDay = (value: string): boolean => {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 };
 
-/** The day `days` after a calendar day; past 9999-12-31 it is no calendar day (`+010000-01-01`). */
+const twoDigits = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * The day `days` after a calendar day; past 9999-12-31 it is no calendar day (`+010000-01-01`).
+ * Date does the arithmetic on the parsed fields, and the day is written from its fields: parsing
+ * `${day}T00:00:00Z` and `toISOString` cost four times as much, and a fold such as occupancy
+ * calls this for every night of every stay it moves. Anything else (a malformed day, a
+ * fractional count) takes the parse, which answers or throws as it always did.
+ */
 export const dayAfter = (day: string, days: number): string => {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
+  const month = Number(day.slice(5, 7));
+  const dayOfMonth = Number(day.slice(8, 10));
+  const date = new Date(0);
+  // Date.parse takes days 29–31 of any month (rolling over) but no month 13 or day 0; a
+  // fractional `days` is truncated after the roll-over, so it takes the parse too.
+  const plain = CALENDAR_DAY_FORMAT.test(day) && Number.isInteger(days);
+  if (plain && month >= 1 && month <= 12 && dayOfMonth >= 1 && dayOfMonth <= 31) {
+    date.setUTCFullYear(Number(day.slice(0, 4)), month - 1, dayOfMonth + days);
+  } else {
+    date.setTime(Date.parse(`${day}T00:00:00Z`));
+    date.setUTCDate(date.getUTCDate() + days);
+  }
+  const year = date.getUTCFullYear();
+  if (!(year >= 0 && year <= 9999)) return date.toISOString().slice(0, 10);
+  return `${String(year).padStart(4, '0')}-${twoDigits(date.getUTCMonth() + 1)}-${twoDigits(date.getUTCDate())}`;
 };
