@@ -34,9 +34,10 @@ describe('dayAfter', () => {
       ...Array.from({ length: 400 }, (_, i) => byParsing('1970-01-01', i * 97 - 20_000)),
     ];
     const counts = [-366, -1, 0, 1, 7, 365, 1461, 3_000_000, -1.5, 1.5, Number.NaN];
-    const differing = days.flatMap((day) =>
-      counts.filter((n) => outcome(dayAfter, day, n) !== outcome(byParsing, day, n)).map((n) => `${day} ${n}`),
-    );
+    // Twice: the second answer is the remembered one.
+    const differs = (day: string, n: number) =>
+      [outcome(dayAfter, day, n), outcome(dayAfter, day, n)].some((answer) => answer !== outcome(byParsing, day, n));
+    const differing = days.flatMap((day) => counts.filter((n) => differs(day, n)).map((n) => `${day} ${n}`));
 
     expect(differing).toEqual([]);
   });
