@@ -20,7 +20,10 @@ export interface PartitionRunnerDeps {
   readonly controls: SubscriptionControls;
   readonly deadLetters: DeadLetters;
   readonly workerId: string;
-  /** About how many events one step handles: it scans this many rows of the log per partition of the subscription. */
+  /**
+   * About how many events one step handles: it scans this many rows of the log per partition of
+   * the subscription (up to four times as many while it catches up).
+   */
   readonly batchSize: number;
   readonly log: (message: string) => void;
   /** This worker's other partitions of the subscription, which share reads with this one; none by default. */
