@@ -1,5 +1,11 @@
 import { inTransaction } from '../../src/event-sourcing/store/in-transaction.js';
-import { insertNewRows, upsertRows, type Row } from '../../src/event-sourcing/projections/row-sql.js';
+import {
+  deleteByKeys,
+  insertNewRows,
+  selectByKeys,
+  upsertRows,
+  type Row,
+} from '../../src/event-sourcing/projections/row-sql.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -24,7 +30,8 @@ describe('row-sql writes', () => {
         doc      jsonb,
         note     varchar(20) DEFAULT 'none'
       );
-      CREATE TABLE row_sql_tags (id int PRIMARY KEY, tags text[] NOT NULL)`);
+      CREATE TABLE row_sql_tags (id int PRIMARY KEY, tags text[] NOT NULL);
+      CREATE TABLE row_sql_days (practice text, day date, reserved int NOT NULL, PRIMARY KEY (practice, day))`);
   });
 
   afterAll(async () => {
@@ -108,5 +115,27 @@ describe('row-sql writes', () => {
       { id: 1, tags: ['a', 'b,c'] },
       { id: 2, tags: [] },
     ]);
+  });
+
+  it('selects and deletes rows by composite keys, whatever characters they hold; others match nothing', async () => {
+    const practices = ['p "1", {a}', 'p \\ 2', 'NULL'];
+    await write(
+      practices.flatMap((practice, n) => [
+        { practice, day: '2027-03-01', reserved: n },
+        { practice, day: '2027-03-02', reserved: 10 + n },
+      ]),
+      'row_sql_days',
+      ['practice', 'day'],
+    );
+    const key = ['practice', 'day'];
+    const missing = [[practices[0], '2027-03-09'], ['nobody', '2027-03-01']];
+    const keys = [...practices.map((practice) => [practice, '2027-03-02']), ...missing];
+
+    const selected = await inTransaction(db.pool, (client) => selectByKeys(client, 'row_sql_days', key, keys));
+    expect(selected.map((row) => row.reserved).sort()).toEqual([10, 11, 12]);
+
+    await inTransaction(db.pool, (client) => deleteByKeys(client, 'row_sql_days', key, keys));
+    const { rows: left } = await db.pool.query(`SELECT practice, reserved FROM row_sql_days ORDER BY reserved`);
+    expect(left).toEqual(practices.map((practice, n) => ({ practice, reserved: n })));
   });
 });

@@ -20,7 +20,10 @@ export interface PartitionRunnerDeps {
   readonly controls: SubscriptionControls;
   readonly deadLetters: DeadLetters;
   readonly workerId: string;
-  /** About how many events one step handles: it scans this many rows of the log per partition of the subscription. */
+  /**
+   * About how many events one step handles: it scans this many rows of the log per partition of
+   * the subscription (up to four times as many while it catches up).
+   */
   readonly batchSize: number;
   readonly log: (message: string) => void;
   /** This worker's other partitions of the subscription, which share reads with this one; none by default. */
@@ -51,6 +54,12 @@ class LostCheckpoint extends Error {}
 // one. A reader may see rows a crash takes back, until the re-run writes the same rows again.
 const ASYNC_COMMIT_BEGIN = 'BEGIN; SET LOCAL synchronous_commit = off';
 
+// A partition that is behind (its pages come back full) scans twice as many rows each step, up to
+// this many times its batch: a catch-up then pays each batch's statements, checkpoint move and
+// commit for more events, and a fold's rows are written once for more of their events. The
+// partitions that share reads see the same pages, so they grow alike and keep sharing them.
+const CATCH_UP_GROWTH = 4;
+
 /**
  * Runs one partition of one subscription: reads its own streams' events of the global log
  * from the partition's checkpoint, and handles them and moves the checkpoint in one
@@ -61,7 +70,9 @@ const ASYNC_COMMIT_BEGIN = 'BEGIN; SET LOCAL synchronous_commit = off';
  * longer each time, and tries the same events again until it is back.
  */
 export class PartitionRunner {
-  private readonly scanLimit: number;
+  /** Rows of the log one step scans: batchSize per partition, more while catching up. */
+  private readonly batchScan: number;
+  private scanLimit: number;
   /** The page after the last one read, being read while that one is applied. */
   private ahead?: { readonly after: LogCursor; readonly page: Promise<PartitionPage> };
   /**
@@ -78,7 +89,8 @@ export class PartitionRunner {
     readonly partition: number,
     private readonly deps: PartitionRunnerDeps,
   ) {
-    this.scanLimit = deps.batchSize * subscription.partitions;
+    this.batchScan = deps.batchSize * subscription.partitions;
+    this.scanLimit = this.batchScan;
   }
 
   async step(): Promise<StepOutcome> {
@@ -94,6 +106,7 @@ export class PartitionRunner {
     // Read outside the write transaction: a transaction holding an id would fence itself out.
     const page = await this.read(cursor);
     if (sameCursor(page.cursor, cursor)) return 'idle';
+    this.scanLimit = page.full ? Math.min(this.scanLimit * 2, this.batchScan * CATCH_UP_GROWTH) : this.batchScan;
     if (page.full) this.readAhead(page.cursor);
     try {
       await this.commit(page.events, cursor, page.cursor);
