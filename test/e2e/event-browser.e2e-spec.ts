@@ -243,6 +243,19 @@ describe('the event browser at /admin, in chromium', () => {
     expect(running.deadLetters).toBe(0);
   });
 
+  it('shows a forgotten guest’s personal fields redacted, as every reader of the store does', async () => {
+    const forgotten = await api('POST', `/v1/practices/${practice}/subjects/g-1/forget`, OWNER);
+    expect(forgotten.status).toBe(200);
+
+    await page.goto(`${app.url}/admin#/stream/${practice}/reservation/${reservation}`);
+    await page.getByRole('heading', { name: `Stream reservation ${reservation}` }).waitFor();
+
+    const data = JSON.parse((await page.locator('article.event').first().locator('pre.json').first().textContent())!);
+    expect(data).toMatchObject({ reservationId: reservation, guestId: 'g-1', guestName: '[redacted]' });
+    expect(await page.locator('#view').textContent()).not.toContain('onerror');
+    await screenshot('6-forgotten-guest');
+  });
+
   it('raised no script error and broke no content-security rule on the way', () => {
     expect(pageErrors).toEqual([]);
   });
