@@ -43,7 +43,7 @@ const cutWorkersListenConnection = async (app: TestApp): Promise<void> => {
     WHERE datname = current_database() AND query LIKE 'LISTEN %'`);
   expect(rowCount).toBeGreaterThan(0);
 };
-const isListenLost = (line: Line) => String(line.msg).includes('LISTEN connection lost');
+const isListenLost = (line: Line) => line.context === 'Subscriptions' && String(line.msg).includes('LISTEN connection lost');
 
 const OWNER = 'olivia';
 const STAFF = 'sam';

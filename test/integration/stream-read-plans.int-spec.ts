@@ -57,14 +57,14 @@ describe('Plans of the stream reads on a young events table', () => {
   });
 
   it('reads the version an append builds on through the stream key', async () => {
-    const event = { eventId: randomUUID(), type: 'room.touched', schemaVersion: 1, data: {}, metadata: { actor: { type: 'system', id: null } }, occurredAt: new Date() };
+    const event = { eventId: randomUUID(), type: 'room.touched', schemaVersion: 1, data: {}, storedData: {}, metadata: { actor: { type: 'system', id: null } }, occurredAt: new Date() };
     const { text, values } = appendStatement({ tenantId, aggregateType: 'room', aggregateId: 'r1' }, 8, [event as never], true);
     const indexes = await eventIndexesOf('append', text, values);
     expect(indexes.filter((index) => index !== 'events_event_id_key' && index !== 'ModifyTable')).toEqual(['events_stream_version_key']);
   });
 
   it('reads the version each append of a shared statement builds on through the stream key', async () => {
-    const event = () => ({ eventId: randomUUID(), type: 'room.touched', schemaVersion: 1, data: {}, metadata: { actor: { type: 'system', id: null } }, occurredAt: new Date() });
+    const event = () => ({ eventId: randomUUID(), type: 'room.touched', schemaVersion: 1, data: {}, storedData: {}, metadata: { actor: { type: 'system', id: null } }, occurredAt: new Date() });
     const appends = ['r1', 'r2', 'r3'].map((aggregateId) => ({ stream: { tenantId, aggregateType: 'room', aggregateId }, expectedVersion: 8, events: [event() as never] }));
     const { text, values } = sharedAppendStatement(appends);
     const indexes = await eventIndexesOf('append_shared', text, values);
