@@ -46,6 +46,7 @@ const run = async (argv: readonly string[]): Promise<number> => {
   }
   // A CLI process runs no workers of its own (ROLE=web) and logs only problems.
   const env = { ...validateEnvironment(process.env), ROLE: 'web' as const, LOG_LEVEL: 'warn' as const };
+  if ('standalone' in command) return command.run(env, args);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(env), { logger: ['error', 'warn'] });
   try {
     return await command.run(app, args);

@@ -139,6 +139,31 @@ describe('CLI: operations commands', () => {
     ]);
   });
 
+  it('token prints a bearer token the app accepts, without starting an app; exits 1 for bad arguments', async () => {
+    const [signed, noUser, badActor, tooLong] = await Promise.all([
+      cli(['token', '--user', 'tina', '--actor-type', 'ai']),
+      cli(['token']),
+      cli(['token', '--user', 'tina', '--actor-type', 'robot']),
+      cli(['token', '--user', 'tina', '--expires', '400d']),
+    ]);
+
+    expect({ code: signed.code, stderr: signed.stderr }).toEqual({ code: 0, stderr: '' });
+    const created = await sendJson(app.baseUrl, 'POST', '/v1/practices', {
+      authorization: `Bearer ${signed.stdout.trim()}`,
+      'content-type': 'application/json',
+    }, { name: 'Signed by the CLI' });
+    expect(created.status).toBe(201);
+    expect({ code: noUser.code, stdout: noUser.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(noUser.stderr).toContain('--user <id> is required');
+    expect({ code: badActor.code, stdout: badActor.stdout, stderr: badActor.stderr }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: '--actor-type must be one of human, ai, system\n',
+    });
+    expect({ code: tooLong.code, stdout: tooLong.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(tooLong.stderr).toMatch(/^--expires 400d: /);
+  });
+
   it('check:consistency exits 0 on a clean database, 1 naming a row changed behind the projection', async () => {
     const clean = await cli(['check:consistency']);
     expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });

@@ -10,7 +10,7 @@ import {
   type Row,
   selectByKeys,
 } from '../../event-sourcing/index.js';
-import type { CliCommand } from '../cli-command.js';
+import type { AppCommand } from '../cli-command.js';
 import { comparable } from '../consistency/normalised.js';
 import { progressOf } from '../consistency/progress.js';
 import { type RowDifference, rowDifferences } from '../consistency/row-differences.js';
@@ -109,7 +109,7 @@ const describe = (model: CheckedModel, difference: RowDifference): string => {
   }
 };
 
-export const checkConsistency: CliCommand = {
+export const checkConsistency: AppCommand = {
   name: 'check:consistency',
   usage: 'check:consistency',
   summary: 'refold the events; compare with the inline read models\' rows',

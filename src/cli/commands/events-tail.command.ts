@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import { PG_POOL_TOKEN } from '../../event-sourcing/index.js';
-import type { CliCommand } from '../cli-command.js';
+import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
 interface TailRow {
@@ -51,7 +51,7 @@ const interrupted = (): { readonly stopped: () => boolean; readonly wait: Promis
   return { stopped: () => stopped, wait };
 };
 
-export const eventsTail: CliCommand = {
+export const eventsTail: AppCommand = {
   name: 'events:tail',
   usage: 'events:tail [--type T] [--tenant X] [--limit N] [--follow]',
   summary: 'the last N events of the global log (default 20); --follow keeps printing new ones',

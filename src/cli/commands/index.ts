@@ -8,6 +8,7 @@ import { projectionsReplay } from './projections-replay.command.js';
 import { projectionsResume } from './projections-resume.command.js';
 import { sagasList } from './sagas-list.command.js';
 import { streamsShow } from './streams-show.command.js';
+import { token } from './token.command.js';
 
 /** Every command, in the order the usage lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -20,4 +21,5 @@ export const COMMANDS: readonly CliCommand[] = [
   streamsShow,
   eventsTail,
   checkConsistency,
+  token,
 ];

@@ -1,8 +1,8 @@
 import { ProjectionAdmin } from '../../event-sourcing/index.js';
-import type { CliCommand } from '../cli-command.js';
+import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
-export const projectionsList: CliCommand = {
+export const projectionsList: AppCommand = {
   name: 'projections:list',
   usage: 'projections:list',
   summary: 'every projection: status, lag, dead letters, partitions',

@@ -1,8 +1,8 @@
 import { ProjectionAdmin } from '../../event-sourcing/index.js';
-import type { CliCommand } from '../cli-command.js';
+import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
-export const projectionsPause: CliCommand = {
+export const projectionsPause: AppCommand = {
   name: 'projections:pause',
   usage: 'projections:pause <name>',
   summary: 'stop applying events (the kill switch)',

@@ -1,11 +1,11 @@
 import { ProjectionAdmin } from '../../event-sourcing/index.js';
-import type { CliCommand } from '../cli-command.js';
+import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
 /** Progress is printed every this many events, so a long rebuild shows life without flooding. */
 const PROGRESS_EVERY = 10_000;
 
-export const projectionsRebuild: CliCommand = {
+export const projectionsRebuild: AppCommand = {
   name: 'projections:rebuild',
   usage: 'projections:rebuild <name>',
   summary: 'rebuild from event 0 into a shadow table, then swap',

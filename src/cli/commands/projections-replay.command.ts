@@ -1,8 +1,8 @@
 import { ProjectionAdmin } from '../../event-sourcing/index.js';
-import type { CliCommand } from '../cli-command.js';
+import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
-export const projectionsReplay: CliCommand = {
+export const projectionsReplay: AppCommand = {
   name: 'projections:replay',
   usage: 'projections:replay <name> [--from N]',
   summary: 're-apply events from global position N (default 0)',

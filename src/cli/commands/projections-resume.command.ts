@@ -1,8 +1,8 @@
 import { ProjectionAdmin } from '../../event-sourcing/index.js';
-import type { CliCommand } from '../cli-command.js';
+import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
-export const projectionsResume: CliCommand = {
+export const projectionsResume: AppCommand = {
   name: 'projections:resume',
   usage: 'projections:resume <name>',
   summary: 'apply events again from the checkpoints',

@@ -1,10 +1,10 @@
 import { SagaAdmin } from '../../event-sourcing/index.js';
-import type { CliCommand } from '../cli-command.js';
+import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
 const STATUSES = ['active', 'done'];
 
-export const sagasList: CliCommand = {
+export const sagasList: AppCommand = {
   name: 'sagas:list',
   usage: 'sagas:list [--status active|done] [--type <saga>] [--limit N]',
   summary: 'saga instances: status, key, tenant, pending deadlines',

@@ -1,8 +1,8 @@
 import { AggregateCatalog, EVENT_STORE, type EventStore } from '../../event-sourcing/index.js';
-import type { CliCommand } from '../cli-command.js';
+import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
-export const streamsShow: CliCommand = {
+export const streamsShow: AppCommand = {
   name: 'streams:show',
   usage: 'streams:show <aggregateType> <id> --tenant <tenantId>',
   summary: 'one stream\'s events, with their metadata and data',
