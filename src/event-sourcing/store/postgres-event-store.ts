@@ -21,11 +21,16 @@ import { ConcurrencyError, EventIdReused } from './event-store.errors.js';
 import { isExpectedVersionMet, type ExpectedVersion } from './expected-version.js';
 import { compareLogCursors, LOG_START, type LogCursor } from './log-cursor.js';
 import { prepareEvents, UUID, type PreparedEvent } from './prepared-event.js';
-import { RecordedEventMapper, type EventRow } from './recorded-event.mapper.js';
+import {
+  EVENT_ROW_COLUMNS,
+  eventRowOf,
+  RecordedEventMapper,
+  type EventRow,
+  type EventRowArray,
+} from './recorded-event.mapper.js';
 import { withClient } from './with-client.js';
 
-const COLUMNS = `position, event_id, tenant_id, aggregate_type, aggregate_id, version, type, schema_version,
-  data, metadata, occurred_at, recorded_at, transaction_id::text AS transaction_id`;
+const COLUMNS = EVENT_ROW_COLUMNS;
 
 // `until` compares at millisecond precision, the precision of `RecordedEvent.recordedAt`:
 // reading up to an event's recordedAt must include that event (recorded_at keeps microseconds).
@@ -62,6 +67,8 @@ const SQL = {
       AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
     ORDER BY events.transaction_id, events.position LIMIT $3`,
 } as const;
+
+type EventRead = Exclude<keyof typeof SQL, 'streamVersion'>;
 
 const UNIQUE_VIOLATION = '23505';
 const STREAM_VERSION_KEY = 'events_stream_version_key';
@@ -188,17 +195,17 @@ export class PostgresEventStore implements EventStore {
     const until = options.until ?? 'infinity';
     const limit = clampLimit(options.limit, null);
     const keys = [stream.tenantId, stream.aggregateType, stream.aggregateId];
-    const result =
+    const rows =
       options.direction === 'backward'
-        ? await this.pool.query<EventRow>(SQL.streamBackward, [...keys, options.fromVersion ?? MAX_VERSION, until, limit])
-        : await this.pool.query<EventRow>(SQL.streamForward, [
+        ? await this.read(this.pool, 'streamBackward', [...keys, options.fromVersion ?? MAX_VERSION, until, limit])
+        : await this.read(this.pool, 'streamForward', [
             ...keys,
             options.fromVersion ?? 1,
             options.toVersion ?? MAX_VERSION,
             until,
             limit,
           ]);
-    return this.mapper.recordedOf(result.rows);
+    return this.mapper.recordedOf(rows);
   }
 
   async streamVersion(stream: StreamId): Promise<number> {
@@ -212,26 +219,25 @@ export class PostgresEventStore implements EventStore {
 
   async findEvent(eventId: string): Promise<RecordedEvent | null> {
     if (!UUID.test(eventId)) return null;
-    const { rows } = await this.pool.query<EventRow>(SQL.byEventIds, [[eventId]]);
+    const rows = await this.read(this.pool, 'byEventIds', [[eventId]]);
     return rows[0] ? (await this.mapper.recordedOf(rows))[0] : null;
   }
 
   async readByType(tenantId: string, type: string, options: ReadByTypeOptions = {}): Promise<RecordedEvent[]> {
     const after = options.after ?? LOG_START;
-    const result = await this.pool.query<EventRow>(SQL.byType, [
+    const rows = await this.read(this.pool, 'byType', [
       tenantId,
       type,
       after.transactionId,
       after.position,
       clampLimit(options.limit, DEFAULT_READ_LIMIT),
     ]);
-    return this.mapper.recordedOf(result.rows);
+    return this.mapper.recordedOf(rows);
   }
 
   async readCorrelation(tenantId: string, correlationId: string, options: { readonly limit?: number } = {}): Promise<RecordedEvent[]> {
     const limit = clampLimit(options.limit, DEFAULT_CORRELATION_LIMIT);
-    const result = await this.pool.query<EventRow>(SQL.byCorrelation, [tenantId, correlationId, limit]);
-    return this.mapper.recordedOf(result.rows);
+    return this.mapper.recordedOf(await this.read(this.pool, 'byCorrelation', [tenantId, correlationId, limit]));
   }
 
   async readSubject(tenantId: string, subjectId: string, options: ReadByTypeOptions = {}): Promise<RecordedEvent[]> {
@@ -240,7 +246,7 @@ export class PostgresEventStore implements EventStore {
     const rows: EventRow[] = [];
     for (const [field, types] of this.registry.typesBySubjectField()) {
       const values = [tenantId, types, field, subjectId, after.transactionId, after.position, limit];
-      rows.push(...(await this.pool.query<EventRow>(SQL.bySubject, values)).rows);
+      rows.push(...(await this.read(this.pool, 'bySubject', values)));
     }
     // One query per subject field: merged into log order (transaction, then position).
     rows.sort((a, b) => compareLogCursors(cursorOfRow(a), cursorOfRow(b)));
@@ -253,12 +259,12 @@ export class PostgresEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<GlobalPage> {
     const after = options.after ?? LOG_START;
-    const result = await this.pool.query<EventRow>(SQL.all, [
+    const rows = await this.read(this.pool, 'all', [
       after.transactionId,
       after.position,
       clampLimit(options.limit, DEFAULT_READ_LIMIT),
     ]);
-    const events = await this.mapper.recordedOf(result.rows);
+    const events = await this.mapper.recordedOf(rows);
     const last = events.at(-1);
     return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : after };
   }
@@ -338,8 +344,15 @@ export class PostgresEventStore implements EventStore {
     return { nextExpectedVersion: firstVersion + events.length - 1, duplicate: false, events: recorded };
   }
 
+  /** Rows of one of the reads, as arrays (see `EVENT_ROW_COLUMNS`), by a statement prepared once per connection. */
+  private async read(client: Pool | PoolClient, statement: EventRead, values: unknown[]): Promise<EventRow[]> {
+    const text = SQL[statement];
+    const { rows } = await client.query<EventRowArray>({ name: `chronicle_read_${statement}`, text, values, rowMode: 'array' });
+    return rows.map(eventRowOf);
+  }
+
   private async storedWithIds(client: PoolClient, events: readonly PreparedEvent[]): Promise<EventRow[]> {
-    return (await client.query<EventRow>(SQL.byEventIds, [events.map((e) => e.eventId)])).rows;
+    return this.read(client, 'byEventIds', [events.map((e) => e.eventId)]);
   }
 
   /** The stored events of a retried append, if every id is stored on this stream with the same type. */

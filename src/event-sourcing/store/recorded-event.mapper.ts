@@ -22,6 +22,48 @@ export interface EventRow {
   transaction_id: string;
 }
 
+/**
+ * The columns the store's reads select, in the order of `EventRowArray`. Rows come as arrays
+ * (rowMode 'array': no object with a dozen dynamic keys per row) and times as epoch
+ * milliseconds, floored as pg's own parser truncates: parsing timestamp text cost more in
+ * Node than the rest of the row.
+ */
+export const EVENT_ROW_COLUMNS = `position, event_id, tenant_id, aggregate_type, aggregate_id, version, type, schema_version,
+  data, metadata, floor(extract(epoch FROM occurred_at) * 1000)::bigint, floor(extract(epoch FROM recorded_at) * 1000)::bigint,
+  transaction_id::text`;
+
+export type EventRowArray = [
+  position: string,
+  eventId: string,
+  tenantId: string,
+  aggregateType: string,
+  aggregateId: string,
+  version: number,
+  type: string,
+  schemaVersion: number,
+  data: unknown,
+  metadata: EventMetadata,
+  occurredMs: string,
+  recordedMs: string,
+  transactionId: string,
+];
+
+export const eventRowOf = (r: EventRowArray): EventRow => ({
+  position: r[0],
+  event_id: r[1],
+  tenant_id: r[2],
+  aggregate_type: r[3],
+  aggregate_id: r[4],
+  version: r[5],
+  type: r[6],
+  schema_version: r[7],
+  data: r[8],
+  metadata: r[9],
+  occurred_at: new Date(Number(r[10])),
+  recorded_at: new Date(Number(r[11])),
+  transaction_id: r[12],
+});
+
 export interface StoredPlace {
   readonly position: number;
   readonly version: number;
