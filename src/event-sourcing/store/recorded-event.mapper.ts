@@ -48,7 +48,8 @@ export type EventRowArray = [
   transactionId: string,
 ];
 
-export const eventRowOf = (r: EventRowArray): EventRow => ({
+/** The row of an array read (which may select more columns after these). */
+export const eventRowOf = (r: readonly [...EventRowArray, ...unknown[]]): EventRow => ({
   position: r[0],
   event_id: r[1],
   tenant_id: r[2],

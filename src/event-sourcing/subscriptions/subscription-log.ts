@@ -3,7 +3,7 @@ import type { RecordedEvent } from '../store/event-envelope.js';
 import type { PersonalData } from '../personal-data/personal-data.js';
 import type { EventRegistry } from '../store/event-registry.js';
 import type { LogCursor } from '../store/log-cursor.js';
-import { RecordedEventMapper, type EventRow } from '../store/recorded-event.mapper.js';
+import { eventRowOf, RecordedEventMapper, type EventRowArray } from '../store/recorded-event.mapper.js';
 import { partitionSql } from './partition.js';
 
 /** What a subscription's partitions read: its event types, in streams of the partitions this worker runs. */
@@ -36,8 +36,9 @@ export interface SubscriptionLog {
 // parser truncates): parsing timestamp text cost more in Node than the rest of the row.
 const HANDLED = `type = ANY($3::text[]) AND ${partitionSql('$4')} = ANY($5::int[])`;
 const epochMs = (column: string) => `CASE WHEN part IS NOT NULL THEN floor(extract(epoch FROM ${column}) * 1000)::bigint END`;
+// The columns of the store's reads (EVENT_ROW_COLUMNS, so rows map alike), then the partition.
 const READ_PAGE = `
-  SELECT position, transaction_id::text, part,
+  SELECT position,
          CASE WHEN part IS NOT NULL THEN event_id END,
          CASE WHEN part IS NOT NULL THEN tenant_id END,
          CASE WHEN part IS NOT NULL THEN aggregate_type END,
@@ -47,7 +48,8 @@ const READ_PAGE = `
          CASE WHEN part IS NOT NULL THEN schema_version END,
          CASE WHEN part IS NOT NULL THEN data END,
          CASE WHEN part IS NOT NULL THEN metadata END,
-         ${epochMs('occurred_at')}, ${epochMs('recorded_at')}
+         ${epochMs('occurred_at')}, ${epochMs('recorded_at')},
+         transaction_id::text, part
   FROM (
     SELECT events.*, CASE WHEN ${HANDLED} THEN ${partitionSql('$4')} END AS part
     FROM events
@@ -56,39 +58,10 @@ const READ_PAGE = `
     ORDER BY events.transaction_id, events.position LIMIT $6
   ) page`;
 
-/** A row of READ_PAGE (rowMode 'array': no object with a dozen dynamic keys per row). */
-type PageRow = [
-  position: string,
-  transactionId: string,
-  partition: number | null,
-  eventId: string,
-  tenantId: string,
-  aggregateType: string,
-  aggregateId: string,
-  version: number,
-  type: string,
-  schemaVersion: number,
-  data: unknown,
-  metadata: EventRow['metadata'],
-  occurredMs: string,
-  recordedMs: string,
-];
-
-const eventRow = (r: PageRow): EventRow => ({
-  position: r[0],
-  event_id: r[3],
-  tenant_id: r[4],
-  aggregate_type: r[5],
-  aggregate_id: r[6],
-  version: r[7],
-  type: r[8],
-  schema_version: r[9],
-  data: r[10],
-  metadata: r[11],
-  occurred_at: new Date(Number(r[12])),
-  recorded_at: new Date(Number(r[13])),
-  transaction_id: r[1],
-});
+/** A row of READ_PAGE: a row of the store's reads (its payload null for the rows the partitions do not take), and the partition. */
+type PageRow = [...EventRowArray, partition: number | null];
+const TRANSACTION_ID = 12;
+const PARTITION = 13;
 
 interface SharedPage {
   readonly byPartition: ReadonlyMap<number, RecordedEvent[]>;
@@ -168,11 +141,11 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
       values: [after.transactionId, after.position, filter.types, filter.partitions, filter.served, scanLimit],
       rowMode: 'array',
     });
-    const handled = rows.filter((row) => row[2] !== null);
-    const recorded = await this.mapper.recordedOf(handled.map(eventRow));
+    const handled = rows.filter((row) => row[PARTITION] !== null);
+    const recorded = await this.mapper.recordedOf(handled.map(eventRowOf));
     const byPartition = new Map<number, RecordedEvent[]>();
     for (let index = 0; index < handled.length; index++) {
-      const partition = handled[index][2]!;
+      const partition = handled[index][PARTITION]!;
       let events = byPartition.get(partition);
       if (!events) byPartition.set(partition, (events = []));
       events.push(recorded[index]);
@@ -180,7 +153,7 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
     const last = rows.at(-1);
     return {
       byPartition,
-      cursor: last ? { transactionId: last[1], position: Number(last[0]) } : after,
+      cursor: last ? { transactionId: last[TRANSACTION_ID], position: Number(last[0]) } : after,
       full: rows.length >= scanLimit,
     };
   }
