@@ -9,6 +9,8 @@ import { GuestNoted, guestEventSource, PERSONAL_EVENT_TYPE, PERSONAL_FIELDS, UNS
 /** The flat event type the original workloads write: small, like a typical domain event. */
 export const BENCH_EVENT_TYPE = 'bench.item_added';
 export const BENCH_TENANT = 'bench-tenant';
+/** The bench's master key (KEY_ENCRYPTION_KEY): personal fields are sealed and opened as in the app. */
+export const BENCH_MASTER_KEY = Buffer.alloc(32, 42);
 
 class ItemAdded {
   @IsString()

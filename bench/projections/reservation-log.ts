@@ -6,6 +6,7 @@ import { PersonalData } from '../../src/event-sourcing/personal-data/personal-da
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
 import type { ExtraDatabase } from '../databases.js';
+import { BENCH_MASTER_KEY } from '../fixtures.js';
 import { progress } from '../progress.js';
 
 export const PRACTICES = 5;
@@ -14,9 +15,6 @@ const ACTOR = { type: 'human', id: 'bench-user' } as const;
 const FIRST_DAY = Date.UTC(2030, 0, 1);
 
 export const reservationRegistry = (): EventRegistry => new EventRegistry().register(...reservations.eventDefinitions);
-
-/** The bench's master key: guests' names are sealed and opened as in the app. */
-const BENCH_MASTER_KEY = Buffer.alloc(32, 42);
 
 /** Seals and opens guests' personal fields as the app does (keys in the bench database). */
 export const reservationPersonalData = (pool: pg.Pool, registry = reservationRegistry()): PersonalData =>

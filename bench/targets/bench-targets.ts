@@ -3,7 +3,7 @@ import { KeyWrapping } from '../../src/event-sourcing/personal-data/key-wrapping
 import { PersonalData } from '../../src/event-sourcing/personal-data/personal-data.js';
 import { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
-import { benchRegistry } from '../fixtures.js';
+import { BENCH_MASTER_KEY, benchRegistry } from '../fixtures.js';
 import { MINIMAL_TABLE, RAW_TABLE } from './plain-tables.js';
 import { PlainSqlTarget } from './plain-sql-target.js';
 import { createBaselineTables } from './raw-schema.js';
@@ -12,9 +12,6 @@ import type { BenchTarget } from './target.js';
 
 /** The event store, the mirror-table baseline and the minimal-table baseline, in that order. */
 export type BenchTargets = readonly [BenchTarget, BenchTarget, BenchTarget];
-
-/** The bench's master key: personal fields are sealed and opened as in the app. */
-const BENCH_MASTER_KEY = Buffer.alloc(32, 42);
 
 /**
  * Creates the baselines' tables in the pool's (migrated) database and the three targets on it.

@@ -12,6 +12,7 @@ import { SnapshotStore } from '../../src/event-sourcing/aggregates/snapshot-stor
 import { SagaRuntime } from '../../src/event-sourcing/sagas/saga-runtime.js';
 import { sagaSteppedType } from '../../src/event-sourcing/sagas/saga-stream.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
+import { BENCH_MASTER_KEY } from '../fixtures.js';
 import { PersonalData } from '../../src/event-sourcing/personal-data/personal-data.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
 import { CommitNotifier } from '../../src/event-sourcing/subscriptions/commit-notifier.js';
@@ -68,7 +69,7 @@ const startSagaApp = async (database: ExtraDatabase, onRequested: (reservationId
     registerAggregate(aggregate, { registry, inlineProjections, catalog });
   }
   const notifier = new CommitNotifier(pool, progress);
-  const personalData = PersonalData.onPostgres(pool, registry, Buffer.alloc(32, 42));
+  const personalData = PersonalData.onPostgres(pool, registry, BENCH_MASTER_KEY);
   const store = new PostgresEventStore(pool, registry, () => notifier.notify(), { personalData });
   const repository = AggregateRepository.onPostgres(pool, store, new SnapshotStore(pool, registry, personalData), {
     inlineProjections,

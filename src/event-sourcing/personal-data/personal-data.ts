@@ -72,21 +72,19 @@ export class PersonalData {
 
   /** Replaces each row's sealed fields by what they hold, or by `REDACTED` once the key is gone. */
   async open(rows: readonly StoredData[]): Promise<void> {
-    const keyIds = new Set<string>();
+    const sealed: { row: StoredData; box: SealedBox }[] = [];
     for (const row of rows) {
       const box = this.registry.personalFieldsOf(row.type) && sealedBoxOf(row.data);
-      if (box) keyIds.add(keyIdOfBox(box));
+      if (box) sealed.push({ row, box });
     }
-    if (keyIds.size === 0) return;
-    const keys = await this.keys.keysByIds([...keyIds]);
-    for (const row of rows) {
+    if (sealed.length === 0) return;
+    const keys = await this.keys.keysByIds([...new Set(sealed.map(({ box }) => keyIdOfBox(box)))]);
+    for (const { row, box } of sealed) {
       // Whatever fields the box names, not those declared today: an older schema version may have named them differently.
-      const box = this.registry.personalFieldsOf(row.type) && sealedBoxOf(row.data);
-      if (!box) continue;
       const data = { ...(row.data as Record<string, unknown>) };
       delete data[SEALED_FIELDS];
       const key = keys.get(keyIdOfBox(box));
-      row.data = { ...data, ...(key ? (openValue(box.sealed, key) as Record<string, unknown>) : redacted(box.fields)) };
+      row.data = Object.assign(data, key ? (openValue(box.sealed, key) as Record<string, unknown>) : redacted(box.fields));
     }
   }
 
