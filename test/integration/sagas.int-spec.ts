@@ -89,7 +89,10 @@ describe('sagas on PostgreSQL', () => {
 
     const [requested] = await eventually(() => store.readStream(paymentStream(orderId)), (events) => events.length > 0);
     expect(requested).toMatchObject({ type: 'payment.requested', data: { amount: 5000 } });
-    const { rows } = await db.pool.query(`SELECT command_id, causation_id, outcome FROM saga_commands WHERE instance_key = $1`, [orderId]);
+    // The dispatcher marks the command after its event commits: the outcome follows shortly.
+    const commandsOf = async () =>
+      (await db.pool.query(`SELECT command_id, causation_id, outcome FROM saga_commands WHERE instance_key = $1`, [orderId])).rows;
+    const rows = await eventually(commandsOf, (found) => found.every((row) => row.outcome !== null));
     expect(rows).toEqual([{ command_id: requested.metadata.commandId, causation_id: placed.eventId, outcome: 'applied' }]);
     expect(requested.metadata).toMatchObject({ actor: { type: 'system', id: null }, correlationId: 'booking-42', causationId: requested.metadata.commandId });
     const steps = await store.readStream(sagaStream(depositSaga.name, TENANT, orderId));
