@@ -53,6 +53,9 @@ export class CpuMeter {
   }
 }
 
+/** CPU time one process (a local PostgreSQL backend, say) has used so far, in µs; null if it cannot be read. */
+export const processCpuUs = (pid: number): number | null => processTimes(String(pid))?.us ?? null;
+
 /** The pid in a data directory's postmaster.pid, or null when there is none to read. */
 export const postmasterPid = (dataDir: string): number | null => {
   try {

@@ -1,0 +1,146 @@
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { NewEvent, StreamId } from '../src/event-sourcing/store/event-envelope.js';
+import { PostgresEventStore } from '../src/event-sourcing/store/postgres-event-store.js';
+import { loadConfig } from './config.js';
+import { benchRegistry, BENCH_TENANT, ORDER_PAYLOAD, type EventSource } from './fixtures.js';
+import { processCpuUs } from './harness/cpu-meter.js';
+import { openBenchDatabase, type BenchDatabase } from './server.js';
+import { PlainSqlTarget } from './targets/plain-sql-target.js';
+import { MINIMAL_TABLE } from './targets/plain-tables.js';
+import { createBaselineTables } from './targets/raw-schema.js';
+
+/**
+ * What each guarantee of an append costs PostgreSQL, per event: `node dist/bench/append-costs.js`
+ * (after a build; the server as for `npm run bench`: embedded, or `BENCH_DATABASE_URL` on this
+ * machine, since backends' CPU is read from /proc).
+ *
+ * Each variant appends order events (the `*_order` workloads' payload) on one connection in a
+ * database of its own: the store's `append` on `events` as migrated, the same with secondary
+ * indexes dropped, and the minimal table's INSERT. The variants take turns, A B C … then … C B A,
+ * so a machine's drift falls on all of them alike; each turn reads its backend's CPU time and the
+ * WAL it wrote (turns run one at a time, so the WAL between two readings is that turn's).
+ * `BATCHES` (default `1,10`) are the events per append, `ROUNDS` and `APPENDS` (per turn) the size.
+ */
+
+interface Variant {
+  readonly name: string;
+  /** Run on the variant's database after migrating: what it takes away from `events`. */
+  readonly drop: readonly string[];
+  readonly minimal?: true;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { name: 'events as migrated', drop: [] },
+  { name: 'without the correlation index', drop: ['events_correlation_idx'] },
+  { name: 'without type + tenant', drop: ['events_type_tenant_idx'] },
+  { name: 'without the gap-free order index', drop: ['events_global_order_idx'] },
+  { name: 'without all three', drop: ['events_correlation_idx', 'events_type_tenant_idx', 'events_global_order_idx'] },
+  { name: 'minimal table', drop: [], minimal: true },
+];
+
+const numbers = (name: string, fallback: string): number[] => (process.env[name] ?? fallback).split(',').map(Number);
+const [ROUNDS] = numbers('ROUNDS', '10');
+const BATCHES = numbers('BATCHES', '1,10');
+const EVENTS_PER_TURN = 2_000;
+
+type Append = (stream: StreamId, events: readonly NewEvent[], expectedVersion: number) => Promise<unknown>;
+
+interface Side {
+  readonly variant: Variant;
+  readonly pool: pg.Pool;
+  readonly backend: number;
+  readonly append: Append;
+  readonly next: EventSource;
+  cpuUs: number;
+  walBytes: number;
+  events: number;
+}
+
+const open = async (bench: BenchDatabase, variant: Variant, index: number, batch: number): Promise<Side> => {
+  const url = await bench.createDatabase(`costs_${batch}_${index}`);
+  // One connection, kept: its backend is the one whose CPU is read.
+  const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0 });
+  await createBaselineTables(pool);
+  for (const index of variant.drop) await pool.query(`DROP INDEX ${index}`);
+  const backend = Number((await pool.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+  let append: Append;
+  if (variant.minimal) {
+    const minimal = new PlainSqlTarget(pool, MINIMAL_TABLE);
+    append = (stream, events, version) => minimal.appendExact(stream, events, version);
+  } else {
+    const store = new PostgresEventStore(pool, benchRegistry());
+    append = (stream, events, expectedVersion) => store.append(stream, events, { expectedVersion });
+  }
+  // Every variant appends the same orders.
+  return { variant, pool, backend, append, next: ORDER_PAYLOAD.source(`append-costs-${batch}`), cpuUs: 0, walBytes: 0, events: 0 };
+};
+
+const walPosition = async (pool: pg.Pool): Promise<string> => (await pool.query('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn;
+const walSince = async (pool: pg.Pool, lsn: string): Promise<number> =>
+  Number((await pool.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [lsn])).rows[0].bytes);
+
+const cpuOf = (side: Side): number => {
+  const us = processCpuUs(side.backend);
+  if (us === null) throw new Error(`cannot read backend ${side.backend}'s CPU time: the server must run on this machine`);
+  return us;
+};
+
+/** One turn: appends to 20 streams of the round, in turn; counted unless it is the warm-up round. */
+const turn = async (side: Side, round: number, batch: number): Promise<void> => {
+  const versions = new Map<string, number>();
+  const appends = Math.max(1, Math.round(EVENTS_PER_TURN / batch));
+  const lsn = await walPosition(side.pool);
+  const cpu = cpuOf(side);
+  for (let i = 0; i < appends; i++) {
+    const aggregateId = `round-${round}-${i % 20}`;
+    const version = versions.get(aggregateId) ?? 0;
+    await side.append({ tenantId: BENCH_TENANT, aggregateType: 'order', aggregateId }, side.next(batch), version);
+    versions.set(aggregateId, version + batch);
+  }
+  const cpuUs = cpuOf(side) - cpu;
+  const walBytes = await walSince(side.pool, lsn);
+  if (round === 0) return;
+  side.cpuUs += cpuUs;
+  side.walBytes += walBytes;
+  side.events += appends * batch;
+};
+
+const measure = async (bench: BenchDatabase, batch: number): Promise<Side[]> => {
+  const sides: Side[] = [];
+  try {
+    for (const [index, variant] of VARIANTS.entries()) sides.push(await open(bench, variant, index, batch));
+    for (let round = 0; round <= ROUNDS; round++) {
+      for (const side of round % 2 === 0 ? sides : [...sides].reverse()) await turn(side, round, batch);
+    }
+    return sides;
+  } finally {
+    for (const side of sides) await side.pool.end();
+  }
+};
+
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
+
+const main = async (): Promise<void> => {
+  const root = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench/append-costs.js -> repository root
+  const bench = await openBenchDatabase(loadConfig(), root);
+  try {
+    print(`${bench.serverDescription}, PostgreSQL ${bench.postgresVersion}; ${ROUNDS} rounds of ${EVENTS_PER_TURN} events per variant`);
+    for (const batch of BATCHES) {
+      const sides = await measure(bench, batch);
+      const base = sides[0];
+      print(`\n${batch} event(s) per append | PostgreSQL CPU µs/event | vs as migrated | WAL bytes/event`);
+      print('---|---:|---:|---:');
+      for (const side of sides) {
+        const cpu = side.cpuUs / side.events;
+        const delta = cpu - base.cpuUs / base.events;
+        const shown = side === base ? '' : `${delta > 0 ? '+' : ''}${delta.toFixed(1)}`;
+        print(`${side.variant.name} | ${cpu.toFixed(1)} | ${shown} | ${Math.round(side.walBytes / side.events)}`);
+      }
+    }
+  } finally {
+    await bench.close();
+  }
+};
+
+await main();
