@@ -28,4 +28,17 @@ describe('StepGathering', () => {
       [3, 4],
     ]);
   });
+
+  it('starts another group once one holds the most it may', async () => {
+    const runs: number[][] = [];
+    const gathering = new StepGathering<number>(async (members) => void runs.push([...members]), 2);
+
+    const outcomes = await Promise.all([1, 2, 3, 4, 5].map((member) => gathering.join('a', member)));
+
+    expect(outcomes).toEqual(['together', 'together', 'together', 'together', 'alone']);
+    expect(runs).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+  });
 });

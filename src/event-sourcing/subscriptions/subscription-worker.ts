@@ -210,7 +210,9 @@ export class SubscriptionWorker {
     const slots = this.slots.filter((slot) => slot.subscription === subscription);
     let gathering = this.gatherings.get(subscription.name);
     if (!gathering) {
-      gathering = new StepGathering<GatheredStep>((steps) => steps[0].commitAll(steps));
+      // At most half of them in one transaction: two in flight, so PostgreSQL runs one's
+      // statements while this process prepares the other's.
+      gathering = new StepGathering<GatheredStep>((steps) => steps[0].commitAll(steps), Math.ceil(subscription.partitions / 2));
       this.gatherings.set(subscription.name, gathering);
     }
     const steps = gathering;
