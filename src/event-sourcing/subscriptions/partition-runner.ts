@@ -43,9 +43,10 @@ export interface PartitionPeers {
   before(after: LogCursor): readonly number[];
   /**
    * Commits this partition's step with the steps of the peers that are ready over the same rows
-   * at the same moment, in one transaction (`StepGathering`); 'alone' or 'failed': commit it alone.
+   * at the same moment, in one transaction (`StepGathering`); 'alone' or 'failed': commit it
+   * alone. Absent where no step would have company.
    */
-  gather(step: GatheredStep): Promise<GatheredOutcome>;
+  readonly gather?: (step: GatheredStep) => Promise<GatheredOutcome>;
 }
 
 /** A partition's part of a step: its events among the rows the step covers. */
@@ -255,15 +256,15 @@ export class PartitionRunner {
   }
 
   /**
-   * A step's commit: with the steps of this worker's other partitions that are ready over the
-   * same rows now (a shared page), in one transaction, so a catch-up pays one BEGIN, checkpoint
-   * statement, apply and COMMIT per page instead of one per partition; else by itself.
+   * A step's commit: with the steps of some of this worker's other partitions that are ready over
+   * the same rows now (a shared page), in one transaction, so a catch-up pays one BEGIN,
+   * checkpoint statement, apply and COMMIT per group instead of one per partition; else by itself.
    */
   private async commitStep(events: readonly RecordedEvent[], from: LogCursor, to: LogCursor): Promise<void> {
-    const { peers } = this.deps;
-    if (peers && this.subscription.partitions > 1) {
+    const gather = this.deps.peers?.gather;
+    if (gather) {
       const step: GatheredStep = { partition: this.partition, events, from, to, commitAll: (steps) => this.commitParts(steps, from, to) };
-      if ((await peers.gather(step)) === 'together') return this.dependencyBack();
+      if ((await gather(step)) === 'together') return this.dependencyBack();
     }
     await this.commit(events, from, to);
   }

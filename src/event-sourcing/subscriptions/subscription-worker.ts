@@ -208,16 +208,17 @@ export class SubscriptionWorker {
   /** This worker's partitions of `subscription`, by where their current steps start: they share reads. */
   private peersOf(subscription: Subscription): PartitionPeers {
     const slots = this.slots.filter((slot) => slot.subscription === subscription);
+    // At most half of them in one transaction: two in flight, so PostgreSQL runs one's
+    // statements while this process prepares the other's. Two partitions or one: no groups.
+    const most = Math.ceil(subscription.partitions / 2);
     let gathering = this.gatherings.get(subscription.name);
-    if (!gathering) {
-      // At most half of them in one transaction: two in flight, so PostgreSQL runs one's
-      // statements while this process prepares the other's.
-      gathering = new StepGathering<GatheredStep>((steps) => steps[0].commitAll(steps), Math.ceil(subscription.partitions / 2));
+    if (!gathering && most > 1) {
+      gathering = new StepGathering<GatheredStep>((steps) => steps[0].commitAll(steps), most);
       this.gatherings.set(subscription.name, gathering);
     }
     const steps = gathering;
     return {
-      gather: (step) => steps.join(`${encodeLogCursor(step.from)}>${encodeLogCursor(step.to)}`, step),
+      ...(steps && { gather: (step: GatheredStep) => steps.join(`${encodeLogCursor(step.from)}>${encodeLogCursor(step.to)}`, step) }),
       standAt: (partition, cursor) => this.standing.set(`${subscription.name}#${partition}`, cursor),
       before: (after) =>
         slots
