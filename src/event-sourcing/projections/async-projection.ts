@@ -14,7 +14,7 @@ export type TableNames = Readonly<Record<string, string>>;
 export interface AsyncProjection<E extends DomainEvent = DomainEvent> extends SubscriptionSettings {
   /** The tables the read model lives in, by logical name; a rebuild builds shadows of them. */
   readonly tables: readonly string[];
-  /** Events of the types it handles (of the union `E`), one partition's, in log order. */
+  /** Events of the types it handles (of the union `E`), in log order (each stream's in order): one partition's, or several's at once. */
   apply(client: PoolClient, events: readonly EventOf<E>[], tables: TableNames): Promise<void>;
 }
 

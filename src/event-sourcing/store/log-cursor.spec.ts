@@ -34,6 +34,12 @@ describe('LogCursor', () => {
       expect(compareLogCursors(cursor('9', 1), cursor('10', 1))).toBe(-1);
     });
 
+    it('compares transaction ids written with leading zeros by value', () => {
+      expect(compareLogCursors(cursor('010', 1), cursor('9', 1))).toBe(1);
+      expect(compareLogCursors(cursor('007', 3), cursor('7', 3))).toBe(0);
+      expect(compareLogCursors(cursor('0', 1), cursor('00', 2))).toBe(-1);
+    });
+
     it('tells apart transaction ids that differ only beyond 2^53', () => {
       expect(compareLogCursors(cursor('9007199254740993', 1), cursor('9007199254740992', 1))).toBe(1);
     });

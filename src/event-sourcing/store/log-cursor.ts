@@ -21,8 +21,20 @@ export const decodeLogCursor = (text: string): LogCursor | null => {
   return { transactionId: match[1], position: Number(match[2]) };
 };
 
+/** Decimal text of a transaction id as PostgreSQL writes it: no leading zero. */
+const isPlain = (id: string): boolean => id.length === 1 || id.charCodeAt(0) !== 48;
+
+const compareTransactionIds = (a: string, b: string): number => {
+  if (a === b) return 0;
+  // Plain decimal texts order by length, then as text: no BigInt per comparison (a merge of a
+  // page's partitions compares thousands of events). Anything else (a cursor a client wrote
+  // with leading zeros) by value.
+  if (isPlain(a) && isPlain(b)) return a.length !== b.length ? (a.length < b.length ? -1 : 1) : a < b ? -1 : 1;
+  const byValue = BigInt(a) - BigInt(b);
+  return byValue === 0n ? 0 : byValue < 0n ? -1 : 1;
+};
+
 export const compareLogCursors = (a: LogCursor, b: LogCursor): number => {
-  const byTransaction = BigInt(a.transactionId) - BigInt(b.transactionId);
-  if (byTransaction !== 0n) return byTransaction < 0n ? -1 : 1;
-  return a.position - b.position;
+  const byTransaction = compareTransactionIds(a.transactionId, b.transactionId);
+  return byTransaction !== 0 ? byTransaction : a.position - b.position;
 };

@@ -1,6 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
 import { LOG_START, type LogCursor } from '../store/log-cursor.js';
 
+/** A partition whose checkpoint a step moves, and how many events it applied on the way. */
+export interface PartitionApplied {
+  readonly partition: number;
+  readonly applied: number;
+}
+
 export interface Checkpoint {
   readonly cursor: LogCursor;
   readonly eventsApplied: number;
@@ -30,25 +36,35 @@ export class CheckpointStore {
   }
 
   /**
-   * Moves a checkpoint from `from` to `to` inside the caller's transaction. False when it is
-   * no longer at `from` (another worker moved it): the caller must roll back its writes.
+   * Moves the checkpoints of `partitions` (each with the events it applied) from `from` to `to`
+   * inside the caller's transaction, in one statement. False when any of them is no longer at
+   * `from` (another worker moved it): the caller must roll back its writes.
    */
   async advance(
     client: PoolClient,
     subscription: string,
-    partition: number,
+    partitions: readonly PartitionApplied[],
     from: LogCursor,
     to: LogCursor,
-    applied: number,
     owner: string,
   ): Promise<boolean> {
     const result = await client.query(
-      `UPDATE projection_checkpoints
-       SET transaction_id = $5::text::xid8, position = $6, events_applied = events_applied + $7, owner = $8, updated_at = now()
-       WHERE projection = $1 AND partition = $2 AND transaction_id = $3::text::xid8 AND position = $4`,
-      [subscription, partition, from.transactionId, from.position, to.transactionId, to.position, applied, owner],
+      `UPDATE projection_checkpoints c
+       SET transaction_id = $6::text::xid8, position = $7, events_applied = c.events_applied + moved.applied, owner = $8, updated_at = now()
+       FROM unnest($2::int[], $3::bigint[]) AS moved (partition, applied)
+       WHERE c.projection = $1 AND c.partition = moved.partition AND c.transaction_id = $4::text::xid8 AND c.position = $5`,
+      [
+        subscription,
+        partitions.map((p) => p.partition),
+        partitions.map((p) => p.applied),
+        from.transactionId,
+        from.position,
+        to.transactionId,
+        to.position,
+        owner,
+      ],
     );
-    return result.rowCount === 1;
+    return result.rowCount === partitions.length;
   }
 
   /** Puts every partition of a subscription at `cursor` (replay, or after a rebuild's swap). */

@@ -2,13 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import type { RecordedEvent } from '../store/event-envelope.js';
 import { inTransaction } from '../store/in-transaction.js';
-import type { LogCursor } from '../store/log-cursor.js';
+import { compareLogCursors, type LogCursor } from '../store/log-cursor.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { DeadLetters } from './dead-letters.js';
 import { DependencyUnavailable, unavailableBackoffMs } from './dependency-unavailable.js';
 import type { Subscription } from './subscription.js';
 import type { SubscriptionControls } from './subscription-controls.js';
 import type { PartitionFilter, PartitionPage, SubscriptionLog } from './subscription-log.js';
+import type { GatheredOutcome } from './step-gathering.js';
 
 /** What one step of a partition did. */
 export type StepOutcome = 'idle' | 'progressed' | 'paused' | 'stopped' | 'lost';
@@ -22,7 +23,7 @@ export interface PartitionRunnerDeps {
   readonly workerId: string;
   /**
    * About how many events one step handles: it scans this many rows of the log per partition of
-   * the subscription (up to four times as many while it catches up).
+   * the subscription (up to twice as many while it catches up).
    */
   readonly batchSize: number;
   readonly log: (message: string) => void;
@@ -40,7 +41,43 @@ export interface PartitionPeers {
   standAt(partition: number, cursor: LogCursor): void;
   /** The partitions whose steps start at or before `after`, sorted. */
   before(after: LogCursor): readonly number[];
+  /**
+   * Commits this partition's step with the steps of the peers that are ready over the same rows
+   * at the same moment, in one transaction (`StepGathering`); 'alone' or 'failed': commit it
+   * alone. Absent where no step would have company.
+   */
+  readonly gather?: (step: GatheredStep) => Promise<GatheredOutcome>;
 }
+
+/** A partition's part of a step: its events among the rows the step covers. */
+export interface StepPart {
+  readonly partition: number;
+  readonly events: readonly RecordedEvent[];
+}
+
+/** A step ready to commit, as it asks to go with its peers' steps over the same rows. */
+export interface GatheredStep extends StepPart {
+  readonly from: LogCursor;
+  readonly to: LogCursor;
+  /** Commits steps over the same rows (this one among them) in one transaction. */
+  readonly commitAll: (steps: readonly StepPart[]) => Promise<void>;
+}
+
+/** The events of several partitions' parts of one step, in log order (each part is). */
+const inLogOrder = (parts: readonly StepPart[]): readonly RecordedEvent[] => {
+  if (parts.length === 1) return parts[0].events;
+  const merged: RecordedEvent[] = [];
+  const next = parts.map(() => 0);
+  for (;;) {
+    let from = -1;
+    for (let p = 0; p < parts.length; p++) {
+      const candidate = parts[p].events[next[p]];
+      if (candidate !== undefined && (from < 0 || compareLogCursors(candidate, parts[from].events[next[from]]) < 0)) from = p;
+    }
+    if (from < 0) return merged;
+    merged.push(parts[from].events[next[from]++]);
+  }
+};
 
 const sameCursor = (a: LogCursor, b: LogCursor): boolean => a.transactionId === b.transactionId && a.position === b.position;
 
@@ -57,8 +94,11 @@ const ASYNC_COMMIT_BEGIN = 'BEGIN; SET LOCAL synchronous_commit = off';
 // A partition that is behind (its pages come back full) scans twice as many rows each step, up to
 // this many times its batch: a catch-up then pays each batch's statements, checkpoint move and
 // commit for more events, and a fold's rows are written once for more of their events. The
-// partitions that share reads see the same pages, so they grow alike and keep sharing them.
-const CATCH_UP_GROWTH = 4;
+// partitions that share reads see the same pages, so they grow alike and keep sharing them. Two,
+// not more: partitions gathered into one transaction already give it several batches' events,
+// and a bigger page (two are in flight) lives through more of V8's young-generation collections,
+// which copy it (occupancy's catch-up: Node 17.5 -> 16.4 us per event, 43k -> 60k events/s).
+const CATCH_UP_GROWTH = 2;
 
 /**
  * Runs one partition of one subscription: reads its own streams' events of the global log
@@ -95,7 +135,7 @@ export class PartitionRunner {
 
   async step(): Promise<StepOutcome> {
     const { subscription, partition, deps } = this;
-    const control = await deps.controls.get(subscription.name);
+    const control = await deps.controls.shared(subscription.name);
     if (control.paused) return 'paused';
     if (control.status !== 'running') return 'stopped';
     if (Date.now() < this.unavailable.until) return 'idle';
@@ -109,7 +149,7 @@ export class PartitionRunner {
     this.scanLimit = page.full ? Math.min(this.scanLimit * 2, this.batchScan * CATCH_UP_GROWTH) : this.batchScan;
     if (page.full) this.readAhead(page.cursor);
     try {
-      await this.commit(page.events, cursor, page.cursor);
+      await this.commitStep(page.events, cursor, page.cursor);
       this.moved = page.cursor;
       return 'progressed';
     } catch (error) {
@@ -176,7 +216,9 @@ export class PartitionRunner {
     if (subscription.errorPolicy === 'skip') {
       return inTransaction(deps.pool, async (client) => {
         await deps.deadLetters.record(client, subscription.name, partition, event, lastError, subscription.maxAttempts);
-        if (!(await deps.checkpoints.advance(client, subscription.name, partition, from, to, 0, deps.workerId))) throw new LostCheckpoint();
+        if (!(await deps.checkpoints.advance(client, subscription.name, [{ partition, applied: 0 }], from, to, deps.workerId))) {
+          throw new LostCheckpoint();
+        }
         return 'progressed' as const;
       }).catch((error: unknown) => (error instanceof LostCheckpoint ? 'lost' : Promise.reject(error)));
     }
@@ -213,22 +255,41 @@ export class PartitionRunner {
     this.unavailable = { failures: 0, until: 0 };
   }
 
+  /**
+   * A step's commit: with the steps of some of this worker's other partitions that are ready over
+   * the same rows now (a shared page), in one transaction, so a catch-up pays one BEGIN,
+   * checkpoint statement, apply and COMMIT per group instead of one per partition; else by itself.
+   */
+  private async commitStep(events: readonly RecordedEvent[], from: LogCursor, to: LogCursor): Promise<void> {
+    const gather = this.deps.peers?.gather;
+    if (gather) {
+      const step: GatheredStep = { partition: this.partition, events, from, to, commitAll: (steps) => this.commitParts(steps, from, to) };
+      if ((await gather(step)) === 'together') return this.dependencyBack();
+    }
+    await this.commit(events, from, to);
+  }
+
   private async commit(events: readonly RecordedEvent[], from: LogCursor, to: LogCursor): Promise<void> {
-    const { subscription, partition, deps } = this;
+    await this.commitParts([{ partition: this.partition, events }], from, to);
+    this.dependencyBack();
+  }
+
+  /** Handles the parts' events (in log order: each stream's in order) and moves their partitions' checkpoints, in one transaction. */
+  private async commitParts(parts: readonly StepPart[], from: LogCursor, to: LogCursor): Promise<void> {
+    const { subscription, deps } = this;
+    const events = inLogOrder(parts);
+    const moved = parts.map(({ partition, events: handled }) => ({ partition, applied: handled.length }));
     await inTransaction(
       deps.pool,
       async (client) => {
-        // The checkpoint first: its row lock makes a second runner on this slot wait here, and
+        // The checkpoints first: their row locks make a second runner on a slot wait here, and
         // find it moved, before it handles anything. Handled first, a fold reading rows the other
         // runner has just moved on could throw, and a good event would be dead-lettered.
-        if (!(await deps.checkpoints.advance(client, subscription.name, partition, from, to, events.length, deps.workerId))) {
-          throw new LostCheckpoint();
-        }
+        if (!(await deps.checkpoints.advance(client, subscription.name, moved, from, to, deps.workerId))) throw new LostCheckpoint();
         if (events.length > 0) await subscription.handle(client, events);
       },
       subscription.asyncCommit ? ASYNC_COMMIT_BEGIN : 'BEGIN',
     );
     if (events.length > 0) subscription.committed?.(events);
-    this.dependencyBack();
   }
 }

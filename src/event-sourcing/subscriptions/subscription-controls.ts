@@ -17,6 +17,22 @@ export class SubscriptionControls {
     private readonly pausedByConfig: ReadonlySet<string> = new Set(),
   ) {}
 
+  /** Reads in flight, by name, for `shared`. */
+  private readonly reading = new Map<string, Promise<SubscriptionControl>>();
+
+  /**
+   * The control as a read in flight finds it, or a new read: the partitions of a subscription
+   * that step together check it once per step, not once each.
+   */
+  shared(name: string): Promise<SubscriptionControl> {
+    let read = this.reading.get(name);
+    if (!read) {
+      read = this.get(name).finally(() => this.reading.delete(name));
+      this.reading.set(name, read);
+    }
+    return read;
+  }
+
   async get(name: string): Promise<SubscriptionControl> {
     const { rows } = await this.pool.query<{ paused: boolean; status: SubscriptionStatus; last_error: string | null }>(
       `SELECT paused, status, last_error FROM projection_controls WHERE projection = $1`,

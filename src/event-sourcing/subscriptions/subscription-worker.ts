@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { compareLogCursors, type LogCursor } from '../store/log-cursor.js';
+import { compareLogCursors, encodeLogCursor, type LogCursor } from '../store/log-cursor.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { EVENTS_CHANNEL } from './commit-notifier.js';
 import { DeadLetters } from './dead-letters.js';
 import { leaseKey } from './lease-key.js';
-import { PartitionRunner, type PartitionPeers, type StepOutcome } from './partition-runner.js';
+import { PartitionRunner, type GatheredStep, type PartitionPeers, type StepOutcome } from './partition-runner.js';
+import { StepGathering } from './step-gathering.js';
 import type { Subscription } from './subscription.js';
 import { SubscriptionControls } from './subscription-controls.js';
 import type { SubscriptionLog } from './subscription-log.js';
@@ -49,6 +50,8 @@ export class SubscriptionWorker {
   private readonly slots: Slot[];
   /** Slot key → where its current step starts. */
   private readonly standing = new Map<string, LogCursor>();
+  /** Subscription name → its partitions' steps ready to commit together. */
+  private readonly gatherings = new Map<string, StepGathering<GatheredStep>>();
   private leaseClient?: PoolClient;
   private listenClient?: PoolClient;
   private heartbeat?: NodeJS.Timeout;
@@ -205,7 +208,17 @@ export class SubscriptionWorker {
   /** This worker's partitions of `subscription`, by where their current steps start: they share reads. */
   private peersOf(subscription: Subscription): PartitionPeers {
     const slots = this.slots.filter((slot) => slot.subscription === subscription);
+    // At most half of them in one transaction: two in flight, so PostgreSQL runs one's
+    // statements while this process prepares the other's. Two partitions or one: no groups.
+    const most = Math.ceil(subscription.partitions / 2);
+    let gathering = this.gatherings.get(subscription.name);
+    if (!gathering && most > 1) {
+      gathering = new StepGathering<GatheredStep>((steps) => steps[0].commitAll(steps), most);
+      this.gatherings.set(subscription.name, gathering);
+    }
+    const steps = gathering;
     return {
+      ...(steps && { gather: (step: GatheredStep) => steps.join(`${encodeLogCursor(step.from)}>${encodeLogCursor(step.to)}`, step) }),
       standAt: (partition, cursor) => this.standing.set(`${subscription.name}#${partition}`, cursor),
       before: (after) =>
         slots

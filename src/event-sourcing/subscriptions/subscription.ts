@@ -26,8 +26,9 @@ export interface SubscriptionSettings {
 /**
  * A named consumer of the global log, run by `SubscriptionWorker`: async projections today,
  * sagas and the relay next. `handle` gets the events of one partition in log order (so each
- * stream's in order), never an empty batch, inside the transaction that moves the partition's
- * checkpoint: what it writes through `client` commits with the checkpoint, so each event is
+ * stream's in order), or of several of a worker's partitions that reached the same rows at once,
+ * merged in log order; never an empty batch, inside the transaction that moves their
+ * checkpoints: what it writes through `client` commits with the checkpoint, so each event is
  * handled exactly once as far as this database sees. Any other effect (a broker, a mail)
  * happens at least once: again if the transaction fails after it.
  */

@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { type AsyncProjection, type EventOf, selectByKeys, type TableNames, upsertRows } from '../../../event-sourcing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 import { reservationEventTypes } from './reservation.event-schemas.js';
-import { occupancyStep, type OccupancyStay } from './occupancy.js';
+import { addOccupancyDeltas, stayAfter, type OccupancyStay } from './occupancy.js';
 
 interface StayRow extends Record<string, unknown> {
   practice_id: string;
@@ -16,8 +16,11 @@ const STAY_KEY = ['practice_id', 'reservation_id'];
 
 /**
  * Rooms reserved per practice per night, kept by workers from reservation events. A batch
- * loads its stays at once, folds the events in memory, then writes stays and day counts in
- * two statements; day rows are incremented in a fixed order so partitions never deadlock.
+ * loads its stays at once, folds the events into them in memory, then writes stays and day
+ * counts in two statements. Day counts change by the difference between each stay before the
+ * batch and after it (what the events' own changes add up to), so a stay's nights are counted
+ * once per batch, not once per event; day rows are incremented in a fixed order so partitions
+ * never deadlock.
  */
 export const occupancyProjection: AsyncProjection<ReservationEvent> = {
   name: 'occupancy',
@@ -30,31 +33,33 @@ export const occupancyProjection: AsyncProjection<ReservationEvent> = {
     const keyOf = (e: EventOf<ReservationEvent>) => `${e.tenantId}\u0000${e.aggregateId}`;
     const keys = new Map(events.map((e) => [keyOf(e), [e.tenantId, e.aggregateId]]));
     const loaded = await selectByKeys<StayRow>(client, tables.occupancy_stays, STAY_KEY, [...keys.values()]);
-    const stays = new Map<string, OccupancyStay | null>(
+    const before = new Map<string, OccupancyStay>(
       loaded.map((row) => [`${row.practice_id}\u0000${row.reservation_id}`, { checkInDate: row.check_in_date, nights: row.nights, counted: row.counted }]),
     );
-    const deltas = new Map<string, number>();
+    const stays = new Map<string, OccupancyStay | null>(before);
     for (const event of events) {
-      const step = occupancyStep(stays.get(keyOf(event)) ?? null, event);
-      stays.set(keyOf(event), step.stay);
-      for (const [day, delta] of step.deltas) {
-        const key = `${event.tenantId}\u0000${day}`;
-        deltas.set(key, (deltas.get(key) ?? 0) + delta);
+      const key = keyOf(event);
+      stays.set(key, stayAfter(stays.get(key) ?? null, event));
+    }
+    // Practice → night → change in reserved rooms.
+    const deltas = new Map<string, Map<string, number>>();
+    const stayRows: StayRow[] = [];
+    for (const [key, stay] of stays) {
+      if (!stay) continue;
+      const [practice_id, reservation_id] = keys.get(key)!;
+      let nights = deltas.get(practice_id);
+      if (!nights) deltas.set(practice_id, (nights = new Map()));
+      addOccupancyDeltas(nights, before.get(key) ?? null, stay);
+      stayRows.push({ practice_id, reservation_id, check_in_date: stay.checkInDate, nights: stay.nights, counted: stay.counted });
+    }
+    await upsertRows(client, tables.occupancy_stays, STAY_KEY, stayRows);
+    const dayRows: { practice_id: string; day: string; reserved: number }[] = [];
+    for (const practice_id of [...deltas.keys()].sort()) {
+      for (const day of [...deltas.get(practice_id)!.keys()].sort()) {
+        const reserved = deltas.get(practice_id)!.get(day)!;
+        if (reserved !== 0) dayRows.push({ practice_id, day, reserved });
       }
     }
-    const stayRows = [...stays.entries()].flatMap(([key, stay]) => {
-      if (!stay) return [];
-      const [practice_id, reservation_id] = key.split('\u0000');
-      return [{ practice_id, reservation_id, check_in_date: stay.checkInDate, nights: stay.nights, counted: stay.counted }];
-    });
-    await upsertRows(client, tables.occupancy_stays, STAY_KEY, stayRows);
-    const dayRows = [...deltas.entries()]
-      .filter(([, delta]) => delta !== 0)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([key, reserved]) => {
-        const [practice_id, day] = key.split('\u0000');
-        return { practice_id, day, reserved };
-      });
     if (dayRows.length === 0) return;
     await client.query(
       `INSERT INTO ${tables.occupancy_days} (practice_id, day, reserved)

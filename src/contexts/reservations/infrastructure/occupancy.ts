@@ -15,33 +15,40 @@ export interface OccupancyStep {
   readonly deltas: ReadonlyMap<string, number>;
 }
 
-const add = (deltas: Map<string, number>, stay: OccupancyStay, sign: 1 | -1): void => {
-  if (!stay.counted) return;
+const add = (deltas: Map<string, number>, stay: OccupancyStay | null, sign: 1 | -1): void => {
+  if (!stay?.counted) return;
   for (const night of nightsOf(stay.checkInDate, stay.nights)) deltas.set(night, (deltas.get(night) ?? 0) + sign);
 };
 
 /**
- * One reservation event's effect on occupancy: pure, so its rules are tested without a
- * database. Confirmations, check-ins and completions change nothing: a pending stay already
- * holds its room; completed stays stay counted (they happened); cancelled ones stop counting.
+ * The stay after one reservation event. Confirmations, check-ins and completions change
+ * nothing: a pending stay already holds its room; completed stays stay counted (they
+ * happened); cancelled ones stop counting. An event of a stay never created leaves none.
  */
+export const stayAfter = (stay: OccupancyStay | null, event: EventOf<ReservationEvent>): OccupancyStay | null => {
+  if (event.type === 'reservation.created') return { checkInDate: event.data.checkInDate, nights: event.data.nights, counted: true };
+  if (!stay) return stay;
+  if (event.type === 'reservation.changed') return { ...stay, checkInDate: event.data.checkInDate, nights: event.data.nights };
+  if (event.type === 'reservation.cancelled') return { ...stay, counted: false };
+  return stay;
+};
+
+/**
+ * Adds to `deltas` the change in reserved rooms per night from a stay as it was to the stay as
+ * it is: its counted nights taken away, the new ones added (nights in both cancel out to 0).
+ * Occupancy is the sum of the counted stays' nights, so the change over any run of events is
+ * this change from the stay before the first to the stay after the last.
+ */
+export const addOccupancyDeltas = (deltas: Map<string, number>, before: OccupancyStay | null, after: OccupancyStay | null): void => {
+  if (before === after) return;
+  add(deltas, before, -1);
+  add(deltas, after, 1);
+};
+
+/** One reservation event's effect on occupancy: pure, so its rules are tested without a database. */
 export const occupancyStep = (stay: OccupancyStay | null, event: EventOf<ReservationEvent>): OccupancyStep => {
+  const after = stayAfter(stay, event);
   const deltas = new Map<string, number>();
-  if (event.type === 'reservation.created') {
-    const created = { checkInDate: event.data.checkInDate, nights: event.data.nights, counted: true };
-    add(deltas, created, 1);
-    return { stay: created, deltas };
-  }
-  if (!stay) return { stay, deltas };
-  if (event.type === 'reservation.changed') {
-    const changed = { ...stay, checkInDate: event.data.checkInDate, nights: event.data.nights };
-    add(deltas, stay, -1);
-    add(deltas, changed, 1);
-    return { stay: changed, deltas };
-  }
-  if (event.type === 'reservation.cancelled') {
-    add(deltas, stay, -1);
-    return { stay: { ...stay, counted: false }, deltas };
-  }
-  return { stay, deltas };
+  addOccupancyDeltas(deltas, stay, after);
+  return { stay: after, deltas };
 };
