@@ -15,7 +15,7 @@ import {
   UpdatePracticeRequest,
 } from './contexts/tenancy/presentation/tenancy.requests.js';
 import { requestValidationPipe, type PayloadClass } from './event-sourcing/index.js';
-import { classArbitrary } from './event-sourcing/testing/payload-arbitrary.js';
+import { classArbitrary } from './event-sourcing/testing/index.js';
 import { AppendEventRequest } from './events-api/events-api.requests.js';
 
 /** Every request body class a route of the app takes (`@Body() body: …`). */
