@@ -1,18 +1,10 @@
-import {
-  createParamDecorator,
-  Inject,
-  Injectable,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Observable } from 'rxjs';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Aggregate } from '../aggregates/aggregate.js';
 import type { HandleResult } from '../aggregates/aggregate-repository.js';
 import type { Command, DomainEvent } from '../domain/decider.js';
 import type { CommandBody } from '../domain/decider.js';
-import { CommandSender } from './command-sender.js';
+import type { CommandSender } from './command-sender.js';
 import type { CommandCaller, HttpCommand } from './http-command.js';
 
 /** What a route may say about a command besides the command itself. */
@@ -38,16 +30,15 @@ export interface Commands extends HttpCommand {
 const SENDER = Symbol('CommandSender');
 type RequestWithSender = FastifyRequest & CommandCaller & { [SENDER]?: CommandSender };
 
-/** Hands every request the app's `CommandSender`, which `@Commands()` binds to it (a param decorator has no injector). */
-@Injectable()
-export class CommandSenderOnRequest implements NestInterceptor {
-  constructor(@Inject(CommandSender) private readonly sender: CommandSender) {}
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    context.switchToHttp().getRequest<RequestWithSender>()[SENDER] = this.sender;
-    return next.handle();
-  }
-}
+/**
+ * Hands every request the app's `CommandSender`, which `@Commands()` binds to it (a param
+ * decorator has no injector): a getter on the app's requests, which costs a request nothing
+ * (as an interceptor, it cost every request, commands or not, one more layer of Nest's
+ * interceptor chain).
+ */
+export const handRequestsTheSender = (fastify: FastifyInstance, sender: CommandSender): void => {
+  fastify.decorateRequest(SENDER, { getter: () => sender });
+};
 
 export const Commands = createParamDecorator((_data: unknown, context: ExecutionContext): Commands => {
   const request = context.switchToHttp().getRequest<RequestWithSender>();

@@ -1,6 +1,16 @@
-import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type InjectionToken } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type InjectionToken,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
+import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { AggregateCatalog } from '../aggregates/aggregate-catalog.js';
@@ -18,7 +28,7 @@ import { PostgresEventStore } from '../store/postgres-event-store.js';
 import { EventRecorded } from './event-recorded.js';
 import { ExecuteAggregateCommandHandler } from './execute-aggregate-command.js';
 import { CommandSender } from './command-sender.js';
-import { CommandSenderOnRequest } from './commands.js';
+import { handRequestsTheSender } from './commands.js';
 import type { AnyAggregate } from '../aggregates/aggregate.js';
 import { registerAggregate } from '../aggregates/register-aggregate.js';
 import type { AsyncProjection } from '../projections/async-projection.js';
@@ -74,8 +84,19 @@ class EventSourcingFeatureModule {}
  */
 @Global()
 @Module({})
-export class EventSourcingModule implements BeforeApplicationShutdown {
-  constructor(@Inject(PostgresSubjectKeys) private readonly subjectKeys: PostgresSubjectKeys) {}
+export class EventSourcingModule implements OnModuleInit, BeforeApplicationShutdown {
+  constructor(
+    @Inject(PostgresSubjectKeys) private readonly subjectKeys: PostgresSubjectKeys,
+    @Inject(CommandSender) private readonly sender: CommandSender,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  /** Before the app listens: Fastify takes request decorations only until it is ready. */
+  onModuleInit(): void {
+    // The CLI builds the app without an HTTP server: there are no requests to hand it to.
+    const http = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | null;
+    if (http) handRequestsTheSender(http.getInstance<FastifyInstance>(), this.sender);
+  }
 
   /** Before the pool closes: the keys' LISTEN connection is one of its clients. */
   beforeApplicationShutdown(): Promise<void> {
@@ -89,7 +110,6 @@ export class EventSourcingModule implements BeforeApplicationShutdown {
         ExecuteAggregateCommandHandler,
         CommandSender,
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: CommandSenderOnRequest },
         { provide: IDEMPOTENCY_KEY_TTL_HOURS, useValue: options.idempotencyKeyTtlHours ?? 24 },
         { provide: PG_POOL_TOKEN, useExisting: options.pool },
         { provide: CommandIds, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => CommandIds.load(pool) },

@@ -28,6 +28,18 @@ import {
  */
 export type QuickCheck = (data: Record<string, unknown>) => boolean;
 
+/**
+ * The instance `plainToInstance(payload, data)` builds, when that instance certainly passes
+ * validation; undefined means "ask class-validator", never "invalid".
+ */
+export type QuickInstance = (data: Record<string, unknown>) => object | undefined;
+
+/**
+ * Which validation the answer must agree with: validateSync skips asynchronous constraints,
+ * validate (a ValidationPipe's) runs them; a class with any then always defers.
+ */
+export type ConstraintsRun = 'sync-only' | 'all';
+
 type ValidationMetadata = ReturnType<MetadataStorage['getTargetValidationMetadatas']>[number];
 type Condition = (object: object, value: unknown) => boolean;
 
@@ -55,7 +67,7 @@ interface ClassCheck extends InstanceShape {
   handled: boolean;
 }
 
-const NEVER: QuickCheck = () => false;
+const NEVER: QuickInstance = () => undefined;
 
 /** The kinds handled here; anything else (promise, …) goes to class-validator. */
 const HANDLED = new Set<string>([
@@ -117,6 +129,8 @@ class QuickCheckCompiler {
   private readonly storage = getMetadataStorage();
   private readonly checks = new Map<PayloadClass, ClassCheck>();
 
+  constructor(private readonly run: ConstraintsRun) {}
+
   classCheck(payload: PayloadClass): ClassCheck {
     const known = this.checks.get(payload);
     if (known) return known;
@@ -165,7 +179,8 @@ class QuickCheckCompiler {
       if (type === ValidationTypes.NESTED_VALIDATION) nested.push(this.nestedCheck(metadata, target));
       if (type !== ValidationTypes.CUSTOM_VALIDATION && type !== ValidationTypes.IS_DEFINED) continue;
       for (const constraint of this.storage.getTargetValidatorConstraints(metadata.constraintCls)) {
-        // validateSync skips asynchronous constraints.
+        // validateSync skips asynchronous constraints; validate runs them, which is class-validator's call.
+        if (constraint.async && this.run === 'all') return null;
         if (constraint.async) continue;
         const { each, validateIf, constraints: values } = metadata;
         constraints.push({ validator: constraint.instance, each: each === true, validateIf, constraints: values });
@@ -188,15 +203,21 @@ class QuickCheckCompiler {
   }
 }
 
-/** Builds the quick check of a payload class, or one that always defers when the class cannot be modelled. */
-export const compileQuickCheck = (payload: PayloadClass): QuickCheck => {
-  const compiler = new QuickCheckCompiler();
+/** Builds the quick instance of a class, or one that always defers when the class cannot be modelled. */
+export const compileQuickInstance = (payload: PayloadClass, run: ConstraintsRun): QuickInstance => {
+  const compiler = new QuickCheckCompiler(run);
   const root = compiler.classCheck(payload);
   if (!root.handled || !root.modelled) return NEVER; // forbidUnknownValues refuses a class without metadata
   compiler.calibrate();
   if (!root.modelled) return NEVER;
   return (data) => {
     const instance = buildInstance(root, data);
-    return instance !== UNSUPPORTED && classPasses(root, instance as Record<string, unknown>);
+    return instance !== UNSUPPORTED && classPasses(root, instance as Record<string, unknown>) ? (instance as object) : undefined;
   };
+};
+
+/** Builds the quick check of a payload class (against validateSync), or one that always defers. */
+export const compileQuickCheck = (payload: PayloadClass): QuickCheck => {
+  const instance = compileQuickInstance(payload, 'sync-only');
+  return (data) => instance(data) !== undefined;
 };

@@ -7,3 +7,4 @@ export { projectionSpec } from './projection-spec.js';
 export { sagaSpec, type ExpectedReaction } from './saga-spec.js';
 export { inMemorySagas } from './in-memory-sagas.js';
 export { checkQuickCheckAgreement, classValidatorAccepts, type Agreement } from './payload-validation-agreement.js';
+export { classArbitrary } from './payload-arbitrary.js';
