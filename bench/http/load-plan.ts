@@ -1,4 +1,4 @@
-/** What one autocannon phase does; sent to the load-generator thread as its workerData. */
+/** What one autocannon phase does; sent to the load-generator process as its first message. */
 export interface LoadPlan {
   readonly baseUrl: string;
   readonly token: string;

@@ -1,13 +1,13 @@
 import autocannon from 'autocannon';
-import { parentPort, workerData } from 'node:worker_threads';
 import type { LoadPlan, LoadReport } from './load-plan.js';
 import { jsonHeaders, ROUTES } from './routes.js';
 
 /**
- * The load generator, in a thread of its own so parsing responses does not queue behind the
- * app on one event loop (the two still share the machine's cores, and PostgreSQL's).
+ * The load generator, in a process of its own (`load.ts`): parsing responses does not queue
+ * behind the app on one event loop, and its CPU is not counted as the app's. It gets its plan
+ * as the first message and answers with its report.
  */
-const plan = workerData as LoadPlan;
+let plan: LoadPlan;
 let firstFailure: string | undefined;
 
 const noteFailure = (status: number, body: string): void => {
@@ -67,9 +67,12 @@ const run = async (): Promise<LoadReport> => {
   };
 };
 
-run().then(
-  (report) => parentPort?.postMessage(report),
-  (error: unknown) => {
-    throw error;
-  },
-);
+process.once('message', (message: LoadPlan) => {
+  plan = message;
+  run().then(
+    (report) => process.send!(report, () => process.disconnect()),
+    (error: unknown) => {
+      throw error;
+    },
+  );
+});
