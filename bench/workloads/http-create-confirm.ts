@@ -154,7 +154,7 @@ export const httpCreateConfirm: Workload = {
           `http_create_confirm: ${config.httpConnections} connections, ${(config.httpMs / 1000).toFixed(1)} s per route ` +
             `(two interleaved phases); store = POST …/reservations then …/confirm (each a request), ` +
             `raw = POST /v1/reservations/validate (authenticated, same DTO, no database); ` +
-            `the load generator runs in a thread of this process, so node CPU includes it; ` +
+            `the load generator (autocannon) runs in a process of its own, so node CPU is the app's; ` +
             `app thread busy ${(utilization('store') * 100).toFixed(0)}% (create+confirm), ` +
             `${(utilization('raw') * 100).toFixed(0)}% (validate) of the measured time`,
           ...profileNotes(profile),

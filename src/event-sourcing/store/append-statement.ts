@@ -10,9 +10,17 @@ import type { PreparedEvent } from './prepared-event.js';
  * ($4: -1 any, -2 no stream, -3 stream exists, n >= 0 exact) and, when the caller chose the
  * ids ($11), none of them is stored yet. A batch travels as column arrays, data and metadata
  * as one JSON array each (no per-element escaping in an array literal). Versions are the
- * current one plus the ordinality, so they are gap-free; positions follow them (`ORDER BY
- * ord`), so a batch reads back in version order. A race with another writer still ends in
- * 23505 on the (stream, version) key, which the caller maps.
+ * current one plus each event's ordinal ($12: 1…n), so they are gap-free; positions follow
+ * them (`ORDER BY ord`), so a batch reads back in version order. A race with another writer
+ * still ends in 23505 on the (stream, version) key, which the caller maps.
+ *
+ * The arrays are unnested in the select list, where set-returning functions stream their rows
+ * in lockstep. In `FROM` (`ROWS FROM (…)`) each would first fill a tuplestore of its own, 16 kB
+ * and up: with six or eleven of them a statement took more than glibc's 128 kB trim threshold
+ * of the backend's heap and handed it back at the end, two `brk` calls per statement plus the
+ * page faults and TLB flushes after them, about a third of PostgreSQL's CPU per batched event
+ * (`node dist/bench/append-costs.js`: 85 against 56–62 µs for the same schema short of any one
+ * index, whose heap happened to lie otherwise).
  *
  * A refused append inserts nothing and returns no rows; the caller then asks why. Keeping
  * the refusal's reasons out of this statement keeps its plan small: every CTE, join and
@@ -29,14 +37,15 @@ const CURRENT_VERSION = `(
 const EXPECTATION_MET = `($4::bigint = -1 OR ($4 = -2 AND c.version = 0) OR ($4 = -3 AND c.version > 0) OR c.version = $4)`;
 const RETURNING = `RETURNING position, version, recorded_at, transaction_id::text AS transaction_id`;
 
-/** A batch: the events as column arrays, numbered by their ordinality. */
+/** A batch: the events as column arrays, numbered 1…n by $12. */
 const APPEND_MANY_SQL = `/* chronicle_append */
 INSERT INTO events (${COLUMNS})
-SELECT e.event_id, $1, $2, $3, c.version + e.ord::integer, e.type, e.schema_version, e.data, e.metadata, e.occurred_at
-FROM ${CURRENT_VERSION} CROSS JOIN ROWS FROM (
-  unnest($5::uuid[]), unnest($6::text[]), unnest($7::integer[]),
-  jsonb_array_elements($8::jsonb), jsonb_array_elements($9::jsonb), unnest($10::timestamptz[])
-) WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, occurred_at, ord)
+SELECT e.event_id, $1, $2, $3, c.version + e.ord, e.type, e.schema_version, e.data, e.metadata, e.occurred_at
+FROM ${CURRENT_VERSION} CROSS JOIN (
+  SELECT unnest($5::uuid[]) AS event_id, unnest($6::text[]) AS type, unnest($7::integer[]) AS schema_version,
+    jsonb_array_elements($8::jsonb) AS data, jsonb_array_elements($9::jsonb) AS metadata,
+    unnest($10::timestamptz[]) AS occurred_at, unnest($12::integer[]) AS ord
+) e
 WHERE ${EXPECTATION_MET}
   AND NOT ($11::boolean AND EXISTS (SELECT FROM events WHERE event_id = ANY ($5::uuid[])))
 ORDER BY e.ord
@@ -109,7 +118,7 @@ export const appendStatement = (
   }
   const columns = new EventColumns();
   for (const event of events) columns.add(event);
-  const values = [...head, ...columns.values(), idsSupplied];
+  const values = [...head, ...columns.values(), idsSupplied, events.map((_, index) => index + 1)];
   return { name: 'chronicle_append', text: APPEND_MANY_SQL, values };
 };
 
@@ -131,12 +140,12 @@ const APPEND_SHARED_SQL = `/* chronicle_append_shared */
 INSERT INTO events (${COLUMNS})
 SELECT e.event_id, e.tenant_id, e.aggregate_type, e.aggregate_id, e.expected + e.ord, e.type, e.schema_version, e.data,
   e.metadata, e.occurred_at
-FROM ROWS FROM (
-  unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::integer[]), unnest($5::integer[]),
-  unnest($6::uuid[]), unnest($7::text[]), unnest($8::integer[]),
-  jsonb_array_elements($9::jsonb), jsonb_array_elements($10::jsonb), unnest($11::timestamptz[])
-) WITH ORDINALITY AS e(tenant_id, aggregate_type, aggregate_id, expected, ord, event_id, type, schema_version, data, metadata,
-  occurred_at, n)
+FROM (
+  SELECT unnest($1::text[]) AS tenant_id, unnest($2::text[]) AS aggregate_type, unnest($3::text[]) AS aggregate_id,
+    unnest($4::integer[]) AS expected, unnest($5::integer[]) AS ord, unnest($6::uuid[]) AS event_id,
+    unnest($7::text[]) AS type, unnest($8::integer[]) AS schema_version, jsonb_array_elements($9::jsonb) AS data,
+    jsonb_array_elements($10::jsonb) AS metadata, unnest($11::timestamptz[]) AS occurred_at, unnest($12::integer[]) AS n
+) e
 WHERE e.expected = (
   SELECT coalesce(max(version), 0) FROM events s
   WHERE s.tenant_id = e.tenant_id AND s.aggregate_type = e.aggregate_type AND s.aggregate_id = e.aggregate_id
@@ -161,5 +170,6 @@ export const sharedAppendStatement = (appends: readonly SharedAppend[]): { text:
       columns.add(event);
     });
   }
-  return { text: APPEND_SHARED_SQL, values: [tenants, types, ids, expected, ords, ...columns.values()] };
+  const order = tenants.map((_, index) => index + 1);
+  return { text: APPEND_SHARED_SQL, values: [tenants, types, ids, expected, ords, ...columns.values(), order] };
 };
