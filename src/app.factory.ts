@@ -34,6 +34,9 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
     AppModule.forRoot(env),
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
+      // The app has no Express-style middleware (helmet runs as a Fastify hook): without this, Nest
+      // registers @fastify/middie, whose hook ran on every request for nothing (~4% of a command's CPU).
+      skipMiddie: true,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       // Fastify's defaults (0) let a client that sent its headers hold the connection forever. Node
       // takes requestTimeout when the server is made (and bounds headersTimeout by it): set only
