@@ -3,7 +3,7 @@ import type { RecordedEvent } from '../store/event-envelope.js';
 import type { PersonalData } from '../personal-data/personal-data.js';
 import type { EventRegistry } from '../store/event-registry.js';
 import type { LogCursor } from '../store/log-cursor.js';
-import { eventRowOf, RecordedEventMapper, type EventRowArray } from '../store/recorded-event.mapper.js';
+import { epochMsSql, eventRowOf, RecordedEventMapper, type EventRowArray } from '../store/recorded-event.mapper.js';
 import { partitionSql } from './partition.js';
 
 /** What a subscription's partitions read: its event types, in streams of the partitions this worker runs. */
@@ -32,10 +32,9 @@ export interface SubscriptionLog {
 
 // The same order and fence as EventStore.readAll: (transaction_id, position), below the oldest
 // open transaction. Rows of other types or partitions come back without their payload, only
-// for the cursor of the last one. Times come as epoch milliseconds (floored, as pg's own
-// parser truncates): parsing timestamp text cost more in Node than the rest of the row.
+// for the cursor of the last one. Times come as epoch milliseconds, as the store's reads take them.
 const HANDLED = `type = ANY($3::text[]) AND ${partitionSql('$4')} = ANY($5::int[])`;
-const epochMs = (column: string) => `CASE WHEN part IS NOT NULL THEN floor(extract(epoch FROM ${column}) * 1000)::bigint END`;
+const epochMs = (column: string) => `CASE WHEN part IS NOT NULL THEN ${epochMsSql(column)} END`;
 // The columns of the store's reads (EVENT_ROW_COLUMNS, so rows map alike), then the partition.
 const READ_PAGE = `
   SELECT position,
