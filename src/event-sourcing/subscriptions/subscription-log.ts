@@ -33,7 +33,10 @@ export interface SubscriptionLog {
 // The same order and fence as EventStore.readAll: (transaction_id, position), below the oldest
 // open transaction. Rows of other types or partitions come back without their payload, only
 // for the cursor of the last one. Times come as epoch milliseconds, as the store's reads take them.
-const HANDLED = `type = ANY($3::text[]) AND ${partitionSql('$4')} = ANY($5::int[])`;
+// A row's partition is computed once (a hash of its stream): `$5` maps each partition to itself
+// when the read serves it, else to null, so one subscript both filters and names it; a test of
+// `partition = ANY(…)` computed the hash a second time, ~0.25 µs of PostgreSQL CPU a row.
+const PART = `CASE WHEN type = ANY($3::text[]) THEN ($5::int[])[${partitionSql('$4')} + 1] END`;
 const epochMs = (column: string) => `CASE WHEN part IS NOT NULL THEN ${epochMsSql(column)} END`;
 // The columns of the store's reads (EVENT_ROW_COLUMNS, so rows map alike), then the partition.
 const READ_PAGE = `
@@ -50,7 +53,7 @@ const READ_PAGE = `
          ${epochMs('occurred_at')}, ${epochMs('recorded_at')},
          transaction_id::text, part
   FROM (
-    SELECT events.*, CASE WHEN ${HANDLED} THEN ${partitionSql('$4')} END AS part
+    SELECT events.*, ${PART} AS part
     FROM events
     WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
       AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -81,6 +84,10 @@ const pick = ({ byPartition, cursor, full }: SharedPage, partition: number): Par
   cursor,
   full,
 });
+
+/** Partition → itself when `filter` serves it, else null: the read's `$5`. */
+const servedMap = ({ partitions, served }: PartitionFilter): (number | null)[] =>
+  Array.from({ length: partitions }, (_, partition) => (served.includes(partition) ? partition : null));
 
 /** At most this many pages are kept for partitions that have not taken them yet (a slow one reads its own again). */
 const PAGES_KEPT = 4;
@@ -137,7 +144,7 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
     const { rows } = await this.pool.query<PageRow>({
       name: 'chronicle_read_partitions',
       text: READ_PAGE,
-      values: [after.transactionId, after.position, filter.types, filter.partitions, filter.served, scanLimit],
+      values: [after.transactionId, after.position, filter.types, filter.partitions, servedMap(filter), scanLimit],
       rowMode: 'array',
     });
     const handled = rows.filter((row) => row[PARTITION] !== null);
