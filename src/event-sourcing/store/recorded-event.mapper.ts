@@ -73,6 +73,9 @@ export const eventRowOf = (r: readonly [...EventRowArray, ...unknown[]]): EventR
   transaction_id: r[12],
 });
 
+/** A recorded event while a read builds it: its data opened and upcast in place. */
+type OpenedEvent = { -readonly [K in keyof RecordedEvent]: RecordedEvent[K] };
+
 export interface StoredPlace {
   readonly position: number;
   readonly version: number;
@@ -111,6 +114,40 @@ export class RecordedEventMapper {
   async recordedOf(rows: EventRow[]): Promise<RecordedEvent[]> {
     await this.personalData?.open(rows);
     return rows.map((row) => this.toRecorded(row));
+  }
+
+  /**
+   * Events of rows read as arrays (`EventRowArray`, maybe followed by more columns), personal
+   * fields opened: the same events as `recordedOf(rows.map(eventRowOf))`, each built straight
+   * from its array, then opened and upcast in place. For reads of many rows (a catch-up pages
+   * thousands at a time), where an `EventRow` apiece was garbage the collector had to copy.
+   */
+  async recordedOfArrays(rows: readonly (readonly [...EventRowArray, ...unknown[]])[]): Promise<RecordedEvent[]> {
+    const events = rows.map(
+      (r): OpenedEvent => ({
+        position: Number(r[0]),
+        eventId: r[1],
+        tenantId: r[2],
+        aggregateType: r[3],
+        aggregateId: r[4],
+        version: r[5],
+        type: r[6],
+        // As stored, until upcast below: opening reads the data in its stored version.
+        schemaVersion: r[7],
+        data: r[8],
+        metadata: r[9],
+        occurredAt: new Date(Number(r[10])),
+        recordedAt: new Date(Number(r[11])),
+        transactionId: r[12],
+      }),
+    );
+    await this.personalData?.open(events);
+    for (const event of events) {
+      const { schemaVersion, data } = this.registry.upcast(event.type, event.schemaVersion, event.data);
+      event.schemaVersion = schemaVersion;
+      event.data = data;
+    }
+    return events;
   }
 
   toRecorded(row: EventRow): RecordedEvent {

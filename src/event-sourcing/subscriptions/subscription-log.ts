@@ -3,7 +3,7 @@ import type { RecordedEvent } from '../store/event-envelope.js';
 import type { PersonalData } from '../personal-data/personal-data.js';
 import type { EventRegistry } from '../store/event-registry.js';
 import type { LogCursor } from '../store/log-cursor.js';
-import { epochMsSql, eventRowOf, RecordedEventMapper, type EventRowArray } from '../store/recorded-event.mapper.js';
+import { epochMsSql, RecordedEventMapper, type EventRowArray } from '../store/recorded-event.mapper.js';
 import { partitionSql } from './partition.js';
 
 /** What a subscription's partitions read: its event types, in streams of the partitions this worker runs. */
@@ -148,7 +148,7 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
       rowMode: 'array',
     });
     const handled = rows.filter((row) => row[PARTITION] !== null);
-    const recorded = await this.mapper.recordedOf(handled.map(eventRowOf));
+    const recorded = await this.mapper.recordedOfArrays(handled);
     const byPartition = new Map<number, RecordedEvent[]>();
     for (let index = 0; index < handled.length; index++) {
       const partition = handled[index][PARTITION]!;
