@@ -72,4 +72,12 @@ describe('occupancy projection batches', () => {
     expect(await applyIn([log])).toEqual(oneByOne);
     for (const cut of [1, 2, 3, 4, 7, 9]) expect(await applyIn([log.slice(0, cut), log.slice(cut)])).toEqual(oneByOne);
   });
+
+  it('counts the nights of a practice whose id holds quotes, a backslash, braces and commas (or reads NULL)', async () => {
+    const odd = ['p "1", {a} \\ b', 'NULL'];
+    const { days } = await applyIn([
+      odd.map((practice) => event(practice, 'r9', reservationCreated({ checkInDate: '2027-04-01', nights: 1 }))),
+    ]);
+    expect(days).toEqual(odd.map((practice_id) => ({ practice_id, day: '2027-04-01', reserved: 1 })).sort((a, b) => (a.practice_id < b.practice_id ? -1 : 1)));
+  });
 });
