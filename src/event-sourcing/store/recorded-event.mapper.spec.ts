@@ -42,8 +42,8 @@ const row = (n: number, type: string, schemaVersion: number, data: unknown): [..
   schemaVersion,
   data,
   { actor: { type: 'human', id: 'user-1' } },
-  String(1_800_000_000_123 + n),
-  String(1_800_000_000_456 + n),
+  1_800_000_000_123 + n,
+  1_800_000_000_456 + n,
   String(5000 + n),
   n % 4,
 ];

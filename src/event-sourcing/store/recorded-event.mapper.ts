@@ -28,9 +28,11 @@ export interface EventRow {
  * the exact count, so rounding it gives that count exactly, for any date. Not `floor(extract(epoch
  * …) * 1000)`: extract returns numeric, and its three numeric operations cost PostgreSQL ~0.5 µs
  * a column of every row read. Not `floor(date_part(…) * 1000)`: a time on a whole millisecond may
- * come out a hair below it as a double, and floor a millisecond short.
+ * come out a hair below it as a double, and floor a millisecond short. Left a double (a whole
+ * number, exact to 2^53 ms): pg hands a bigint over as text it checks with a regex, garbage
+ * for every time of every row, and a double as the number itself.
  */
-export const epochMsSql = (column: string): string => `round(date_part('epoch', date_trunc('milliseconds', ${column})) * 1000)::bigint`;
+export const epochMsSql = (column: string): string => `round(date_part('epoch', date_trunc('milliseconds', ${column})) * 1000)`;
 
 /**
  * The columns the store's reads select, in the order of `EventRowArray`. Rows come as arrays
@@ -51,8 +53,8 @@ export type EventRowArray = [
   schemaVersion: number,
   data: unknown,
   metadata: EventMetadata,
-  occurredMs: string,
-  recordedMs: string,
+  occurredMs: number,
+  recordedMs: number,
   transactionId: string,
 ];
 
@@ -68,8 +70,8 @@ export const eventRowOf = (r: readonly [...EventRowArray, ...unknown[]]): EventR
   schema_version: r[7],
   data: r[8],
   metadata: r[9],
-  occurred_at: new Date(Number(r[10])),
-  recorded_at: new Date(Number(r[11])),
+  occurred_at: new Date(r[10]),
+  recorded_at: new Date(r[11]),
   transaction_id: r[12],
 });
 
@@ -136,8 +138,8 @@ export class RecordedEventMapper {
         schemaVersion: r[7],
         data: r[8],
         metadata: r[9],
-        occurredAt: new Date(Number(r[10])),
-        recordedAt: new Date(Number(r[11])),
+        occurredAt: new Date(r[10]),
+        recordedAt: new Date(r[11]),
         transactionId: r[12],
       }),
     );
