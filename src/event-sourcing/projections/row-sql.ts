@@ -151,7 +151,16 @@ const byKeys = <R extends Row = Row>(
   return withRecords<R>(client, table, keyColumns, keyRecords(keyColumns, keys), (records) => sql(condition(records)));
 };
 
-/** The rows whose keys are among `keys`, in one statement. */
+/**
+ * The rows whose keys are among `keys` (each once, however often its key is given), in one
+ * statement that looks each key up in the table's key index. As a semi-join (`IN`), PostgreSQL
+ * costs an index probe as a random page read and hashed the keys against a scan of the whole
+ * table whenever the table held less than some ten times as many rows per key as a batch asks
+ * for: a projection's batch then read every row of its read model, a cost growing with the
+ * table (occupancy's catch-up: 3.1 ms for 215 keys against 21k stays, 0.8 ms probed). The
+ * lateral lookup (kept a subquery by `OFFSET 0`, or it is planned as a join again) is a nested
+ * loop whatever the estimates; the keys are made distinct first.
+ */
 export const selectByKeys = async <R extends Row>(
   client: PoolClient,
   table: string,
@@ -159,7 +168,16 @@ export const selectByKeys = async <R extends Row>(
   keys: readonly (readonly unknown[])[],
 ): Promise<R[]> => {
   if (keys.length === 0) return [];
-  return byKeys<R>(client, table, keyColumns, keys, (condition) => `SELECT * FROM ${table} WHERE ${condition}`);
+  const matches = keyColumns.map((column) => `stored.${column} = wanted.${column}`).join(' AND ');
+  return withRecords<R>(
+    client,
+    table,
+    keyColumns,
+    keyRecords(keyColumns, keys),
+    (records) =>
+      `SELECT found.* FROM (SELECT DISTINCT * FROM (${records}) AS given) AS wanted (${keyColumns.join(', ')})
+       CROSS JOIN LATERAL (SELECT * FROM ${table} AS stored WHERE ${matches} OFFSET 0) AS found`,
+  );
 };
 
 /** The ON CONFLICT clause that makes an INSERT of `columns` replace the row with the same key. */

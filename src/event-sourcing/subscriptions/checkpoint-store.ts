@@ -48,12 +48,14 @@ export class CheckpointStore {
     to: LogCursor,
     owner: string,
   ): Promise<boolean> {
-    const result = await client.query(
-      `UPDATE projection_checkpoints c
+    // Prepared once per connection (named): the statement of every step's transaction, not parsed and planned each time.
+    const result = await client.query({
+      name: 'chronicle_advance_checkpoints',
+      text: `UPDATE projection_checkpoints c
        SET transaction_id = $6::text::xid8, position = $7, events_applied = c.events_applied + moved.applied, owner = $8, updated_at = now()
        FROM unnest($2::int[], $3::bigint[]) AS moved (partition, applied)
        WHERE c.projection = $1 AND c.partition = moved.partition AND c.transaction_id = $4::text::xid8 AND c.position = $5`,
-      [
+      values: [
         subscription,
         partitions.map((p) => p.partition),
         partitions.map((p) => p.applied),
@@ -63,7 +65,7 @@ export class CheckpointStore {
         to.position,
         owner,
       ],
-    );
+    });
     return result.rowCount === partitions.length;
   }
 

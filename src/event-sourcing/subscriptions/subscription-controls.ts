@@ -34,10 +34,12 @@ export class SubscriptionControls {
   }
 
   async get(name: string): Promise<SubscriptionControl> {
-    const { rows } = await this.pool.query<{ paused: boolean; status: SubscriptionStatus; last_error: string | null }>(
-      `SELECT paused, status, last_error FROM projection_controls WHERE projection = $1`,
-      [name],
-    );
+    // Named: read before every step, so prepared once per connection rather than parsed and planned each time.
+    const { rows } = await this.pool.query<{ paused: boolean; status: SubscriptionStatus; last_error: string | null }>({
+      name: 'chronicle_subscription_control',
+      text: `SELECT paused, status, last_error FROM projection_controls WHERE projection = $1`,
+      values: [name],
+    });
     const row = rows[0] ?? { paused: false, status: 'running', last_error: null };
     return { paused: row.paused || this.pausedByConfig.has(name), status: row.status, lastError: row.last_error };
   }

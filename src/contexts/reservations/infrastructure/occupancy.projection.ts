@@ -14,6 +14,9 @@ interface StayRow extends Record<string, unknown> {
 
 const STAY_KEY = ['practice_id', 'reservation_id'];
 
+/** A text as an element of a PostgreSQL array literal: quoted, so no id reads as NULL or splits at a comma. */
+const arrayElement = (text: string): string => `"${text.replace(/["\\]/g, '\\$&')}"`;
+
 /**
  * Rooms reserved per practice per night, kept by workers from reservation events. A batch
  * loads its stays at once, folds the events into them in memory, then writes stays and day
@@ -30,16 +33,31 @@ export const occupancyProjection: AsyncProjection<ReservationEvent> = {
   errorPolicy: 'stop',
   maxAttempts: 5,
   async apply(client: PoolClient, events: readonly EventOf<ReservationEvent>[], tables: TableNames): Promise<void> {
-    const keyOf = (e: EventOf<ReservationEvent>) => `${e.tenantId}\u0000${e.aggregateId}`;
-    const keys = new Map(events.map((e) => [keyOf(e), [e.tenantId, e.aggregateId]]));
+    // Each event's stay key, made once per run of one stream's events: a stream's events mostly
+    // come together in the log (appended together), and a string and two arrays per event were
+    // a good part of the fold's garbage.
+    const eventKeys = new Array<string>(events.length);
+    const keys = new Map<string, [string, string]>();
+    for (let i = 0, key = ''; i < events.length; i++) {
+      const event = events[i];
+      const previous = events[i - 1];
+      if (!previous || event.aggregateId !== previous.aggregateId || event.tenantId !== previous.tenantId) {
+        key = `${event.tenantId}\u0000${event.aggregateId}`;
+        if (!keys.has(key)) keys.set(key, [event.tenantId, event.aggregateId]);
+      }
+      eventKeys[i] = key;
+    }
     const loaded = await selectByKeys<StayRow>(client, tables.occupancy_stays, STAY_KEY, [...keys.values()]);
     const before = new Map<string, OccupancyStay>(
       loaded.map((row) => [`${row.practice_id}\u0000${row.reservation_id}`, { checkInDate: row.check_in_date, nights: row.nights, counted: row.counted }]),
     );
     const stays = new Map<string, OccupancyStay | null>(before);
-    for (const event of events) {
-      const key = keyOf(event);
-      stays.set(key, stayAfter(stays.get(key) ?? null, event));
+    // A run of one stay's events folds without a map lookup per event.
+    for (let i = 0; i < events.length; ) {
+      const key = eventKeys[i];
+      let stay = stays.get(key) ?? null;
+      for (; i < events.length && eventKeys[i] === key; i++) stay = stayAfter(stay, events[i]);
+      stays.set(key, stay);
     }
     // Practice → night → change in reserved rooms.
     const deltas = new Map<string, Map<string, number>>();
@@ -53,19 +71,29 @@ export const occupancyProjection: AsyncProjection<ReservationEvent> = {
       stayRows.push({ practice_id, reservation_id, check_in_date: stay.checkInDate, nights: stay.nights, counted: stay.counted });
     }
     await upsertRows(client, tables.occupancy_stays, STAY_KEY, stayRows);
-    const dayRows: { practice_id: string; day: string; reserved: number }[] = [];
+    // The day rows as three array literals, built here: handed JS arrays, pg quotes and escapes
+    // every element with regex replaces, the largest part of the fold's garbage. A practice's id
+    // is quoted once for all its days; days (YYYY-MM-DD) and counts need no quoting.
+    const practices: string[] = [];
+    const days: string[] = [];
+    const reserved: number[] = [];
     for (const practice_id of [...deltas.keys()].sort()) {
-      for (const day of [...deltas.get(practice_id)!.keys()].sort()) {
-        const reserved = deltas.get(practice_id)!.get(day)!;
-        if (reserved !== 0) dayRows.push({ practice_id, day, reserved });
+      const nights = deltas.get(practice_id)!;
+      const quoted = arrayElement(practice_id);
+      for (const day of [...nights.keys()].sort()) {
+        const change = nights.get(day)!;
+        if (change === 0) continue;
+        practices.push(quoted);
+        days.push(day);
+        reserved.push(change);
       }
     }
-    if (dayRows.length === 0) return;
+    if (days.length === 0) return;
     await client.query(
       `INSERT INTO ${tables.occupancy_days} (practice_id, day, reserved)
        SELECT * FROM unnest($1::text[], $2::date[], $3::int[])
        ON CONFLICT (practice_id, day) DO UPDATE SET reserved = ${tables.occupancy_days}.reserved + excluded.reserved`,
-      [dayRows.map((r) => r.practice_id), dayRows.map((r) => r.day), dayRows.map((r) => r.reserved)],
+      [`{${practices.join(',')}}`, `{${days.join(',')}}`, `{${reserved.join(',')}}`],
     );
   },
 };
