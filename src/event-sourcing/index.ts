@@ -17,7 +17,7 @@ export { AggregateCatalog } from './aggregates/aggregate-catalog.js';
 // Read models: inline row changes, async folds and maps, lazy projections, reactors.
 export type { Row, FoldProjectionDefinition } from './projections/fold-projection.js';
 export { foldOfChanges, type RowChange, type RowChangeProjectionDefinition } from './projections/row-change.js';
-export { selectByKeys, upsertRows } from './projections/row-sql.js';
+export { arrayElement, selectByKeys, upsertRows } from './projections/row-sql.js';
 export { asyncFold } from './projections/async-fold.projection.js';
 export { asyncMap, type MapProjectionDefinition } from './projections/async-map.projection.js';
 export type { AsyncProjection, TableNames } from './projections/async-projection.js';

@@ -65,6 +65,9 @@ const element = (value: unknown, json: boolean): string => {
   return `"${NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, '\\$&') : text}"`;
 };
 
+/** A value as an element of a PostgreSQL array literal (`{a,b}`), for read models that build their own arrays. */
+export const arrayElement = (value: unknown): string => element(value, false);
+
 /**
  * One column of the rows as a PostgreSQL array literal, built here rather than by pg from a
  * JS array: pg escapes every element with two regex replaces, most of the Node cost of the write.

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { type AsyncProjection, type EventOf, selectByKeys, type TableNames, upsertRows } from '../../../event-sourcing/index.js';
+import { arrayElement, type AsyncProjection, type EventOf, selectByKeys, type TableNames, upsertRows } from '../../../event-sourcing/index.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 import { reservationEventTypes } from './reservation.event-schemas.js';
 import { addOccupancyDeltas, stayAfter, type OccupancyStay } from './occupancy.js';
@@ -13,9 +13,6 @@ interface StayRow extends Record<string, unknown> {
 }
 
 const STAY_KEY = ['practice_id', 'reservation_id'];
-
-/** A text as an element of a PostgreSQL array literal: quoted, so no id reads as NULL or splits at a comma. */
-const arrayElement = (text: string): string => `"${text.replace(/["\\]/g, '\\$&')}"`;
 
 /**
  * Rooms reserved per practice per night, kept by workers from reservation events. A batch
