@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { reservationEventSchemas } from '../src/contexts/reservations/infrastructure/reservation.event-schemas.js';
 import { EventRegistry } from '../src/event-sourcing/store/event-registry.js';
+import { median } from './harness/sample.js';
 import { OrderPlaced } from './payloads/order-placed.js';
 
 /**
@@ -75,7 +76,6 @@ const pass = (registry: Pick<Registry, 'validate'>, type: string, data: unknown)
   return (user + system) / ITERATIONS;
 };
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 for (const { name, type, data } of workloads) {
   const samples = new Map<string, number[]>(variants.map((variant) => [variant.name, []]));

@@ -17,9 +17,10 @@ export interface BenchDatabase {
   readonly serverPid: number | null;
   /**
    * Creates and migrates another throw-away database on the same server, named after the
-   * bench database (`<name>_<suffix>`); `close` drops it too. Resolves to its URL.
+   * bench database (`<name>_<suffix>`); `close` drops it too. Resolves to its URL. With
+   * `migrate: false` it stays empty, for a build that migrates it with migrations of its own.
    */
-  createDatabase(suffix: string): Promise<string>;
+  createDatabase(suffix: string, options?: { readonly migrate?: boolean }): Promise<string>;
   /** Drops one database `createDatabase` made, before the bench ends. */
   dropDatabase(suffix: string): Promise<void>;
   /** Drops the bench databases and stops the embedded server, if one was started. */
@@ -78,11 +79,11 @@ export const openBenchDatabase = async (config: BenchConfig, root: string): Prom
     : `embedded PostgreSQL on 127.0.0.1:${config.embeddedPort}`;
   const name = `chronicle_bench_${Date.now()}`;
   const created: string[] = [];
-  const create = async (database: string): Promise<string> => {
+  const create = async (database: string, migrate = true): Promise<string> => {
     created.push(database);
     await adminQuery(server.url, `CREATE DATABASE ${database}`);
     const url = withDatabase(server.url, database);
-    await runMigrations(url);
+    if (migrate) await runMigrations(url);
     return url;
   };
   const drop = async (database: string): Promise<void> => {
@@ -103,9 +104,9 @@ export const openBenchDatabase = async (config: BenchConfig, root: string): Prom
       serverDescription,
       postgresVersion: String(version.rows[0].server_version),
       serverPid: server.pid,
-      createDatabase: (suffix) => {
+      createDatabase: (suffix, options) => {
         if (!/^[a-z0-9_]+$/.test(suffix)) throw new Error(`database suffix "${suffix}" is not a plain identifier`);
-        return create(`${name}_${suffix}`);
+        return create(`${name}_${suffix}`, options?.migrate ?? true);
       },
       dropDatabase: (suffix) => drop(`${name}_${suffix}`),
       close: async () => {

@@ -43,6 +43,13 @@ export const mergeSamples = (a: Sample, b: Sample): Sample => ({
   },
 });
 
+/** The middle value; for an even count, the mean of the two middle ones. */
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[Math.floor(middle)];
+};
+
 /** Nearest-rank percentile of sorted values. */
 const percentile = (sorted: Float64Array, p: number): number =>
   sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
