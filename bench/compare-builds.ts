@@ -13,7 +13,9 @@ import { openBenchDatabase, type BenchDatabase } from './server.js';
 
 /**
  * HTTP create + confirm, CPU per request, of several builds in the same period:
- * `BUILDS=before=/path/to/old/dist,after=dist node dist/bench/compare-builds.js`.
+ * `BUILDS=before=/path/to/old/dist,after=dist node dist/bench/compare-builds.js`; an entry may
+ * name node options after its directory (`young=dist --max-semi-space-size=32`), to compare a
+ * build with itself under other settings.
  *
  * One full bench run cannot tell a build's change from the machine's: the same build's CPU per
  * request swings by a quarter between runs here. So the builds take turns, A B then B A, for
@@ -28,6 +30,8 @@ import { openBenchDatabase, type BenchDatabase } from './server.js';
 interface Build {
   readonly name: string;
   readonly dist: string;
+  /** Node options the build's app process runs with (V8's heap sizes, say). */
+  readonly nodeOptions: readonly string[];
 }
 
 /** One measured phase of a build: a request is an event of its sample. */
@@ -47,15 +51,18 @@ const PHASE_MS = number('PHASE_MS', 8_000);
 const WARMUP_MS = number('WARMUP_MS', 3_000);
 const CONNECTIONS = number('CONNECTIONS', 16);
 
+/** `<name>=<dist directory>[ <node option>…]`, comma-separated. */
 const builds = (): Build[] => {
   const text = process.env.BUILDS;
-  if (!text) throw new Error('BUILDS=<name>=<dist directory>,<name>=<dist directory>… is required');
+  if (!text) throw new Error('BUILDS=<name>=<dist directory>[ <node option>…],… is required');
   return text.split(',').map((entry) => {
-    const [name, dist] = entry.split('=');
-    if (!name || !dist) throw new Error(`BUILDS entry "${entry}" is not <name>=<dist directory>`);
+    const equals = entry.indexOf('=');
+    const [dist, ...nodeOptions] = entry.slice(equals + 1).trim().split(/\s+/);
+    const name = entry.slice(0, equals).trim();
+    if (equals < 1 || !dist) throw new Error(`BUILDS entry "${entry}" is not <name>=<dist directory>[ <node option>…]`);
     const app = resolve(dist, 'bench/http/app.js');
     if (!existsSync(app)) throw new Error(`${name}: no ${app} (build that checkout first)`);
-    return { name, dist: resolve(dist) };
+    return { name, dist: resolve(dist), nodeOptions };
   });
 };
 
@@ -65,7 +72,7 @@ class BuildApp {
 
   static spawn(build: Build): BuildApp {
     const entry = fileURLToPath(new URL('./http/build-app-process.js', import.meta.url));
-    return new BuildApp(fork(entry, [build.dist], { cwd: resolve(build.dist, '..') }));
+    return new BuildApp(fork(entry, [build.dist], { cwd: resolve(build.dist, '..'), execArgv: [...build.nodeOptions] }));
   }
 
   ask<K extends BuildAppQuestion['kind']>(
@@ -164,7 +171,8 @@ const main = async (): Promise<void> => {
   const meter = new CpuMeter(bench.serverPid);
   try {
     print(
-      `${bench.serverDescription}, PostgreSQL ${bench.postgresVersion}; builds ${all.map((b) => `${b.name} (${b.dist})`).join(', ')}; ` +
+      `${bench.serverDescription}, PostgreSQL ${bench.postgresVersion}; builds ` +
+        `${all.map((b) => `${b.name} (${[b.dist, ...b.nodeOptions].join(' ')})`).join(', ')}; ` +
         `${ROUNDS} rounds (A B, B A, …) of ${PHASE_MS} ms after ${WARMUP_MS} ms, ${CONNECTIONS} connections, create then confirm`,
     );
     const phases: Phase[] = [];
