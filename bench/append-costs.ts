@@ -20,15 +20,24 @@ import { createBaselineTables } from './targets/raw-schema.js';
  * indexes dropped, and the minimal table's INSERT. The variants take turns, A B C … then … C B A,
  * so a machine's drift falls on all of them alike; each turn reads its backend's CPU time and the
  * WAL it wrote (turns run one at a time, so the WAL between two readings is that turn's).
- * `BATCHES` (default `1,10`) are the events per append, `ROUNDS` and `APPENDS` (per turn) the size.
+ * `BATCHES` (default `1,10`) are the events per append, `ROUNDS` the size; `LONG_STREAMS=1` below.
  */
 
 interface Variant {
   readonly name: string;
-  /** Run on the variant's database after migrating: what it takes away from `events`. */
+  /** Run on the variant's database after migrating: the indexes it takes away from `events`. */
   readonly drop: readonly string[];
+  /** Other statements it runs there (constraints and triggers it takes away). */
+  readonly alter?: readonly string[];
   readonly minimal?: true;
 }
+
+/** `events`' two CHECKs (PostgreSQL parses and plans each from its catalog text for every statement) and triggers. */
+const WITHOUT_CHECKS_AND_TRIGGERS = [
+  'ALTER TABLE events DROP CONSTRAINT events_version_check, DROP CONSTRAINT events_schema_version_check',
+  'DROP TRIGGER events_append_only ON events',
+  'DROP TRIGGER events_no_truncate ON events',
+];
 
 const VARIANTS: readonly Variant[] = [
   { name: 'events as migrated', drop: [] },
@@ -36,6 +45,7 @@ const VARIANTS: readonly Variant[] = [
   { name: 'without type + tenant', drop: ['events_type_tenant_idx'] },
   { name: 'without the gap-free order index', drop: ['events_global_order_idx'] },
   { name: 'without all three', drop: ['events_correlation_idx', 'events_type_tenant_idx', 'events_global_order_idx'] },
+  { name: 'without the CHECKs and triggers', drop: [], alter: WITHOUT_CHECKS_AND_TRIGGERS },
   { name: 'minimal table', drop: [], minimal: true },
 ];
 
@@ -43,6 +53,12 @@ const numbers = (name: string, fallback: string): number[] => (process.env[name]
 const [ROUNDS] = numbers('ROUNDS', '10');
 const BATCHES = numbers('BATCHES', '1,10');
 const EVENTS_PER_TURN = 2_000;
+const STREAMS = 20;
+/**
+ * `LONG_STREAMS=1`: the streams go on from round to round (~100 events more each round) instead
+ * of 20 new ones each round, for what an append costs on a long stream.
+ */
+const LONG_STREAMS = process.env.LONG_STREAMS === '1';
 
 type Append = (stream: StreamId, events: readonly NewEvent[], expectedVersion: number) => Promise<unknown>;
 
@@ -52,6 +68,8 @@ interface Side {
   readonly backend: number;
   readonly append: Append;
   readonly next: EventSource;
+  /** Each stream's version, kept across rounds with `LONG_STREAMS`. */
+  readonly versions: Map<string, number>;
   cpuUs: number;
   walBytes: number;
   events: number;
@@ -63,6 +81,7 @@ const open = async (bench: BenchDatabase, variant: Variant, index: number, batch
   const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0 });
   await createBaselineTables(pool);
   for (const index of variant.drop) await pool.query(`DROP INDEX ${index}`);
+  for (const statement of variant.alter ?? []) await pool.query(statement);
   const backend = Number((await pool.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
   let append: Append;
   if (variant.minimal) {
@@ -73,7 +92,8 @@ const open = async (bench: BenchDatabase, variant: Variant, index: number, batch
     append = (stream, events, expectedVersion) => store.append(stream, events, { expectedVersion });
   }
   // Every variant appends the same orders.
-  return { variant, pool, backend, append, next: ORDER_PAYLOAD.source(`append-costs-${batch}`), cpuUs: 0, walBytes: 0, events: 0 };
+  const next = ORDER_PAYLOAD.source(`append-costs-${batch}`);
+  return { variant, pool, backend, append, next, versions: new Map(), cpuUs: 0, walBytes: 0, events: 0 };
 };
 
 const walPosition = async (pool: pg.Pool): Promise<string> => (await pool.query('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn;
@@ -86,14 +106,14 @@ const cpuOf = (side: Side): number => {
   return us;
 };
 
-/** One turn: appends to 20 streams of the round, in turn; counted unless it is the warm-up round. */
+/** One turn: appends to 20 streams (the round's own, or the run's with `LONG_STREAMS`), in turn; counted unless it is the warm-up round. */
 const turn = async (side: Side, round: number, batch: number): Promise<void> => {
-  const versions = new Map<string, number>();
+  const versions = LONG_STREAMS ? side.versions : new Map<string, number>();
   const appends = Math.max(1, Math.round(EVENTS_PER_TURN / batch));
   const lsn = await walPosition(side.pool);
   const cpu = cpuOf(side);
   for (let i = 0; i < appends; i++) {
-    const aggregateId = `round-${round}-${i % 20}`;
+    const aggregateId = LONG_STREAMS ? `stream-${i % STREAMS}` : `round-${round}-${i % STREAMS}`;
     const version = versions.get(aggregateId) ?? 0;
     await side.append({ tenantId: BENCH_TENANT, aggregateType: 'order', aggregateId }, side.next(batch), version);
     versions.set(aggregateId, version + batch);
@@ -125,7 +145,8 @@ const main = async (): Promise<void> => {
   const root = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench/append-costs.js -> repository root
   const bench = await openBenchDatabase(loadConfig(), root);
   try {
-    print(`${bench.serverDescription}, PostgreSQL ${bench.postgresVersion}; ${ROUNDS} rounds of ${EVENTS_PER_TURN} events per variant`);
+    const streams = LONG_STREAMS ? `${STREAMS} streams growing all run` : `${STREAMS} new streams a round`;
+    print(`${bench.serverDescription}, PostgreSQL ${bench.postgresVersion}; ${ROUNDS} rounds of ${EVENTS_PER_TURN} events per variant, ${streams}`);
     for (const batch of BATCHES) {
       const sides = await measure(bench, batch);
       const base = sides[0];

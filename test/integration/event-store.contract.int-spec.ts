@@ -316,6 +316,7 @@ describe.each(backends)('$name event store', ({ open }) => {
       ['stream_exists on an existing stream', 2, 'stream_exists'],
       ['0 on a new stream', 0, 0],
       ['the current version', 2, 2],
+      ['the current version of a long stream', 300, 300],
     ])('appends with %s', async (_case, existing, expectedVersion) => {
       const stream = freshStream();
       if (existing > 0) await store.append(stream, Array.from({ length: existing }, () => roomCleaned()));
@@ -333,15 +334,18 @@ describe.each(backends)('$name event store', ({ open }) => {
       ['a newer version', 2, 3],
       ['a version on a new stream', 0, 1],
       ['0 on an existing stream', 2, 0],
-    ])('refuses %s with a ConcurrencyError and writes nothing', async (_case, existing, expectedVersion) => {
+      ['a version far ahead', 2, 40],
+      ['a version far behind on a long stream', 300, 7],
+    ])('refuses %s with a ConcurrencyError and writes nothing, one event or a batch', async (_case, existing, expectedVersion) => {
       const stream = freshStream();
       if (existing > 0) await store.append(stream, Array.from({ length: existing }, () => roomCleaned()));
       const before = await store.readStream(stream);
 
-      const error = await rejectionOf(store.append(stream, [roomCleaned('201'), roomCleaned('202')], { expectedVersion }));
-
-      expect(error).toBeInstanceOf(ConcurrencyError);
-      expect(error).toMatchObject({ code: 'CONCURRENCY_CONFLICT', stream, expectedVersion, actualVersion: existing });
+      for (const events of [[roomCleaned('201')], [roomCleaned('201'), roomCleaned('202')]]) {
+        const error = await rejectionOf(store.append(stream, events, { expectedVersion }));
+        expect(error).toBeInstanceOf(ConcurrencyError);
+        expect(error).toMatchObject({ code: 'CONCURRENCY_CONFLICT', stream, expectedVersion, actualVersion: existing });
+      }
       expect(await store.readStream(stream)).toEqual(before);
       expect(await store.streamVersion(stream)).toBe(existing);
     });

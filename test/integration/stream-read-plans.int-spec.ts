@@ -15,24 +15,36 @@ const scalarOf = (value: unknown): string => (value instanceof Date ? value.toIS
 const literalOf = (value: unknown): string =>
   Array.isArray(value) ? `{${value.map((item) => `"${scalarOf(item).replace(/["\\]/g, '\\$&')}"`).join(',')}}` : scalarOf(value);
 
+type PlanNode = Record<string, unknown>;
+
 describe('Plans of the stream reads on a young events table', () => {
   let db: TestDatabase;
   let client: PoolClient;
   const tenantId = randomUUID();
 
-  /** The indexes the generic plan of `text` scans on events. */
-  const eventIndexesOf = async (name: string, text: string, values: readonly unknown[]): Promise<string[]> => {
+  /** The nodes of the generic plan of `text` that read or write events. */
+  const eventNodesOf = async (name: string, text: string, values: readonly unknown[]): Promise<PlanNode[]> => {
     await client.query(`PREPARE ${name} AS ${text}`);
     const literals = values.map((value) => client.escapeLiteral(literalOf(value))).join(', ');
     const [{ 'QUERY PLAN': plan }] = (await client.query(`EXPLAIN (FORMAT JSON) EXECUTE ${name}(${literals})`)).rows;
-    const indexes: string[] = [];
-    const visit = (node: Record<string, unknown>) => {
-      if (node['Relation Name'] === 'events') indexes.push(String(node['Index Name'] ?? node['Node Type']));
-      for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) visit(child);
+    const nodes: PlanNode[] = [];
+    const visit = (node: PlanNode) => {
+      if (node['Relation Name'] === 'events') nodes.push(node);
+      for (const child of (node.Plans as PlanNode[] | undefined) ?? []) visit(child);
     };
     visit(plan[0].Plan);
-    return indexes;
+    return nodes;
   };
+
+  /** The indexes the generic plan of `text` scans on events. */
+  const eventIndexesOf = async (name: string, text: string, values: readonly unknown[]): Promise<string[]> =>
+    (await eventNodesOf(name, text, values)).map((node) => String(node['Index Name'] ?? node['Node Type']));
+
+  /** The conditions the generic plan of `text` looks the stream's version up by. */
+  const versionLookupsOf = async (name: string, text: string, values: readonly unknown[]): Promise<string[]> =>
+    (await eventNodesOf(name, text, values))
+      .filter((node) => node['Index Name'] === 'events_stream_version_key')
+      .map((node) => String(node['Index Cond']));
 
   beforeAll(async () => {
     db = await createTestDatabase(1);
@@ -69,5 +81,21 @@ describe('Plans of the stream reads on a young events table', () => {
     const { text, values } = sharedAppendStatement(appends);
     const indexes = await eventIndexesOf('append_shared', text, values);
     expect(indexes.filter((index) => index !== 'ModifyTable')).toEqual(['events_stream_version_key']);
+  });
+
+  // The version read stops at the expected version: it reads a stream's last entry or two, not
+  // every entry of the stream on its last index page (measured: 60-100 µs of a single append to
+  // a 1,000-event stream, against 18 µs bounded).
+  it('reads only the versions from the expected one up, alone or shared', async () => {
+    const event = () => ({ eventId: randomUUID(), type: 'room.touched', schemaVersion: 1, data: {}, storedData: {}, metadata: { actor: { type: 'system', id: null } }, occurredAt: new Date() });
+    const stream = { tenantId, aggregateType: 'room', aggregateId: 'r1' };
+    const one = appendStatement(stream, 8, [event() as never], false);
+    const many = appendStatement(stream, 8, [event() as never, event() as never], false);
+    const shared = sharedAppendStatement([{ stream, expectedVersion: 8, events: [event() as never] }]);
+    for (const [name, { text, values }] of Object.entries({ bounded_one: one, bounded_many: many, bounded_shared: shared })) {
+      const lookups = await versionLookupsOf(name, text, values);
+      expect(lookups).toHaveLength(1);
+      expect(lookups[0]).toMatch(/\(version >= /);
+    }
   });
 });
