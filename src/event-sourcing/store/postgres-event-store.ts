@@ -25,8 +25,11 @@ import {
   EVENT_ROW_COLUMNS,
   eventRowOf,
   RecordedEventMapper,
+  STREAM_ROW_COLUMNS,
+  streamRowsOf,
   type EventRow,
   type EventRowArray,
+  type StreamRowArray,
 } from './recorded-event.mapper.js';
 import { withClient } from './with-client.js';
 
@@ -47,11 +50,12 @@ const SQL = {
     WHERE tenant_id = $1 AND type = ANY($2::text[]) AND data->>$3 = $4
       AND (transaction_id, position) > ($5::text::xid8, $6::bigint)
     ORDER BY events.transaction_id, events.position LIMIT $7`,
-  streamForward: `SELECT ${COLUMNS} FROM events
+  // The stream reads leave out the stream's own columns (`STREAM_ROW_COLUMNS`).
+  streamForward: `SELECT ${STREAM_ROW_COLUMNS} FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3
       AND version BETWEEN $4 AND $5 AND date_trunc('milliseconds', recorded_at) <= $6
     ORDER BY version LIMIT $7`,
-  streamBackward: `SELECT ${COLUMNS} FROM events
+  streamBackward: `SELECT ${STREAM_ROW_COLUMNS} FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3
       AND version <= $4 AND date_trunc('milliseconds', recorded_at) <= $5
     ORDER BY version DESC LIMIT $6`,
@@ -68,7 +72,8 @@ const SQL = {
     ORDER BY events.transaction_id, events.position LIMIT $3`,
 } as const;
 
-type EventRead = Exclude<keyof typeof SQL, 'streamVersion'>;
+type StreamRead = 'streamForward' | 'streamBackward';
+type EventRead = Exclude<keyof typeof SQL, 'streamVersion' | StreamRead>;
 
 const UNIQUE_VIOLATION = '23505';
 const STREAM_VERSION_KEY = 'events_stream_version_key';
@@ -195,17 +200,17 @@ export class PostgresEventStore implements EventStore {
     const until = options.until ?? 'infinity';
     const limit = clampLimit(options.limit, null);
     const keys = [stream.tenantId, stream.aggregateType, stream.aggregateId];
-    const rows =
+    const [statement, values]: [StreamRead, unknown[]] =
       options.direction === 'backward'
-        ? await this.read(this.pool, 'streamBackward', [...keys, options.fromVersion ?? MAX_VERSION, until, limit])
-        : await this.read(this.pool, 'streamForward', [
-            ...keys,
-            options.fromVersion ?? 1,
-            options.toVersion ?? MAX_VERSION,
-            until,
-            limit,
-          ]);
-    return this.mapper.recordedOf(rows);
+        ? ['streamBackward', [...keys, options.fromVersion ?? MAX_VERSION, until, limit]]
+        : ['streamForward', [...keys, options.fromVersion ?? 1, options.toVersion ?? MAX_VERSION, until, limit]];
+    const { rows } = await this.pool.query<StreamRowArray>({
+      name: `chronicle_read_${statement}`,
+      text: SQL[statement],
+      values,
+      rowMode: 'array',
+    });
+    return this.mapper.recordedOf(streamRowsOf(stream, rows));
   }
 
   async streamVersion(stream: StreamId): Promise<number> {
