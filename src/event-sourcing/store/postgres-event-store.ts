@@ -37,6 +37,9 @@ const COLUMNS = EVENT_ROW_COLUMNS;
 
 // `until` compares at millisecond precision, the precision of `RecordedEvent.recordedAt`:
 // reading up to an event's recordedAt must include that event (recorded_at keeps microseconds).
+// The stream reads take the first millisecond after it (`recordedBefore`): `recorded_at < $6`
+// is that test without truncating every row's time (date_trunc of a timestamptz goes through
+// its calendar fields, ~0.5 µs a row).
 const SQL = {
   streamVersion: `SELECT coalesce(max(version), 0)::integer AS version FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3`,
@@ -53,11 +56,11 @@ const SQL = {
   // The stream reads leave out the stream's own columns (`STREAM_ROW_COLUMNS`).
   streamForward: `SELECT ${STREAM_ROW_COLUMNS} FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3
-      AND version BETWEEN $4 AND $5 AND date_trunc('milliseconds', recorded_at) <= $6
+      AND version BETWEEN $4 AND $5 AND recorded_at < $6
     ORDER BY version LIMIT $7`,
   streamBackward: `SELECT ${STREAM_ROW_COLUMNS} FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3
-      AND version <= $4 AND date_trunc('milliseconds', recorded_at) <= $5
+      AND version <= $4 AND recorded_at < $5
     ORDER BY version DESC LIMIT $6`,
   // Both log reads stop below the oldest open transaction: see LogCursor. They order by the
   // qualified columns: a bare `transaction_id` would name the text alias of COLUMNS, and text
@@ -83,6 +86,13 @@ const MAX_VERSION = 2_147_483_647;
 const DEFAULT_CORRELATION_LIMIT = 1_000;
 
 const cursorOfRow = (row: EventRow): LogCursor => ({ transactionId: row.transaction_id, position: Number(row.position) });
+
+/** The last time a Date can hold (ms since 1970). */
+const MAX_DATE_MS = 8.64e15;
+
+/** What a stream read's `recorded_at` must be below: the millisecond after `until`, or past every time. */
+const recordedBefore = (until: Date | undefined): Date | 'infinity' =>
+  until === undefined || until.getTime() >= MAX_DATE_MS ? 'infinity' : new Date(until.getTime() + 1);
 
 /** Only caller-chosen event ids can repeat an earlier append; generated ones never do. */
 const suppliesIds = (events: readonly NewEvent[]): boolean => events.some((e) => e.eventId !== undefined);
@@ -197,7 +207,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStream(stream: StreamId, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const until = options.until ?? 'infinity';
+    const until = recordedBefore(options.until);
     const limit = clampLimit(options.limit, null);
     const keys = [stream.tenantId, stream.aggregateType, stream.aggregateId];
     const [statement, values]: [StreamRead, unknown[]] =

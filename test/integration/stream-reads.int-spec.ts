@@ -58,3 +58,23 @@ describe('The stream ids of a stream read on PostgreSQL', () => {
     expect(events.map((event) => event.aggregateId)).toEqual([stream.aggregateId]);
   });
 });
+
+/** A read up to a time takes what was recorded before the millisecond after it: the last one a Date holds has none. */
+describe('A stream read up to a time on PostgreSQL', () => {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(2);
+    store = new PostgresEventStore(db.pool, registry());
+  });
+  afterAll(() => db.drop());
+
+  it('reads the whole stream up to the last time a Date can hold, forward and backward', async () => {
+    const stream = { tenantId: randomUUID(), aggregateType: 'room', aggregateId: 'r1' };
+    await store.append(stream, [{ type: 'room.cleaned', data: { roomId: 'a' }, metadata }]);
+    const until = new Date(8.64e15);
+    expect(await store.readStream(stream, { until })).toHaveLength(1);
+    expect(await store.readStream(stream, { until, direction: 'backward' })).toHaveLength(1);
+  });
+});
