@@ -25,8 +25,11 @@ import {
   EVENT_ROW_COLUMNS,
   eventRowOf,
   RecordedEventMapper,
+  STREAM_ROW_COLUMNS,
+  streamRowsOf,
   type EventRow,
   type EventRowArray,
+  type StreamRowArray,
 } from './recorded-event.mapper.js';
 import { withClient } from './with-client.js';
 
@@ -34,6 +37,9 @@ const COLUMNS = EVENT_ROW_COLUMNS;
 
 // `until` compares at millisecond precision, the precision of `RecordedEvent.recordedAt`:
 // reading up to an event's recordedAt must include that event (recorded_at keeps microseconds).
+// The stream reads take the first millisecond after it (`recordedBefore`): `recorded_at < $6`
+// is that test without truncating every row's time (date_trunc of a timestamptz goes through
+// its calendar fields, ~0.5 µs a row).
 const SQL = {
   streamVersion: `SELECT coalesce(max(version), 0)::integer AS version FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3`,
@@ -47,13 +53,14 @@ const SQL = {
     WHERE tenant_id = $1 AND type = ANY($2::text[]) AND data->>$3 = $4
       AND (transaction_id, position) > ($5::text::xid8, $6::bigint)
     ORDER BY events.transaction_id, events.position LIMIT $7`,
-  streamForward: `SELECT ${COLUMNS} FROM events
+  // The stream reads leave out the stream's own columns (`STREAM_ROW_COLUMNS`).
+  streamForward: `SELECT ${STREAM_ROW_COLUMNS} FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3
-      AND version BETWEEN $4 AND $5 AND date_trunc('milliseconds', recorded_at) <= $6
+      AND version BETWEEN $4 AND $5 AND recorded_at < $6
     ORDER BY version LIMIT $7`,
-  streamBackward: `SELECT ${COLUMNS} FROM events
+  streamBackward: `SELECT ${STREAM_ROW_COLUMNS} FROM events
     WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3
-      AND version <= $4 AND date_trunc('milliseconds', recorded_at) <= $5
+      AND version <= $4 AND recorded_at < $5
     ORDER BY version DESC LIMIT $6`,
   // Both log reads stop below the oldest open transaction: see LogCursor. They order by the
   // qualified columns: a bare `transaction_id` would name the text alias of COLUMNS, and text
@@ -68,7 +75,8 @@ const SQL = {
     ORDER BY events.transaction_id, events.position LIMIT $3`,
 } as const;
 
-type EventRead = Exclude<keyof typeof SQL, 'streamVersion'>;
+type StreamRead = 'streamForward' | 'streamBackward';
+type EventRead = Exclude<keyof typeof SQL, 'streamVersion' | StreamRead>;
 
 const UNIQUE_VIOLATION = '23505';
 const STREAM_VERSION_KEY = 'events_stream_version_key';
@@ -78,6 +86,13 @@ const MAX_VERSION = 2_147_483_647;
 const DEFAULT_CORRELATION_LIMIT = 1_000;
 
 const cursorOfRow = (row: EventRow): LogCursor => ({ transactionId: row.transaction_id, position: Number(row.position) });
+
+/** The last time a Date can hold (ms since 1970). */
+const MAX_DATE_MS = 8.64e15;
+
+/** What a stream read's `recorded_at` must be below: the millisecond after `until`, or past every time. */
+const recordedBefore = (until: Date | undefined): Date | 'infinity' =>
+  until === undefined || until.getTime() >= MAX_DATE_MS ? 'infinity' : new Date(until.getTime() + 1);
 
 /** Only caller-chosen event ids can repeat an earlier append; generated ones never do. */
 const suppliesIds = (events: readonly NewEvent[]): boolean => events.some((e) => e.eventId !== undefined);
@@ -192,20 +207,20 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStream(stream: StreamId, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const until = options.until ?? 'infinity';
+    const until = recordedBefore(options.until);
     const limit = clampLimit(options.limit, null);
     const keys = [stream.tenantId, stream.aggregateType, stream.aggregateId];
-    const rows =
+    const [statement, values]: [StreamRead, unknown[]] =
       options.direction === 'backward'
-        ? await this.read(this.pool, 'streamBackward', [...keys, options.fromVersion ?? MAX_VERSION, until, limit])
-        : await this.read(this.pool, 'streamForward', [
-            ...keys,
-            options.fromVersion ?? 1,
-            options.toVersion ?? MAX_VERSION,
-            until,
-            limit,
-          ]);
-    return this.mapper.recordedOf(rows);
+        ? ['streamBackward', [...keys, options.fromVersion ?? MAX_VERSION, until, limit]]
+        : ['streamForward', [...keys, options.fromVersion ?? 1, options.toVersion ?? MAX_VERSION, until, limit]];
+    const { rows } = await this.pool.query<StreamRowArray>({
+      name: `chronicle_read_${statement}`,
+      text: SQL[statement],
+      values,
+      rowMode: 'array',
+    });
+    return this.mapper.recordedOf(streamRowsOf(stream, rows));
   }
 
   async streamVersion(stream: StreamId): Promise<number> {

@@ -75,6 +75,56 @@ export const eventRowOf = (r: readonly [...EventRowArray, ...unknown[]]): EventR
   transaction_id: r[12],
 });
 
+/**
+ * The columns of a stream read: those of `EVENT_ROW_COLUMNS` but the stream's own (tenant,
+ * aggregate type and id), which every row of the stream holds and the reader already knows.
+ * Three text columns fewer cost PostgreSQL less to send and pg less to parse, row by row.
+ */
+export const STREAM_ROW_COLUMNS = `position, event_id, version, type, schema_version, data, metadata,
+  ${epochMsSql('occurred_at')}, ${epochMsSql('recorded_at')}, transaction_id::text`;
+
+export type StreamRowArray = [
+  position: string,
+  eventId: string,
+  version: number,
+  type: string,
+  schemaVersion: number,
+  data: unknown,
+  metadata: EventMetadata,
+  occurredMs: number,
+  recordedMs: number,
+  transactionId: string,
+];
+
+/**
+ * The rows of a read of `stream` (`STREAM_ROW_COLUMNS`), as `EventRow`s. The stream's ids are
+ * given as the rows hold them: as the statement's parameters reached PostgreSQL, in UTF-8,
+ * where a lone surrogate became U+FFFD (the stored ids it matched hold U+FFFD, not the surrogate).
+ */
+export const streamRowsOf = (stream: StreamId, rows: readonly StreamRowArray[]): EventRow[] => {
+  const tenantId = asSent(stream.tenantId);
+  const aggregateType = asSent(stream.aggregateType);
+  const aggregateId = asSent(stream.aggregateId);
+  return rows.map((r) => ({
+    position: r[0],
+    event_id: r[1],
+    tenant_id: tenantId,
+    aggregate_type: aggregateType,
+    aggregate_id: aggregateId,
+    version: r[2],
+    type: r[3],
+    schema_version: r[4],
+    data: r[5],
+    metadata: r[6],
+    occurred_at: new Date(r[7]),
+    recorded_at: new Date(r[8]),
+    transaction_id: r[9],
+  }));
+};
+
+/** A text parameter as PostgreSQL received it: pg sends strings as UTF-8. */
+const asSent = (text: string): string => Buffer.from(text, 'utf8').toString('utf8');
+
 /** A recorded event while a read builds it: its data opened and upcast in place. */
 type OpenedEvent = { -readonly [K in keyof RecordedEvent]: RecordedEvent[K] };
 
