@@ -34,9 +34,6 @@ const prepared = (type: string, data: Record<string, unknown>): PreparedEvent =>
 const row = (n: number, type: string, schemaVersion: number, data: unknown): [...EventRowArray, number] => [
   String(100 + n),
   `00000000-0000-4000-8000-00000000010${n}`,
-  'tenant-1',
-  'guest',
-  `guest-${n}`,
   n,
   type,
   schemaVersion,
@@ -45,6 +42,9 @@ const row = (n: number, type: string, schemaVersion: number, data: unknown): [..
   1_800_000_000_123 + n,
   1_800_000_000_456 + n,
   String(5000 + n),
+  'tenant-1',
+  'guest',
+  `guest-${n}`,
   n % 4,
 ];
 

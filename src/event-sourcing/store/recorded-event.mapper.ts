@@ -35,53 +35,18 @@ export interface EventRow {
 export const epochMsSql = (column: string): string => `round(date_part('epoch', date_trunc('milliseconds', ${column})) * 1000)`;
 
 /**
- * The columns the store's reads select, in the order of `EventRowArray`. Rows come as arrays
- * (rowMode 'array': no object with a dozen dynamic keys per row) and times as epoch
- * milliseconds (`epochMsSql`): parsing timestamp text cost more in Node than the rest of the row.
- */
-export const EVENT_ROW_COLUMNS = `position, event_id, tenant_id, aggregate_type, aggregate_id, version, type, schema_version,
-  data, metadata, ${epochMsSql('occurred_at')}, ${epochMsSql('recorded_at')}, transaction_id::text`;
-
-export type EventRowArray = [
-  position: string,
-  eventId: string,
-  tenantId: string,
-  aggregateType: string,
-  aggregateId: string,
-  version: number,
-  type: string,
-  schemaVersion: number,
-  data: unknown,
-  metadata: EventMetadata,
-  occurredMs: number,
-  recordedMs: number,
-  transactionId: string,
-];
-
-/** The row of an array read (which may select more columns after these). */
-export const eventRowOf = (r: readonly [...EventRowArray, ...unknown[]]): EventRow => ({
-  position: r[0],
-  event_id: r[1],
-  tenant_id: r[2],
-  aggregate_type: r[3],
-  aggregate_id: r[4],
-  version: r[5],
-  type: r[6],
-  schema_version: r[7],
-  data: r[8],
-  metadata: r[9],
-  occurred_at: new Date(r[10]),
-  recorded_at: new Date(r[11]),
-  transaction_id: r[12],
-});
-
-/**
- * The columns of a stream read: those of `EVENT_ROW_COLUMNS` but the stream's own (tenant,
- * aggregate type and id), which every row of the stream holds and the reader already knows.
- * Three text columns fewer cost PostgreSQL less to send and pg less to parse, row by row.
+ * The columns of a stream read, in the order of `StreamRowArray`: every column of an event but
+ * its stream's (tenant, aggregate type and id), which every row of the stream holds and the
+ * reader already knows; three text columns fewer cost PostgreSQL less to send and pg less to
+ * parse, row by row. Rows come as arrays (rowMode 'array': no object with a dozen dynamic keys
+ * per row) and times as epoch milliseconds (`epochMsSql`): parsing timestamp text cost more in
+ * Node than the rest of the row.
  */
 export const STREAM_ROW_COLUMNS = `position, event_id, version, type, schema_version, data, metadata,
   ${epochMsSql('occurred_at')}, ${epochMsSql('recorded_at')}, transaction_id::text`;
+
+/** The columns of the store's other reads, in the order of `EventRowArray`: a stream read's, then the stream's. */
+export const EVENT_ROW_COLUMNS = `${STREAM_ROW_COLUMNS}, tenant_id, aggregate_type, aggregate_id`;
 
 export type StreamRowArray = [
   position: string,
@@ -96,6 +61,33 @@ export type StreamRowArray = [
   transactionId: string,
 ];
 
+export type EventRowArray = [...StreamRowArray, tenantId: string, aggregateType: string, aggregateId: string];
+
+/** The row of an array read (which may select more columns after these), in the stream given. */
+const rowIn = (
+  r: readonly [...StreamRowArray, ...unknown[]],
+  tenant_id: string,
+  aggregate_type: string,
+  aggregate_id: string,
+): EventRow => ({
+  position: r[0],
+  event_id: r[1],
+  tenant_id,
+  aggregate_type,
+  aggregate_id,
+  version: r[2],
+  type: r[3],
+  schema_version: r[4],
+  data: r[5],
+  metadata: r[6],
+  occurred_at: new Date(r[7]),
+  recorded_at: new Date(r[8]),
+  transaction_id: r[9],
+});
+
+/** The row of an array read (which may select more columns after these). */
+export const eventRowOf = (r: readonly [...EventRowArray, ...unknown[]]): EventRow => rowIn(r, r[10], r[11], r[12]);
+
 /**
  * The rows of a read of `stream` (`STREAM_ROW_COLUMNS`), as `EventRow`s. The stream's ids are
  * given as the rows hold them: as the statement's parameters reached PostgreSQL, in UTF-8,
@@ -105,21 +97,7 @@ export const streamRowsOf = (stream: StreamId, rows: readonly StreamRowArray[]):
   const tenantId = asSent(stream.tenantId);
   const aggregateType = asSent(stream.aggregateType);
   const aggregateId = asSent(stream.aggregateId);
-  return rows.map((r) => ({
-    position: r[0],
-    event_id: r[1],
-    tenant_id: tenantId,
-    aggregate_type: aggregateType,
-    aggregate_id: aggregateId,
-    version: r[2],
-    type: r[3],
-    schema_version: r[4],
-    data: r[5],
-    metadata: r[6],
-    occurred_at: new Date(r[7]),
-    recorded_at: new Date(r[8]),
-    transaction_id: r[9],
-  }));
+  return rows.map((r) => rowIn(r, tenantId, aggregateType, aggregateId));
 };
 
 /** A text parameter as PostgreSQL received it: pg sends strings as UTF-8. */
@@ -179,18 +157,18 @@ export class RecordedEventMapper {
       (r): OpenedEvent => ({
         position: Number(r[0]),
         eventId: r[1],
-        tenantId: r[2],
-        aggregateType: r[3],
-        aggregateId: r[4],
-        version: r[5],
-        type: r[6],
+        tenantId: r[10],
+        aggregateType: r[11],
+        aggregateId: r[12],
+        version: r[2],
+        type: r[3],
         // As stored, until upcast below: opening reads the data in its stored version.
-        schemaVersion: r[7],
-        data: r[8],
-        metadata: r[9],
-        occurredAt: new Date(r[10]),
-        recordedAt: new Date(r[11]),
-        transactionId: r[12],
+        schemaVersion: r[4],
+        data: r[5],
+        metadata: r[6],
+        occurredAt: new Date(r[7]),
+        recordedAt: new Date(r[8]),
+        transactionId: r[9],
       }),
     );
     await this.personalData?.open(events);

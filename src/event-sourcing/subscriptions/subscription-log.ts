@@ -42,16 +42,17 @@ const epochMs = (column: string) => `CASE WHEN part IS NOT NULL THEN ${epochMsSq
 const READ_PAGE = `
   SELECT position,
          CASE WHEN part IS NOT NULL THEN event_id END,
-         CASE WHEN part IS NOT NULL THEN tenant_id END,
-         CASE WHEN part IS NOT NULL THEN aggregate_type END,
-         CASE WHEN part IS NOT NULL THEN aggregate_id END,
          CASE WHEN part IS NOT NULL THEN version END,
          CASE WHEN part IS NOT NULL THEN type END,
          CASE WHEN part IS NOT NULL THEN schema_version END,
          CASE WHEN part IS NOT NULL THEN data END,
          CASE WHEN part IS NOT NULL THEN metadata END,
          ${epochMs('occurred_at')}, ${epochMs('recorded_at')},
-         transaction_id::text, part
+         transaction_id::text,
+         CASE WHEN part IS NOT NULL THEN tenant_id END,
+         CASE WHEN part IS NOT NULL THEN aggregate_type END,
+         CASE WHEN part IS NOT NULL THEN aggregate_id END,
+         part
   FROM (
     SELECT events.*, ${PART} AS part
     FROM events
@@ -62,7 +63,7 @@ const READ_PAGE = `
 
 /** A row of READ_PAGE: a row of the store's reads (its payload null for the rows the partitions do not take), and the partition. */
 type PageRow = [...EventRowArray, partition: number | null];
-const TRANSACTION_ID = 12;
+const TRANSACTION_ID = 9;
 const PARTITION = 13;
 
 interface SharedPage {
