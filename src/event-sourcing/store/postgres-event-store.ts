@@ -214,12 +214,7 @@ export class PostgresEventStore implements EventStore {
       options.direction === 'backward'
         ? ['streamBackward', [...keys, options.fromVersion ?? MAX_VERSION, until, limit]]
         : ['streamForward', [...keys, options.fromVersion ?? 1, options.toVersion ?? MAX_VERSION, until, limit]];
-    const { rows } = await this.pool.query<StreamRowArray>({
-      name: `chronicle_read_${statement}`,
-      text: SQL[statement],
-      values,
-      rowMode: 'array',
-    });
+    const rows = await this.arrayRows<StreamRowArray>(this.pool, statement, values);
     return this.mapper.recordedOf(streamRowsOf(stream, rows));
   }
 
@@ -359,11 +354,20 @@ export class PostgresEventStore implements EventStore {
     return { nextExpectedVersion: firstVersion + events.length - 1, duplicate: false, events: recorded };
   }
 
-  /** Rows of one of the reads, as arrays (see `EVENT_ROW_COLUMNS`), by a statement prepared once per connection. */
+  /** Rows of one of the reads (see `EVENT_ROW_COLUMNS`), as `EventRow`s. */
   private async read(client: Pool | PoolClient, statement: EventRead, values: unknown[]): Promise<EventRow[]> {
+    return (await this.arrayRows<EventRowArray>(client, statement, values)).map(eventRowOf);
+  }
+
+  /** Rows of one of the reads, as arrays, by a statement prepared once per connection. */
+  private async arrayRows<R extends unknown[]>(
+    client: Pool | PoolClient,
+    statement: EventRead | StreamRead,
+    values: unknown[],
+  ): Promise<R[]> {
     const text = SQL[statement];
-    const { rows } = await client.query<EventRowArray>({ name: `chronicle_read_${statement}`, text, values, rowMode: 'array' });
-    return rows.map(eventRowOf);
+    const { rows } = await client.query<R>({ name: `chronicle_read_${statement}`, text, values, rowMode: 'array' });
+    return rows;
   }
 
   private async storedWithIds(client: PoolClient, events: readonly PreparedEvent[]): Promise<EventRow[]> {
