@@ -52,6 +52,7 @@ export { EventRegistry, type PayloadClass } from './store/event-registry.js';
 export { UnknownEventType } from './store/event-store.errors.js';
 export { decodeLogCursor, encodeLogCursor } from './store/log-cursor.js';
 export { isStorableText } from './store/storable-text.js';
+export { withClient } from './store/with-client.js';
 export { KeyCache } from './personal-data/key-cache.js';
 
 // Input checks shared by payload schemas and request DTOs.

@@ -1,10 +1,16 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { Transform } from 'node:stream';
 
 export interface TcpProxy {
   readonly port: number;
   /** Drops every connection and refuses new ones: the service looks down (the TCP way: resets, not a polite close). */
   cut(): void;
   restore(): void;
+  /**
+   * The service's next chunk that `matches` reaches its client as `rewrite(chunk)`, in one write,
+   * and then that connection closes: what the client gets when the service dies just as it answers.
+   */
+  lastReply(matches: (chunk: Buffer) => boolean, rewrite: (chunk: Buffer) => Buffer): void;
   close(): Promise<void>;
 }
 
@@ -12,6 +18,7 @@ export interface TcpProxy {
 export const tcpProxy = async (host: string, port: number): Promise<TcpProxy> => {
   const sockets = new Set<Socket>();
   let open = true;
+  let lastReply: { matches: (chunk: Buffer) => boolean; rewrite: (chunk: Buffer) => Buffer } | undefined;
   const track = (socket: Socket, other: Socket) => {
     sockets.add(socket);
     socket.on('error', () => undefined);
@@ -25,7 +32,16 @@ export const tcpProxy = async (host: string, port: number): Promise<TcpProxy> =>
     const upstream = connect(port, host);
     track(client, upstream);
     track(upstream, client);
-    client.pipe(upstream).pipe(client);
+    const replies = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        if (!lastReply?.matches(chunk)) return done(null, chunk);
+        const last = lastReply.rewrite(chunk);
+        lastReply = undefined;
+        client.end(last, () => upstream.destroy());
+        done();
+      },
+    });
+    client.pipe(upstream).pipe(replies).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -37,6 +53,9 @@ export const tcpProxy = async (host: string, port: number): Promise<TcpProxy> =>
     },
     restore() {
       open = true;
+    },
+    lastReply(matches, rewrite) {
+      lastReply = { matches, rewrite };
     },
     close: () => {
       for (const socket of sockets) socket.destroy();

@@ -9,6 +9,7 @@ import {
   PG_POOL_TOKEN,
   type Row,
   selectByKeys,
+  withClient,
 } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { comparable } from '../consistency/normalised.js';
@@ -79,8 +80,7 @@ const differencesOf = async (pool: Pool, model: CheckedModel): Promise<RowDiffer
   const expected = new Map(
     [...model.rows].flatMap(([keyText, { key, row }]) => (row === null ? [] : [[keyText, { key, row }] as const])),
   );
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client) => {
     const found: Row[] = [];
     const keys = [...expected.values()].map((e) => e.key);
     for (let i = 0; i < keys.length; i += KEYS_PER_SELECT) {
@@ -90,9 +90,7 @@ const differencesOf = async (pool: Pool, model: CheckedModel): Promise<RowDiffer
     const stored = await client.query<Row>(`SELECT ${keyColumns.join(', ')} FROM ${table}`);
     const extra = stored.rows.filter((row) => !expected.has(comparable(keyColumns.map((c) => row[c]))));
     return rowDifferences(keyColumns, expected, [...found, ...extra]);
-  } finally {
-    client.release();
-  }
+  });
 };
 
 const describe = (model: CheckedModel, difference: RowDifference): string => {

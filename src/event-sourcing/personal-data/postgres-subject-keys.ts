@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { checkOutClient } from '../store/check-out-client.js';
 import { KeyCache } from './key-cache.js';
 import { keyOwner, KeyWrapping } from './key-wrapping.js';
 import type { NewSubjectKey, SubjectKey, SubjectKeys } from './subject-keys.js';
@@ -144,7 +145,7 @@ export class PostgresSubjectKeys implements SubjectKeys {
   }
 
   private async listen(): Promise<PoolClient> {
-    const client = await this.pool.connect();
+    const client = await checkOutClient(this.pool);
     const lost = (reason: string) => {
       if (this.listener !== client) return;
       this.log(`subject keys: LISTEN connection lost (${reason}); reading keys without keeping them until it is back`);

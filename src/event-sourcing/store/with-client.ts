@@ -1,26 +1,20 @@
 import type { Pool, PoolClient } from 'pg';
+import { checkOutClient } from './check-out-client.js';
 
 /**
- * Runs `work` on a client checked out of `pool`. The pool listens for errors of idle clients
- * only: without a listener of our own, a connection lost while checked out (a terminated
- * backend, a failover) would be an unhandled 'error' event that ends the process. Its queries
- * fail instead, and the pool is told to drop it — always, with `discard` (to end a session's locks).
+ * Runs `work` on a client checked out of `pool`: a connection lost meanwhile fails its queries,
+ * never the process. `discard` drops the client afterwards, to end a session's locks; the pool
+ * drops one that lost its connection by itself.
  */
 export const withClient = async <T>(
   pool: Pool,
   work: (client: PoolClient) => Promise<T>,
   discard = false,
 ): Promise<T> => {
-  const client = await pool.connect();
-  let lost: Error | undefined;
-  const onError = (error: Error) => {
-    lost = error;
-  };
-  client.on('error', onError);
+  const client = await checkOutClient(pool);
   try {
     return await work(client);
   } finally {
-    client.removeListener('error', onError);
-    client.release(discard || lost);
+    client.release(discard);
   }
 };

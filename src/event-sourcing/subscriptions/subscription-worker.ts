@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { checkOutClient } from '../store/check-out-client.js';
 import { compareLogCursors, encodeLogCursor, type LogCursor } from '../store/log-cursor.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { EVENTS_CHANNEL } from './commit-notifier.js';
@@ -138,7 +139,7 @@ export class SubscriptionWorker {
    * checkpoint moves only by compare-and-set) and the next heartbeat reconnects and claims again.
    */
   private async connectLease(): Promise<PoolClient> {
-    const client = await this.pool.connect();
+    const client = await checkOutClient(this.pool);
     const lost = (reason: string) => {
       if (this.stopping || this.leaseClient !== client) return;
       this.log(`subscription worker ${this.workerId}: lease connection lost (${reason}); releasing its slots`);
@@ -155,7 +156,7 @@ export class SubscriptionWorker {
   }
 
   private async connectListen(): Promise<PoolClient> {
-    const client = await this.pool.connect();
+    const client = await checkOutClient(this.pool);
     const lost = (reason: string) => {
       if (this.stopping || this.listenClient !== client) return;
       this.log(`subscription worker ${this.workerId}: LISTEN connection lost (${reason}); polling until it is back`);
