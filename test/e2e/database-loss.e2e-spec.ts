@@ -89,4 +89,27 @@ describe('Database connections lost mid-request', () => {
     }
     expect(ready).toBe(200);
   });
+
+  it('answers 503 with Retry-After while PostgreSQL refuses connections to the database, and serves once it takes them', async () => {
+    const admin = new pg.Client({ connectionString: process.env.CHRONICLE_TEST_ADMIN_URL });
+    await admin.connect();
+    const { rows } = await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    try {
+      await admin.query(`ALTER DATABASE ${app.db.name} ALLOW_CONNECTIONS false`);
+      // All of the app's connections (the first test's blocker is the test's, not the app's).
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2`, [
+        app.db.name,
+        rows[0].pid,
+      ]);
+      for (const reply of [await list(), await create()]) {
+        expectError(reply, 503, 'DATABASE_UNAVAILABLE');
+        expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+    } finally {
+      await admin.query(`ALTER DATABASE ${app.db.name} ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+    expect((await create()).status).toBe(201);
+    expect((await list()).status).toBe(200);
+  });
 });

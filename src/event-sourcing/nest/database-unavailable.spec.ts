@@ -12,6 +12,11 @@ describe('an error of the database connection', () => {
     ['a connection exception (class 08)', withCode('08006')],
     ['a connection that ended under pg', new Error('Connection terminated unexpectedly')],
     ['a client pg gave up on', new Error('Client has encountered a connection error and is not queryable')],
+    ['a server out of connection slots (53300)', withCode('53300', 'sorry, too many clients already')],
+    [
+      'a database whose connections are turned off (55000)',
+      withCode('55000', 'database "chronicle" is not currently accepting connections'),
+    ],
   ])('answers 503 DATABASE_UNAVAILABLE with Retry-After for %s', (_, error) => {
     const response = toErrorResponse(error);
     expect([response.status, response.body.error.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
@@ -20,5 +25,7 @@ describe('an error of the database connection', () => {
 
   it('is told apart from other database errors, which stay 500', () => {
     expect(toErrorResponse(withCode('42P01', 'relation "x" does not exist')).status).toBe(500);
+    // 55000 is also other statements' refusal: only the connection's message is the outage.
+    expect(toErrorResponse(withCode('55000', 'cannot refresh materialized view "x" concurrently')).status).toBe(500);
   });
 });

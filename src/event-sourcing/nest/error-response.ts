@@ -97,13 +97,16 @@ const isUnstorableText = (error: unknown): boolean =>
 
 /**
  * PostgreSQL went away or would not take a connection (a failover, a restart, an operator
- * ending backends): Node's socket errors, pg's own messages for a connection that ended, and
- * SQLSTATE classes 08 (connection exception) and 57P01-57P03 (shutdown, crash, cannot connect now).
- * Nothing is lost by answering 503: what was committed stays, the rest may be retried.
+ * ending backends or closing the database): Node's socket errors, pg's own messages for a
+ * connection that ended, SQLSTATE classes 08 (connection exception) and 57P01-57P03 (shutdown,
+ * crash, cannot connect now), 53300 (too many connections), and the refusal of a database whose
+ * connections are turned off (ALLOW_CONNECTIONS false: SQLSTATE 55000, which other statements
+ * use too, so its message is what tells it). Nothing is lost by answering 503: what was
+ * committed stays, the rest may be retried.
  */
-const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03']);
+const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300']);
 const CONNECTION_ERROR_MESSAGES =
-  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|database ".*" is not currently accepting connections$)/;
 const DATABASE_RETRY_AFTER_SECONDS = 2;
 const isDatabaseUnavailable = (error: unknown): boolean => {
   if (!(error instanceof Error)) return false;
