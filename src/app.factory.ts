@@ -9,6 +9,7 @@ import { acceptJsonBodiesOnly, answerClientError, ErrorResponseFilter, rejectUnr
 import { DEVELOPMENT_KEY_ENCRYPTION_KEY, usesDevelopmentSecret, type Environment } from './config/environment.js';
 import { createRootLogger, nestLoggerFor, type LogOptions } from './logging/logger.js';
 import { logRequests } from './logging/request-logging.js';
+import { requestFields } from './logging/request-context.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Ids in paths are up to 255 characters, more once percent-encoded; Fastify's default (100) answered 414 to valid ones. */
@@ -61,7 +62,7 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
     { logger: nestLoggerFor(logger), abortOnError: false, bodyParser: false },
   );
   app.enableShutdownHooks();
-  app.useGlobalFilters(new ErrorResponseFilter());
+  app.useGlobalFilters(new ErrorResponseFilter(requestFields));
   const fastify = app.getHttpAdapter().getInstance();
   // helmet's defaults suit /docs too (the UI's scripts are files of its own; its inline styles are
   // allowed), but for upgrade-insecure-requests: over plain HTTP, browsers would fetch them by HTTPS.

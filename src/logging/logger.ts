@@ -2,7 +2,6 @@ import type { LoggerService } from '@nestjs/common';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
 import type { Environment } from '../config/environment.js';
-import { currentRequestFields } from './request-context.js';
 
 /** LOG_LEVEL speaks Nest's names; nestjs-pino's Logger sends `log` to pino's info and `verbose` to trace. */
 const PINO_LEVELS: Record<Environment['LOG_LEVEL'], pino.Level> = {
@@ -27,8 +26,8 @@ export interface LogOptions {
 }
 
 /**
- * The app's one pino logger: JSON lines with an ISO time and the level's name, and on every
- * line logged while a request is handled its request id, correlation id, tenant and actor. On a
+ * The app's one pino logger: JSON lines with an ISO time and the level's name (a request's own
+ * line and its error's carry its request id, correlation id, tenant and actor). On a
  * terminal in development the lines are pretty-printed instead; pino-pretty is a devDependency,
  * so it is imported only then and never in production.
  */
@@ -38,7 +37,6 @@ export const createRootLogger = async (env: Environment, options: LogOptions = {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    mixin: currentRequestFields,
   };
   const pretty = !options.destination && env.NODE_ENV !== 'production' && process.stdout.isTTY === true;
   if (!pretty) return pino(settings, options.destination ?? pino.destination({ dest: 1, sync: true }));
@@ -49,7 +47,7 @@ export const createRootLogger = async (env: Environment, options: LogOptions = {
 /**
  * nestjs-pino's PinoLogger writes to one root per process, built from the first app's settings
  * (and, within a request, to a per-request logger of its middleware, which Chronicle does not
- * mount: the mixin adds the request's fields). Pinned to this app's root, an app started after
+ * mount). Pinned to this app's root, an app started after
  * another in the same process (a test file's) logs where, and at the level, it was told.
  */
 class AppPinoLogger extends PinoLogger {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pino from 'pino';
 import { correlationIdOf } from '../event-sourcing/index.js';
-import { requestFields, withinRequest } from './request-context.js';
+import { requestFields } from './request-context.js';
 
 /** Probed every few seconds by orchestrators and scrapers: their lines would drown the rest. */
 const QUIET_ROUTES: ReadonlySet<string> = new Set(['/health', '/metrics']);
@@ -13,20 +13,15 @@ const levelOf = (route: string | undefined, status: number): pino.Level =>
 
 /**
  * One line per request, when its answer has gone: method, templated route, status, duration
- * and the request's fields (Fastify's own request logging stays off, so never two). Lines
- * logged while a request is handled carry its fields too (see request-context.ts); its
+ * and the request's fields (Fastify's own request logging stays off, so never two). Its
  * correlation id is fixed here, first, so the line and the request's command name the same.
  */
 export const logRequests = (fastify: FastifyInstance, logger: pino.Logger): void => {
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     correlationIdOf(request);
     void reply.header(REQUEST_ID_HEADER, request.id);
-    withinRequest(request, done);
+    done();
   });
-  // Fastify runs the handler from the request body's events, outside the context entered above.
-  fastify.addHook('preValidation', (request: FastifyRequest, _reply: FastifyReply, done: () => void) =>
-    withinRequest(request, done),
-  );
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = request.routeOptions.url;
     const level = levelOf(route, reply.statusCode);

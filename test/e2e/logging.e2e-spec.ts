@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendJson } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
@@ -124,6 +125,43 @@ describe('Logs', () => {
       const warning = { level: 'warn', context: 'Subscriptions', time: expect.any(String) };
       expect(line).toEqual(expect.objectContaining(warning));
       expect(line).not.toHaveProperty('requestId');
+    });
+  });
+
+  describe('at a server error', () => {
+    const logs = captureLogs();
+    let app: TestApp;
+    let practice: string;
+    const reservations = () => `/v1/practices/${practice}/reservations`;
+
+    beforeAll(async () => {
+      app = await startTestApp({ LOG_LEVEL: 'log' }, { logs: { destination: logs.destination } });
+      practice = await createPractice(app, OWNER, { [STAFF]: 'staff' });
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('writes its stack with the request’s fields, so it is found from the request’s line', async () => {
+      const admin = new pg.Client({ connectionString: process.env.CHRONICLE_TEST_ADMIN_URL });
+      await admin.connect();
+      try {
+        // PostgreSQL refuses the app: the request's membership lookup fails, a 503.
+        await admin.query(`ALTER DATABASE ${app.db.name} ALLOW_CONNECTIONS false`);
+        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [app.db.name]);
+        const headers = { ...app.as(STAFF), 'x-correlation-id': 'logging-outage-1' };
+        const failed = await sendJson(app.baseUrl, 'GET', reservations(), headers);
+        expect(failed.status).toBe(503);
+
+        const requestId = failed.headers.get('x-request-id');
+        const line = await waitForLine(logs, (l) => l.context === 'Errors' && l.requestId === requestId);
+        expect(line).toEqual(expect.objectContaining({ level: 'error', actor: STAFF, actorType: 'human' }));
+        expect(line.correlationId).toBe('logging-outage-1');
+        expect(String(line.msg)).toMatch(/\n\s+at /);
+      } finally {
+        await admin.query(`ALTER DATABASE ${app.db.name} ALLOW_CONNECTIONS true`);
+        await admin.end();
+      }
     });
   });
 
