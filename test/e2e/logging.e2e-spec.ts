@@ -44,6 +44,16 @@ const cutWorkersListenConnection = async (app: TestApp): Promise<void> => {
     WHERE datname = current_database() AND query LIKE 'LISTEN %'`);
   expect(rowCount).toBeGreaterThan(0);
 };
+/** After an outage: the subscription worker's LISTEN connection is back (its next heartbeat, 1 s). */
+const workersListeningAgain = async (app: TestApp): Promise<void> => {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(50)) {
+    const { rowCount } = await app.db.pool.query(
+      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN chronicle_events'`,
+    );
+    if (rowCount) return;
+  }
+  throw new Error('the workers never listened again');
+};
 const isListenLost = (line: Line) => line.context === 'Subscriptions' && String(line.msg).includes('LISTEN connection lost');
 
 const OWNER = 'olivia';
@@ -118,31 +128,7 @@ describe('Logs', () => {
       expect(logs.text()).not.toMatch(/secret-token|secret-cookie/);
     });
 
-    it('writes a background worker’s warning as JSON too, with no request’s fields', async () => {
-      await cutWorkersListenConnection(app);
-
-      const line = await waitForLine(logs, isListenLost);
-      const warning = { level: 'warn', context: 'Subscriptions', time: expect.any(String) };
-      expect(line).toEqual(expect.objectContaining(warning));
-      expect(line).not.toHaveProperty('requestId');
-    });
-  });
-
-  describe('at a server error', () => {
-    const logs = captureLogs();
-    let app: TestApp;
-    let practice: string;
-    const reservations = () => `/v1/practices/${practice}/reservations`;
-
-    beforeAll(async () => {
-      app = await startTestApp({ LOG_LEVEL: 'log' }, { logs: { destination: logs.destination } });
-      practice = await createPractice(app, OWNER, { [STAFF]: 'staff' });
-    });
-    afterAll(async () => {
-      await app?.close();
-    });
-
-    it('writes its stack with the request’s fields, so it is found from the request’s line', async () => {
+    it('writes a server error’s stack with the request’s fields, so it is found from the request’s line', async () => {
       const admin = new pg.Client({ connectionString: process.env.CHRONICLE_TEST_ADMIN_URL });
       await admin.connect();
       try {
@@ -162,6 +148,16 @@ describe('Logs', () => {
         await admin.query(`ALTER DATABASE ${app.db.name} ALLOW_CONNECTIONS true`);
         await admin.end();
       }
+      await workersListeningAgain(app); // as the other tests found the app
+    });
+
+    it('writes a background worker’s warning as JSON too, with no request’s fields', async () => {
+      await cutWorkersListenConnection(app);
+
+      const line = await waitForLine(logs, isListenLost);
+      const warning = { level: 'warn', context: 'Subscriptions', time: expect.any(String) };
+      expect(line).toEqual(expect.objectContaining(warning));
+      expect(line).not.toHaveProperty('requestId');
     });
   });
 
