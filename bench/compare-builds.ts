@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import pg from 'pg';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.js';
@@ -25,6 +26,11 @@ import { openBenchDatabase, type BenchDatabase } from './server.js';
  * `PHASE_MS`: requests, latencies, the app process's CPU (all its threads) and the
  * PostgreSQL server's (embedded, or `BENCH_DATABASE_URL` on this machine with its pid
  * unknown: then no server CPU). Reports every phase and each build's median and mean.
+ *
+ * The spread between phases of one build comes mostly from how many commands share a commit,
+ * which follows the disk's fsync time and the load's own pace. `RATE=<requests/s>` sends at a
+ * fixed rate (below what the slowest build serves), and `SYNCHRONOUS_COMMIT=off` sets that on
+ * each phase's database: for comparing the builds' CPU per request, not their latency.
  */
 
 interface Build {
@@ -50,6 +56,22 @@ const ROUNDS = number('ROUNDS', 6);
 const PHASE_MS = number('PHASE_MS', 8_000);
 const WARMUP_MS = number('WARMUP_MS', 3_000);
 const CONNECTIONS = number('CONNECTIONS', 16);
+const RATE = process.env.RATE === undefined ? undefined : number('RATE', 1);
+const SYNCHRONOUS_COMMIT = process.env.SYNCHRONOUS_COMMIT;
+if (SYNCHRONOUS_COMMIT !== undefined && !/^(on|off|local|remote_write|remote_apply)$/.test(SYNCHRONOUS_COMMIT)) {
+  throw new Error('SYNCHRONOUS_COMMIT must be one of on, off, local, remote_write, remote_apply');
+}
+
+/** The phase's database commits as `SYNCHRONOUS_COMMIT` says (for the sessions the app opens after). */
+const setSynchronousCommit = async (databaseUrl: string, setting: string): Promise<void> => {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = ${setting}', current_database()); END $$`);
+  } finally {
+    await client.end();
+  }
+};
 
 /** `<name>=<dist directory>[ <node option>…]`, comma-separated. */
 const builds = (): Build[] => {
@@ -98,6 +120,7 @@ class BuildApp {
 const runPhase = async (bench: BenchDatabase, meter: CpuMeter, build: Build, index: number): Promise<Phase> => {
   const suffix = `build_${index}`;
   const databaseUrl = await bench.createDatabase(suffix, { migrate: false });
+  if (SYNCHRONOUS_COMMIT !== undefined) await setSynchronousCommit(databaseUrl, SYNCHRONOUS_COMMIT);
   const app = BuildApp.spawn(build);
   try {
     const started = await app.ask({ kind: 'start', databaseUrl });
@@ -107,6 +130,7 @@ const runPhase = async (bench: BenchDatabase, meter: CpuMeter, build: Build, ind
       route: 'command',
       connections: CONNECTIONS,
       durationMs,
+      rate: RATE,
     });
     await runLoad(plan(WARMUP_MS));
     await app.ask({ kind: 'quiesce' });
@@ -173,7 +197,9 @@ const main = async (): Promise<void> => {
     print(
       `${bench.serverDescription}, PostgreSQL ${bench.postgresVersion}; builds ` +
         `${all.map((b) => `${b.name} (${[b.dist, ...b.nodeOptions].join(' ')})`).join(', ')}; ` +
-        `${ROUNDS} rounds (A B, B A, …) of ${PHASE_MS} ms after ${WARMUP_MS} ms, ${CONNECTIONS} connections, create then confirm`,
+        `${ROUNDS} rounds (A B, B A, …) of ${PHASE_MS} ms after ${WARMUP_MS} ms, ${CONNECTIONS} connections, create then confirm` +
+        `${RATE === undefined ? '' : ` at ${RATE} requests/s`}` +
+        `${SYNCHRONOUS_COMMIT === undefined ? '' : `, synchronous_commit ${SYNCHRONOUS_COMMIT}`}`,
     );
     const phases: Phase[] = [];
     for (let round = 0; round < ROUNDS; round++) {

@@ -8,6 +8,8 @@ export interface LoadPlan {
   readonly route: 'command' | 'trivial';
   readonly connections: number;
   readonly durationMs: number;
+  /** Requests per second over all connections; unset: each connection sends as soon as it has its answer. */
+  readonly rate?: number;
 }
 
 /** What the load generator saw; every response counts as one request. */

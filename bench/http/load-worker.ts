@@ -48,6 +48,7 @@ const run = async (): Promise<LoadReport> => {
     url: plan.baseUrl,
     connections: plan.connections,
     duration: plan.durationMs / 1000,
+    ...(plan.rate !== undefined && { overallRate: plan.rate }),
     headers: jsonHeaders(plan.token),
     requests: plan.route === 'command' ? commandRequests() : trivialRequests(),
   });
