@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { checkOutClient } from '../store/check-out-client.js';
 import { compareLogCursors, encodeLogCursor, type LogCursor } from '../store/log-cursor.js';
 import { CheckpointStore } from './checkpoint-store.js';
@@ -54,6 +54,8 @@ export class SubscriptionWorker {
   /** Subscription name → its partitions' steps ready to commit together. */
   private readonly gatherings = new Map<string, StepGathering<GatheredStep>>();
   private leaseClient?: PoolClient;
+  /** Settles when the statements sent to the lease connection so far have (see `onLease`). */
+  private leaseTurn: Promise<unknown> = Promise.resolve();
   private listenClient?: PoolClient;
   private heartbeat?: NodeJS.Timeout;
   private rebalancing?: Promise<void>;
@@ -198,12 +200,23 @@ export class SubscriptionWorker {
     for (let i = 0; i < this.slots.length && this.owned.size < share && !this.stopping; i++) {
       const slot = this.slots[(offset + i) % this.slots.length];
       if (this.owned.has(slot.key) || generation !== this.leaseGeneration) continue;
-      const { rows: locked } = await lease.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1::int, $2::int) AS ok`, [
+      const { rows: locked } = await this.onLease<{ ok: boolean }>(lease, `SELECT pg_try_advisory_lock($1::int, $2::int) AS ok`, [
         leaseKey(slot.subscription.name),
         slot.partition,
       ]);
       if (locked[0].ok) this.owned.set(slot.key, this.run(slot, generation));
     }
+  }
+
+  /**
+   * A statement on the lease connection, sent once those before it have settled: the heartbeat
+   * claims slots on it while partition loops give theirs up, and a pg client must not be sent a
+   * statement while it runs another (pg 8 queues it with a deprecation warning; pg 9 refuses it).
+   */
+  private onLease<R extends QueryResultRow>(lease: PoolClient, text: string, values: unknown[]): Promise<QueryResult<R>> {
+    const result = this.leaseTurn.then(() => lease.query<R>(text, values));
+    this.leaseTurn = result.catch(() => undefined);
+    return result;
   }
 
   /** This worker's partitions of `subscription`, by where their current steps start: they share reads. */
@@ -265,9 +278,13 @@ export class SubscriptionWorker {
       // Unlock before giving the slot up, and only on the connection that locked it: a lost
       // lease took its locks along, and the slot may be held again on a new connection.
       if (!this.stopping && generation === this.leaseGeneration) {
-        await this.leaseClient
-          ?.query(`SELECT pg_advisory_unlock($1::int, $2::int)`, [leaseKey(slot.subscription.name), slot.partition])
-          .catch(() => undefined);
+        const lease = this.leaseClient;
+        if (lease) {
+          await this.onLease(lease, `SELECT pg_advisory_unlock($1::int, $2::int)`, [
+            leaseKey(slot.subscription.name),
+            slot.partition,
+          ]).catch(() => undefined);
+        }
       }
       this.releasing.delete(slot.key);
       this.owned.delete(slot.key);
