@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { checkOutClient } from '../../src/event-sourcing/store/check-out-client.js';
 import { inTransaction } from '../../src/event-sourcing/store/in-transaction.js';
+import { endsReadyForQuery, fatalGoodbye } from '../support/postgres-wire.js';
 import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -12,26 +13,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * process: without a listener, Jest reports "Unhandled error" (as a CI run of the database-loss
  * test once did) and a server would exit.
  */
-const READY_FOR_QUERY = 0x5a; // 'Z', then length 5 and the transaction status
-
-const endsReadyForQuery = (chunk: Buffer) => chunk.length >= 6 && chunk[chunk.length - 6] === READY_FOR_QUERY;
-
-/** An ErrorResponse as a terminated backend sends it (SQLSTATE 57P01, admin_shutdown). */
-const fatalGoodbye = (): Buffer => {
-  const field = (code: string, value: string) => Buffer.concat([Buffer.from(code), Buffer.from(`${value}\0`)]);
-  const fields = Buffer.concat([
-    field('S', 'FATAL'),
-    field('V', 'FATAL'),
-    field('C', '57P01'),
-    field('M', 'terminating connection due to administrator command'),
-    Buffer.from([0]),
-  ]);
-  const header = Buffer.alloc(5);
-  header.write('E', 0);
-  header.writeInt32BE(4 + fields.length, 1);
-  return Buffer.concat([header, fields]);
-};
-
 describe('a connection lost as the pool hands it over', () => {
   let db: TestDatabase;
   let proxy: TcpProxy;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { checkOutClient } from '../store/check-out-client.js';
+import { checkOutSession } from '../store/check-out-client.js';
 import { KeyCache } from './key-cache.js';
 import { keyOwner, KeyWrapping } from './key-wrapping.js';
 import type { NewSubjectKey, SubjectKey, SubjectKeys } from './subject-keys.js';
@@ -37,6 +37,8 @@ export class PostgresSubjectKeys implements SubjectKeys {
   private readonly byId = new KeyCache<Buffer | null>(CACHED_KEYS);
   private listener: PoolClient | undefined;
   private relisten: NodeJS.Timeout | undefined;
+  /** The latest start, which `stop` waits for: a connection it makes after `stop` would never be released. */
+  private starting: Promise<void> | undefined;
   private stopped = false;
   /** Counts evictions: a key read from the table while one happened may be the forgotten one, and is not kept. */
   private evictions = 0;
@@ -49,19 +51,25 @@ export class PostgresSubjectKeys implements SubjectKeys {
   ) {}
 
   /** Starts listening for forgettings; until it does (or after it stopped), keys are read each time. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
     this.stopped = false;
-    try {
-      this.listener = await this.listen();
-    } catch (error) {
-      this.log(`subject keys: cannot LISTEN (${String(error)}); reading keys without keeping them`);
-      this.scheduleRelisten();
-    }
+    this.starting = this.listen()
+      .then((listener) => {
+        // Stopped while connecting: nothing would release a connection kept now.
+        if (this.stopped) return listener.release(true);
+        this.listener = listener;
+      })
+      .catch((error: unknown) => {
+        this.log(`subject keys: cannot LISTEN (${String(error)}); reading keys without keeping them`);
+        this.scheduleRelisten();
+      });
+    return this.starting;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.relisten) clearTimeout(this.relisten);
+    await this.starting;
     const listener = this.listener;
     this.dropListener();
     await listener?.query(`UNLISTEN ${SUBJECT_FORGOTTEN_CHANNEL}`).catch(() => undefined);
@@ -144,25 +152,26 @@ export class PostgresSubjectKeys implements SubjectKeys {
     for (const keyId of keyIds) this.byId.set(keyId, null);
   }
 
-  private async listen(): Promise<PoolClient> {
-    const client = await checkOutClient(this.pool);
-    const lost = (reason: string) => {
-      if (this.listener !== client) return;
-      this.log(`subject keys: LISTEN connection lost (${reason}); reading keys without keeping them until it is back`);
-      this.dropListener();
-      client.release(true);
-      this.scheduleRelisten();
-    };
-    client.on('error', (error: Error) => lost(error.message));
-    client.on('end', () => lost('ended'));
-    client.on('notification', ({ payload }) => {
-      const notice = JSON.parse(payload ?? '{}') as Partial<ForgottenNotice>;
-      if (notice.tenantId !== undefined && notice.subjectId !== undefined) {
-        this.evict(notice.tenantId, notice.subjectId, notice.keyIds ?? []);
-      }
+  private listen(): Promise<PoolClient> {
+    return checkOutSession(this.pool, (client) => {
+      client.on('error', (error: Error) => this.listenerLost(client, error.message));
+      client.on('end', () => this.listenerLost(client, 'ended'));
+      client.on('notification', ({ payload }) => {
+        const notice = JSON.parse(payload ?? '{}') as Partial<ForgottenNotice>;
+        if (notice.tenantId !== undefined && notice.subjectId !== undefined) {
+          this.evict(notice.tenantId, notice.subjectId, notice.keyIds ?? []);
+        }
+      });
+      return client.query(`LISTEN ${SUBJECT_FORGOTTEN_CHANNEL}`);
     });
-    await client.query(`LISTEN ${SUBJECT_FORGOTTEN_CHANNEL}`);
-    return client;
+  }
+
+  private listenerLost(client: PoolClient, reason: string): void {
+    if (this.listener !== client) return;
+    this.log(`subject keys: LISTEN connection lost (${reason}); reading keys without keeping them until it is back`);
+    this.dropListener();
+    client.release(true);
+    this.scheduleRelisten();
   }
 
   /** Without the LISTEN connection a forgetting could go unheard: nothing present is kept. */

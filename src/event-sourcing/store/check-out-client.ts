@@ -27,3 +27,20 @@ export const checkOutClient = (pool: Pool): Promise<PoolClient> => {
   }
   return pool.connect();
 };
+
+/**
+ * A connection kept for a session of its own (a LISTEN, session locks), `prepare`d before it is
+ * used. If preparing fails (the server went away meanwhile), the connection is discarded rather
+ * than left checked out: a client nobody releases is lost to the pool for good, and `pool.end()`
+ * waits for it forever.
+ */
+export const checkOutSession = async (pool: Pool, prepare: (client: PoolClient) => Promise<unknown>): Promise<PoolClient> => {
+  const client = await checkOutClient(pool);
+  try {
+    await prepare(client);
+    return client;
+  } catch (error) {
+    client.release(true);
+    throw error;
+  }
+};

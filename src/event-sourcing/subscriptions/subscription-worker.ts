@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
-import { checkOutClient } from '../store/check-out-client.js';
+import { checkOutSession } from '../store/check-out-client.js';
 import { compareLogCursors, encodeLogCursor, type LogCursor } from '../store/log-cursor.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { EVENTS_CHANNEL } from './commit-notifier.js';
@@ -140,39 +140,41 @@ export class SubscriptionWorker {
    * with it: every loop stops after its current step (a step in flight is still safe: the
    * checkpoint moves only by compare-and-set) and the next heartbeat reconnects and claims again.
    */
-  private async connectLease(): Promise<PoolClient> {
-    const client = await checkOutClient(this.pool);
-    const lost = (reason: string) => {
-      if (this.stopping || this.leaseClient !== client) return;
-      this.log(`subscription worker ${this.workerId}: lease connection lost (${reason}); releasing its slots`);
-      this.leaseClient = undefined;
-      this.leaseGeneration++;
-      for (const key of this.owned.keys()) this.releasing.add(key);
-      this.wake.fire();
-      client.release(true);
-    };
-    client.on('error', (error: Error) => lost(error.message));
-    client.on('end', () => lost('ended'));
-    await client.query(`SELECT set_config('application_name', $1, false)`, [this.workerId]);
-    return client;
+  private connectLease(): Promise<PoolClient> {
+    return checkOutSession(this.pool, (client) => {
+      client.on('error', (error: Error) => this.leaseLost(client, error.message));
+      client.on('end', () => this.leaseLost(client, 'ended'));
+      return client.query(`SELECT set_config('application_name', $1, false)`, [this.workerId]);
+    });
   }
 
-  private async connectListen(): Promise<PoolClient> {
-    const client = await checkOutClient(this.pool);
-    const lost = (reason: string) => {
-      if (this.stopping || this.listenClient !== client) return;
-      this.log(`subscription worker ${this.workerId}: LISTEN connection lost (${reason}); polling until it is back`);
-      this.listenClient = undefined;
-      client.release(true);
-    };
-    client.on('error', (error: Error) => lost(error.message));
-    client.on('end', () => lost('ended'));
-    client.on('notification', () => {
-      this.lastWake = Date.now();
-      this.wake.fire();
+  private leaseLost(client: PoolClient, reason: string): void {
+    if (this.stopping || this.leaseClient !== client) return;
+    this.log(`subscription worker ${this.workerId}: lease connection lost (${reason}); releasing its slots`);
+    this.leaseClient = undefined;
+    this.leaseGeneration++;
+    for (const key of this.owned.keys()) this.releasing.add(key);
+    this.wake.fire();
+    client.release(true);
+  }
+
+  private connectListen(): Promise<PoolClient> {
+    return checkOutSession(this.pool, (client) => {
+      client.on('error', (error: Error) => this.listenLost(client, error.message));
+      client.on('end', () => this.listenLost(client, 'ended'));
+      client.on('notification', () => {
+        this.lastWake = Date.now();
+        this.wake.fire();
+      });
+      return client.query(`LISTEN ${EVENTS_CHANNEL}`);
     });
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    return client;
+  }
+
+  private listenLost(client: PoolClient, reason: string): void {
+    if (this.stopping || this.listenClient !== client) return;
+    this.log(`subscription worker ${this.workerId}: LISTEN connection lost (${reason}); polling until it is back`);
+    this.listenClient = undefined;
+    client.release(true);
   }
 
   private async rebalance(): Promise<void> {
