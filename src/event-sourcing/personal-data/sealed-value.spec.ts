@@ -18,6 +18,13 @@ describe('a sealed personal value', () => {
     expect(sealValue(keyId, key, 'Ada')).not.toBe(sealValue(keyId, key, 'Ada'));
   });
 
+  it('never uses an IV twice, across the pools its IVs are cut from, and each opens', () => {
+    const ivOf = (sealed: string) => Buffer.from(sealed.slice(sealed.lastIndexOf(':') + 1), 'base64').subarray(0, 12).toString('hex');
+    const sealed = Array.from({ length: 2_000 }, (_, i) => sealValue(keyId, key, i));
+    expect(new Set(sealed.map(ivOf)).size).toBe(sealed.length);
+    expect(sealed.map((value) => openValue(value, key))).toEqual(sealed.map((_, i) => i));
+  });
+
   it('does not open with another key, altered, or moved under another key id', () => {
     const sealed = sealValue(keyId, key, 'Ada');
     expect(() => openValue(sealed, KeyWrapping.newDataKey())).toThrow();

@@ -19,8 +19,26 @@ export const isSealed = (value: unknown): value is string =>
 /** The key id of a sealed value (check with `isSealed` first). */
 export const keyIdOf = (sealed: string): string => sealed.slice(PREFIX.length, PREFIX.length + KEY_ID_LENGTH);
 
+/**
+ * IVs are cut from a pool of the CSPRNG's bytes, each byte used once: a `randomBytes` call
+ * per value cost more than its cipher (OpenSSL checks the generator's state on every call).
+ * The pool is replaced, never refilled in place, so an IV handed out never changes.
+ */
+const IV_POOL_BYTES = IV_BYTES * 512;
+let ivPool = Buffer.alloc(0);
+let ivTaken = 0;
+
+const nextIv = (): Buffer => {
+  if (ivTaken + IV_BYTES > ivPool.length) {
+    ivPool = randomBytes(IV_POOL_BYTES);
+    ivTaken = 0;
+  }
+  ivTaken += IV_BYTES;
+  return ivPool.subarray(ivTaken - IV_BYTES, ivTaken);
+};
+
 export const sealValue = (keyId: string, key: Buffer, value: unknown): string => {
-  const iv = randomBytes(IV_BYTES);
+  const iv = nextIv();
   const cipher = createCipheriv(ALGORITHM, key, iv);
   cipher.setAAD(Buffer.from(keyId));
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
