@@ -281,6 +281,7 @@ describe.each(backends)('$name event store', ({ open }) => {
       expect(positions).toEqual([...positions].sort((a, b) => a - b));
       expect(new Set(positions).size).toBe(4);
       expect(new Set(stored.map((e) => e.transactionId)).size).toBe(1);
+      expect(result.events).toEqual(stored);
     });
 
     it('continues the numbering and the positions on the next append', async () => {

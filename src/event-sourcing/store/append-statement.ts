@@ -2,6 +2,7 @@ import type { QueryResultRow } from 'pg';
 import type { StreamId } from './event-envelope.js';
 import { expectedVersionCode, type ExpectedVersion } from './expected-version.js';
 import type { PreparedEvent } from './prepared-event.js';
+import { epochMsSql } from './recorded-event.mapper.js';
 
 /**
  * One append as one prepared statement: one round trip, one plan reused by every append.
@@ -40,7 +41,8 @@ const CURRENT_VERSION = `(
   WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3 AND version >= $4::bigint
 ) c`;
 const EXPECTATION_MET = `($4::bigint = -1 OR ($4 = -2 AND c.version = 0) OR ($4 = -3 AND c.version > 0) OR c.version = $4)`;
-const RETURNING = `RETURNING position, version, recorded_at, transaction_id::text AS transaction_id`;
+// The time as epoch milliseconds, as the reads return it: pg parses timestamp text with a regex (~3% of a single append's CPU here).
+const RETURNING = `RETURNING position, version, ${epochMsSql('recorded_at')} AS recorded_at, transaction_id::text AS transaction_id`;
 
 /** A batch: the events as column arrays, numbered 1…n by $12. */
 const APPEND_MANY_SQL = `/* chronicle_append */
@@ -75,7 +77,8 @@ export interface AppendRow extends QueryResultRow {
   /** bigint as text */
   position: string;
   version: number;
-  recorded_at: Date;
+  /** epoch milliseconds (`epochMsSql`) */
+  recorded_at: number;
   transaction_id: string;
 }
 

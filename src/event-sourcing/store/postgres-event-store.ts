@@ -347,7 +347,7 @@ export class PostgresEventStore implements EventStore {
       recorded[index] = this.mapper.fromAppend(stream, events[index], {
         position: Number(row.position),
         version: row.version,
-        recordedAt: row.recorded_at,
+        recordedAt: new Date(row.recorded_at),
         transactionId: row.transaction_id,
       });
     }
