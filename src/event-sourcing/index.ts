@@ -43,7 +43,7 @@ export { CorrelationChains, type ChainLink } from './sagas/correlation-chain.js'
 
 // The event store, for queries that read streams and the events API.
 export type { EventStore } from './store/event-store.js';
-export { REDACTED, type PersonalFields } from './personal-data/personal-fields.js';
+export { REDACTED, type PersonalFields, type PersonalFieldsView } from './personal-data/personal-fields.js';
 export type { PersonalColumns } from './personal-data/personal-columns.js';
 export { SubjectForgetting, type Forgotten } from './personal-data/subject-forgetting.js';
 export type { EventMetadata, EventOf, RecordedEvent, StreamId } from './store/event-envelope.js';

@@ -21,7 +21,7 @@ import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-even
 import { InMemorySubjectKeys } from '../../src/event-sourcing/personal-data/in-memory-subject-keys.js';
 import { KeyWrapping } from '../../src/event-sourcing/personal-data/key-wrapping.js';
 import { PersonalData } from '../../src/event-sourcing/personal-data/personal-data.js';
-import { REDACTED } from '../../src/event-sourcing/personal-data/personal-fields.js';
+import { REDACTED, type PersonalFieldsView } from '../../src/event-sourcing/personal-data/personal-fields.js';
 import { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
 import { SubjectForgetting } from '../../src/event-sourcing/personal-data/subject-forgetting.js';
 import { TEST_MASTER_KEY } from '../support/personal-data.js';
@@ -119,10 +119,15 @@ const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
 };
 
 /** Pages the global log from `after` to its end. */
-const readLogFrom = async (store: EventStore, after: LogCursor = LOG_START, limit = 1_000): Promise<RecordedEvent[]> => {
+const readLogFrom = async (
+  store: EventStore,
+  after: LogCursor = LOG_START,
+  limit = 1_000,
+  personalFields?: PersonalFieldsView,
+): Promise<RecordedEvent[]> => {
   const events: RecordedEvent[] = [];
   for (let cursor = after; ; ) {
-    const page = await store.readAll({ after: cursor, limit });
+    const page = await store.readAll({ after: cursor, limit, personalFields });
     if (page.events.length === 0) return events;
     events.push(...page.events);
     cursor = page.cursor;
@@ -847,6 +852,24 @@ describe.each(backends)('$name event store', ({ open }) => {
       for (const data of await everyRead(stream, events[0].eventId)) expect(data).toEqual(redacted);
       expect((await store.readStream(stream))[1].data).toMatchObject({ guestId: 'guest-2', name: 'Grace Hopper' });
       expect(await Promise.all(events.map((e) => backend.storedData(e.eventId)))).toEqual(storedBefore);
+    });
+
+    it('reads the log with them redacted for a reader that asks so, the same events opened for the others', async () => {
+      const stream = freshStream();
+      const { events } = await store.append(stream, [checkedIn('guest-1'), checkedIn('guest-2', { email: undefined })]);
+      await backend.settle();
+      const ids = new Set(idsOf(events));
+      const ofStream = async (personalFields?: PersonalFieldsView) =>
+        (await readLogFrom(store, LOG_START, 1_000, personalFields)).filter((e) => ids.has(e.eventId));
+
+      const redacted = await ofStream('redacted');
+      expect(redacted.map((e) => e.data)).toEqual([
+        { guestId: 'guest-1', roomId: '101', name: REDACTED, email: REDACTED, age: REDACTED },
+        // Only the fields the event holds: an absent one stays absent.
+        { guestId: 'guest-2', roomId: '101', name: REDACTED, age: REDACTED },
+      ]);
+      expect(redacted.map((e) => ({ ...e, data: undefined }))).toEqual((await ofStream()).map((e) => ({ ...e, data: undefined })));
+      expect((await ofStream('opened')).map((e) => (e.data as { name: string }).name)).toEqual(['Ada Lovelace', 'Ada Lovelace']);
     });
 
     it('forgets a subject in one tenant only', async () => {

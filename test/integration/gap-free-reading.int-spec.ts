@@ -183,7 +183,7 @@ describe('gap-free reading of the global log', () => {
       const [before] = (await store.append(notebook(tenant, 'a'), [noteWritten('before')])).events;
       const start = cursorOf(before);
       const reader = new PostgresProjectionLog(db.pool, registry);
-      const read = (after: LogCursor) => reader.readPartition({ types: ['note.written'], partitions: 1, served: [0] }, 0, after, 1);
+      const read = (after: LogCursor) => reader.readPartition({ types: ['note.written'], partitions: 1, served: [0], personalFields: 'opened' }, 0, after, 1);
 
       const held = await openAppend(notebook(tenant, 'held'), [noteWritten('held')]);
       const later = (await store.append(notebook(tenant, 'b'), [noteWritten('later 1'), noteWritten('later 2')])).events;

@@ -4,7 +4,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IsString } from 'class-validator';
 import { KeyWrapping } from '../../src/event-sourcing/personal-data/key-wrapping.js';
 import { PersonalData } from '../../src/event-sourcing/personal-data/personal-data.js';
-import { REDACTED } from '../../src/event-sourcing/personal-data/personal-fields.js';
+import { REDACTED, type PersonalFieldsView } from '../../src/event-sourcing/personal-data/personal-fields.js';
+import type { SubjectKeys } from '../../src/event-sourcing/personal-data/subject-keys.js';
+import { LOG_START } from '../../src/event-sourcing/store/log-cursor.js';
+import { PostgresSubscriptionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
+import { projectionSubscription } from '../../src/event-sourcing/projections/async-projection.js';
+import { CheckpointStore } from '../../src/event-sourcing/subscriptions/checkpoint-store.js';
+import { DeadLetters } from '../../src/event-sourcing/subscriptions/dead-letters.js';
+import { PartitionRunner } from '../../src/event-sourcing/subscriptions/partition-runner.js';
+import { SubscriptionControls } from '../../src/event-sourcing/subscriptions/subscription-controls.js';
 import { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
 import { SubjectForgetting } from '../../src/event-sourcing/personal-data/subject-forgetting.js';
 import { asyncFold } from '../../src/event-sourcing/projections/async-fold.projection.js';
@@ -57,6 +65,11 @@ describe('personal data across processes', () => {
         `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN chronicle_subject_forgotten'`,
       )
     ).rows.length;
+
+  // Reads of the log stop below the server's oldest open transaction: tests in other databases
+  // may hold that back for a moment.
+  const readable = async (): Promise<boolean> =>
+    (await db.pool.query(`SELECT bool_and(transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS all FROM events`)).rows[0].all;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -128,33 +141,134 @@ describe('personal data across processes', () => {
   });
 
   it('rebuilds an async read model from the events with forgotten subjects redacted', async () => {
-    await db.pool.query(`CREATE TABLE guest_names (tenant_id text, guest_id text, name text, PRIMARY KEY (tenant_id, guest_id))`);
     const projections = new AsyncProjections();
-    projections.register(
-      asyncFold<{ tenant_id: string; guest_id: string; name: string }>({
-        name: 'guest-names',
-        handles: ['guest.arrived'],
-        table: 'guest_names',
-        keyColumns: ['tenant_id', 'guest_id'],
-        keyOf: (event) => [event.tenantId, (event.data as GuestArrived).guestId],
-        evolve: (_row, event) => ({ tenant_id: event.tenantId, guest_id: (event.data as GuestArrived).guestId, name: (event.data as GuestArrived).name }),
-      }),
-    );
+    const guestNames = async (name: string, table: string, personalFields: PersonalFieldsView) => {
+      await db.pool.query(`CREATE TABLE ${table} (tenant_id text, guest_id text, name text, PRIMARY KEY (tenant_id, guest_id))`);
+      projections.register(
+        asyncFold<{ tenant_id: string; guest_id: string; name: string }>(
+          {
+            name,
+            handles: ['guest.arrived'],
+            table,
+            keyColumns: ['tenant_id', 'guest_id'],
+            keyOf: (event) => [event.tenantId, (event.data as GuestArrived).guestId],
+            evolve: (_row, event) => ({ tenant_id: event.tenantId, guest_id: (event.data as GuestArrived).guestId, name: (event.data as GuestArrived).name }),
+          },
+          { personalFields },
+        ),
+      );
+    };
+    await guestNames('guest-names', 'guest_names', 'opened');
+    // One that asks for personal fields redacted is rebuilt from them redacted, as its workers hand them.
+    await guestNames('guest-counts', 'guest_counts', 'redacted');
     await arrive(first.store, stream(), 'g-dora', 'Dora Maar');
     await arrive(first.store, stream(), 'g-eve', 'Eve Arnold');
     await first.forgetting.forget('practice-1', 'g-dora', receptionist);
-    // A rebuild reads the log below the server's oldest open transaction: tests in other
-    // databases may hold that back for a moment.
-    const readable = async () =>
-      (await db.pool.query(`SELECT bool_and(transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS all FROM events`)).rows[0].all;
     await eventually(readable, (all) => all === true);
 
-    await new ProjectionAdmin(db.pool, first.store, projections).rebuild('guest-names');
+    const admin = new ProjectionAdmin(db.pool, first.store, projections);
+    await admin.rebuild('guest-names');
+    await admin.rebuild('guest-counts');
 
-    const { rows } = await db.pool.query(`SELECT guest_id, name FROM guest_names WHERE guest_id IN ('g-dora', 'g-eve') ORDER BY guest_id`);
-    expect(rows).toEqual([
+    const namesIn = async (table: string) =>
+      (await db.pool.query(`SELECT guest_id, name FROM ${table} WHERE guest_id IN ('g-dora', 'g-eve') ORDER BY guest_id`)).rows;
+    expect(await namesIn('guest_names')).toEqual([
       { guest_id: 'g-dora', name: REDACTED },
       { guest_id: 'g-eve', name: 'Eve Arnold' },
     ]);
+    expect(await namesIn('guest_counts')).toEqual([
+      { guest_id: 'g-dora', name: REDACTED },
+      { guest_id: 'g-eve', name: REDACTED },
+    ]);
+  });
+
+  it("hands a subscription that keeps no personal data its events redacted in the workers' reads, reading no key for them", async () => {
+    const at = stream();
+    await arrive(first.store, at, 'g-fay', 'Fay Godwin');
+    await eventually(readable, (all) => all === true);
+    let keyReads = 0;
+    const counting: SubjectKeys = Object.assign(Object.create(first.keys) as PostgresSubjectKeys, {
+      keysByIds: (ids: readonly string[]) => {
+        keyReads++;
+        return first.keys.keysByIds(ids);
+      },
+    });
+    const events = registry();
+    const log = new PostgresSubscriptionLog(db.pool, events, new PersonalData(events, counting));
+    const namesRead = async (personalFields: PersonalFieldsView): Promise<unknown[]> => {
+      const names: unknown[] = [];
+      for (let after = LOG_START; ; ) {
+        const page = await log.readPartition({ types: ['guest.arrived'], partitions: 1, served: [0], personalFields }, 0, after, 1_000);
+        names.push(...page.events.filter((e) => e.aggregateId === at.aggregateId).map((e) => (e.data as GuestArrived).name));
+        if (!page.full) return names;
+        after = page.cursor;
+      }
+    };
+
+    expect(await namesRead('redacted')).toEqual([REDACTED]);
+    expect(keyReads).toBe(0);
+    expect(await namesRead('opened')).toEqual(['Fay Godwin']);
+    expect(keyReads).toBeGreaterThan(0);
+  });
+
+  it("applies a projection that keeps no personal data with its events redacted, through its workers' steps", async () => {
+    await arrive(first.store, stream(), 'g-gus', 'Gus Nash');
+    await eventually(readable, (all) => all === true);
+    await db.pool.query(`CREATE TABLE guest_tally (tenant_id text, guest_id text, name text, PRIMARY KEY (tenant_id, guest_id))`);
+    const projection = asyncFold<{ tenant_id: string; guest_id: string; name: string }>(
+      {
+        name: 'guest-tally',
+        handles: ['guest.arrived'],
+        table: 'guest_tally',
+        keyColumns: ['tenant_id', 'guest_id'],
+        keyOf: (event) => [event.tenantId, (event.data as GuestArrived).guestId],
+        evolve: (_row, event) => ({ tenant_id: event.tenantId, guest_id: (event.data as GuestArrived).guestId, name: (event.data as GuestArrived).name }),
+      },
+      { partitions: 1, personalFields: 'redacted' },
+    );
+    const checkpoints = new CheckpointStore(db.pool);
+    await checkpoints.ensure(projection.name, projection.partitions);
+    const events = registry();
+    const runner = new PartitionRunner(projectionSubscription(projection), 0, {
+      pool: db.pool,
+      reader: new PostgresSubscriptionLog(db.pool, events, new PersonalData(events, first.keys)),
+      checkpoints,
+      controls: new SubscriptionControls(db.pool),
+      deadLetters: new DeadLetters(db.pool),
+      workerId: 'test',
+      batchSize: 100,
+      log: () => undefined,
+    });
+    for (let steps = 0; steps < 100 && (await runner.step()) === 'progressed'; steps++);
+
+    const { rows } = await db.pool.query(`SELECT name FROM guest_tally WHERE guest_id = 'g-gus'`);
+    expect(rows).toEqual([{ name: REDACTED }]);
+  });
+
+  it('retries a dead letter of a skipping projection that keeps no personal data with the event redacted, as its workers hand it', async () => {
+    const at = stream();
+    await arrive(first.store, at, 'g-hal', 'Hal Ross');
+    await eventually(readable, (all) => all === true);
+    const handed: unknown[] = [];
+    const projections = new AsyncProjections();
+    projections.register({
+      name: 'guest-skipper',
+      handles: ['guest.arrived'],
+      tables: [],
+      partitions: 1,
+      errorPolicy: 'skip',
+      maxAttempts: 1,
+      personalFields: 'redacted',
+      apply: async (_client, events) => void handed.push(...events.map((e) => (e.data as GuestArrived).name)),
+    });
+    await new CheckpointStore(db.pool).ensure('guest-skipper', 1);
+    const [event] = await first.store.readStream(at);
+    await new DeadLetters(db.pool).record(db.pool, 'guest-skipper', 0, event, new Error('failed once'), 1);
+    const admin = new ProjectionAdmin(db.pool, first.store, projections);
+
+    const [letter] = (await admin.listDeadLetters('guest-skipper')).filter((l) => l.eventId === event.eventId);
+    await admin.retryDeadLetter(letter.id);
+
+    expect(handed).toEqual([REDACTED]);
   });
 });

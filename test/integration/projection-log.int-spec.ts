@@ -72,7 +72,7 @@ describe('projection log (a partition of the global log, filtered in PostgreSQL)
     for (const event of written) partitionOfEvent.set(event.eventId, await partitionOf(db.pool, event, 3));
 
     for (const served of [[0, 1, 2], [1]]) {
-      const filter: PartitionFilter = { types: ['note.written'], partitions: 3, served };
+      const filter: PartitionFilter = { types: ['note.written'], partitions: 3, served, personalFields: 'opened' };
       for (const partition of served) {
         // A few rows per read, so pages end on other partitions' rows and on skipped types.
         const { events, cursor } = await follow(filter, partition, cursorOf(first), 5);

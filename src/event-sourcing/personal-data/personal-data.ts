@@ -3,7 +3,7 @@ import type { EventRegistry } from '../store/event-registry.js';
 import { InvalidEventPayload } from '../store/event-store.errors.js';
 import type { PreparedEvent } from '../store/prepared-event.js';
 import { KeyWrapping } from './key-wrapping.js';
-import { REDACTED } from './personal-fields.js';
+import { REDACTED, type PersonalFieldsView } from './personal-fields.js';
 import { PostgresSubjectKeys } from './postgres-subject-keys.js';
 import { keyIdOfBox, SEALED_FIELDS, sealedBoxOf, type SealedBox } from './sealed-box.js';
 import { openValue, sealValue } from './sealed-value.js';
@@ -16,6 +16,16 @@ export interface StoredData {
 }
 
 const redacted = (fields: readonly string[]): Record<string, string> => Object.fromEntries(fields.map((field) => [field, REDACTED]));
+
+/**
+ * The row's data with its box replaced by `fields`: whatever fields the box names, not those
+ * declared today (an older schema version may have named them differently).
+ */
+const unbox = (row: StoredData, fields: Record<string, unknown>): void => {
+  const data = { ...(row.data as Record<string, unknown>) };
+  delete data[SEALED_FIELDS];
+  row.data = Object.assign(data, fields);
+};
 
 /** Events ready to be stored, and the subjects' keys their append must store with them. */
 export interface SealedEvents {
@@ -70,22 +80,35 @@ export class PersonalData {
     if (newKeys.length > 0) this.keys.stored(newKeys);
   }
 
+  /** Each row's sealed fields as `view` says: opened (see `open`), or redacted (see `redact`). */
+  async show(rows: readonly StoredData[], view: PersonalFieldsView): Promise<void> {
+    if (view === 'redacted') this.redact(rows);
+    else await this.open(rows);
+  }
+
   /** Replaces each row's sealed fields by what they hold, or by `REDACTED` once the key is gone. */
   async open(rows: readonly StoredData[]): Promise<void> {
+    const sealed = this.sealedOf(rows);
+    if (sealed.length === 0) return;
+    const keys = await this.keys.keysByIds([...new Set(sealed.map(({ box }) => keyIdOfBox(box)))]);
+    for (const { row, box } of sealed) {
+      const key = keys.get(keyIdOfBox(box));
+      unbox(row, key ? (openValue(box.sealed, key) as Record<string, unknown>) : redacted(box.fields));
+    }
+  }
+
+  /** Replaces each row's sealed fields by `REDACTED`, as `open` does for a forgotten subject, reading no key. */
+  redact(rows: readonly StoredData[]): void {
+    for (const { row, box } of this.sealedOf(rows)) unbox(row, redacted(box.fields));
+  }
+
+  private sealedOf(rows: readonly StoredData[]): { row: StoredData; box: SealedBox }[] {
     const sealed: { row: StoredData; box: SealedBox }[] = [];
     for (const row of rows) {
       const box = this.registry.personalFieldsOf(row.type) && sealedBoxOf(row.data);
       if (box) sealed.push({ row, box });
     }
-    if (sealed.length === 0) return;
-    const keys = await this.keys.keysByIds([...new Set(sealed.map(({ box }) => keyIdOfBox(box)))]);
-    for (const { row, box } of sealed) {
-      // Whatever fields the box names, not those declared today: an older schema version may have named them differently.
-      const data = { ...(row.data as Record<string, unknown>) };
-      delete data[SEALED_FIELDS];
-      const key = keys.get(keyIdOfBox(box));
-      row.data = Object.assign(data, key ? (openValue(box.sealed, key) as Record<string, unknown>) : redacted(box.fields));
-    }
+    return sealed;
   }
 
   private sealOne(event: PreparedEvent, keyOf: (subjectId: string) => SubjectKey): PreparedEvent {

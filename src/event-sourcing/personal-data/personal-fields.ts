@@ -12,3 +12,11 @@ export interface PersonalFields {
 
 /** What a personal field of a forgotten subject reads as. */
 export const REDACTED = '[redacted]';
+
+/**
+ * How a reader is handed personal fields: `opened` (the default) with what they hold, or
+ * `redacted`, as `REDACTED` whatever the subject, without reading a key or decrypting. For
+ * readers that keep no personal data (a read model of counts, say): they never hold it, and
+ * their reads skip the key lookups and the decryption.
+ */
+export type PersonalFieldsView = 'opened' | 'redacted';

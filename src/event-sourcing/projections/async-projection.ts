@@ -23,7 +23,7 @@ export const identityTables = (projection: Pick<AsyncProjection, 'tables'>): Tab
 
 /** The projection as workers run it: applied to its live tables, with the read model's relaxed commit. */
 export const projectionSubscription = (projection: AsyncProjection): Subscription => {
-  const { name, handles, partitions, errorPolicy, maxAttempts } = projection;
+  const { name, handles, partitions, errorPolicy, maxAttempts, personalFields } = projection;
   const tables = identityTables(projection);
   return {
     name,
@@ -31,6 +31,7 @@ export const projectionSubscription = (projection: AsyncProjection): Subscriptio
     partitions,
     errorPolicy,
     maxAttempts,
+    personalFields,
     asyncCommit: true,
     handle: (client, events) => projection.apply(client, events, tables),
   };

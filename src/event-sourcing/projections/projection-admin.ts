@@ -1,6 +1,7 @@
 import { DeadLetterNotFound, PositionNotFound, ProjectionNotFound, RebuildInProgress } from './projection-admin.errors.js';
 import type { Pool, PoolClient } from 'pg';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
+import type { RecordedEvent } from '../store/event-envelope.js';
 import { inTransaction } from '../store/in-transaction.js';
 import { LOG_START, type LogCursor } from '../store/log-cursor.js';
 import { withClient } from '../store/with-client.js';
@@ -148,11 +149,21 @@ export class ProjectionAdmin {
     } else if (projection.errorPolicy === 'skip') {
       // Only a skipped event is behind the checkpoint for good. A 'stop' projection running
       // again (resumed, or rebuilt) has applied this event in order already, or will.
-      const event = await this.store.findEvent(letter.eventId);
+      const event = await this.eventAsHandledBy(projection, letter.eventId);
       if (event) await inTransaction(this.pool, (client) => projection.apply(client, [event], identityTables(projection)));
     }
     await this.deadLetters.markRetried(id);
     return asProjectionLetter((await this.deadLetters.find(id)) ?? letter);
+  }
+
+  /** The event as the projection's workers hand it over: its personal fields as the projection asks. */
+  private async eventAsHandledBy(projection: AsyncProjection, eventId: string): Promise<RecordedEvent | null> {
+    const event = await this.store.findEvent(eventId);
+    if (!event || (projection.personalFields ?? 'opened') === 'opened') return event;
+    // Read again from the log, from just before its own cursor: (transaction, position) orders the log, so this is the event.
+    const after = { transactionId: event.transactionId, position: event.position - 1 };
+    const { events } = await this.store.readAll({ after, limit: 1, personalFields: projection.personalFields });
+    return events[0] ?? null;
   }
 
   private async catchUp(
@@ -163,7 +174,7 @@ export class ProjectionAdmin {
     onProgress: (progress: RebuildProgress) => void,
   ): Promise<void> {
     for (;;) {
-      const page = await this.store.readAll({ after: state.cursor, limit: PAGE });
+      const page = await this.store.readAll({ after: state.cursor, limit: PAGE, personalFields: projection.personalFields });
       if (page.events.length === 0) return;
       const handled = page.events.filter((e) => projection.handles.includes(e.type));
       if (handled.length > 0) await inTransaction(this.pool, (client) => projection.apply(client, handled, tables));

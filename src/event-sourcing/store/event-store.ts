@@ -1,6 +1,7 @@
 import type { NewEvent, RecordedEvent, StreamId } from './event-envelope.js';
 import type { ExpectedVersion } from './expected-version.js';
 import type { LogCursor } from './log-cursor.js';
+import type { PersonalFieldsView } from '../personal-data/personal-fields.js';
 
 export interface AppendOptions {
   readonly expectedVersion?: ExpectedVersion;
@@ -35,6 +36,8 @@ export interface ReadAllOptions {
   /** Start after this cursor; omitted means from the beginning. */
   readonly after?: LogCursor;
   readonly limit?: number;
+  /** `redacted` for a reader that keeps no personal data (see `PersonalFieldsView`); `opened` when omitted. */
+  readonly personalFields?: PersonalFieldsView;
 }
 
 export interface GlobalPage {

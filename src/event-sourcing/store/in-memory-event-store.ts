@@ -1,5 +1,6 @@
 import { InMemorySubjectKeys } from '../personal-data/in-memory-subject-keys.js';
 import { PersonalData } from '../personal-data/personal-data.js';
+import type { PersonalFieldsView } from '../personal-data/personal-fields.js';
 import type { NewEvent, RecordedEvent, StreamId } from './event-envelope.js';
 import { streamKey } from './event-envelope.js';
 import type { EventRegistry } from './event-registry.js';
@@ -152,15 +153,16 @@ export class InMemoryEventStore implements EventStore {
     const after = options.after ?? LOG_START;
     const events = await this.read(
       this.log.events.filter((e) => compareLogCursors(cursorOf(e), after) > 0).slice(0, limitOf(options.limit, DEFAULT_READ_LIMIT)),
+      options.personalFields,
     );
     const last = events.at(-1);
     return { events, cursor: last ? cursorOf(last) : after };
   }
 
-  /** Copies of stored events as every read returns them: personal fields opened, data upcast. */
-  private async read(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
+  /** Copies of stored events as every read returns them: personal fields opened (or as `view` says), data upcast. */
+  private async read(events: readonly RecordedEvent[], view: PersonalFieldsView = 'opened'): Promise<RecordedEvent[]> {
     const copies = events.map((event) => ({ ...event, data: structuredClone(event.data), metadata: structuredClone(event.metadata) }));
-    await this.personalData.open(copies);
+    await this.personalData.show(copies, view);
     return copies.map((event) => ({ ...event, ...this.registry.upcast(event.type, event.schemaVersion, event.data) }));
   }
 }

@@ -274,7 +274,7 @@ export class PostgresEventStore implements EventStore {
       after.position,
       clampLimit(options.limit, DEFAULT_READ_LIMIT),
     ]);
-    const events = await this.mapper.recordedOf(rows);
+    const events = await this.mapper.recordedOf(rows, options.personalFields);
     const last = events.at(-1);
     return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : after };
   }

@@ -1,4 +1,5 @@
 import type { PersonalData, SealedEvents } from '../personal-data/personal-data.js';
+import type { PersonalFieldsView } from '../personal-data/personal-fields.js';
 import type { NewSubjectKey } from '../personal-data/subject-keys.js';
 import type { PendingEvent } from './append-side-write.js';
 import type { EventMetadata, RecordedEvent, StreamId } from './event-envelope.js';
@@ -140,19 +141,22 @@ export class RecordedEventMapper {
     this.personalData?.stored(newKeys);
   }
 
-  /** Events of rows read from the store, personal fields opened (or redacted). */
-  async recordedOf(rows: EventRow[]): Promise<RecordedEvent[]> {
-    await this.personalData?.open(rows);
+  /** Events of rows read from the store, personal fields shown as `view` says (opened: redacted only for a forgotten subject). */
+  async recordedOf(rows: EventRow[], view: PersonalFieldsView = 'opened'): Promise<RecordedEvent[]> {
+    await this.personalData?.show(rows, view);
     return rows.map((row) => this.toRecorded(row));
   }
 
   /**
    * Events of rows read as arrays (`EventRowArray`, maybe followed by more columns), personal
-   * fields opened: the same events as `recordedOf(rows.map(eventRowOf))`, each built straight
-   * from its array, then opened and upcast in place. For reads of many rows (a catch-up pages
+   * fields as `view` says: the same events as `recordedOf(rows.map(eventRowOf), view)`, each
+   * built straight from its array, then opened (or redacted) and upcast in place. For reads of many rows (a catch-up pages
    * thousands at a time), where an `EventRow` apiece was garbage the collector had to copy.
    */
-  async recordedOfArrays(rows: readonly (readonly [...EventRowArray, ...unknown[]])[]): Promise<RecordedEvent[]> {
+  async recordedOfArrays(
+    rows: readonly (readonly [...EventRowArray, ...unknown[]])[],
+    view: PersonalFieldsView = 'opened',
+  ): Promise<RecordedEvent[]> {
     const events = rows.map(
       (r): OpenedEvent => ({
         position: Number(r[0]),
@@ -171,7 +175,7 @@ export class RecordedEventMapper {
         transactionId: r[9],
       }),
     );
-    await this.personalData?.open(events);
+    await this.personalData?.show(events, view);
     for (const event of events) {
       const { schemaVersion, data } = this.registry.upcast(event.type, event.schemaVersion, event.data);
       event.schemaVersion = schemaVersion;

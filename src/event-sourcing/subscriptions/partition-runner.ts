@@ -180,7 +180,12 @@ export class PartitionRunner {
     const { subscription, partition, deps } = this;
     const peers = deps.peers?.before(after) ?? [];
     const served = peers.includes(partition) ? peers : [...peers, partition].sort((a, b) => a - b);
-    const filter: PartitionFilter = { types: subscription.handles, partitions: subscription.partitions, served };
+    const filter: PartitionFilter = {
+      types: subscription.handles,
+      partitions: subscription.partitions,
+      served,
+      personalFields: subscription.personalFields ?? 'opened',
+    };
     return deps.reader.readPartition(filter, partition, after, this.scanLimit);
   }
 

@@ -5,6 +5,7 @@ import type { EventRegistry } from '../store/event-registry.js';
 import type { LogCursor } from '../store/log-cursor.js';
 import { epochMsSql, RecordedEventMapper, type EventRowArray } from '../store/recorded-event.mapper.js';
 import { partitionSql } from './partition.js';
+import type { PersonalFieldsView } from '../personal-data/personal-fields.js';
 
 /** What a subscription's partitions read: its event types, in streams of the partitions this worker runs. */
 export interface PartitionFilter {
@@ -13,6 +14,8 @@ export interface PartitionFilter {
   readonly partitions: number;
   /** The partitions one read serves (this worker's slots of the subscription yet to pass its start): they share its page. */
   readonly served: readonly number[];
+  /** How the events' personal fields are handed over: the subscription's `personalFields`. */
+  readonly personalFields: PersonalFieldsView;
 }
 
 export interface PartitionPage {
@@ -113,7 +116,7 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
   }
 
   async readPartition(filter: PartitionFilter, partition: number, after: LogCursor, scanLimit: number): Promise<PartitionPage> {
-    const key = [filter.types.join(','), filter.partitions, after.transactionId, after.position, scanLimit].join('|');
+    const key = [filter.types.join(','), filter.partitions, filter.personalFields, after.transactionId, after.position, scanLimit].join('|');
     let kept = this.pages.get(key);
     // A page read for other partitions lacks this one's events: it reads its own, kept for no one.
     if (kept && !kept.served.has(partition)) return pick(await this.readPage({ ...filter, served: [partition] }, after, scanLimit), partition);
@@ -149,7 +152,7 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
       rowMode: 'array',
     });
     const handled = rows.filter((row) => row[PARTITION] !== null);
-    const recorded = await this.mapper.recordedOfArrays(handled);
+    const recorded = await this.mapper.recordedOfArrays(handled, filter.personalFields);
     const byPartition = new Map<number, RecordedEvent[]>();
     for (let index = 0; index < handled.length; index++) {
       const partition = handled[index][PARTITION]!;

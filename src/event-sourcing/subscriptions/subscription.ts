@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '../store/event-envelope.js';
+import type { PersonalFieldsView } from '../personal-data/personal-fields.js';
 
 /**
  * What happens to an event whose handler still throws after `maxAttempts`: the subscription
@@ -21,6 +22,8 @@ export interface SubscriptionSettings {
   readonly partitions: number;
   readonly errorPolicy: ErrorPolicy;
   readonly maxAttempts: number;
+  /** `redacted` when it keeps no personal data: its events come with personal fields as `REDACTED` (see `PersonalFieldsView`). */
+  readonly personalFields?: PersonalFieldsView;
 }
 
 /**
@@ -52,6 +55,8 @@ export interface SubscriptionOptions {
   readonly partitions?: number;
   readonly errorPolicy?: ErrorPolicy;
   readonly maxAttempts?: number;
+  /** `opened` when omitted. */
+  readonly personalFields?: PersonalFieldsView;
 }
 
 export const DEFAULT_PARTITIONS = 4;
@@ -62,4 +67,5 @@ export const withDefaults = (options: SubscriptionOptions): Omit<SubscriptionSet
   partitions: options.partitions ?? DEFAULT_PARTITIONS,
   errorPolicy: options.errorPolicy ?? 'stop',
   maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+  personalFields: options.personalFields ?? 'opened',
 });
