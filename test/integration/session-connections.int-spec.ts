@@ -24,6 +24,12 @@ describe('connections kept for a session', () => {
   let pool: pg.Pool;
   const logged: string[] = [];
   const log = (line: string) => void logged.push(line);
+  /** What a test started: stopped after it, so a failed expectation does not leave them holding the pool's clients. */
+  const started: { stop(): Promise<void> }[] = [];
+  const stoppedAfter = <T extends { stop(): Promise<void> }>(startable: T): T => {
+    started.push(startable);
+    return startable;
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -39,6 +45,7 @@ describe('connections kept for a session', () => {
     logged.length = 0;
   });
   afterEach(async () => {
+    await Promise.allSettled(started.splice(0).map((startable) => startable.stop()));
     // Resolves only once every client is back: a leaked one would time the test out here.
     await pool.end();
   });
@@ -51,13 +58,15 @@ describe('connections kept for a session', () => {
   /** The server "dies" as it answers the next reply holding `part`: the reply becomes its FATAL goodbye. */
   const loseTheConnectionAnswering = (part: Buffer | string) =>
     proxy.lastReply((chunk) => chunk.includes(part), () => fatalGoodbye());
-  const subjectKeys = () => new PostgresSubjectKeys(pool, new KeyWrapping(TEST_MASTER_KEY), log);
+  const subjectKeys = () => stoppedAfter(new PostgresSubjectKeys(pool, new KeyWrapping(TEST_MASTER_KEY), log));
   const worker = () =>
-    new SubscriptionWorker(pool, new PostgresSubscriptionLog(pool, testRegistry()), testProjections().map(projectionSubscription), {
-      heartbeatMs: 100,
-      pollIntervalMs: 100,
-      log,
-    });
+    stoppedAfter(
+      new SubscriptionWorker(pool, new PostgresSubscriptionLog(pool, testRegistry()), testProjections().map(projectionSubscription), {
+        heartbeatMs: 100,
+        pollIntervalMs: 100,
+        log,
+      }),
+    );
 
   it('subject keys: a LISTEN lost as it is answered gives its connection back, and keys are read each time', async () => {
     const keys = subjectKeys();
@@ -108,9 +117,15 @@ describe('connections kept for a session', () => {
     expect(subscriptions.ownedSlots().length).toBeGreaterThan(0);
 
     // The heartbeat connects LISTEN again: the lease and the LISTEN connection, and no third.
+    // Sessions of this database only (other test files' workers LISTEN too), and the lost
+    // connection's backend may outlive it for a moment: wait for exactly one.
     const listening = async () =>
-      (await db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1`, [`LISTEN ${EVENTS_CHANNEL}`])).rows[0].n;
-    for (let i = 0; i < 50 && (await listening()) === 0; i++) await sleep(100);
+      (
+        await db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query = $1`, [
+          `LISTEN ${EVENTS_CHANNEL}`,
+        ])
+      ).rows[0].n;
+    for (let i = 0; i < 50 && (await listening()) !== 1; i++) await sleep(100);
     expect(await listening()).toBe(1);
     await subscriptions.stop();
     expect(checkedOut()).toBe(0);
