@@ -150,8 +150,9 @@ export class RecordedEventMapper {
   /**
    * Events of rows read as arrays (`EventRowArray`, maybe followed by more columns), personal
    * fields as `view` says: the same events as `recordedOf(rows.map(eventRowOf), view)`, each
-   * built straight from its array, then opened (or redacted) and upcast in place. For reads of many rows (a catch-up pages
-   * thousands at a time), where an `EventRow` apiece was garbage the collector had to copy.
+   * built straight from its array, then opened (or redacted) and upcast in place. For reads of
+   * many rows (a catch-up pages thousands at a time), where an `EventRow` apiece was garbage the
+   * collector had to copy.
    */
   async recordedOfArrays(
     rows: readonly (readonly [...EventRowArray, ...unknown[]])[],
