@@ -13,6 +13,7 @@ import { CheckpointStore } from '../../src/event-sourcing/subscriptions/checkpoi
 import { DeadLetters } from '../../src/event-sourcing/subscriptions/dead-letters.js';
 import { PartitionRunner } from '../../src/event-sourcing/subscriptions/partition-runner.js';
 import { SubscriptionControls } from '../../src/event-sourcing/subscriptions/subscription-controls.js';
+import type { SubscriptionOptions } from '../../src/event-sourcing/subscriptions/subscription.js';
 import { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
 import { SubjectForgetting } from '../../src/event-sourcing/personal-data/subject-forgetting.js';
 import { asyncFold } from '../../src/event-sourcing/projections/async-fold.projection.js';
@@ -70,6 +71,22 @@ describe('personal data across processes', () => {
   // may hold that back for a moment.
   const readable = async (): Promise<boolean> =>
     (await db.pool.query(`SELECT bool_and(transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS all FROM events`)).rows[0].all;
+
+  /** A read model of each guest's name, in a table of its own made here. */
+  const guestNames = async (name: string, table: string, options: SubscriptionOptions) => {
+    await db.pool.query(`CREATE TABLE ${table} (tenant_id text, guest_id text, name text, PRIMARY KEY (tenant_id, guest_id))`);
+    return asyncFold<{ tenant_id: string; guest_id: string; name: string }>(
+      {
+        name,
+        handles: ['guest.arrived'],
+        table,
+        keyColumns: ['tenant_id', 'guest_id'],
+        keyOf: (event) => [event.tenantId, (event.data as GuestArrived).guestId],
+        evolve: (_row, event) => ({ tenant_id: event.tenantId, guest_id: (event.data as GuestArrived).guestId, name: (event.data as GuestArrived).name }),
+      },
+      options,
+    );
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -142,25 +159,9 @@ describe('personal data across processes', () => {
 
   it('rebuilds an async read model from the events with forgotten subjects redacted', async () => {
     const projections = new AsyncProjections();
-    const guestNames = async (name: string, table: string, personalFields: PersonalFieldsView) => {
-      await db.pool.query(`CREATE TABLE ${table} (tenant_id text, guest_id text, name text, PRIMARY KEY (tenant_id, guest_id))`);
-      projections.register(
-        asyncFold<{ tenant_id: string; guest_id: string; name: string }>(
-          {
-            name,
-            handles: ['guest.arrived'],
-            table,
-            keyColumns: ['tenant_id', 'guest_id'],
-            keyOf: (event) => [event.tenantId, (event.data as GuestArrived).guestId],
-            evolve: (_row, event) => ({ tenant_id: event.tenantId, guest_id: (event.data as GuestArrived).guestId, name: (event.data as GuestArrived).name }),
-          },
-          { personalFields },
-        ),
-      );
-    };
-    await guestNames('guest-names', 'guest_names', 'opened');
+    projections.register(await guestNames('guest-names', 'guest_names', { personalFields: 'opened' }));
     // One that asks for personal fields redacted is rebuilt from them redacted, as its workers hand them.
-    await guestNames('guest-counts', 'guest_counts', 'redacted');
+    projections.register(await guestNames('guest-counts', 'guest_counts', { personalFields: 'redacted' }));
     await arrive(first.store, stream(), 'g-dora', 'Dora Maar');
     await arrive(first.store, stream(), 'g-eve', 'Eve Arnold');
     await first.forgetting.forget('practice-1', 'g-dora', receptionist);
@@ -214,18 +215,7 @@ describe('personal data across processes', () => {
   it("applies a projection that keeps no personal data with its events redacted, through its workers' steps", async () => {
     await arrive(first.store, stream(), 'g-gus', 'Gus Nash');
     await eventually(readable, (all) => all === true);
-    await db.pool.query(`CREATE TABLE guest_tally (tenant_id text, guest_id text, name text, PRIMARY KEY (tenant_id, guest_id))`);
-    const projection = asyncFold<{ tenant_id: string; guest_id: string; name: string }>(
-      {
-        name: 'guest-tally',
-        handles: ['guest.arrived'],
-        table: 'guest_tally',
-        keyColumns: ['tenant_id', 'guest_id'],
-        keyOf: (event) => [event.tenantId, (event.data as GuestArrived).guestId],
-        evolve: (_row, event) => ({ tenant_id: event.tenantId, guest_id: (event.data as GuestArrived).guestId, name: (event.data as GuestArrived).name }),
-      },
-      { partitions: 1, personalFields: 'redacted' },
-    );
+    const projection = await guestNames('guest-tally', 'guest_tally', { partitions: 1, personalFields: 'redacted' });
     const checkpoints = new CheckpointStore(db.pool);
     await checkpoints.ensure(projection.name, projection.partitions);
     const events = registry();

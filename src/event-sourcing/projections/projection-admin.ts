@@ -159,7 +159,7 @@ export class ProjectionAdmin {
   /** The event as the projection's workers hand it over: its personal fields as the projection asks. */
   private async eventAsHandledBy(projection: AsyncProjection, eventId: string): Promise<RecordedEvent | null> {
     const event = await this.store.findEvent(eventId);
-    if (!event || (projection.personalFields ?? 'opened') === 'opened') return event;
+    if (!event || projection.personalFields !== 'redacted') return event;
     // Read again from the log, from just before its own cursor: (transaction, position) orders the log, so this is the event.
     const after = { transactionId: event.transactionId, position: event.position - 1 };
     const { events } = await this.store.readAll({ after, limit: 1, personalFields: projection.personalFields });
