@@ -560,7 +560,8 @@ describe('Admin API for async projections', () => {
       const started = Date.now();
       const writers = [writer(1), writer(2), writer(3)];
       try {
-        await sleep(300);
+        // Writes under way before the rebuild starts: a fixed pause was not always enough on a loaded CI machine.
+        for (const until = Date.now() + 10_000; writes === 0 && Date.now() < until; ) await sleep(50);
         const writesBefore = writes;
         expect(await admin('POST', `${PROJECTION}/rebuild`)).toEqual({ status: 202, body: { name: 'occupancy', rebuilding: true } });
         expect(await admin('POST', `${PROJECTION}/rebuild`)).toEqual({ status: 202, body: { name: 'occupancy', rebuilding: true } });
