@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.js';
 import { CpuMeter, cpuSince } from './harness/cpu-meter.js';
+import { DatabaseCpuTracker } from './harness/database-cpu.js';
 import { median, summarize, type Summary } from './harness/sample.js';
 import type { BuildAppAnswer, BuildAppQuestion } from './http/build-app-process.js';
 import { runLoad } from './http/load.js';
@@ -31,6 +32,12 @@ import { openBenchDatabase, type BenchDatabase } from './server.js';
  * which follows the disk's fsync time and the load's own pace. `RATE=<requests/s>` sends at a
  * fixed rate (below what the slowest build serves), and `SYNCHRONOUS_COMMIT=off` sets that on
  * each phase's database: for comparing the builds' CPU per request, not their latency.
+ *
+ * Taking turns still leaves the machine's own swings: here a slow spell lasts minutes, and a
+ * build's phases spread by a third. `SIDE_BY_SIDE=1` runs every build at once, each its own
+ * app, database and load generator at `RATE` (so give half the rate a build alone would get),
+ * so a slow spell slows them all alike; a build's PostgreSQL CPU is then that of the backends
+ * serving its own database, without the server's shared processes.
  */
 
 interface Build {
@@ -58,6 +65,7 @@ const WARMUP_MS = number('WARMUP_MS', 3_000);
 const CONNECTIONS = number('CONNECTIONS', 16);
 const RATE = process.env.RATE === undefined ? undefined : number('RATE', 1);
 const SYNCHRONOUS_COMMIT = process.env.SYNCHRONOUS_COMMIT;
+const SIDE_BY_SIDE = process.env.SIDE_BY_SIDE === '1';
 if (SYNCHRONOUS_COMMIT !== undefined && !/^(on|off|local|remote_write|remote_apply)$/.test(SYNCHRONOUS_COMMIT)) {
   throw new Error('SYNCHRONOUS_COMMIT must be one of on, off, local, remote_write, remote_apply');
 }
@@ -117,7 +125,16 @@ class BuildApp {
   }
 }
 
-const runPhase = async (bench: BenchDatabase, meter: CpuMeter, build: Build, index: number): Promise<Phase> => {
+/** A build's app in its own process on a fresh database of its own, ready for load. */
+interface RunningBuild {
+  readonly build: Build;
+  readonly app: BuildApp;
+  readonly suffix: string;
+  readonly database: string;
+  readonly plan: (durationMs: number) => LoadPlan;
+}
+
+const startBuild = async (bench: BenchDatabase, build: Build, index: number): Promise<RunningBuild> => {
   const suffix = `build_${index}`;
   const databaseUrl = await bench.createDatabase(suffix, { migrate: false });
   if (SYNCHRONOUS_COMMIT !== undefined) await setSynchronousCommit(databaseUrl, SYNCHRONOUS_COMMIT);
@@ -132,19 +149,65 @@ const runPhase = async (bench: BenchDatabase, meter: CpuMeter, build: Build, ind
       durationMs,
       rate: RATE,
     });
-    await runLoad(plan(WARMUP_MS));
-    await app.ask({ kind: 'quiesce' });
-    const nodeBefore = (await app.ask({ kind: 'cpu' })).us;
-    const serverBefore = meter.read();
-    const work = await runLoad(plan(PHASE_MS));
-    await app.ask({ kind: 'quiesce' });
-    const serverUs = cpuSince(serverBefore, meter.read()).serverUs;
-    const nodeUs = (await app.ask({ kind: 'cpu' })).us - nodeBefore;
-    await app.ask({ kind: 'close' });
-    return { build: build.name, summary: summarize({ ...work, cpu: { nodeUs, serverUs } }) };
-  } finally {
+    return { build, app, suffix, database: new URL(databaseUrl).pathname.slice(1), plan };
+  } catch (error) {
     app.kill();
     await bench.dropDatabase(suffix);
+    throw error;
+  }
+};
+
+const stopBuild = async (bench: BenchDatabase, running: RunningBuild): Promise<void> => {
+  running.app.kill();
+  await bench.dropDatabase(running.suffix);
+};
+
+const nodeCpuOf = async (running: RunningBuild): Promise<number> => (await running.app.ask({ kind: 'cpu' })).us;
+
+/** One build alone on the machine: the server's CPU is the whole server's (the postmaster's). */
+const runPhase = async (bench: BenchDatabase, meter: CpuMeter, build: Build, index: number): Promise<Phase> => {
+  const running = await startBuild(bench, build, index);
+  try {
+    await runLoad(running.plan(WARMUP_MS));
+    await running.app.ask({ kind: 'quiesce' });
+    const nodeBefore = await nodeCpuOf(running);
+    const serverBefore = meter.read();
+    const work = await runLoad(running.plan(PHASE_MS));
+    await running.app.ask({ kind: 'quiesce' });
+    const serverUs = cpuSince(serverBefore, meter.read()).serverUs;
+    const nodeUs = (await nodeCpuOf(running)) - nodeBefore;
+    await running.app.ask({ kind: 'close' });
+    return { build: build.name, summary: summarize({ ...work, cpu: { nodeUs, serverUs } }) };
+  } finally {
+    await stopBuild(bench, running);
+  }
+};
+
+/**
+ * Every build at once, each under its own load: a slow spell of the machine slows them all
+ * alike. A build's server CPU is that of the processes serving its database.
+ */
+const runSideBySide = async (bench: BenchDatabase, monitor: pg.Client, all: readonly Build[], first: number): Promise<Phase[]> => {
+  const running: RunningBuild[] = [];
+  try {
+    for (const [offset, build] of all.entries()) running.push(await startBuild(bench, build, first + offset));
+    await Promise.all(running.map((r) => runLoad(r.plan(WARMUP_MS))));
+    await Promise.all(running.map((r) => r.app.ask({ kind: 'quiesce' })));
+    const trackers = running.map((r) => new DatabaseCpuTracker(monitor, r.database));
+    await Promise.all(trackers.map((tracker) => tracker.start()));
+    const nodeBefore = await Promise.all(running.map(nodeCpuOf));
+    const work = await Promise.all(running.map((r) => runLoad(r.plan(PHASE_MS))));
+    await Promise.all(running.map((r) => r.app.ask({ kind: 'quiesce' })));
+    const nodeAfter = await Promise.all(running.map(nodeCpuOf));
+    const phases: Phase[] = [];
+    for (const [i, r] of running.entries()) {
+      const cpu = { nodeUs: nodeAfter[i] - nodeBefore[i], serverUs: await trackers[i].stop() };
+      phases.push({ build: r.build.name, summary: summarize({ ...work[i], cpu }) });
+    }
+    await Promise.all(running.map((r) => r.app.ask({ kind: 'close' })));
+    return phases;
+  } finally {
+    for (const r of running) await stopBuild(bench, r);
   }
 };
 
@@ -193,24 +256,31 @@ const main = async (): Promise<void> => {
   const root = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench/compare-builds.js -> repository root
   const bench = await openBenchDatabase(loadConfig(), root);
   const meter = new CpuMeter(bench.serverPid);
+  if (SIDE_BY_SIDE && bench.serverPid === null) throw new Error('SIDE_BY_SIDE reads the backends\' CPU: it needs the embedded server');
+  const monitor = SIDE_BY_SIDE ? new pg.Client({ connectionString: bench.url }) : null;
   try {
+    await monitor?.connect();
     print(
       `${bench.serverDescription}, PostgreSQL ${bench.postgresVersion}; builds ` +
         `${all.map((b) => `${b.name} (${[b.dist, ...b.nodeOptions].join(' ')})`).join(', ')}; ` +
-        `${ROUNDS} rounds (A B, B A, …) of ${PHASE_MS} ms after ${WARMUP_MS} ms, ${CONNECTIONS} connections, create then confirm` +
+        `${ROUNDS} rounds (${SIDE_BY_SIDE ? 'side by side, each its own load' : 'A B, B A, …'}) of ${PHASE_MS} ms after ${WARMUP_MS} ms, ` +
+        `${CONNECTIONS} connections, create then confirm` +
         `${RATE === undefined ? '' : ` at ${RATE} requests/s`}` +
         `${SYNCHRONOUS_COMMIT === undefined ? '' : `, synchronous_commit ${SYNCHRONOUS_COMMIT}`}`,
     );
     const phases: Phase[] = [];
+    const measured = (phase: Phase): void => {
+      phases.push(phase);
+      print(`  ${phases.length}: ${phase.build} ${us(perRequest(phase).total)} µs per request`);
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const build of round % 2 === 0 ? all : [...all].reverse()) {
-        const phase = await runPhase(bench, meter, build, phases.length);
-        phases.push(phase);
-        print(`  ${phases.length}: ${build.name} ${us(perRequest(phase).total)} µs per request`);
-      }
+      const order = round % 2 === 0 ? all : [...all].reverse();
+      if (monitor) (await runSideBySide(bench, monitor, order, phases.length)).forEach(measured);
+      else for (const build of order) measured(await runPhase(bench, meter, build, phases.length));
     }
     report(all, phases);
   } finally {
+    await monitor?.end();
     await bench.close();
   }
 };
