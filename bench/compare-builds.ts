@@ -251,6 +251,19 @@ const report = (all: readonly Build[], phases: readonly Phase[]): void => {
   }
 };
 
+/** Side by side, each round's builds ran at the same time: each build against the first, round by round. */
+const reportPairs = (all: readonly Build[], phases: readonly Phase[]): void => {
+  const rounds: Phase[][] = [];
+  for (let i = 0; i < phases.length; i += all.length) rounds.push(phases.slice(i, i + all.length));
+  const totalOf = (round: readonly Phase[], build: Build): number => perRequest(round.find((p) => p.build === build.name) as Phase).total;
+  print(`\nbuild | CPU per request against ${all[0].name} in the same round, round by round | median`);
+  print('---|---|---:');
+  for (const build of all.slice(1)) {
+    const changes = rounds.map((round) => (totalOf(round, build) / totalOf(round, all[0]) - 1) * 100);
+    print(`${build.name} | ${changes.map((c) => `${c.toFixed(0)}%`).join(', ')} | ${median(changes).toFixed(0)}%`);
+  }
+};
+
 const main = async (): Promise<void> => {
   const all = builds();
   const root = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench/compare-builds.js -> repository root
@@ -279,6 +292,7 @@ const main = async (): Promise<void> => {
       else for (const build of order) measured(await runPhase(bench, meter, build, phases.length));
     }
     report(all, phases);
+    if (monitor) reportPairs(all, phases);
   } finally {
     await monitor?.end();
     await bench.close();
