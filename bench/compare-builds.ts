@@ -269,9 +269,9 @@ const main = async (): Promise<void> => {
   const root = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench/compare-builds.js -> repository root
   const bench = await openBenchDatabase(loadConfig(), root);
   const meter = new CpuMeter(bench.serverPid);
-  if (SIDE_BY_SIDE && bench.serverPid === null) throw new Error('SIDE_BY_SIDE reads the backends\' CPU: it needs the embedded server');
   const monitor = SIDE_BY_SIDE ? new pg.Client({ connectionString: bench.url }) : null;
   try {
+    if (monitor && bench.serverPid === null) throw new Error('SIDE_BY_SIDE reads the backends\' CPU: it needs the embedded server');
     await monitor?.connect();
     print(
       `${bench.serverDescription}, PostgreSQL ${bench.postgresVersion}; builds ` +
