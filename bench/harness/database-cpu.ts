@@ -5,12 +5,13 @@ const SAMPLE_EVERY_MS = 200;
 
 /**
  * CPU of the server's processes serving one database (its backends, autovacuum workers on
- * it), between `start` and `stop`, for a server on this machine. `pg_stat_activity` is read
- * every 200 ms and each process's CPU kept as last seen: a pool closes connections that sat
- * idle for 10 s and opens others, and a backend that has exited can no longer be read, but
- * it did nothing since it was last seen. A process first seen after `start` counts whole.
- * The server's shared processes (WAL writer, checkpointer) serve no one database and are not
- * counted.
+ * it), between `start` and `stop`, for a server on this machine. A pool closes connections
+ * that sat idle for 10 s and opens others during a phase, and an exited backend can no longer
+ * be read; so `pg_stat_activity` is read every 200 ms and each process's CPU kept as last
+ * seen, which an idle backend's exit does not change. A process first seen after `start`
+ * counts whole; one that starts and exits between two readings (a short autovacuum run) is
+ * missed. The server's shared processes (WAL writer, checkpointer) serve no one database and
+ * are not counted.
  */
 export class DatabaseCpuTracker {
   private readonly atStart = new Map<number, number>();
