@@ -37,7 +37,10 @@ import { openBenchDatabase, type BenchDatabase } from './server.js';
  * build's phases spread by a third. `SIDE_BY_SIDE=1` runs every build at once, each its own
  * app, database and load generator at `RATE` (so give half the rate a build alone would get),
  * so a slow spell slows them all alike; a build's PostgreSQL CPU is then that of the backends
- * serving its own database, without the server's shared processes.
+ * serving its own database, without the server's shared processes. Side by side without
+ * `RATE` favours the cheaper build: it takes more of the shared CPU, serves more requests and
+ * groups more commands per commit, while the other groups fewer (2026-12-06: −34% side by
+ * side closed-loop, −22% for the same builds in turns; bench/README.md).
  */
 
 interface Build {
@@ -189,11 +192,12 @@ const runPhase = async (bench: BenchDatabase, meter: CpuMeter, build: Build, ind
  */
 const runSideBySide = async (bench: BenchDatabase, monitor: pg.Client, all: readonly Build[], first: number): Promise<Phase[]> => {
   const running: RunningBuild[] = [];
+  const trackers: DatabaseCpuTracker[] = [];
   try {
     for (const [offset, build] of all.entries()) running.push(await startBuild(bench, build, first + offset));
     await Promise.all(running.map((r) => runLoad(r.plan(WARMUP_MS))));
     await Promise.all(running.map((r) => r.app.ask({ kind: 'quiesce' })));
-    const trackers = running.map((r) => new DatabaseCpuTracker(monitor, r.database));
+    trackers.push(...running.map((r) => new DatabaseCpuTracker(monitor, r.database)));
     await Promise.all(trackers.map((tracker) => tracker.start()));
     const nodeBefore = await Promise.all(running.map(nodeCpuOf));
     const work = await Promise.all(running.map((r) => runLoad(r.plan(PHASE_MS))));
@@ -207,6 +211,7 @@ const runSideBySide = async (bench: BenchDatabase, monitor: pg.Client, all: read
     await Promise.all(running.map((r) => r.app.ask({ kind: 'close' })));
     return phases;
   } finally {
+    for (const tracker of trackers) tracker.cancel();
     for (const r of running) await stopBuild(bench, r);
   }
 };
@@ -281,6 +286,9 @@ const main = async (): Promise<void> => {
         `${RATE === undefined ? '' : ` at ${RATE} requests/s`}` +
         `${SYNCHRONOUS_COMMIT === undefined ? '' : `, synchronous_commit ${SYNCHRONOUS_COMMIT}`}`,
     );
+    if (SIDE_BY_SIDE && RATE === undefined) {
+      print('  (no RATE: each build serves what its share of the CPU allows, so the cheaper one groups more commands per commit and looks cheaper still)');
+    }
     const phases: Phase[] = [];
     const measured = (phase: Phase): void => {
       phases.push(phase);

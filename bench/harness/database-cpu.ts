@@ -33,9 +33,14 @@ export class DatabaseCpuTracker {
     this.timer.unref();
   }
 
+  /** Stops sampling; a phase that failed reads nothing more. */
+  cancel(): void {
+    clearInterval(this.timer);
+  }
+
   /** The µs of CPU the database's processes used since `start`. */
   async stop(): Promise<number> {
-    clearInterval(this.timer);
+    this.cancel();
     await this.sampling;
     if (this.failure !== undefined) throw this.failure;
     await this.sample();
