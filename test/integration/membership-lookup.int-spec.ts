@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import pg from 'pg';
 import { PgMembershipLookup } from '../../src/contexts/tenancy/infrastructure/pg-membership-lookup.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -38,6 +39,22 @@ describe('PgMembershipLookup', () => {
       ['harbour', 'sam'],
     ];
     expect(await askTogether(asked)).toEqual(['owner', 'staff', 'viewer', null, null, 'staff']);
+  });
+
+  it('sends the questions asked in one turn of the event loop in one statement', async () => {
+    const counted = new PgMembershipLookup(db.pool);
+    const query = jest.spyOn(db.pool, 'query');
+    try {
+      const answers = await Promise.all([
+        counted.roleOf('harbour', 'olivia'),
+        counted.roleOf('harbour', 'sam'),
+        counted.roleOf('meadow', 'sam'),
+      ]);
+      expect(answers).toEqual(['owner', 'staff', 'viewer']);
+      expect(query).toHaveBeenCalledTimes(1);
+    } finally {
+      query.mockRestore();
+    }
   });
 
   it('sees a membership removed before it was asked, also while other questions are in flight', async () => {

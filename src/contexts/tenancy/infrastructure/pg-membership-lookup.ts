@@ -30,7 +30,8 @@ const keyOf = (practiceId: string, userId: string): string => `${practiceId}\u00
 
 /**
  * Asked on every tenant-scoped request, so lookups are batched: one statement is in flight
- * at a time, and the lookups asked meanwhile go out together in the next one. Nothing is
+ * at a time, and the lookups asked meanwhile go out together in the next one; the first of a
+ * burst waits for the event loop's next turn to take the others of its turn along. Nothing is
  * cached: every answer comes from a statement sent after it was asked, so a member removed
  * before a request arrives is refused exactly as with a query per request. Under load this
  * saves most of a round trip per command (each costs the app and PostgreSQL ~0.3 ms of CPU).
@@ -40,6 +41,7 @@ const keyOf = (practiceId: string, userId: string): string => `${practiceId}\u00
 export class PgMembershipLookup extends MembershipLookup {
   private readonly asked = new Map<string, Asked>();
   private inFlight = false;
+  private scheduled = false;
 
   constructor(private readonly pool: Pool) {
     super();
@@ -51,6 +53,20 @@ export class PgMembershipLookup extends MembershipLookup {
       const entry = this.asked.get(key) ?? { practiceId, userId, waiters: [] };
       entry.waiters.push({ resolve, reject });
       this.asked.set(key, entry);
+      this.schedule();
+    });
+  }
+
+  /**
+   * Requests answered by one group commit come back together, so their next requests arrive
+   * together: sent at once, the first would go alone and the rest in the statement after it
+   * (0.31 statements a request under the bench's load, 0.22 when the first waits).
+   */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.send();
     });
   }
