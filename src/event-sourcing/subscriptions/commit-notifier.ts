@@ -57,7 +57,7 @@ export class CommitNotifier {
   private schedule(): void {
     const now = performance.now();
     this.refill(now);
-    const forToken = this.tokens >= 1 ? 0 : (1 - this.tokens) * this.pace.sustainedIntervalMs;
+    const forToken = (1 - this.tokens) * this.pace.sustainedIntervalMs; // negative while one is left
     const wait = Math.max(0, this.lastSentAt + this.pace.intervalMs - now, forToken);
     this.timer = setTimeout(() => this.send(), Math.ceil(wait));
     this.timer.unref();
