@@ -48,7 +48,6 @@ const groupStatement = (taken: readonly GroupableAppend<unknown>[]) => {
   // In stream order, so two processes' groups take their locks in one order and do not deadlock.
   const appends = [...taken].sort((a, b) => (a.streamKey < b.streamKey ? -1 : 1));
   const append = sharedAppendStatement(appends);
-  const parameters = new StatementParameters([...append.values]);
   const byShape = new Map<string, { write: SharedSideWrite; rows: { event: string; row: unknown }[] }>();
   for (const entry of appends) {
     for (const { shared: write } of entry.writes) {
@@ -58,14 +57,33 @@ const groupStatement = (taken: readonly GroupableAppend<unknown>[]) => {
       byShape.set(write.shape, shape);
     }
   }
-  const parts = [...byShape.keys()]
-    .sort()
-    .map((key, index) => {
-      const { write, rows } = byShape.get(key)!;
-      return `shared_write_${index} AS (${write.part(parameters.add(JSON.stringify(rows)), 'appended')})`;
-    });
-  const text = [`WITH appended AS (${append.text})`, ...parts].join(',\n') + '\nSELECT * FROM appended';
-  return { name: statementNameOf(text), text, values: parameters.values };
+  const shapes = [...byShape.keys()].sort();
+  const rows = shapes.map((shape) => JSON.stringify(byShape.get(shape)!.rows));
+  const { name, text } = textOfShapes(shapes, append, byShape);
+  return { name, text, values: [...append.values, ...rows] };
+};
+
+/**
+ * The statement's name and text for a set of shapes, built once: a group's text was built,
+ * hashed for its name and compared with the prepared one at every send (a few kB each time).
+ * Shapes come from the code (tables and columns), so there are few sets of them.
+ */
+const texts = new Map<string, { readonly name: string; readonly text: string }>();
+const textOfShapes = (
+  shapes: readonly string[],
+  append: { readonly text: string; readonly values: readonly unknown[] },
+  byShape: ReadonlyMap<string, { readonly write: SharedSideWrite }>,
+): { readonly name: string; readonly text: string } => {
+  const key = shapes.join('\u0000');
+  let statement = texts.get(key);
+  if (statement === undefined) {
+    const parameters = new StatementParameters([...append.values]);
+    const parts = shapes.map((shape, index) => `shared_write_${index} AS (${byShape.get(shape)!.write.part(parameters.add(null), 'appended')})`);
+    const text = [`WITH appended AS (${append.text})`, ...parts].join(',\n') + '\nSELECT * FROM appended';
+    statement = { name: statementNameOf(text), text };
+    texts.set(key, statement);
+  }
+  return statement;
 };
 
 /**
