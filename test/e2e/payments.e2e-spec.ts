@@ -50,9 +50,14 @@ describe('Payments over HTTP', () => {
     call('POST', path(paymentId, '/callback', practiceId), userId, body);
   const request = (amount: number, practiceId = practice) => requestPayment(app.app, practiceId, amount);
 
-  /** Polls the payment until it leaves `requested`, for up to ~2 s (the fake answers after 30 ms). */
+  /**
+   * Polls the payment until it leaves `requested`, for up to 10 s. The fake answers after 30 ms,
+   * but the worker reads the log only up to the oldest transaction open anywhere on the server
+   * (gap-free reading), in any database: in CI another test file's transaction held a capture
+   * back past a second. How fast a NOTIFY wakes the worker is projection-worker.int-spec's to test.
+   */
   const settled = async (paymentId: string): Promise<Reply> => {
-    const deadline = Date.now() + 2_000;
+    const deadline = Date.now() + 10_000;
     for (;;) {
       const reply = await get(paymentId);
       if (reply.body?.status !== 'requested' || Date.now() > deadline) return reply;
@@ -85,13 +90,11 @@ describe('Payments over HTTP', () => {
   afterAll(() => app?.close());
 
   describe('the fake provider', () => {
-    it('captures 5000 cents within a second; the read model shows it', async () => {
+    it('captures 5000 cents once the provider answers; the read model shows it', async () => {
       const paymentId = await request(5000);
-      const started = Date.now();
 
       const reply = await settled(paymentId);
 
-      expect(Date.now() - started).toBeLessThan(1_000);
       expect(reply.status).toBe(200);
       expect(reply.etag).toBe('"2"');
       expect(reply.body).toEqual({
