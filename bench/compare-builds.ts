@@ -190,7 +190,7 @@ const runPhase = async (bench: BenchDatabase, meter: CpuMeter, build: Build, ind
  * Every build at once, each under its own load: a slow spell of the machine slows them all
  * alike. A build's server CPU is that of the processes serving its database.
  */
-const runSideBySide = async (bench: BenchDatabase, monitor: pg.Client, all: readonly Build[], first: number): Promise<Phase[]> => {
+const runSideBySide = async (bench: BenchDatabase, monitor: pg.Pool, all: readonly Build[], first: number): Promise<Phase[]> => {
   const running: RunningBuild[] = [];
   const trackers: DatabaseCpuTracker[] = [];
   try {
@@ -274,10 +274,10 @@ const main = async (): Promise<void> => {
   const root = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench/compare-builds.js -> repository root
   const bench = await openBenchDatabase(loadConfig(), root);
   const meter = new CpuMeter(bench.serverPid);
-  const monitor = SIDE_BY_SIDE ? new pg.Client({ connectionString: bench.url }) : null;
+  // A pool: each build's tracker reads on its own schedule, and one client must not be sent a query while it runs another.
+  const monitor = SIDE_BY_SIDE ? new pg.Pool({ connectionString: bench.url, max: 4 }) : null;
   try {
     if (monitor && bench.serverPid === null) throw new Error('SIDE_BY_SIDE reads the backends\' CPU: it needs the embedded server');
-    await monitor?.connect();
     print(
       `${bench.serverDescription}, PostgreSQL ${bench.postgresVersion}; builds ` +
         `${all.map((b) => `${b.name} (${[b.dist, ...b.nodeOptions].join(' ')})`).join(', ')}; ` +

@@ -21,7 +21,7 @@ export class DatabaseCpuTracker {
   private failure: unknown;
 
   constructor(
-    private readonly monitor: pg.Client,
+    private readonly monitor: pg.Pool,
     private readonly database: string,
   ) {}
 
