@@ -256,7 +256,11 @@ const report = (all: readonly Build[], phases: readonly Phase[]): void => {
   }
 };
 
-/** Side by side, each round's builds ran at the same time: each build against the first, round by round. */
+/**
+ * Each build against the first in the same round (side by side, at the same time; in turns, one
+ * right after the other): a round's builds share the machine's state, where the medians mix
+ * fast phases with slow ones.
+ */
 const reportPairs = (all: readonly Build[], phases: readonly Phase[]): void => {
   const rounds: Phase[][] = [];
   for (let i = 0; i < phases.length; i += all.length) rounds.push(phases.slice(i, i + all.length));
@@ -300,7 +304,7 @@ const main = async (): Promise<void> => {
       else for (const build of order) measured(await runPhase(bench, meter, build, phases.length));
     }
     report(all, phases);
-    if (monitor) reportPairs(all, phases);
+    reportPairs(all, phases);
   } finally {
     await monitor?.end();
     await bench.close();
