@@ -170,6 +170,23 @@ describe('Reservations under concurrency', () => {
       expect((await eventsOf(practice, id)).map((e) => e.type)).toEqual(['reservation.created', 'reservation.confirmed']);
     });
 
+    it('answers as the first time when the first answer was lost after its events were stored, and appends nothing', async () => {
+      const id = await book();
+      const confirm = () => post(reservations(practice, `/${id}/confirm`), STAFF, undefined, keyed(`lost-${id}`));
+      const first = await confirm();
+      expect(first.status).toBe(200);
+      // As after a server error once the commit was done (a connection lost on its answer): the
+      // key is released, so the retry runs again, under the same command id.
+      const release = `UPDATE idempotency_keys SET attempted_at = NULL, status_code = NULL, headers = NULL, body = NULL, completed_at = NULL WHERE key = $1`;
+      expect((await app.db.pool.query(release, [`lost-${id}`])).rowCount).toBe(1);
+
+      const retry = await confirm();
+
+      expect(answerOf(retry)).toEqual(answerOf(first));
+      expect(retry.body).toEqual({ reservationId: id, status: 'confirmed', version: 2 });
+      expect((await eventsOf(practice, id)).map((e) => e.type)).toEqual(['reservation.created', 'reservation.confirmed']);
+    });
+
     it('answers 422 IDEMPOTENCY_KEY_REUSED to a different body or route, and writes nothing', async () => {
       const id = await book();
       const key = `reuse-${id}`;

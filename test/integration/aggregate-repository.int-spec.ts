@@ -65,6 +65,16 @@ const counter = (snapshots?: CounterAggregate['snapshots'], probe = newProbe()):
     directAppends: (event, { metadata }) => ({ type: 'Increment', data: { by: event.data.by }, metadata }),
   });
 
+// A door that opens once: opening an open door decides nothing.
+class DoorOpenedPayload {}
+type DoorOpened = DomainEvent<'door.opened', Record<string, never>>;
+const doors = defineAggregate<boolean, Command<'OpenDoor', Record<string, never>>, DoorOpened>({
+  type: 'door',
+  idOf: () => 'the-door',
+  events: { 'door.opened': DoorOpenedPayload },
+  decider: { initialState: false, decide: (_, open) => (open ? [] : [{ type: 'door.opened', data: {} }]), evolve: () => true },
+});
+
 const metadata = (extra: Partial<CommandMetadata> = {}): CommandMetadata => ({
   now: NOW,
   tenantId: 't1',
@@ -156,7 +166,8 @@ describe('AggregateRepository on PostgreSQL', () => {
       aggregate_id text PRIMARY KEY, total integer NOT NULL CHECK (total <= 50), version integer NOT NULL)`);
     const registry = new EventRegistry()
       .register({ type: 'counter.incremented', payload: CounterIncrementedPayload })
-      .register(...practices.eventDefinitions);
+      .register(...practices.eventDefinitions)
+      .register(...doors.eventDefinitions);
     store = new PostgresEventStore(db.pool, registry);
     snapshots = new SnapshotStore(db.pool, registry);
     repository = AggregateRepository.onPostgres(db.pool, store, snapshots);
@@ -207,6 +218,62 @@ describe('AggregateRepository on PostgreSQL', () => {
       const stream = newStream();
       await expect(repository.handle(counter(), stream, increment(LIMIT + 1))).rejects.toBeInstanceOf(CounterLimitReached);
       expect(await store.streamVersion(stream)).toBe(0);
+    });
+  });
+
+  describe('when a command is retried with its id after its events were stored', () => {
+    // Its first answer was lost (a connection dropped on it, a saga's sender died before marking
+    // it sent): deciding it again on the state its own events made would refuse it.
+    const practiceOf = (id: string) => practices.streamOf(id, id);
+    const remembering = () => AggregateRepository.onPostgres(db.pool, store, snapshots, { rememberedStates: 100 });
+
+    it('answers as the first time where deciding it again would refuse it, and stores nothing', async () => {
+      const id = `p-${randomUUID()}`;
+      const create = practice.createPractice({}, practice.by(practice.OWNER, { tenantId: id, commandId: randomUUID() }));
+      const first = await repository.handle(practices, practiceOf(id), create);
+
+      for (const repo of [repository, remembering()]) expect(await repo.handle(practices, practiceOf(id), create)).toEqual(first);
+      expect(await store.streamVersion(practiceOf(id))).toBe(first.version);
+    });
+
+    it('answers as the first time where its If-Match no longer holds', async () => {
+      const stream = newStream();
+      const command = increment(2, { commandId: randomUUID() });
+      const first = await repository.handle(counter(), stream, command, { expectedVersion: 0 });
+
+      await expect(repository.handle(counter(), stream, command, { expectedVersion: 0 })).resolves.toEqual(first);
+      expect(await store.streamVersion(stream)).toBe(1);
+    });
+
+    it('answers as the first time where deciding it again decides nothing', async () => {
+      const stream: StreamId = { tenantId: 't1', aggregateType: 'door', aggregateId: randomUUID() };
+      const open = { type: 'OpenDoor' as const, data: {}, metadata: metadata({ commandId: randomUUID() }) };
+      const first = await repository.handle(doors, stream, open);
+
+      const retried = await repository.handle(doors, stream, open);
+
+      expect(first.events).toHaveLength(1);
+      expect(retried).toEqual(first);
+      expect(await store.streamVersion(stream)).toBe(1);
+    });
+
+    it('answers as the first time after other commands moved the stream on: the state and version its events made', async () => {
+      const stream = newStream();
+      const command = increment(2, { commandId: randomUUID() });
+      const first = await repository.handle(counter(), stream, command, { expectedVersion: 0 });
+      await repository.handle(counter(), stream, increment(5));
+
+      expect(await repository.handle(counter(), stream, command, { expectedVersion: 0 })).toEqual(first);
+    });
+
+    it('still refuses a command whose id stored nothing in the stream', async () => {
+      const id = `p-${randomUUID()}`;
+      const as = (commandId: string) => practice.by(practice.OWNER, { tenantId: id, commandId });
+      await repository.handle(practices, practiceOf(id), practice.createPractice({}, as(randomUUID())));
+
+      await expect(repository.handle(practices, practiceOf(id), practice.createPractice({}, as(randomUUID())))).rejects.toBeInstanceOf(
+        PracticeAlreadyExists,
+      );
     });
   });
 

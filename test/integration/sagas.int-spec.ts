@@ -164,6 +164,30 @@ describe('sagas on PostgreSQL', () => {
     expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested']);
   });
 
+  it('marks applied a command sent again after its sender died, which deciding again would refuse, and compensates nothing', async () => {
+    await start();
+    const orderId = randomUUID();
+    await place(orderId);
+    await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
+    await paymentSays(orderId, 'payment.captured');
+    await eventually(() => typesOf(orderStream(orderId)), (types) => types.length > 1);
+    await stop();
+    // As if the sender had died once the order was confirmed, before marking ConfirmOrder sent:
+    // the order is closed now, so ConfirmOrder decided again would be refused ORDER_CLOSED.
+    const confirmOrder = `SELECT outcome, error FROM saga_commands WHERE instance_key = $1 AND type = 'ConfirmOrder'`;
+    await db.pool.query(`UPDATE saga_commands SET sent_at = NULL, outcome = NULL, claimed_until = NULL WHERE instance_key = $1 AND type = 'ConfirmOrder'`, [
+      orderId,
+    ]);
+
+    await start();
+    const resent = await eventually(async () => (await db.pool.query(confirmOrder, [orderId])).rows[0], (row) => row.outcome !== null);
+
+    expect(resent).toEqual({ outcome: 'applied', error: null });
+    await sleep(300);
+    expect(await typesOf(orderStream(orderId))).toEqual(['order.placed', 'order.confirmed']);
+    expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested', 'payment.captured']);
+  });
+
   it('records a refused command with its code, and hands the refusal to the saga, which compensates', async () => {
     await start();
     const orderId = randomUUID();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import type { Command, CommandMetadata, DomainEvent } from '../domain/decider.js';
+import { DomainError } from '../domain/domain-error.js';
 import type { Aggregate } from './aggregate.js';
 import type { AggregateStorage } from './aggregate-storage.js';
 import { streamKey, type NewEvent, type RecordedEvent, type StreamId } from '../store/event-envelope.js';
@@ -9,6 +10,7 @@ import { ConcurrencyError } from '../store/event-store.errors.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { deterministicEventId } from './deterministic-event-id.js';
 import { EventNotDecided } from './event-not-decided.js';
+import { eventsOfCommand } from './events-of-command.js';
 import { outcomeOfError, outcomeOfResult, type CommandOutcome } from './command-outcome.js';
 import type { InlineProjections } from './inline-projections.js';
 import { RememberedStates } from './remembered-states.js';
@@ -252,9 +254,36 @@ export class AggregateRepository {
     }
     const loaded = await this.load(aggregate, stream);
     this.states?.remember(key, aggregate, loaded);
-    const result = await this.decideAndCommit(command, loaded, true);
+    const result = await this.decideAndCommit(command, loaded, true).catch(async (error: unknown) => {
+      if (!(error instanceof DomainError || error instanceof ConcurrencyError)) throw error;
+      return (await this.storedBefore(command)) ?? Promise.reject(error);
+    });
     if (result === UNPROVEN) throw new Error('a command decided on a loaded state is always proven');
-    return result;
+    return result.events.length === 0 ? ((await this.storedBefore(command)) ?? result) : result;
+  }
+
+  /**
+   * The first answer to a command retried with its id (its answer was lost on the way: a
+   * connection dropped, a saga's sender died before marking it sent) whose events are stored
+   * already. Decided again on the state they made, it would be refused ("already confirmed"),
+   * fail its If-Match or decide nothing; it is answered as the first time instead. Null for a
+   * command without an id, or whose id stored nothing in the stream. A direct append with an
+   * event id (`idFor`) looks for its event itself.
+   */
+  private async storedBefore<State, C extends Command, E extends DomainEvent>(command: CommandRun<State, C, E>): Promise<HandleResult<State> | null> {
+    const { aggregate, stream, metadata, idFor } = command;
+    if (metadata.commandId === undefined || idFor !== undefined) return null;
+    const events = await eventsOfCommand(this.storage, metadata.commandId, stream);
+    return events.length === 0 ? null : this.answerOf(aggregate, stream, events);
+  }
+
+  /** The answer a command got when it stored `events`: the state and version they made. */
+  private async answerOf<State, C extends Command, E extends DomainEvent>(
+    aggregate: Pick<Aggregate<State, C, E>, 'decider' | 'snapshots'>,
+    stream: StreamId,
+    events: readonly RecordedEvent[],
+  ): Promise<HandleResult<State>> {
+    return { ...(await this.load(aggregate, stream, { toVersion: events.at(-1)?.version })), events };
   }
 
   /** Decides on `loaded` and commits; on a state not known current, anything but an accepted append is UNPROVEN. */
@@ -295,7 +324,7 @@ export class AggregateRepository {
       if (!current) return UNPROVEN;
       // A retried command (same ids): nothing was committed now, so nobody is notified again, and
       // the answer is the first one's; `state` above would apply its events a second time.
-      return { ...(await this.load(aggregate, stream, { toVersion: recorded.at(-1)?.version })), events: recorded };
+      return this.answerOf(aggregate, stream, recorded);
     }
     const version = recorded.at(-1)?.version ?? loaded.version;
     // Remembered as a load would fold it: from the events as stored.

@@ -82,3 +82,19 @@ describe('domainError', () => {
     await expect(repository.execute(counters, move(2))).rejects.toBeInstanceOf(CounterTooHigh);
   });
 });
+
+describe('a command retried with its id, in memory', () => {
+  const keyed = (commandId: string): CounterCommand => {
+    const command = move(9);
+    return { ...command, metadata: { ...command.metadata, commandId } };
+  };
+
+  it('is answered as the first time where deciding it again would refuse it, and stores nothing', async () => {
+    const { repository, store } = inMemoryAggregates(counters);
+    const first = await repository.execute(counters, keyed('cmd-1'));
+
+    await expect(repository.execute(counters, keyed('cmd-1'))).resolves.toEqual(first);
+    expect(await store.streamVersion(counters.streamFor(move(9)))).toBe(1);
+    await expect(repository.execute(counters, keyed('cmd-2'))).rejects.toBeInstanceOf(CounterTooHigh);
+  });
+});
