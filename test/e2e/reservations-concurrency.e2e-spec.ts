@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { reservations as reservationAggregate } from '../../src/contexts/reservations/reservation.aggregate.js';
 import { evolveReservationRow, type ReservationRow } from '../../src/contexts/reservations/infrastructure/reservation-list.projection.js';
 import { EVENT_STORE } from '../../src/event-sourcing/nest/event-sourcing.tokens.js';
@@ -185,6 +186,19 @@ describe('Reservations under concurrency', () => {
       expect(answerOf(retry)).toEqual(answerOf(first));
       expect(retry.body).toEqual({ reservationId: id, status: 'confirmed', version: 2 });
       expect((await eventsOf(practice, id)).map((e) => e.type)).toEqual(['reservation.created', 'reservation.confirmed']);
+    });
+
+    it('answers a create as the first time when its answer was lost, and creates one reservation', async () => {
+      const key = `lost-create-${randomUUID()}`;
+      const create = () => post(reservations(practice), STAFF, stay, keyed(key));
+      const first = await create();
+      expect(first.status).toBe(201);
+      const release = `UPDATE idempotency_keys SET attempted_at = NULL, status_code = NULL, headers = NULL, body = NULL, completed_at = NULL WHERE key = $1`;
+      expect((await app.db.pool.query(release, [key])).rowCount).toBe(1);
+
+      const retry = await create();
+
+      expect(answerOf(retry)).toEqual(answerOf(first));
     });
 
     it('answers 422 IDEMPOTENCY_KEY_REUSED to a different body or route, and writes nothing', async () => {

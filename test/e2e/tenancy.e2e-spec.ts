@@ -61,6 +61,22 @@ describe('Tenancy over HTTP', () => {
       expect((await call('GET', `/v1/practices/${practiceId}`, 'alice')).body.name).toBe('Chosen');
     });
 
+    it('creates one practice for an Idempotency-Key whose first answer was lost, and answers the retry as the first time', async () => {
+      const key = `lost-${randomUUID()}`;
+      const create = () => call('POST', '/v1/practices', 'alice', { body: { name: 'Keyed' }, headers: { 'idempotency-key': key } });
+      const first = await create();
+      expect(first.status).toBe(201);
+      // As after a server error once the practice was stored: the key is released, the retry runs again.
+      const release = `UPDATE idempotency_keys SET attempted_at = NULL, status_code = NULL, headers = NULL, body = NULL, completed_at = NULL WHERE key = $1`;
+      expect((await app.db.pool.query(release, [key])).rowCount).toBe(1);
+
+      const retry = await create();
+
+      expect([retry.status, retry.body, retry.etag, retry.headers.get('location')]).toEqual([201, first.body, first.etag, first.headers.get('location')]);
+      const owned = await app.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE type = 'practice.created' AND data->>'name' = 'Keyed'`);
+      expect(owned.rows[0].n).toBe(1);
+    });
+
     it('refuses a second practice with the same id with 409 PRACTICE_ALREADY_EXISTS and changes nothing', async () => {
       const practiceId = randomUUID();
       await call('POST', '/v1/practices', 'alice', { body: { name: 'First', practiceId } });

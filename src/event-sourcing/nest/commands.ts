@@ -6,6 +6,7 @@ import type { Command, DomainEvent } from '../domain/decider.js';
 import type { CommandBody } from '../domain/decider.js';
 import type { CommandSender } from './command-sender.js';
 import type { CommandCaller, HttpCommand } from './http-command.js';
+import { newIdFor, type RequestIssuingIds } from './new-ids.js';
 
 /** What a route may say about a command besides the command itself. */
 export interface SendOptions {
@@ -20,6 +21,11 @@ export interface SendOptions {
  * takes `If-Match` as the expected version and sets the new version as the reply's `ETag`.
  */
 export interface Commands extends HttpCommand {
+  /**
+   * An id for what the command creates, when the caller named none: random, except under an
+   * Idempotency-Key, where each retry gets the same one (so it creates nothing twice).
+   */
+  newId(): string;
   send<State, C extends Command, E extends DomainEvent>(
     aggregate: Aggregate<State, C, E>,
     command: CommandBody<C>,
@@ -28,7 +34,7 @@ export interface Commands extends HttpCommand {
 }
 
 const SENDER = Symbol('CommandSender');
-type RequestWithSender = FastifyRequest & CommandCaller & { [SENDER]?: CommandSender };
+type RequestWithSender = FastifyRequest & CommandCaller & RequestIssuingIds & { [SENDER]?: CommandSender };
 
 /**
  * Hands every request the app's `CommandSender`, which `@Commands()` binds to it (a param
@@ -48,6 +54,7 @@ export const Commands = createParamDecorator((_data: unknown, context: Execution
   return {
     request,
     reply,
+    newId: () => newIdFor(request),
     send: (aggregate, command, options) => sender.send(aggregate, { request, reply }, command, options?.tenantId),
   };
 });

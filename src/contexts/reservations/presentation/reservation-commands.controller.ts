@@ -7,7 +7,6 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import { Commands, NoFieldsPipe } from '../../../event-sourcing/index.js';
 import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
 import type { Reservation } from '../domain/reservation.state.js';
@@ -28,7 +27,7 @@ export class ReservationCommandsController {
   @ApiCreatedResponse({ description: '{ reservationId, status, version }; ETag and Location headers' })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_NIGHTS, CHECK_IN_DATE_IN_PAST, INVALID_CHECK_IN_DATE' })
   create(@Body() body: CreateReservationRequest, @Commands() commands: Commands) {
-    const { reservationId = randomUUID(), ...data } = body;
+    const { reservationId = commands.newId(), ...data } = body;
     void commands.reply.header('Location', `${commands.request.url.split('?')[0]}/${reservationId}`);
     return answer(reservationId, commands.send(reservations, { type: 'CreateReservation', data: { ...data, reservationId } }));
   }

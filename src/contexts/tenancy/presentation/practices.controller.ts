@@ -2,7 +2,6 @@ import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patc
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { Commands, etagOf } from '../../../event-sourcing/index.js';
 import { GetPractice, type PracticeView } from '../application/queries/get-practice.query.js';
 import { practices } from '../practice.aggregate.js';
@@ -22,7 +21,7 @@ export class PracticesController {
   @ApiCreatedResponse({ description: 'The practice exists and the caller is its owner' })
   @ApiConflictResponse({ description: 'PRACTICE_ALREADY_EXISTS' })
   async create(@Body() body: CreatePracticeRequest, @Commands() commands: Commands) {
-    const practiceId = body.practiceId ?? randomUUID();
+    const practiceId = body.practiceId ?? commands.newId();
     // The practice is the tenant it creates: no guard has checked one yet.
     const data = { practiceId, name: body.name };
     const result = await commands.send(practices, { type: 'CreatePractice', data }, { tenantId: practiceId });
