@@ -65,14 +65,18 @@ const counter = (snapshots?: CounterAggregate['snapshots'], probe = newProbe()):
     directAppends: (event, { metadata }) => ({ type: 'Increment', data: { by: event.data.by }, metadata }),
   });
 
-// A door that opens once: opening an open door decides nothing.
-class DoorOpenedPayload {}
-type DoorOpened = DomainEvent<'door.opened', Record<string, never>>;
-const doors = defineAggregate<boolean, Command<'OpenDoor', Record<string, never>>, DoorOpened>({
+// A door: opening an open door decides nothing; a push opens a closed door and closes an open one.
+class DoorMovedPayload {}
+type DoorMoved = DomainEvent<'door.opened' | 'door.closed', Record<string, never>>;
+const doors = defineAggregate<boolean, Command<'OpenDoor' | 'PushDoor', Record<string, never>>, DoorMoved>({
   type: 'door',
   idOf: () => 'the-door',
-  events: { 'door.opened': DoorOpenedPayload },
-  decider: { initialState: false, decide: (_, open) => (open ? [] : [{ type: 'door.opened', data: {} }]), evolve: () => true },
+  events: { 'door.opened': DoorMovedPayload, 'door.closed': DoorMovedPayload },
+  decider: {
+    initialState: false,
+    decide: ({ type }, open) => (type === 'OpenDoor' && open ? [] : [{ type: open ? 'door.closed' : 'door.opened', data: {} }]),
+    evolve: (_, event) => event.type === 'door.opened',
+  },
 });
 
 const metadata = (extra: Partial<CommandMetadata> = {}): CommandMetadata => ({
@@ -245,9 +249,11 @@ describe('AggregateRepository on PostgreSQL', () => {
       expect(await store.streamVersion(stream)).toBe(1);
     });
 
+    const door = (): StreamId => ({ tenantId: 't1', aggregateType: 'door', aggregateId: randomUUID() });
+    const doorCommand = (type: 'OpenDoor' | 'PushDoor') => ({ type, data: {}, metadata: metadata({ commandId: randomUUID() }) });
+
     it('answers as the first time where deciding it again decides nothing', async () => {
-      const stream: StreamId = { tenantId: 't1', aggregateType: 'door', aggregateId: randomUUID() };
-      const open = { type: 'OpenDoor' as const, data: {}, metadata: metadata({ commandId: randomUUID() }) };
+      const [stream, open] = [door(), doorCommand('OpenDoor')];
       const first = await repository.handle(doors, stream, open);
 
       const retried = await repository.handle(doors, stream, open);
@@ -255,6 +261,14 @@ describe('AggregateRepository on PostgreSQL', () => {
       expect(first.events).toHaveLength(1);
       expect(retried).toEqual(first);
       expect(await store.streamVersion(stream)).toBe(1);
+    });
+
+    it('answers as the first time where deciding it again decides other events under the same ids', async () => {
+      const [stream, push] = [door(), doorCommand('PushDoor')];
+      const first = await repository.handle(doors, stream, push);
+
+      expect(await repository.handle(doors, stream, push)).toEqual(first);
+      expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['door.opened']);
     });
 
     it('answers as the first time after other commands moved the stream on: the state and version its events made', async () => {

@@ -6,7 +6,7 @@ import { DomainError } from '../domain/domain-error.js';
 import type { Aggregate } from './aggregate.js';
 import type { AggregateStorage } from './aggregate-storage.js';
 import { streamKey, type NewEvent, type RecordedEvent, type StreamId } from '../store/event-envelope.js';
-import { ConcurrencyError } from '../store/event-store.errors.js';
+import { ConcurrencyError, EventIdReused } from '../store/event-store.errors.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { deterministicEventId } from './deterministic-event-id.js';
 import { EventNotDecided } from './event-not-decided.js';
@@ -255,7 +255,7 @@ export class AggregateRepository {
     const loaded = await this.load(aggregate, stream);
     this.states?.remember(key, aggregate, loaded);
     const result = await this.decideAndCommit(command, loaded, true).catch(async (error: unknown) => {
-      if (!(error instanceof DomainError || error instanceof ConcurrencyError)) throw error;
+      if (!(error instanceof DomainError || error instanceof ConcurrencyError || error instanceof EventIdReused)) throw error;
       return (await this.storedBefore(command)) ?? Promise.reject(error);
     });
     if (result === UNPROVEN) throw new Error('a command decided on a loaded state is always proven');
@@ -266,7 +266,8 @@ export class AggregateRepository {
    * The first answer to a command retried with its id (its answer was lost on the way: a
    * connection dropped, a saga's sender died before marking it sent) whose events are stored
    * already. Decided again on the state they made, it would be refused ("already confirmed"),
-   * fail its If-Match or decide nothing; it is answered as the first time instead. Null for a
+   * fail its If-Match, decide nothing, or decide other events under the ids its first events
+   * took (`EventIdReused`); it is answered as the first time instead. Null for a
    * command without an id, or whose id stored nothing in the stream. A direct append with an
    * event id (`idFor`) looks for its event itself.
    */
