@@ -231,13 +231,16 @@ describe('AggregateRepository on PostgreSQL', () => {
     const practiceOf = (id: string) => practices.streamOf(id, id);
     const remembering = () => AggregateRepository.onPostgres(db.pool, store, snapshots, { rememberedStates: 100 });
 
-    it('answers as the first time where deciding it again would refuse it, and stores nothing', async () => {
+    it('answers as the first time where deciding it again would refuse it, and stores and notifies nothing', async () => {
       const id = `p-${randomUUID()}`;
       const create = practice.createPractice({}, practice.by(practice.OWNER, { tenantId: id, commandId: randomUUID() }));
       const first = await repository.handle(practices, practiceOf(id), create);
+      const notified: RecordedEvent[] = [];
+      const notifying = AggregateRepository.onPostgres(db.pool, store, snapshots, { onCommitted: (events) => notified.push(...events) });
 
-      for (const repo of [repository, remembering()]) expect(await repo.handle(practices, practiceOf(id), create)).toEqual(first);
+      for (const repo of [notifying, remembering()]) expect(await repo.handle(practices, practiceOf(id), create)).toEqual(first);
       expect(await store.streamVersion(practiceOf(id))).toBe(first.version);
+      expect(notified).toEqual([]);
     });
 
     it('answers as the first time where its If-Match no longer holds', async () => {
