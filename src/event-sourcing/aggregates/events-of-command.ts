@@ -5,7 +5,7 @@ import { deterministicEventId } from './deterministic-event-id.js';
 /**
  * The events a command with this id stored in `stream`, in order; none if it stored nothing
  * there. Their ids derive from the command's id and their index, so they are found one by one:
- * a command decides a few events, and this is asked only of a retry that is refused or decides nothing.
+ * a command decides a few events, and this is asked only of a retry that is refused, conflicts or decides nothing.
  */
 export const eventsOfCommand = async (
   storage: Pick<AggregateStorage, 'findEvent'>,
