@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp, startupMessage, startupWarnings } from './app.factory.js';
 import { InvalidEnvironment, validateEnvironment } from './config/environment.js';
 import { Database } from './database/database.js';
+import { exitIfShutdownOutlasts } from './shutdown-deadline.js';
 
 const bootstrap = async (): Promise<void> => {
   let env;
@@ -14,6 +15,7 @@ const bootstrap = async (): Promise<void> => {
     process.exit(1);
   }
   const app = await createApp(env);
+  exitIfShutdownOutlasts(env.SHUTDOWN_TIMEOUT_MS, app.get(Database).pool);
   await app.listen(env.PORT, env.HOST);
   const logger = new Logger('Chronicle');
   for (const line of startupMessage(env, app.get(Database).description)) logger.log(line);

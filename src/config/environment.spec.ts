@@ -20,6 +20,10 @@ describe('environment', () => {
     it('remembers Idempotency-Keys for 24 hours', () => {
       expect(validateEnvironment({}).IDEMPOTENCY_KEY_TTL_HOURS).toBe(24);
     });
+
+    it('gives a shutdown 20 seconds', () => {
+      expect(validateEnvironment({}).SHUTDOWN_TIMEOUT_MS).toBe(20_000);
+    });
   });
 
   describe('when values are valid', () => {
@@ -43,6 +47,7 @@ describe('environment', () => {
       ['ROLE', 'admin'],
       ['EMBEDDED_PG_PORT', '80'],
       ['IDEMPOTENCY_KEY_TTL_HOURS', '0'],
+      ['SHUTDOWN_TIMEOUT_MS', '500'],
     ])('names %s=%s', (name, value) => {
       const problems = problemsOf({ [name]: value });
       expect(problems).toHaveLength(1);

@@ -80,6 +80,13 @@ export class Environment {
   @IsInt() @Min(1) @Max(3_600_000) @Transform(toInt)
   HTTP_CONNECTION_TIMEOUT_MS = 60_000;
 
+  /**
+   * After SIGTERM or SIGINT the shutdown (workers, relay, pool, embedded server) gets this
+   * long; a step that never settles then logs what is still open and exits with 1.
+   */
+  @IsInt() @Min(1_000) @Max(600_000) @Transform(toInt)
+  SHUTDOWN_TIMEOUT_MS = 20_000;
+
   @IsIn(['jwt', 'trusted-header'])
   AUTH_MODE: 'jwt' | 'trusted-header' = 'jwt';
 

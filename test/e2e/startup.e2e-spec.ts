@@ -123,7 +123,8 @@ describe('npm start', () => {
       const serverPid = Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
       running!.child.kill('SIGTERM');
       const { code, signal } = await exited(running!.child);
-      expect(code === 0 || code === 143 || signal === 'SIGTERM').toBe(true); // 143: exit after SIGTERM
+      // 143: exit after SIGTERM. Anything else (1: SHUTDOWN_TIMEOUT_MS passed) shows what the app logged.
+      if (!(code === 0 || code === 143 || signal === 'SIGTERM')) throw new Error(`exited with ${code} (${signal}):\n${running!.output()}`);
       expect(isAlive(serverPid)).toBe(false);
       expect(existsSync(`${dataDir}/postmaster.pid`)).toBe(false);
     });
@@ -195,5 +196,34 @@ describe('npm start', () => {
       expect(code).toBe(1);
       expect(started.output()).toContain(`${name}=${JSON.stringify(value)}`);
     });
+  });
+});
+
+describe('npm start, when PostgreSQL stops answering while the app shuts down', () => {
+  const dataDir = `.data/startup-test-${randomBytes(4).toString('hex')}`;
+  let serverGroup: number | undefined;
+
+  afterAll(async () => {
+    if (serverGroup !== undefined && isAlive(serverGroup)) {
+      process.kill(-serverGroup, 'SIGCONT');
+      process.kill(-serverGroup, 'SIGKILL');
+      for (let i = 0; i < 100 && isAlive(serverGroup); i++) await new Promise((r) => setTimeout(r, 50));
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('exits with 1 after SHUTDOWN_TIMEOUT_MS, logging what it still waited for', async () => {
+    const env = { PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), EMBEDDED_PG_DIR: dataDir, SHUTDOWN_TIMEOUT_MS: '2000' };
+    const started = launch(env);
+    await waitFor(started, 'Chronicle is listening');
+    serverGroup = Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
+    process.kill(-serverGroup, 'SIGSTOP'); // the server and every backend: statements and closes go unanswered
+
+    started.child.kill('SIGTERM');
+    const { code } = await exited(started.child);
+
+    expect(code).toBe(1);
+    const deadline = { level: 'error', context: 'Shutdown', msg: expect.stringMatching(/^shutdown after SIGTERM still running after 2000 ms; exiting\. Pool: \d+ connections/) };
+    expect(logLines(started.output())).toContainEqual(expect.objectContaining(deadline));
   });
 });
