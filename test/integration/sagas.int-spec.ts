@@ -4,7 +4,9 @@ import { AggregateCatalog } from '../../src/event-sourcing/aggregates/aggregate-
 import { AggregateRepository } from '../../src/event-sourcing/aggregates/aggregate-repository.js';
 import { InlineProjections } from '../../src/event-sourcing/aggregates/inline-projections.js';
 import { SnapshotStore } from '../../src/event-sourcing/aggregates/snapshot-store.js';
+import type { DomainEvent } from '../../src/event-sourcing/domain/decider.js';
 import { depositSaga, orders, payments } from '../../src/event-sourcing/sagas/order-deposit.fixtures.js';
+import { defineSaga } from '../../src/event-sourcing/sagas/saga.js';
 import { SagaDeadlines } from '../../src/event-sourcing/sagas/saga-deadlines.js';
 import { SagaRuntime } from '../../src/event-sourcing/sagas/saga-runtime.js';
 import { sagaStream, sagaSteppedType } from '../../src/event-sourcing/sagas/saga-stream.js';
@@ -147,6 +149,49 @@ describe('sagas on PostgreSQL', () => {
     expect(await typesOf(orderStream(orderId))).toEqual(['order.placed', 'order.cancelled']);
   });
 
+  it('fires the other due deadlines when one fails every time, and tries that one again only after a pause', async () => {
+    // A saga whose reaction to one deadline throws: a bug in the saga, not in the runtime.
+    const faulty = defineSaga<{ n: number }, DomainEvent<'never.happens', object>>({
+      name: `faulty-${randomUUID().slice(0, 8)}`,
+      startedBy: ['never.happens'],
+      follows: [],
+      correlate: () => null,
+      initialState: { n: 0 },
+      evolve: (state) => ({ n: state.n + 1 }),
+      react: (message) => {
+        if (message.type === 'deadline.reached' && message.data.name === 'explode') throw new Error('this reaction always fails');
+        return {};
+      },
+      isDone: () => false,
+    });
+    const instances = [randomUUID(), randomUUID()];
+    for (const key of instances) {
+      const started = { trigger: 'never.happens', triggerId: randomUUID(), state: { n: 0 }, done: false, commandIds: [] };
+      await store.append(sagaStream(faulty.name, TENANT, key), [{ type: 'saga.stepped', data: started, metadata: { actor } }]);
+    }
+    const deadline = `INSERT INTO saga_deadlines (saga, tenant_id, instance_key, name, due_at, deadline_id, correlation_id)
+       VALUES ($1, $2, $3, $4, clock_timestamp() - make_interval(secs => $5), gen_random_uuid(), 'c-faulty')`;
+    await db.pool.query(deadline, [faulty.name, TENANT, instances[0], 'explode', 60]); // due first
+    await db.pool.query(deadline, [faulty.name, TENANT, instances[1], 'fine', 30]);
+    const logged: string[] = [];
+    const poller = new SagaDeadlines(db.pool, store, [faulty], { log: (line) => logged.push(line) });
+
+    await expect(poller.fireDue()).resolves.toBe(1);
+    await expect(poller.fireDue()).resolves.toBe(0);
+
+    const pending = await db.pool.query(`SELECT instance_key, name FROM saga_deadlines WHERE saga = $1`, [faulty.name]);
+    expect(pending.rows).toEqual([{ instance_key: instances[0], name: 'explode' }]);
+    expect((await store.readStream(sagaStream(faulty.name, TENANT, instances[1]))).map((e) => (e.data as { trigger: string }).trigger)).toEqual([
+      'never.happens',
+      'deadline.reached',
+    ]);
+    expect(logged).toEqual([expect.stringMatching(/deadline explode .*this reaction always fails.*tried again in 1 s$/)]);
+
+    await sleep(1_100);
+    await expect(poller.fireDue()).resolves.toBe(0);
+    expect(logged[1]).toMatch(/tried again in 2 s$/);
+  });
+
   it('stores a command sent again after its sender died once (the same id, the same events)', async () => {
     await start();
     const orderId = randomUUID();
@@ -193,6 +238,34 @@ describe('sagas on PostgreSQL', () => {
     ]);
     expect(await typesOf(orderStream(orderId))).toEqual(['order.placed', 'order.confirmed']);
     expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested', 'payment.captured']);
+  });
+
+  it('sends the rest of a batch when one command fails with an error that is not a refusal, and keeps that one, and its instance’s later ones, for later', async () => {
+    await start();
+    await running!.runtime.sending.stop();
+    // A command no decision can store (its event's amount is not an integer): a bug, not a refusal.
+    const broken = randomUUID();
+    const outboxRow = `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id, created_at)
+       VALUES ($1, $2, $3, $4, 'payment', $5, $6, 'c-broken', 'e-broken', clock_timestamp() - make_interval(secs => $7))`;
+    const brokenFirst = randomUUID();
+    const brokenThen = randomUUID();
+    await db.pool.query(outboxRow, [brokenFirst, depositSaga.name, TENANT, broken, 'RequestPayment', { orderId: broken, amount: 'many' }, 60]);
+    await db.pool.query(outboxRow, [brokenThen, depositSaga.name, TENANT, broken, 'VoidPayment', { orderId: broken, amount: 1 }, 30]);
+    const orderId = randomUUID();
+    await place(orderId);
+    const sent = `SELECT command_id, sent_at IS NOT NULL AS sent, outcome, claimed_until > clock_timestamp() AS claimed FROM saga_commands WHERE instance_key = $1 ORDER BY created_at`;
+    await eventually(async () => (await db.pool.query(sent, [orderId])).rows, (rows) => rows.length === 1);
+
+    await expect(running!.runtime.dispatcher.dispatchOnce()).resolves.toBe(3);
+
+    expect((await db.pool.query(sent, [orderId])).rows).toEqual([expect.objectContaining({ sent: true, outcome: 'applied' })]);
+    expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested']);
+    // Both wait for their claim to lapse; the later one is not sent before the one that failed.
+    expect((await db.pool.query(sent, [broken])).rows).toEqual([
+      { command_id: brokenFirst, sent: false, outcome: null, claimed: true },
+      { command_id: brokenThen, sent: false, outcome: null, claimed: true },
+    ]);
+    expect(await typesOf(paymentStream(broken))).toEqual([]);
   });
 
   it('records a refused command with its code, and hands the refusal to the saga, which compensates', async () => {

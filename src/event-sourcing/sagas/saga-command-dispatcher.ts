@@ -26,6 +26,7 @@ export interface SagaCommandDispatcherOptions {
   readonly batchSize?: number;
   /** How long a claimed command is this sender's before another may send it again. */
   readonly claimSeconds?: number;
+  readonly log?: (message: string) => void;
 }
 
 /**
@@ -60,8 +61,18 @@ export class SagaCommandDispatcher {
        RETURNING command_id, saga, instance_key, tenant_id, aggregate_type, type, data, correlation_id, causation_id, created_at`,
       [this.options.claimSeconds ?? 30, this.options.batchSize ?? 20],
     );
-    // One instance's commands go out in the order its steps decided them.
-    for (const row of [...rows].sort((a, b) => a.created_at.getTime() - b.created_at.getTime())) await this.send(row);
+    // One instance's commands go out in the order its steps decided them: after one that
+    // failed, the rest of its instance's wait with it. Other instances' go on: a command that
+    // fails every time (a bug, not a refusal) must not hold back the commands claimed with it.
+    const held = new Set<string>();
+    for (const row of [...rows].sort((a, b) => a.created_at.getTime() - b.created_at.getTime())) {
+      const instance = JSON.stringify([row.saga, row.tenant_id, row.instance_key]);
+      if (held.has(instance)) continue;
+      await this.send(row).catch((error: unknown) => {
+        held.add(instance);
+        this.options.log?.(`saga ${row.saga}: ${row.type} ${row.command_id} failed (${String(error)}); sent again when its claim lapses`);
+      });
+    }
     return rows.length;
   }
 
@@ -79,7 +90,7 @@ export class SagaCommandDispatcher {
     try {
       await this.repository.execute(aggregate, { type: row.type, data: row.data, metadata });
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error; // not sent: the claim lapses and it goes again
+      if (!(error instanceof DomainError)) throw error; // not sent: the claim lapses and it goes again (dispatchOnce)
       return this.refuse(row, error.code, error.message, error.kind);
     }
     await this.mark(this.pool, row, 'applied', null);

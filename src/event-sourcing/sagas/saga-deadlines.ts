@@ -16,41 +16,83 @@ interface DeadlineRow {
   readonly correlation_id: string;
 }
 
+/** How long a deadline whose step failed waits before it is tried again: doubling from the first, up to the last. */
+const FIRST_PAUSE_MS = 1_000;
+const LONGEST_PAUSE_MS = 300_000;
+
+export interface SagaDeadlinesOptions {
+  readonly log?: (message: string) => void;
+}
+
 /**
  * Fires the deadlines that fell due, each in one transaction with the step it causes: the row
  * is locked (another worker skips it), deleted and the instance stepped, or nothing happens.
  * Deadlines live in PostgreSQL, so one that fell due while no worker ran fires, once, when one
- * comes back; a worker that dies mid-step leaves the row to the next.
+ * comes back; a worker that dies mid-step leaves the row to the next. One whose step fails (a
+ * saga's reaction that throws) stays, and this poller leaves it alone for a while, longer each
+ * time, while it fires the others: the oldest due deadline failing must not hold back the rest.
  */
 export class SagaDeadlines {
   private readonly byName: ReadonlyMap<string, AnySaga>;
+  /** Deadlines whose step failed here: how often, and when to try again. */
+  private readonly failures = new Map<string, { readonly failures: number; readonly retryAt: number }>();
 
   constructor(
     private readonly pool: Pool,
     private readonly store: PostgresEventStore,
     sagas: readonly AnySaga[],
+    private readonly options: SagaDeadlinesOptions = {},
   ) {
     this.byName = new Map(sagas.map((saga) => [saga.name, saga]));
   }
 
-  /** Fires every deadline due now, one by one; how many it fired. */
+  /** Fires every deadline due now, one by one, but those paused after failing; how many it fired. */
   async fireDue(): Promise<number> {
     let fired = 0;
-    while (await this.fireOne()) fired++;
-    return fired;
+    for (;;) {
+      const outcome = await this.fireOne();
+      if (outcome === 'none') return fired;
+      if (outcome === 'fired') fired++;
+    }
   }
 
-  private fireOne(): Promise<boolean> {
-    return inTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<DeadlineRow>(
-        `SELECT * FROM saga_deadlines WHERE due_at <= clock_timestamp() AND saga = ANY($1::text[])
-         ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [[...this.byName.keys()]],
-      );
-      const row = rows[0];
-      if (row) await this.fire(client, row);
-      return row !== undefined;
-    });
+  private async fireOne(): Promise<'fired' | 'failed' | 'none'> {
+    let row: DeadlineRow | undefined;
+    try {
+      return await inTransaction(this.pool, async (client) => {
+        const { rows } = await client.query<DeadlineRow>(
+          `SELECT * FROM saga_deadlines WHERE due_at <= clock_timestamp() AND saga = ANY($1::text[])
+             AND deadline_id <> ALL($2::uuid[])
+           ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [[...this.byName.keys()], this.paused()],
+        );
+        row = rows[0];
+        if (!row) return 'none';
+        await this.fire(client, row);
+        this.failures.delete(row.deadline_id);
+        return 'fired';
+      });
+    } catch (error) {
+      if (row === undefined) throw error; // no deadline in hand: the database's error, for the loop to log
+      this.pause(row, error);
+      return 'failed';
+    }
+  }
+
+  /** The deadlines not to try yet; forgets those long past their pause (fired or dropped elsewhere since). */
+  private paused(): string[] {
+    const now = Date.now();
+    for (const [id, { retryAt }] of this.failures) if (retryAt + LONGEST_PAUSE_MS < now) this.failures.delete(id);
+    return [...this.failures].filter(([, { retryAt }]) => retryAt > now).map(([id]) => id);
+  }
+
+  private pause(row: DeadlineRow, error: unknown): void {
+    const failures = (this.failures.get(row.deadline_id)?.failures ?? 0) + 1;
+    const pauseMs = Math.min(FIRST_PAUSE_MS * 2 ** (failures - 1), LONGEST_PAUSE_MS);
+    this.failures.set(row.deadline_id, { failures, retryAt: Date.now() + pauseMs });
+    this.options.log?.(
+      `saga ${row.saga}: deadline ${row.name} of ${row.instance_key} failed (${String(error)}); tried again in ${pauseMs / 1000} s`,
+    );
   }
 
   private async fire(client: PoolClient, row: DeadlineRow): Promise<void> {

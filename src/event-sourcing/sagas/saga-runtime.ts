@@ -38,8 +38,8 @@ export class SagaRuntime {
     options: SagaRuntimeOptions = {},
   ) {
     const claimSeconds = options.commandClaimSeconds;
-    this.dispatcher = new SagaCommandDispatcher(pool, store, repository, catalog, sagas, { claimSeconds });
-    this.deadlines = new SagaDeadlines(pool, store, sagas);
+    this.dispatcher = new SagaCommandDispatcher(pool, store, repository, catalog, sagas, { claimSeconds, log: options.log });
+    this.deadlines = new SagaDeadlines(pool, store, sagas, { log: options.log });
     this.sending = new PollingLoop(() => this.dispatcher.dispatchOnce(), options.commandPollMs ?? 100, options.log);
     this.firing = new PollingLoop(() => this.deadlines.fireDue(), options.deadlinePollMs ?? 250, options.log);
   }
