@@ -135,11 +135,34 @@ describe('GET /metrics', () => {
     }
   });
 
-  it('shows saga deadlines for every registered saga, none pending or overdue here', async () => {
+  it('shows saga deadlines and outbox commands for every registered saga, none waiting here', async () => {
     const samples = await scrape();
 
     expect(valueOf(samples, 'chronicle_saga_deadlines_pending', { saga: 'reservation-deposit' })).toBe(0);
     expect(valueOf(samples, 'chronicle_saga_deadline_oldest_overdue_seconds', { saga: 'reservation-deposit' })).toBe(0);
+    expect(valueOf(samples, 'chronicle_saga_commands_unsent', { saga: 'reservation-deposit' })).toBe(0);
+    expect(valueOf(samples, 'chronicle_saga_command_oldest_unsent_seconds', { saga: 'reservation-deposit' })).toBe(0);
+  });
+
+  it('counts a saga\'s unsent commands and shows how long the oldest has waited', async () => {
+    // A saga no worker runs here: its commands stay in the outbox, as they would with no worker up
+    // or with a command that keeps failing. A sent one does not count.
+    await app.db.pool.query(
+      `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id, created_at, sent_at)
+       VALUES (gen_random_uuid(), 'idle-saga', 't', 'k-1', 'order', 'ConfirmOrder', '{}', 'c', 'e', now() - interval '90 seconds', NULL),
+              (gen_random_uuid(), 'idle-saga', 't', 'k-2', 'order', 'ConfirmOrder', '{}', 'c', 'e', now() - interval '10 seconds', NULL),
+              (gen_random_uuid(), 'idle-saga', 't', 'k-3', 'order', 'ConfirmOrder', '{}', 'c', 'e', now() - interval '1 hour', now())`,
+    );
+    try {
+      const samples = await scrape();
+
+      expect(valueOf(samples, 'chronicle_saga_commands_unsent', { saga: 'idle-saga' })).toBe(2);
+      const waited = valueOf(samples, 'chronicle_saga_command_oldest_unsent_seconds', { saga: 'idle-saga' })!;
+      expect(waited).toBeGreaterThanOrEqual(90);
+      expect(waited).toBeLessThan(120);
+    } finally {
+      await app.db.pool.query(`DELETE FROM saga_commands WHERE saga = 'idle-saga'`);
+    }
   });
 
   it('counts a saga\'s pending deadlines and shows how late the oldest due one is', async () => {

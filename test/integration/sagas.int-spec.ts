@@ -67,6 +67,18 @@ describe('sagas on PostgreSQL', () => {
       await sleep(25);
     }
   };
+  /** An order whose deposit was captured, its ConfirmOrder waiting in the outbox: the sender is stopped. */
+  const confirmationWaiting = async (): Promise<string> => {
+    await start();
+    const orderId = randomUUID();
+    await place(orderId);
+    await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
+    await running!.runtime.sending.stop();
+    await paymentSays(orderId, 'payment.captured');
+    const commands = `SELECT count(*)::int AS n FROM saga_commands WHERE instance_key = $1`;
+    await eventually(async () => (await db.pool.query(commands, [orderId])).rows[0].n as number, (n) => n === 2);
+    return orderId;
+  };
   const deadlinesOf = async (orderId: string) =>
     (await db.pool.query(`SELECT name FROM saga_deadlines WHERE instance_key = $1`, [orderId])).rows.map((r) => r.name as string);
 
@@ -210,15 +222,9 @@ describe('sagas on PostgreSQL', () => {
   });
 
   it('marks applied a command sent again after its sender died, which deciding again would refuse, and compensates nothing', async () => {
-    await start();
-    const orderId = randomUUID();
-    await place(orderId);
-    await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
-    await running!.runtime.sending.stop();
-    await paymentSays(orderId, 'payment.captured'); // → ConfirmOrder, waiting in the outbox
+    const orderId = await confirmationWaiting();
     const outbox = async () =>
       (await db.pool.query(`SELECT type, outcome, error FROM saga_commands WHERE instance_key = $1 ORDER BY created_at`, [orderId])).rows;
-    await eventually(outbox, (rows) => rows.length === 2);
     // The saga's subscription stops before it sees the order confirmed (as when the process
     // that ran it and the sender died): the saga still waits for its confirmation.
     await running!.worker.stop();
@@ -269,16 +275,10 @@ describe('sagas on PostgreSQL', () => {
   });
 
   it('records a refused command with its code, and hands the refusal to the saga, which compensates', async () => {
-    await start();
-    const orderId = randomUUID();
-    await place(orderId);
-    await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
-    await running!.runtime.sending.stop();
-    await paymentSays(orderId, 'payment.captured'); // → ConfirmOrder, waiting in the outbox
+    const orderId = await confirmationWaiting();
     const outbox = async () =>
       (await db.pool.query(`SELECT type, outcome, error, causation_id FROM saga_commands WHERE instance_key = $1 ORDER BY created_at`, [orderId]))
         .rows;
-    await eventually(outbox, (rows) => rows.length === 2);
     // The order closes by hand before the confirmation reaches it, and before the saga sees that.
     await running!.worker.stop();
     await closeByHand(orderId);

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { registerReadFenceGauge } from './read-fence-gauge.js';
-import { registerSagaDeadlineGauges } from './saga-deadline-gauges.js';
+import { registerSagaBacklogGauges } from './saga-backlog-gauges.js';
 import { ScrapeReadings } from './scrape-readings.js';
 import { registerSubscriptionGauges } from './subscription-gauges.js';
 import { WriteMetrics } from './write-metrics.js';
@@ -24,7 +24,7 @@ export const registerEventSourcingMetrics = (
 ): WriteMetrics => {
   const readings = new ScrapeReadings(registry, options.log);
   registerSubscriptionGauges(readings, pool);
-  registerSagaDeadlineGauges(readings, pool, options.sagaNames);
+  registerSagaBacklogGauges(readings, pool, options.sagaNames);
   registerReadFenceGauge(readings, pool);
   return new WriteMetrics(registry);
 };
