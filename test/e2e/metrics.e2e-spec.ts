@@ -144,44 +144,45 @@ describe('GET /metrics', () => {
     expect(valueOf(samples, 'chronicle_saga_command_oldest_unsent_seconds', { saga: 'reservation-deposit' })).toBe(0);
   });
 
+  /** A scrape while a saga no worker runs here has rows waiting in `table`: they stay, as they would with no worker up. */
+  const scrapeWithIdleSagaRows = async (table: 'saga_commands' | 'saga_deadlines', insert: string) => {
+    await app.db.pool.query(insert);
+    try {
+      return await scrape();
+    } finally {
+      await app.db.pool.query(`DELETE FROM ${table} WHERE saga = 'idle-saga'`);
+    }
+  };
+  /** Two rows wait, the oldest late by 90 seconds (allowing the test's own time). */
+  const expectBacklog = (samples: Sample[], waiting: string, late: string) => {
+    expect(valueOf(samples, waiting, { saga: 'idle-saga' })).toBe(2);
+    const seconds = valueOf(samples, late, { saga: 'idle-saga' })!;
+    expect(seconds).toBeGreaterThanOrEqual(90);
+    expect(seconds).toBeLessThan(120);
+  };
+
   it('counts a saga\'s unsent commands and shows how long the oldest has waited', async () => {
-    // A saga no worker runs here: its commands stay in the outbox, as they would with no worker up
-    // or with a command that keeps failing. A sent one does not count.
-    await app.db.pool.query(
+    // Commands stay unsent with no worker up, or while one keeps failing. A sent one does not count.
+    const samples = await scrapeWithIdleSagaRows(
+      'saga_commands',
       `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id, created_at, sent_at)
        VALUES (gen_random_uuid(), 'idle-saga', 't', 'k-1', 'order', 'ConfirmOrder', '{}', 'c', 'e', now() - interval '90 seconds', NULL),
               (gen_random_uuid(), 'idle-saga', 't', 'k-2', 'order', 'ConfirmOrder', '{}', 'c', 'e', now() - interval '10 seconds', NULL),
               (gen_random_uuid(), 'idle-saga', 't', 'k-3', 'order', 'ConfirmOrder', '{}', 'c', 'e', now() - interval '1 hour', now())`,
     );
-    try {
-      const samples = await scrape();
 
-      expect(valueOf(samples, 'chronicle_saga_commands_unsent', { saga: 'idle-saga' })).toBe(2);
-      const waited = valueOf(samples, 'chronicle_saga_command_oldest_unsent_seconds', { saga: 'idle-saga' })!;
-      expect(waited).toBeGreaterThanOrEqual(90);
-      expect(waited).toBeLessThan(120);
-    } finally {
-      await app.db.pool.query(`DELETE FROM saga_commands WHERE saga = 'idle-saga'`);
-    }
+    expectBacklog(samples, 'chronicle_saga_commands_unsent', 'chronicle_saga_command_oldest_unsent_seconds');
   });
 
   it('counts a saga\'s pending deadlines and shows how late the oldest due one is', async () => {
-    // A saga no worker runs here: its deadlines stay, as they would with no worker up.
-    await app.db.pool.query(
+    const samples = await scrapeWithIdleSagaRows(
+      'saga_deadlines',
       `INSERT INTO saga_deadlines (saga, tenant_id, instance_key, name, due_at, deadline_id, correlation_id)
        VALUES ('idle-saga', 't', 'k-1', 'late', now() - interval '90 seconds', gen_random_uuid(), 'c'),
               ('idle-saga', 't', 'k-2', 'later', now() + interval '1 hour', gen_random_uuid(), 'c')`,
     );
-    try {
-      const samples = await scrape();
 
-      expect(valueOf(samples, 'chronicle_saga_deadlines_pending', { saga: 'idle-saga' })).toBe(2);
-      const overdue = valueOf(samples, 'chronicle_saga_deadline_oldest_overdue_seconds', { saga: 'idle-saga' })!;
-      expect(overdue).toBeGreaterThanOrEqual(90);
-      expect(overdue).toBeLessThan(120);
-    } finally {
-      await app.db.pool.query(`DELETE FROM saga_deadlines WHERE saga = 'idle-saga'`);
-    }
+    expectBacklog(samples, 'chronicle_saga_deadlines_pending', 'chronicle_saga_deadline_oldest_overdue_seconds');
   });
 
   it('shows the pool\'s connections, and Node\'s default metrics', async () => {

@@ -90,7 +90,7 @@ export class SagaCommandDispatcher {
     try {
       await this.repository.execute(aggregate, { type: row.type, data: row.data, metadata });
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error; // not sent: the claim lapses and it goes again (dispatchOnce)
+      if (!(error instanceof DomainError)) throw error; // not sent: it stays claimed, and goes again when the claim lapses
       return this.refuse(row, error.code, error.message, error.kind);
     }
     await this.mark(this.pool, row, 'applied', null);
