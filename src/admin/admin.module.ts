@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventBrowserController } from './browser/event-browser.controller.js';
+import { InboxAdminController } from './inbox-admin.controller.js';
 import { ProjectionsAdminController } from './projections-admin.controller.js';
 import { SagasAdminController } from './sagas-admin.controller.js';
 import { StreamsAdminController } from './streams-admin.controller.js';
@@ -7,7 +8,7 @@ import { OperatorGuard } from './operator.guard.js';
 import { StreamDirectory } from './stream-directory.js';
 
 @Module({
-  controllers: [ProjectionsAdminController, SagasAdminController, StreamsAdminController, EventBrowserController],
+  controllers: [ProjectionsAdminController, SagasAdminController, InboxAdminController, StreamsAdminController, EventBrowserController],
   providers: [OperatorGuard, StreamDirectory],
 })
 export class AdminModule {}

@@ -14,6 +14,12 @@ export class DeadLettersQuery {
   projection?: string;
 }
 
+export class InboxDeadLettersQuery {
+  @ApiPropertyOptional({ example: 'notifications.guest-confirmations' })
+  @IsOptional() @IsString() @Length(1, 200)
+  consumer?: string;
+}
+
 export class SagaInstancesQuery {
   @ApiPropertyOptional({ enum: ['active', 'done'] })
   @IsOptional() @IsIn(['active', 'done'])

@@ -32,6 +32,7 @@ export { AmqpBroker } from './broker/amqp-broker.js';
 export { RELAY_HEADERS, routingKeyOf, type RelayedEvent } from './relay/relayed-event.js';
 export { RELAY_SUBSCRIPTION } from './relay/event-relay.js';
 export type { InboxConsumer } from './inbox/inbox-consumer.js';
+export { InboxFailures, type InboxDeadLetter } from './inbox/inbox-failures.js';
 export { InboxRunner } from './inbox/inbox-runner.js';
 export { MessagingModule, type MessagingModuleOptions } from './nest/messaging.module.js';
 

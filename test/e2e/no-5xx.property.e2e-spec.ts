@@ -156,6 +156,13 @@ const ROUTES: readonly Route[] = [
   },
   { name: 'GET /v1/admin/dead-letters', method: 'GET', path: '/v1/admin/dead-letters', query: { projection: 'occupancy' } },
   { name: 'POST /v1/admin/dead-letters/:id/retry', method: 'POST', path: '/v1/admin/dead-letters/:id/retry', params: () => ({ id: '1' }) },
+  {
+    name: 'GET /v1/admin/inbox/dead-letters',
+    method: 'GET',
+    path: '/v1/admin/inbox/dead-letters',
+    query: { consumer: 'notifications.guest-confirmations' },
+  },
+  { name: 'POST /v1/admin/inbox/dead-letters/:id/retry', method: 'POST', path: '/v1/admin/inbox/dead-letters/:id/retry', params: () => ({ id: '1' }) },
 ];
 
 const isErrorBody = (body: { error?: Record<string, unknown> }): boolean =>

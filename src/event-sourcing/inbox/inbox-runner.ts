@@ -1,18 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { AmqpBroker } from '../broker/amqp-broker.js';
 import type { RelayedEvent } from '../relay/relayed-event.js';
+import { PollingLoop } from '../sagas/polling-loop.js';
 import { inTransaction } from '../store/in-transaction.js';
+import { DependencyUnavailable } from '../subscriptions/dependency-unavailable.js';
 import type { InboxConsumer } from './inbox-consumer.js';
+import { InboxFailures, type RetryRequested } from './inbox-failures.js';
 
 export interface InboxRunnerOptions {
   /** Messages RabbitMQ sends ahead of the acks; they are still handled one at a time, in queue order. */
   readonly prefetch?: number;
   /** How long a message whose handler failed waits before it is put back on the queue. */
   readonly retryDelayMs?: number;
+  /** How often the runner looks for parked messages an operator asked to have handled again. */
+  readonly retryPollMs?: number;
   readonly log?: (message: string) => void;
 }
+
+const DEFAULT_MAX_ATTEMPTS = 5;
 
 interface Consuming {
   readonly channel: Channel;
@@ -21,17 +28,26 @@ interface Consuming {
   done: Promise<void>;
 }
 
-const RECORD = `INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`;
-
 /**
  * Runs inbox consumers on the broker's connection: on every (re)connection each declares and
  * binds its queue and consumes it, one message at a time (so a stream's events, published in
  * order, are handled in order). A message is handled in one transaction with its inbox row and
  * acked after the commit; if the handler fails it is rolled back and the message requeued after
  * a pause. A redelivery racing the first delivery waits on the inbox row's key and finds it.
+ *
+ * Each failed attempt is counted in `inbox_failures`. The one that reaches the consumer's
+ * `maxAttempts` parks the message: it is acked off the queue, which would otherwise hand it out
+ * again forever with a pause each time that holds up every message behind it, and kept in the
+ * table, where an operator finds it and asks for a retry once the cause is fixed (the admin
+ * API); `start` runs the loop that carries such retries out. A failure that is not the
+ * message's fault is not counted: a `DependencyUnavailable` from the handler, or PostgreSQL
+ * gone (the count cannot be written either).
  */
 export class InboxRunner {
   private readonly consuming = new Set<Consuming>();
+  private readonly consumers = new Map<string, InboxConsumer>();
+  private readonly failures: InboxFailures;
+  private readonly retries: PollingLoop;
   private stopping = false;
   private readonly log: (message: string) => void;
 
@@ -41,16 +57,26 @@ export class InboxRunner {
     private readonly options: InboxRunnerOptions = {},
   ) {
     this.log = options.log ?? (() => undefined);
+    this.failures = new InboxFailures(pool);
+    this.retries = new PollingLoop(() => this.retryRequested(), options.retryPollMs ?? 1_000, (m) => this.log(`inbox retries: ${m}`));
   }
 
   /** Before the broker starts: the consumer then runs on every connection it makes. */
   register(consumer: InboxConsumer): void {
+    if (this.consumers.has(consumer.name)) throw new Error(`InboxRunner: a consumer named ${consumer.name} is registered already`);
+    this.consumers.set(consumer.name, consumer);
     this.broker.onConnect((connection) => this.consume(connection, consumer));
+  }
+
+  /** Starts carrying out the retries operators ask for; the queues are consumed once the broker connects. */
+  start(): void {
+    this.retries.start();
   }
 
   /** Cancels every consumer and waits for the messages in hand (their acks may be lost: they come again, and are skipped). */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.retries.stop();
     for (const consuming of this.consuming) await consuming.channel.cancel(consuming.consumerTag).catch(() => undefined);
     await Promise.allSettled([...this.consuming].map((c) => c.done));
   }
@@ -81,19 +107,66 @@ export class InboxRunner {
       return settle(() => channel.reject(message, false));
     }
     try {
-      await inTransaction(this.pool, async (client) => {
-        const { rowCount } = await client.query(RECORD, [consumer.name, messageId]);
-        if (rowCount === 1) await consumer.handle(client, event);
-      });
+      await inTransaction(this.pool, (client) => handleOnce(client, consumer, messageId, event));
     } catch (error) {
-      this.log(`inbox ${consumer.name}: message ${messageId} failed, requeued: ${error instanceof Error ? error.message : String(error)}`);
-      // A pause, so a failing message does not spin; it then goes back to the queue.
-      if (!this.stopping) await sleep(this.options.retryDelayMs ?? 1_000);
-      return settle(() => channel.nack(message, false, true));
+      return this.failed(channel, consumer, message, messageId, error);
     }
     settle(() => channel.ack(message));
   }
+
+  private async failed(channel: Channel, consumer: InboxConsumer, message: ConsumeMessage, messageId: string, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    const maxAttempts = consumer.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const counted =
+      error instanceof DependencyUnavailable || this.stopping
+        ? undefined
+        : await this.failures
+            .count(consumer.name, messageId, message.fields.routingKey, message.content.toString('utf8'), error, maxAttempts)
+            .catch(() => undefined);
+    if (counted?.parked) {
+      this.log(`inbox ${consumer.name}: message ${messageId} failed ${counted.attempts} times and is parked (GET /v1/admin/inbox/dead-letters): ${reason}`);
+      return settle(() => channel.ack(message));
+    }
+    const attempt = counted ? ` (attempt ${counted.attempts} of ${maxAttempts})` : '';
+    this.log(`inbox ${consumer.name}: message ${messageId} failed${attempt}, requeued: ${reason}`);
+    // A pause, so a failing message does not spin; it then goes back to the queue.
+    if (!this.stopping) await sleep(this.options.retryDelayMs ?? 1_000);
+    settle(() => channel.nack(message, false, true));
+  }
+
+  /** One round of the retry loop: the parked messages asked for, one transaction each. */
+  private async retryRequested(): Promise<number> {
+    const names = [...this.consumers.keys()];
+    let tried = 0;
+    while (names.length > 0 && !this.stopping && (await this.retryOne(names))) tried += 1;
+    return tried;
+  }
+
+  /** Handles the oldest retry asked for, if any; a failure leaves it parked with its new error. */
+  private async retryOne(names: readonly string[]): Promise<boolean> {
+    let taken: RetryRequested | undefined;
+    try {
+      const handled = await inTransaction(this.pool, async (client) => {
+        taken = await this.failures.takeRetry(client, names);
+        if (taken) await handleOnce(client, this.consumers.get(taken.consumer)!, taken.messageId, taken.event);
+        return taken;
+      });
+      if (handled) this.log(`inbox ${handled.consumer}: parked message ${handled.messageId} handled on an operator's retry`);
+      return handled !== undefined;
+    } catch (error) {
+      if (!taken) throw error;
+      await this.failures.retryFailed(taken.id, error);
+      this.log(`inbox ${taken.consumer}: parked message ${taken.messageId} failed again on retry, still parked: ${String(error)}`);
+      return true;
+    }
+  }
 }
+
+/** In the caller's transaction: the inbox row, then the handler unless the row was there; the message's failures are forgotten. */
+const handleOnce = async (client: PoolClient, consumer: InboxConsumer, messageId: string, event: RelayedEvent): Promise<void> => {
+  const { rowCount } = await client.query(InboxFailures.FORGET_AND_RECORD, [consumer.name, messageId]);
+  if (rowCount === 1) await consumer.handle(client, event);
+};
 
 const parse = (content: Buffer): RelayedEvent | undefined => {
   try {

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
+import { registerInboxGauges } from './inbox-gauges.js';
 import { registerReadFenceGauge } from './read-fence-gauge.js';
 import { registerSagaBacklogGauges } from './saga-backlog-gauges.js';
 import { ScrapeReadings } from './scrape-readings.js';
@@ -15,7 +16,8 @@ export interface EventSourcingMetricsOptions {
 /**
  * The core's metrics in `registry`: the write path's counters (returned, for the repository's hooks)
  * and the gauges read from PostgreSQL at scrape time: subscriptions' lag and dead letters, saga
- * deadlines, the read fence. The app owns the registry (one per app instance) and serves it.
+ * deadlines and commands, the read fence, parked inbox messages. The app owns the registry (one
+ * per app instance) and serves it.
  */
 export const registerEventSourcingMetrics = (
   registry: Registry,
@@ -26,5 +28,6 @@ export const registerEventSourcingMetrics = (
   registerSubscriptionGauges(readings, pool);
   registerSagaBacklogGauges(readings, pool, options.sagaNames);
   registerReadFenceGauge(readings, pool);
+  registerInboxGauges(readings, pool);
   return new WriteMetrics(registry);
 };

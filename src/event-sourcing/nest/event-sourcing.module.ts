@@ -36,6 +36,7 @@ import { CommandIds } from './command-ids.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import type { AnySaga } from '../sagas/saga.js';
 import { Sagas } from '../sagas/sagas.js';
+import { InboxFailures } from '../inbox/inbox-failures.js';
 import { SagaAdmin } from '../sagas/saga-admin.js';
 import { CorrelationChains } from '../sagas/correlation-chain.js';
 import { sagaSteppedType } from '../sagas/saga-stream.js';
@@ -117,6 +118,8 @@ export class EventSourcingModule implements OnModuleInit, BeforeApplicationShutd
         { provide: EventRegistry, useValue: new EventRegistry().register(sagaSteppedType) },
         { provide: Sagas, useValue: new Sagas() },
         { provide: SagaAdmin, inject: [PG_POOL_TOKEN, Sagas], useFactory: (pool: Pool, sagas: Sagas) => new SagaAdmin(pool, sagas) },
+        // Parked inbox messages live in PostgreSQL: any process answers for them, with or without a broker.
+        { provide: InboxFailures, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => new InboxFailures(pool) },
         {
           provide: CorrelationChains,
           inject: [PG_POOL_TOKEN, EVENT_STORE],
@@ -233,7 +236,7 @@ export class EventSourcingModule implements OnModuleInit, BeforeApplicationShutd
             }),
         },
       ],
-      exports: [SubjectForgetting, CommandSender, Sagas, SagaAdmin, CorrelationChains, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
+      exports: [SubjectForgetting, CommandSender, Sagas, SagaAdmin, InboxFailures, CorrelationChains, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
     };
   }
 

@@ -32,6 +32,7 @@ class MessagingHost implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
   }
 
   onApplicationBootstrap(): Promise<void> {
+    this.inbox.start();
     return this.broker.start();
   }
 

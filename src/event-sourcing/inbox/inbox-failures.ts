@@ -1,0 +1,121 @@
+import type { Pool, PoolClient } from 'pg';
+import { DeadLetterNotFound } from '../projections/projection-admin.errors.js';
+import type { RelayedEvent } from '../relay/relayed-event.js';
+
+/** A message an inbox consumer gave up on, as operators see it. */
+export interface InboxDeadLetter {
+  readonly id: number;
+  readonly consumer: string;
+  readonly messageId: string;
+  readonly routingKey: string;
+  readonly eventType: string | null;
+  readonly error: string;
+  readonly attempts: number;
+  readonly firstFailedAt: string;
+  readonly lastFailedAt: string;
+  readonly parkedAt: string;
+  /** Set from the retry's request until a process running the consumer has tried it. */
+  readonly retryRequestedAt: string | null;
+}
+
+/** A parked message an operator asked to have handled again. */
+export interface RetryRequested {
+  readonly id: number;
+  readonly consumer: string;
+  readonly messageId: string;
+  readonly event: RelayedEvent;
+}
+
+/** What a failed attempt left: parked once the attempts reached the consumer's limit. */
+export interface FailureCount {
+  readonly attempts: number;
+  readonly parked: boolean;
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The `inbox_failures` table: the attempts of each failing message and the messages parked
+ * after their last attempt. A message's row goes in the transaction that handles it at last
+ * (`FORGET_AND_RECORD` in the runner's own statement), so a failure that passes leaves nothing.
+ */
+export class InboxFailures {
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Records the inbox row of a message about to be handled (none if it was handled before) and
+   * forgets its failures, in one statement: both hold only if the handling commits.
+   */
+  static readonly FORGET_AND_RECORD = `WITH forgotten AS (DELETE FROM inbox_failures WHERE consumer = $1 AND message_id = $2)
+    INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`;
+
+  /** One more failed attempt; the one that reaches `maxAttempts` parks the message (a parked one stays parked). */
+  async count(consumer: string, messageId: string, routingKey: string, content: string, error: unknown, maxAttempts: number): Promise<FailureCount> {
+    const { rows } = await this.pool.query<FailureCount>(
+      `INSERT INTO inbox_failures (consumer, message_id, routing_key, message, error, attempts, parked_at)
+       VALUES ($1, $2, $3, $4::jsonb, $5, 1, CASE WHEN $6::int <= 1 THEN now() END)
+       ON CONFLICT (consumer, message_id) DO UPDATE SET
+         error = excluded.error, attempts = inbox_failures.attempts + 1, last_failed_at = now(),
+         parked_at = CASE WHEN inbox_failures.attempts + 1 >= $6::int THEN coalesce(inbox_failures.parked_at, now()) END
+       RETURNING attempts, parked_at IS NOT NULL AS parked`,
+      [consumer, messageId, routingKey, content, errorText(error), maxAttempts],
+    );
+    return rows[0];
+  }
+
+  /** Parked messages, oldest first; of one consumer, or of all. */
+  list(consumer?: string): Promise<InboxDeadLetter[]> {
+    return this.parked({ consumer });
+  }
+
+  private async parked(only: { readonly consumer?: string; readonly id?: number }): Promise<InboxDeadLetter[]> {
+    const { rows } = await this.pool.query<InboxDeadLetter>(
+      `SELECT id::int, consumer, message_id AS "messageId", routing_key AS "routingKey", message->>'type' AS "eventType",
+              error, attempts, to_json(first_failed_at)#>>'{}' AS "firstFailedAt", to_json(last_failed_at)#>>'{}' AS "lastFailedAt",
+              to_json(parked_at)#>>'{}' AS "parkedAt", to_json(retry_requested_at)#>>'{}' AS "retryRequestedAt"
+       FROM inbox_failures
+       WHERE parked_at IS NOT NULL AND ($1::text IS NULL OR consumer = $1) AND ($2::bigint IS NULL OR id = $2) ORDER BY id`,
+      [only.consumer ?? null, only.id ?? null],
+    );
+    return rows;
+  }
+
+  /** Parked messages per consumer, for the metrics. */
+  async parkedByConsumer(): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ consumer: string; n: number }>(
+      `SELECT consumer, count(*)::int AS n FROM inbox_failures WHERE parked_at IS NOT NULL GROUP BY consumer`,
+    );
+    return new Map(rows.map((row) => [row.consumer, row.n]));
+  }
+
+  /** Asks the processes running the message's consumer to handle it again. */
+  async requestRetry(id: number): Promise<InboxDeadLetter> {
+    if (!Number.isSafeInteger(id) || id < 1) throw new DeadLetterNotFound(id);
+    const { rowCount } = await this.pool.query(
+      `UPDATE inbox_failures SET retry_requested_at = now() WHERE id = $1 AND parked_at IS NOT NULL`,
+      [id],
+    );
+    const [letter] = rowCount === 1 ? await this.parked({ id }) : [];
+    if (!letter) throw new DeadLetterNotFound(id);
+    return letter;
+  }
+
+  /** The oldest retry asked for of these consumers, locked by `client`'s transaction (another process skips it). */
+  async takeRetry(client: PoolClient, consumers: readonly string[]): Promise<RetryRequested | undefined> {
+    const { rows } = await client.query<RetryRequested>(
+      `SELECT id::int, consumer, message_id AS "messageId", message AS event FROM inbox_failures
+       WHERE retry_requested_at IS NOT NULL AND consumer = ANY($1::text[])
+       ORDER BY retry_requested_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [consumers],
+    );
+    return rows[0];
+  }
+
+  /** A retried message failed again: it stays parked with the new error, until the next request. */
+  async retryFailed(id: number, error: unknown): Promise<void> {
+    await this.pool.query(
+      `UPDATE inbox_failures SET attempts = attempts + 1, error = $2, last_failed_at = now(), retry_requested_at = NULL WHERE id = $1`,
+      [id, errorText(error)],
+    );
+  }
+}
