@@ -14,7 +14,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * playwright-core, against the built app as `npm start` runs it (its own process, its workers
  * running projections and sagas). A practice owner books a reservation with a deposit over
  * HTTP; an operator logs in, finds its stream, follows its correlation chain, pauses and
- * resumes a projection, and retries a dead letter. Screenshots go to test/e2e/screenshots/.
+ * resumes a projection, retries a dead letter and asks for a parked inbox message's retry.
+ * Screenshots go to test/e2e/screenshots/.
  */
 const SECRET = 'event-browser-test-secret-of-at-least-32-bytes';
 const OPERATOR = 'ops';
@@ -242,6 +243,41 @@ describe('the event browser at /admin, in chromium', () => {
     expect(await page.getByRole('button', { name: /^Retry dead letter/ }).isDisabled()).toBe(true);
     const running = await eventually('occupancy to run and catch up', occupancyReport, (r) => r.status === 'running' && r.lagEvents === 0);
     expect(running.deadLetters).toBe(0);
+  });
+
+  it('lists an inbox message parked after its attempts, and asks for its retry', async () => {
+    // As the inbox runner parks a message (this app runs no broker): its last error names the guest.
+    const { rows } = await db.pool.query<{ id: number }>(
+      `INSERT INTO inbox_failures (consumer, message_id, routing_key, message, error, attempts, parked_at)
+       VALUES ('notifications.guest-confirmations', gen_random_uuid()::text, $1, '{"type": "reservation.confirmed"}', $2, 5, now())
+       RETURNING id::int`,
+      [`${practice}.reservation.reservation.confirmed`, `550 mailbox unavailable: ${XSS}`],
+    );
+
+    await page.getByRole('link', { name: 'Streams' }).click();
+    await page.getByRole('link', { name: 'Dead letters' }).click();
+    const parked = page.getByRole('table', { name: 'Parked inbox messages' }).locator('tbody tr');
+    await parked.waitFor();
+    expect(await parked.count()).toBe(1);
+    expect(await parked.locator('td').allTextContents()).toEqual([
+      String(rows[0].id),
+      'notifications.guest-confirmations',
+      `reservation.confirmed${practice}.reservation.reservation.confirmed`,
+      `550 mailbox unavailable: ${XSS}`,
+      '5',
+      expect.any(String),
+      'not asked',
+      'Retry',
+    ]);
+    await screenshot('5b-parked-inbox-message');
+
+    await page.getByRole('button', { name: `Retry inbox message ${rows[0].id}` }).click();
+
+    await page.getByRole('status').filter({ hasText: `Retry of inbox message ${rows[0].id} asked for` }).waitFor();
+    expect(await page.getByRole('button', { name: `Retry inbox message ${rows[0].id}` }).isDisabled()).toBe(true);
+    expect(await parked.locator('td').nth(6).textContent()).toMatch(/^asked /);
+    const stored = await db.pool.query(`SELECT retry_requested_at IS NOT NULL AS asked FROM inbox_failures WHERE id = $1`, [rows[0].id]);
+    expect(stored.rows).toEqual([{ asked: true }]);
   });
 
   it('shows a forgotten guest’s personal fields redacted, as every reader of the store does', async () => {

@@ -409,6 +409,52 @@ const deadLettersView = async () => {
     rows.length
       ? table(['Id', 'Subscription', 'Event', 'Error', 'Attempts', 'Recorded', 'Retried', ''], rows, { 'aria-label': 'Dead letters' })
       : el('p', {}, 'No dead letters.'),
+    ...(await inboxLetters()),
+  ];
+};
+
+/** RabbitMQ messages an inbox consumer parked after its attempts; a retry is carried out where the consumer runs. */
+const inboxLetters = async () => {
+  const { deadLetters } = await api('GET', '/v1/admin/inbox/dead-letters');
+  const rows = deadLetters.map((letter) => {
+    const retry = el(
+      'button',
+      {
+        type: 'button',
+        'aria-label': `Retry inbox message ${letter.id}`,
+        disabled: Boolean(letter.retryRequestedAt),
+        onclick: async (event) => {
+          event.target.disabled = true;
+          try {
+            await api('POST', `/v1/admin/inbox/dead-letters/${letter.id}/retry`);
+            await render();
+            say(`Retry of inbox message ${letter.id} asked for`);
+          } catch (error) {
+            event.target.disabled = false;
+            say(`Retrying inbox message ${letter.id} failed (${error.code}): ${error.message}`, true);
+          }
+        },
+      },
+      'Retry',
+    );
+    return el(
+      'tr',
+      { dataset: { inboxLetter: letter.id } },
+      el('td', { class: 'num' }, letter.id),
+      el('td', {}, letter.consumer),
+      el('td', {}, link(`/event/${enc(letter.messageId)}`, letter.eventType ?? letter.messageId), el('div', { class: 'mono muted' }, letter.routingKey)),
+      el('td', {}, letter.error),
+      el('td', { class: 'num' }, letter.attempts),
+      el('td', {}, when(letter.parkedAt)),
+      el('td', {}, letter.retryRequestedAt ? `asked ${when(letter.retryRequestedAt)}` : 'not asked'),
+      el('td', {}, retry),
+    );
+  });
+  return [
+    el('h2', {}, 'Inbox messages'),
+    rows.length
+      ? table(['Id', 'Consumer', 'Event', 'Error', 'Attempts', 'Parked', 'Retry', ''], rows, { 'aria-label': 'Parked inbox messages' })
+      : el('p', {}, 'No parked inbox messages.'),
   ];
 };
 
