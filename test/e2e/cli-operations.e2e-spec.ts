@@ -99,6 +99,32 @@ describe('CLI: operations commands', () => {
     expect((await cli(['sagas:list', '--status', 'done'])).stdout).toBe('no saga instances\n');
   });
 
+  it('inbox:list shows the parked inbox messages, inbox:retry asks for one; exits 1 for no such message', async () => {
+    expect(await cli(['inbox:list'])).toEqual({ code: 0, stdout: 'no parked inbox messages\n', stderr: '' });
+    // As the inbox runner parks a message (this app runs no broker).
+    const { rows } = await app.db.pool.query<{ id: number }>(
+      `INSERT INTO inbox_failures (consumer, message_id, routing_key, message, error, attempts, parked_at)
+       VALUES ('notifications.guest-confirmations', 'm-1', 'k', '{"type": "reservation.confirmed"}', '550 mailbox unavailable', 5, now())
+       RETURNING id::int`,
+    );
+    const id = rows[0].id;
+
+    const listed = await cli(['inbox:list', '--consumer', 'notifications.guest-confirmations']);
+    const retried = await cli(['inbox:retry', String(id)]);
+    const [unknown, notANumber] = await Promise.all([cli(['inbox:retry', String(id + 1)]), cli(['inbox:retry', 'm-1'])]);
+
+    expect({ code: listed.code, stderr: listed.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(listed.stdout).toMatch(
+      new RegExp(`^${id} {2}notifications\\.guest-confirmations {2}reservation\\.confirmed {2}message m-1 {2}attempts 5 {2}parked \\S+ {2}550 mailbox unavailable\n$`),
+    );
+    expect({ code: retried.code, stderr: retried.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(retried.stdout).toMatch(new RegExp(`^retry of ${id} \\(notifications\\.guest-confirmations, message m-1\\) asked at \\S+\n$`));
+    expect((await cli(['inbox:list'])).stdout).toMatch(/ {2}retry asked \S+ {2}550 mailbox unavailable\n$/);
+    expect(unknown).toEqual({ code: 1, stdout: '', stderr: `No dead letter ${id + 1}\n` });
+    expect({ code: notANumber.code, stdout: notANumber.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(notANumber.stderr).toContain("<id> is a parked message's number, not m-1");
+  });
+
   it('events:tail --type reservation.created prints the newest ones, oldest first', async () => {
     const run = await cli(['events:tail', '--type', 'reservation.created', '--tenant', practice, '--limit', '5']);
 

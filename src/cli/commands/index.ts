@@ -1,6 +1,8 @@
 import type { CliCommand } from '../cli-command.js';
 import { checkConsistency } from './check-consistency.command.js';
 import { eventsTail } from './events-tail.command.js';
+import { inboxList } from './inbox-list.command.js';
+import { inboxRetry } from './inbox-retry.command.js';
 import { projectionsList } from './projections-list.command.js';
 import { projectionsPause } from './projections-pause.command.js';
 import { projectionsRebuild } from './projections-rebuild.command.js';
@@ -18,6 +20,8 @@ export const COMMANDS: readonly CliCommand[] = [
   projectionsPause,
   projectionsResume,
   sagasList,
+  inboxList,
+  inboxRetry,
   streamsShow,
   eventsTail,
   checkConsistency,

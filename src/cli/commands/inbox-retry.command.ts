@@ -1,0 +1,19 @@
+import { InboxFailures } from '../../event-sourcing/index.js';
+import type { AppCommand } from '../cli-command.js';
+import { write } from '../output.js';
+
+export const inboxRetry: AppCommand = {
+  name: 'inbox:retry',
+  usage: 'inbox:retry <id>',
+  summary: 'have a parked inbox message handled again',
+  help: 'Asks for a parked inbox message (an id from inbox:list) to be handled again. A worker running its\n'
+    + 'consumer does it within a second or so: handled, it leaves inbox:list; failed again, it stays\n'
+    + 'there with the new error. Exits 1 if no parked message has that id.',
+  positionals: 1,
+  validate: ({ positionals: [id] }) => (/^[1-9]\d{0,15}$/.test(id) ? undefined : `<id> is a parked message's number, not ${id}`),
+  async run(app, { positionals: [id] }) {
+    const asked = await app.get(InboxFailures).requestRetry(Number(id));
+    write(`retry of ${asked.id} (${asked.consumer}, message ${asked.messageId}) asked at ${asked.retryRequestedAt}`);
+    return 0;
+  },
+};
