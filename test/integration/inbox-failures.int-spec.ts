@@ -9,7 +9,8 @@ import { DependencyUnavailable } from '../../src/event-sourcing/subscriptions/de
 import { AMQP_URL, describeWithBroker, removeExchange, uniqueExchange, waitFor } from '../support/broker.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
-type Outcome = 'handled' | Error;
+/** `lose connection`: the handler's own PostgreSQL backend is terminated under it, as in a failover. */
+type Outcome = 'handled' | 'lose connection' | Error;
 
 /**
  * An inbox consumer whose handling keeps failing, on real PostgreSQL and RabbitMQ: its attempts
@@ -38,6 +39,7 @@ describeWithBroker('an inbox consumer whose messages fail', () => {
       attempts.set(event.eventId, attempt);
       const outcome = plans.get(event.eventId)?.(attempt) ?? 'handled';
       if (outcome instanceof Error) throw outcome;
+      if (outcome === 'lose connection') await client.query(`SELECT pg_terminate_backend(pg_backend_pid())`);
       await client.query(`SELECT 1`);
       handled.push(event.eventId);
     },
@@ -157,6 +159,18 @@ describeWithBroker('an inbox consumer whose messages fail', () => {
     await waitFor('the message to be handled after the outage', () => inInbox(waiting));
     expect(attempts.get(waiting)).toBe(outage + 1);
     expect(await failureRow(waiting)).toBeUndefined();
+  });
+
+  it('does not count a connection to PostgreSQL lost under the handler: the message is handled once it holds', async () => {
+    const cutOff = randomUUID();
+    const failovers = MAX_ATTEMPTS + 1;
+    plans.set(cutOff, (attempt) => (attempt <= failovers ? 'lose connection' : 'handled'));
+
+    await publish(cutOff);
+
+    await waitFor('the message to be handled after the failovers', () => inInbox(cutOff));
+    expect(attempts.get(cutOff)).toBe(failovers + 1);
+    expect(await failureRow(cutOff)).toBeUndefined();
   });
 
   it('keeps a parked message parked, with the new error, when its retry fails again', async () => {

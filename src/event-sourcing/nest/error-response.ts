@@ -9,6 +9,7 @@ import {
   StreamNotFound,
   UnknownEventType,
 } from '../store/event-store.errors.js';
+import { isDatabaseUnavailable } from '../store/database-unavailable.js';
 import { listedViolations } from '../store/field-violations.js';
 
 /** The one error body every route answers with. */
@@ -95,24 +96,7 @@ const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 const isUnstorableText = (error: unknown): boolean =>
   error instanceof Error && UNSTORABLE_TEXT.has(String((error as { code?: unknown }).code));
 
-/**
- * PostgreSQL went away or would not take a connection (a failover, a restart, an operator
- * ending backends or closing the database): Node's socket errors, pg's own messages for a
- * connection that ended, SQLSTATE classes 08 (connection exception) and 57P01-57P03 (shutdown,
- * crash, cannot connect now), 53300 (too many connections), and the refusal of a database whose
- * connections are turned off (ALLOW_CONNECTIONS false: SQLSTATE 55000, which other statements
- * use too, so its message is what tells it). Nothing is lost by answering 503: what was
- * committed stays, the rest may be retried.
- */
-const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300']);
-const CONNECTION_ERROR_MESSAGES =
-  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|database ".*" is not currently accepting connections$)/;
 const DATABASE_RETRY_AFTER_SECONDS = 2;
-const isDatabaseUnavailable = (error: unknown): boolean => {
-  if (!(error instanceof Error)) return false;
-  const code = String((error as { code?: unknown }).code ?? '');
-  return CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || CONNECTION_ERROR_MESSAGES.test(error.message);
-};
 
 /** Maps anything thrown while serving a request to a status and the one error body. */
 export const toErrorResponse = (error: unknown): ErrorResponse => {
