@@ -6,6 +6,7 @@ import { DomainError } from '../domain/domain-error.js';
 import type { Aggregate } from './aggregate.js';
 import type { AggregateStorage } from './aggregate-storage.js';
 import { streamKey, type NewEvent, type RecordedEvent, type StreamId } from '../store/event-envelope.js';
+import { isDatabaseUnavailable } from '../store/database-unavailable.js';
 import { ConcurrencyError, EventIdReused } from '../store/event-store.errors.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { deterministicEventId } from './deterministic-event-id.js';
@@ -241,14 +242,20 @@ export class AggregateRepository {
    * no load) and kept only if its append is accepted at that version, which proves the state
    * current. Anything else — a refusal, a conflict, nothing decided, a retried append — may be
    * an artefact of a stale state, so the command is decided again on the loaded stream, and
-   * answers exactly as it would have without remembering.
+   * answers exactly as it would have without remembering. Except a lost connection: the append
+   * may have committed, so its error is the answer, as it would have been.
    */
   private async attempt<State, C extends Command, E extends DomainEvent>(command: CommandRun<State, C, E>): Promise<HandleResult<State>> {
     const { aggregate, stream } = command;
     const key = streamKey(stream);
     if (this.states) {
       const remembered = this.states.recall<State>(key, aggregate) ?? { state: aggregate.decider.initialState, version: 0 };
-      const result = await this.decideAndCommit(command, remembered, false).catch((): typeof UNPROVEN => UNPROVEN);
+      const result = await this.decideAndCommit(command, remembered, false).catch((error: unknown): typeof UNPROVEN => {
+        // Without PostgreSQL's answer the append may have committed: decided again on the stream
+        // that now holds its events, the command would be applied twice.
+        if (isDatabaseUnavailable(error)) throw error;
+        return UNPROVEN;
+      });
       if (result !== UNPROVEN) return result;
       this.states.forget(key);
     }

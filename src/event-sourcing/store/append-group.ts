@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { StatementParameters, statementNameOf, type AppendSideWrite, type SharedSideWrite } from './append-side-write.js';
 import { sharedAppendStatement, type AppendRow, type SharedAppend } from './append-statement.js';
+import { isDatabaseUnavailable } from './database-unavailable.js';
 import { withClient } from './with-client.js';
 
 /** An append with its side writes that may share a statement with others. */
@@ -92,7 +93,9 @@ const textOfShapes = (
  * start-up and one WAL flush serve many commands. An append alone when its turn comes is
  * sent exactly as without grouping. In a group, an append whose stream moved on, or whose
  * group failed (a race with another process, a side write's error: the statement rolls back
- * as a whole), is sent again alone, which answers it as it would have been answered alone.
+ * as a whole), is sent again alone, which answers it as it would have been answered alone. A
+ * group whose answer never came (the connection lost) fails each of its appends with that
+ * error: it may have committed.
  */
 export class AppendGroup {
   private readonly waiting: Waiting[] = [];
@@ -165,8 +168,15 @@ export class AppendGroup {
     let rows: SharedAppendRow[];
     try {
       rows = await this.query(groupStatement(taken.map((w) => w.append)));
-    } catch {
-      // Rolled back as a whole: each append alone learns its own answer (or error).
+    } catch (error) {
+      // Without PostgreSQL's answer the statement may have committed: sent again, an append
+      // would find its stream moved on by itself, and its command be decided a second time.
+      // Each gets the error, as it would alone.
+      if (isDatabaseUnavailable(error)) {
+        for (const waiting of taken) waiting.settle(Promise.reject(error));
+        return;
+      }
+      // PostgreSQL refused it and rolled it back as a whole: each append alone learns its own answer (or error).
       for (const waiting of taken) waiting.settle('again');
       return;
     }
