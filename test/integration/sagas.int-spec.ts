@@ -7,6 +7,7 @@ import { SnapshotStore } from '../../src/event-sourcing/aggregates/snapshot-stor
 import type { DomainEvent } from '../../src/event-sourcing/domain/decider.js';
 import { depositSaga, orders, payments } from '../../src/event-sourcing/sagas/order-deposit.fixtures.js';
 import { defineSaga } from '../../src/event-sourcing/sagas/saga.js';
+import { SagaCommandDispatcher } from '../../src/event-sourcing/sagas/saga-command-dispatcher.js';
 import { SagaDeadlines } from '../../src/event-sourcing/sagas/saga-deadlines.js';
 import { SagaRuntime } from '../../src/event-sourcing/sagas/saga-runtime.js';
 import { sagaStream, sagaSteppedType } from '../../src/event-sourcing/sagas/saga-stream.js';
@@ -296,6 +297,46 @@ describe('sagas on PostgreSQL', () => {
     expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested', 'payment.captured', 'payment.voided']);
     const steps = await store.readStream(sagaStream(depositSaga.name, TENANT, orderId));
     expect(steps.map((step) => (step.data as { trigger: string }).trigger)).toEqual(['order.placed', 'payment.captured', 'command.refused']);
+  });
+
+  it('hands a refusal to the saga once when two senders sent the command (the first one’s claim lapsed)', async () => {
+    // A saga that stays active after a refusal, and counts each one it is handed.
+    const patient = defineSaga<{ refusals: number }, DomainEvent<'never.happens', object>>({
+      name: `patient-${randomUUID().slice(0, 8)}`,
+      startedBy: ['never.happens'],
+      follows: [],
+      correlate: () => null,
+      initialState: { refusals: 0 },
+      evolve: (state, message) => ({ refusals: state.refusals + (message.type === 'command.refused' ? 1 : 0) }),
+      react: () => ({}),
+      isDone: () => false,
+    });
+    const orderId = randomUUID();
+    await place(orderId, null);
+    await closeByHand(orderId);
+    const started = { trigger: 'never.happens', triggerId: randomUUID(), state: { refusals: 0 }, done: false, commandIds: [] };
+    await store.append(sagaStream(patient.name, TENANT, orderId), [{ type: 'saga.stepped', data: started, metadata: { actor } }]);
+    await db.pool.query(
+      `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, 'ConfirmOrder', $5, 'c-patient', 'e-patient')`,
+      [patient.name, TENANT, orderId, orders.type, { orderId }],
+    );
+    // The first sender is slow: its claim (0 s here, 30 s by default) lapses before it is refused.
+    let slowSent!: () => void;
+    const slow = new Promise<void>((resolve) => (slowSent = resolve));
+    const slowRepository = { execute: async (...args: Parameters<AggregateRepository['execute']>) => (await slow, repository.execute(...args)) };
+    const first = new SagaCommandDispatcher(db.pool, store, slowRepository as unknown as AggregateRepository, catalog, [patient], { claimSeconds: 0 });
+    const next = new SagaCommandDispatcher(db.pool, store, repository, catalog, [patient], { claimSeconds: 0 });
+
+    const firstSending = first.dispatchOnce();
+    await sleep(100);
+    expect(await next.dispatchOnce()).toBe(1); // the same ConfirmOrder, refused ORDER_CLOSED: the saga is handed the refusal
+    slowSent();
+    expect(await firstSending).toBe(1); // refused too, and recorded already: the saga is not handed it again
+
+    const steps = await store.readStream(sagaStream(patient.name, TENANT, orderId));
+    expect(steps.map((step) => (step.data as { trigger: string }).trigger)).toEqual(['never.happens', 'command.refused']);
+    expect((steps.at(-1)!.data as { state: unknown }).state).toEqual({ refusals: 1 });
   });
 
   it('steps each instance once per event, in log order, however the events are batched', async () => {

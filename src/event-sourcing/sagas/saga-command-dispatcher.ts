@@ -99,7 +99,8 @@ export class SagaCommandDispatcher {
   /** Records the refusal and steps the saga with it, together: a crash between them sends the command again. */
   private async refuse(row: SagaCommandRow, code: string, message: string, kind?: string): Promise<void> {
     await inTransaction(this.pool, async (client) => {
-      await this.mark(client, row, 'refused', { kind, code, message });
+      // A sender whose claim lapsed while it sent may find the refusal recorded by the next one: the saga steps once.
+      if (!(await this.mark(client, row, 'refused', { kind, code, message }))) return;
       const saga = this.sagas.get(row.saga);
       if (!saga) return;
       const stream = sagaStream(saga.name, row.tenant_id, row.instance_key);
@@ -113,11 +114,12 @@ export class SagaCommandDispatcher {
     });
   }
 
-  private async mark(db: Pool | PoolClient, row: SagaCommandRow, outcome: 'applied' | 'refused', error: object | null): Promise<void> {
-    await db.query(`UPDATE saga_commands SET sent_at = clock_timestamp(), outcome = $2, error = $3 WHERE command_id = $1`, [
-      row.command_id,
-      outcome,
-      error === null ? null : JSON.stringify(error),
-    ]);
+  /** Records the command's outcome; false if another sender recorded one first. */
+  private async mark(db: Pool | PoolClient, row: SagaCommandRow, outcome: 'applied' | 'refused', error: object | null): Promise<boolean> {
+    const { rowCount } = await db.query(
+      `UPDATE saga_commands SET sent_at = clock_timestamp(), outcome = $2, error = $3 WHERE command_id = $1 AND sent_at IS NULL`,
+      [row.command_id, outcome, error === null ? null : JSON.stringify(error)],
+    );
+    return rowCount === 1;
   }
 }
