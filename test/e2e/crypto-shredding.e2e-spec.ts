@@ -165,6 +165,37 @@ describe('forgetting a guest (crypto-shredding)', () => {
     expect({ code: checked.code, stdout: checked.stdout }).toEqual({ code: 0, stdout: expect.stringContaining('consistent') });
   });
 
+  it('makes a booking that races a forgetting wait for it, then seals it under a new key: row and events agree', async () => {
+    const LIN = { guestId: 'g-lin', guestName: 'Lin Wei' };
+    const first = await book(LIN, 'booking-lin');
+    // The process now keeps Lin's key. A forgetting is under way, its key deletion not yet committed
+    // (its transaction as SubjectForgetting runs it, held open here).
+    const forgetting = await app.db.pool.connect();
+    try {
+      await forgetting.query('BEGIN');
+      await forgetting.query(`DELETE FROM subject_keys WHERE tenant_id = $1 AND subject_id = 'g-lin'`, [practice]);
+      await forgetting.query(`UPDATE reservations SET guest_name = $3 WHERE practice_id = $1 AND guest_id = $2`, [practice, 'g-lin', REDACTED]);
+
+      const booking = book({ ...LIN, guestName: 'Lin Wei-Chen' }, 'booking-lin-2');
+      const settled = await Promise.race([booking.then(() => 'booked'), new Promise((resolve) => setTimeout(resolve, 300, 'waiting'))]);
+      expect(settled).toBe('waiting'); // it holds the key it sealed with: it waits for the forgetting
+      await forgetting.query('COMMIT');
+      const second = await booking;
+
+      // Sealed again under a new key once the old one was found gone: written after the forgetting, readable.
+      const seen = await personalFieldsSeen(second, 'g-lin');
+      expect({ detail: seen.detail, history: seen.history, eventsApi: seen.eventsApi }).toEqual({
+        detail: 'Lin Wei-Chen',
+        history: { guestId: 'g-lin', guestName: 'Lin Wei-Chen' },
+        eventsApi: { guestId: 'g-lin', guestName: 'Lin Wei-Chen' },
+      });
+      expect((await get(`/reservations/${first}/history`)).body.events[0].data.guestName).toBe(REDACTED);
+    } finally {
+      await forgetting.query('ROLLBACK').catch(() => undefined);
+      forgetting.release();
+    }
+  });
+
   it('seals what comes after under a new key: readable, while what was forgotten stays redacted', async () => {
     const returning = await book({ guestId: 'g-ada', guestName: 'Ada King' }, 'booking-ada-2');
     expect((await get(`/reservations/${returning}`)).body.guestName).toBe('Ada King');

@@ -7,7 +7,7 @@ import type { Aggregate } from './aggregate.js';
 import type { AggregateStorage } from './aggregate-storage.js';
 import { streamKey, type NewEvent, type RecordedEvent, type StreamId } from '../store/event-envelope.js';
 import { isDatabaseUnavailable } from '../store/database-unavailable.js';
-import { ConcurrencyError, EventIdReused } from '../store/event-store.errors.js';
+import { ConcurrencyError, EventIdReused, SubjectKeyGone } from '../store/event-store.errors.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { deterministicEventId } from './deterministic-event-id.js';
 import { EventNotDecided } from './event-not-decided.js';
@@ -224,7 +224,8 @@ export class AggregateRepository {
         return await this.attempt(command);
       } catch (error) {
         const raceLost = isRaceLost(error);
-        const retry = typeof expectedVersion !== 'number' && attempt < this.maxRetries && raceLost;
+        // A key gone stored nothing and is dropped: the next try seals under a new one, whatever the version asked.
+        const retry = attempt < this.maxRetries && (error instanceof SubjectKeyGone || (typeof expectedVersion !== 'number' && raceLost));
         // A race lost inside a transaction surfaces as PostgreSQL's unique violation: answer it as the conflict it is.
         if (!retry && raceLost && !(error instanceof ConcurrencyError)) {
           throw new ConcurrencyError(stream, expectedVersion ?? 'any', await this.storage.streamVersion(stream));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { KeyWrapping } from './key-wrapping.js';
-import type { NewSubjectKey, SubjectKey, SubjectKeys } from './subject-keys.js';
+import type { KeptKeyUse, NewSubjectKey, SubjectKey, SubjectKeys } from './subject-keys.js';
 
 const subjectOf = (tenantId: string, subjectId: string): string => JSON.stringify([tenantId, subjectId]);
 
@@ -21,6 +21,10 @@ export class InMemorySubjectKeys implements SubjectKeys {
 
   stored(keys: readonly NewSubjectKey[]): void {
     for (const { keyId, key, tenantId, subjectId } of keys) this.byId.set(keyId, { keyId, key, subject: subjectOf(tenantId, subjectId) });
+  }
+
+  lost(keys: readonly KeptKeyUse[]): void {
+    for (const { keyId } of keys) this.byId.delete(keyId);
   }
 
   async keysByIds(keyIds: readonly string[]): Promise<ReadonlyMap<string, Buffer>> {

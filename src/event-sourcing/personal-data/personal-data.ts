@@ -7,7 +7,7 @@ import { REDACTED, type PersonalFieldsView } from './personal-fields.js';
 import { PostgresSubjectKeys } from './postgres-subject-keys.js';
 import { keyIdOfBox, SEALED_FIELDS, sealedBoxOf, type SealedBox } from './sealed-box.js';
 import { openValue, sealValue } from './sealed-value.js';
-import type { NewSubjectKey, SubjectKey, SubjectKeys } from './subject-keys.js';
+import type { KeptKeyUse, NewSubjectKey, SubjectKey, SubjectKeys } from './subject-keys.js';
 
 /** What a read of stored events hands over to be opened: each row's type and stored data. */
 export interface StoredData {
@@ -27,10 +27,14 @@ const unbox = (row: StoredData, fields: Record<string, unknown>): void => {
   row.data = Object.assign(data, fields);
 };
 
-/** Events ready to be stored, and the subjects' keys their append must store with them. */
+/**
+ * Events ready to be stored, the subjects' keys their append must store with them, and the
+ * keys stored before that it seals with (it must hold them: see `subjectKeysHeld`).
+ */
 export interface SealedEvents {
   readonly events: readonly PreparedEvent[];
   readonly newKeys: readonly NewSubjectKey[];
+  readonly keptKeys: readonly KeptKeyUse[];
 }
 
 /**
@@ -58,21 +62,31 @@ export class PersonalData {
    * and the keys made for them (to be stored by the same append: see `subjectKeyWrites`).
    */
   seal(tenantId: string, events: readonly PreparedEvent[]): SealedEvents {
-    if (!events.some((event) => this.registry.personalFieldsOf(event.type))) return { events, newKeys: [] };
+    if (!events.some((event) => this.registry.personalFieldsOf(event.type))) return { events, newKeys: [], keptKeys: [] };
     const made = new Map<string, NewSubjectKey>();
+    const kept = new Map<string, KeptKeyUse>();
     const keyOf = (subjectId: string): SubjectKey => {
-      const kept = this.keys.keptKeyOf(tenantId, subjectId) ?? made.get(subjectId);
-      if (kept) return kept;
+      const known = made.get(subjectId) ?? this.keys.keptKeyOf(tenantId, subjectId);
+      if (known) {
+        if (!made.has(subjectId)) kept.set(known.keyId, { keyId: known.keyId, tenantId, subjectId });
+        return known;
+      }
       const key = this.keys.newKey(tenantId, subjectId);
       made.set(subjectId, key);
       return key;
     };
-    return { events: events.map((event) => this.sealOne(event, keyOf)), newKeys: [...made.values()] };
+    const sealed = events.map((event) => this.sealOne(event, keyOf));
+    return { events: sealed, newKeys: [...made.values()], keptKeys: [...kept.values()] };
   }
 
   /** Moves whenever a subject is forgotten: a cache of opened events compares it (see `EventStore.personalDataEpoch`). */
   epoch(): number {
     return this.keys.epoch;
+  }
+
+  /** An append found these keys deleted: later appends seal under new ones. */
+  lost(keys: readonly KeptKeyUse[]): void {
+    if (keys.length > 0) this.keys.lost(keys);
   }
 
   /** The append storing these keys committed: later appends may seal with them. */

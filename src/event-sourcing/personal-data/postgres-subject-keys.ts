@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { checkOutSession } from '../store/check-out-client.js';
 import { KeyCache } from './key-cache.js';
 import { keyOwner, KeyWrapping } from './key-wrapping.js';
-import type { NewSubjectKey, SubjectKey, SubjectKeys } from './subject-keys.js';
+import type { KeptKeyUse, NewSubjectKey, SubjectKey, SubjectKeys } from './subject-keys.js';
 
 /** Told of every forgotten subject, so each process drops the keys it holds in memory. */
 export const SUBJECT_FORGOTTEN_CHANNEL = 'chronicle_subject_forgotten';
@@ -143,6 +143,10 @@ export class PostgresSubjectKeys implements SubjectKeys {
     const notice: ForgottenNotice = { tenantId, subjectId, keyIds };
     await client.query(`SELECT pg_notify($1, $2)`, [SUBJECT_FORGOTTEN_CHANNEL, JSON.stringify(notice)]);
     return keyIds;
+  }
+
+  lost(keys: readonly KeptKeyUse[]): void {
+    for (const { tenantId, subjectId, keyId } of keys) this.evict(tenantId, subjectId, [keyId]);
   }
 
   /** Drops what this process keeps of a forgotten subject (called once its forgetting committed). */

@@ -1,5 +1,5 @@
 import type { AppendSideWrite } from '../store/append-side-write.js';
-import type { NewSubjectKey } from './subject-keys.js';
+import type { KeptKeyUse, NewSubjectKey } from './subject-keys.js';
 
 const COLUMNS = 'key_id, tenant_id, subject_id, wrapped_key';
 
@@ -25,3 +25,31 @@ export const subjectKeyWrites = (keys: readonly NewSubjectKey[]): AppendSideWrit
          WHERE (shared->>'event')::uuid IN (SELECT event_id FROM ${appended})`,
     },
   }));
+
+/** SQLSTATE of `subject_keys_held` (migration 17) when a key is gone. */
+export const SUBJECT_KEY_GONE = 'CK001';
+
+/**
+ * Holds the keys stored before that an append seals with, until it commits, and fails it if
+ * one is gone (its subject forgotten meanwhile: see migration 17). A data-modifying part, so
+ * PostgreSQL runs it whatever the append does (a SELECT part runs only if read); it inserts
+ * nothing.
+ */
+export const subjectKeysHeld = (keys: readonly KeptKeyUse[]): AppendSideWrite[] => {
+  if (keys.length === 0) return [];
+  const keyIds = keys.map((key) => key.keyId);
+  const holding = (ids: string) =>
+    `INSERT INTO subject_keys (${COLUMNS}) SELECT NULL, NULL, NULL, NULL WHERE NOT subject_keys_held(${ids})`;
+  return [
+    {
+      sql: (parameters) => holding(`${parameters.add(keyIds)}::uuid[]`),
+      shared: {
+        shape: 'hold subject_keys',
+        target: `subject_keys held/${keyIds.join(',')}`,
+        row: { key_ids: keyIds },
+        part: (rows) =>
+          holding(`ARRAY(SELECT k::uuid FROM json_array_elements(${rows}::json) AS shared, json_array_elements_text(shared->'row'->'key_ids') AS k)`),
+      },
+    },
+  ];
+};

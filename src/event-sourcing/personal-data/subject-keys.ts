@@ -15,6 +15,13 @@ export interface NewSubjectKey extends SubjectKey {
   readonly wrapped: Buffer;
 }
 
+/** A key this process stored before and sealed with again: its subject may have been forgotten since. */
+export interface KeptKeyUse {
+  readonly keyId: string;
+  readonly tenantId: string;
+  readonly subjectId: string;
+}
+
 /**
  * Where subjects' data keys are kept. A subject may have several keys (one per process that
  * first sealed something of theirs, say): forgetting deletes them all.
@@ -26,6 +33,8 @@ export interface SubjectKeys {
   newKey(tenantId: string, subjectId: string): NewSubjectKey;
   /** The appends storing these keys committed: later appends may seal with them. */
   stored(keys: readonly NewSubjectKey[]): void;
+  /** The store found these keys deleted (their subjects were forgotten): seal with them no more. */
+  lost(keys: readonly KeptKeyUse[]): void;
   /** The keys among `keyIds` that still exist: a missing one belonged to a forgotten subject. */
   keysByIds(keyIds: readonly string[]): Promise<ReadonlyMap<string, Buffer>>;
   /** Moves whenever a forgetting is heard: what was opened before may read differently now. */

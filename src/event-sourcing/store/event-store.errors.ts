@@ -59,6 +59,18 @@ export class StreamNotFound extends EventStoreError {
   }
 }
 
+/**
+ * An append in a caller's transaction sealed personal data with a key whose subject was
+ * forgotten meanwhile: nothing was stored, and the key is no longer used. Running the unit of
+ * work again seals under a new key.
+ */
+export class SubjectKeyGone extends EventStoreError {
+  readonly code = 'SUBJECT_KEY_GONE';
+  constructor() {
+    super('A key this append sealed personal data with was deleted meanwhile (its subject was forgotten); try again');
+  }
+}
+
 /** An append whose event ids were partly stored before: a retry that does not match. */
 export class EventIdReused extends EventStoreError {
   readonly code = 'EVENT_ID_REUSED';

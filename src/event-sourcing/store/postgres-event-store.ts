@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { subjectKeyWrites } from '../personal-data/subject-key-writes.js';
+import { SUBJECT_KEY_GONE, subjectKeysHeld, subjectKeyWrites } from '../personal-data/subject-key-writes.js';
+import type { SealedEvents } from '../personal-data/personal-data.js';
 import { AppendGroup, type AppendGroupOptions, type GroupableAppend } from './append-group.js';
 import { withSideWrites, type AppendSideWrite, type PendingEvent } from './append-side-write.js';
 import { appendStatement, type AppendRow, type AppendStatement } from './append-statement.js';
@@ -17,7 +18,7 @@ import {
   type ReadByTypeOptions,
   type ReadStreamOptions,
 } from './event-store.js';
-import { ConcurrencyError, EventIdReused } from './event-store.errors.js';
+import { ConcurrencyError, EventIdReused, SubjectKeyGone } from './event-store.errors.js';
 import { isExpectedVersionMet, type ExpectedVersion } from './expected-version.js';
 import { compareLogCursors, LOG_START, type LogCursor } from './log-cursor.js';
 import { prepareEvents, UUID, type PreparedEvent } from './prepared-event.js';
@@ -131,13 +132,32 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(stream: StreamId, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    const sealed = this.mapper.seal(stream.tenantId, prepareEvents(this.registry, stream, events, options.expectedVersion));
+    const prepared = prepareEvents(this.registry, stream, events, options.expectedVersion);
     const mayBeRetry = suppliesIds(events);
     const expected = options.expectedVersion ?? 'any';
-    const statement = withSideWrites(appendStatement(stream, expected, sealed.events, mayBeRetry), subjectKeyWrites(sealed.newKeys));
-    const result = await this.appendAndCommit(stream, sealed.events, statement, expected, mayBeRetry);
-    if (!result.duplicate) this.mapper.stored(sealed.newKeys);
-    return result;
+    return this.sealedAgainIfKeyGone(stream, prepared, async (sealed) => {
+      const statement = withSideWrites(appendStatement(stream, expected, sealed.events, mayBeRetry), keyWrites(sealed));
+      const result = await this.appendAndCommit(stream, sealed.events, statement, expected, mayBeRetry);
+      if (!result.duplicate) this.mapper.stored(sealed.newKeys);
+      return result;
+    });
+  }
+
+  /**
+   * Seals `prepared` and appends it. If a key stored before that the append sealed with was
+   * deleted meanwhile (its subject forgotten: the append held it and failed), that key is
+   * dropped and the events are sealed again, under a new key.
+   */
+  private async sealedAgainIfKeyGone<T>(stream: StreamId, prepared: readonly PreparedEvent[], append: (sealed: SealedEvents) => Promise<T>): Promise<T> {
+    for (;;) {
+      const sealed = this.mapper.seal(stream.tenantId, prepared);
+      try {
+        return await append(sealed);
+      } catch (error) {
+        if (!isSubjectKeyGone(error) || sealed.keptKeys.length === 0) throw error;
+        this.mapper.lost(sealed.keptKeys);
+      }
+    }
   }
 
   /**
@@ -155,8 +175,15 @@ export class PostgresEventStore implements EventStore {
     const sealed = this.mapper.seal(stream.tenantId, prepareEvents(this.registry, stream, events, options.expectedVersion));
     const mayBeRetry = suppliesIds(events);
     const expected = options.expectedVersion ?? 'any';
-    const statement = withSideWrites(appendStatement(stream, expected, sealed.events, mayBeRetry), subjectKeyWrites(sealed.newKeys));
-    return this.appendPrepared(client, stream, sealed.events, statement, expected, false, mayBeRetry);
+    const statement = withSideWrites(appendStatement(stream, expected, sealed.events, mayBeRetry), keyWrites(sealed));
+    try {
+      return await this.appendPrepared(client, stream, sealed.events, statement, expected, false, mayBeRetry);
+    } catch (error) {
+      if (!isSubjectKeyGone(error)) throw error;
+      // The caller's transaction is aborted: it runs its unit of work again, sealing under a new key.
+      this.mapper.lost(sealed.keptKeys);
+      throw new SubjectKeyGone();
+    }
   }
 
   /**
@@ -175,20 +202,20 @@ export class PostgresEventStore implements EventStore {
     expectedVersion: number,
     writesFor: (pending: readonly PendingEvent[]) => readonly AppendSideWrite[],
   ): Promise<AppendResult> {
-    const { events: prepared, newKeys } = this.mapper.seal(
-      stream.tenantId,
-      prepareEvents(this.registry, stream, events, expectedVersion),
-    );
-    const pending = prepared.map((event, index) => this.mapper.pendingOf(stream, event, expectedVersion + index + 1));
     const mayBeRetry = suppliesIds(events);
-    const writes = [...writesFor(pending), ...subjectKeyWrites(newKeys)];
-    const alone = async (): Promise<AppendResult> => {
-      const statement = withSideWrites(appendStatement(stream, expectedVersion, prepared, mayBeRetry), writes);
-      return this.appendAndCommit(stream, prepared, statement, expectedVersion, mayBeRetry);
-    };
-    const result = await this.appendWithGroup({ stream, expectedVersion, events: prepared, writes, alone }, mayBeRetry);
-    if (!result.duplicate) this.mapper.stored(newKeys);
-    return result;
+    const unsealed = prepareEvents(this.registry, stream, events, expectedVersion);
+    return this.sealedAgainIfKeyGone(stream, unsealed, async (sealed) => {
+      const prepared = sealed.events;
+      const pending = prepared.map((event, index) => this.mapper.pendingOf(stream, event, expectedVersion + index + 1));
+      const writes = [...writesFor(pending), ...keyWrites(sealed)];
+      const alone = async (): Promise<AppendResult> => {
+        const statement = withSideWrites(appendStatement(stream, expectedVersion, prepared, mayBeRetry), writes);
+        return this.appendAndCommit(stream, prepared, statement, expectedVersion, mayBeRetry);
+      };
+      const result = await this.appendWithGroup({ stream, expectedVersion, events: prepared, writes, alone }, mayBeRetry);
+      if (!result.duplicate) this.mapper.stored(sealed.newKeys);
+      return result;
+    });
   }
 
   /** Sends an append through the group commit when it can share a statement; alone otherwise. */
@@ -406,3 +433,8 @@ export class PostgresEventStore implements EventStore {
     return result.rows[0].version;
   }
 }
+
+/** The key writes of a sealed append: the new keys it stores, and the kept keys it holds. */
+const keyWrites = (sealed: SealedEvents): AppendSideWrite[] => [...subjectKeyWrites(sealed.newKeys), ...subjectKeysHeld(sealed.keptKeys)];
+
+const isSubjectKeyGone = (error: unknown): boolean => (error as { code?: unknown }).code === SUBJECT_KEY_GONE;

@@ -1,6 +1,6 @@
 import type { PersonalData, SealedEvents } from '../personal-data/personal-data.js';
 import type { PersonalFieldsView } from '../personal-data/personal-fields.js';
-import type { NewSubjectKey } from '../personal-data/subject-keys.js';
+import type { KeptKeyUse, NewSubjectKey } from '../personal-data/subject-keys.js';
 import type { PendingEvent } from './append-side-write.js';
 import type { EventMetadata, RecordedEvent, StreamId } from './event-envelope.js';
 import type { EventRegistry } from './event-registry.js';
@@ -129,11 +129,16 @@ export class RecordedEventMapper {
     if (this.personalData) return this.personalData.seal(tenantId, events);
     const personal = events.find((event) => this.registry.personalFieldsOf(event.type));
     if (personal) throw new Error(`"${personal.type}" has personal fields, and this store was given no PersonalData to seal them`);
-    return { events, newKeys: [] };
+    return { events, newKeys: [], keptKeys: [] };
   }
 
   personalDataEpoch(): number {
     return this.personalData?.epoch() ?? 0;
+  }
+
+  /** An append found these kept keys deleted (`SubjectKeyGone`): seal with new ones. */
+  lost(keys: readonly KeptKeyUse[]): void {
+    this.personalData?.lost(keys);
   }
 
   /** The append that stored these keys committed. */
