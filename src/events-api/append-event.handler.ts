@@ -1,12 +1,22 @@
 import { BadRequestException, ForbiddenException, Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AggregateCatalog, AggregateRepository, type CommandMetadata, EventRegistry, type RecordedEvent, UnknownEventType } from '../event-sourcing/index.js';
+import {
+  AggregateCatalog,
+  AggregateRepository,
+  type CommandMetadata,
+  type CommandPrecondition,
+  EventRegistry,
+  type RecordedEvent,
+  UnknownEventType,
+} from '../event-sourcing/index.js';
 import type { AppendEventRequest } from './events-api.requests.js';
 
 export class AppendEvent {
   constructor(
     readonly request: AppendEventRequest,
     readonly metadata: CommandMetadata,
+    /** The body's expectedVersion, or the If-Match header's. */
+    readonly expectedVersion?: CommandPrecondition,
   ) {}
 }
 
@@ -21,7 +31,7 @@ export class AppendEventHandler implements ICommandHandler<AppendEvent, Recorded
     @Inject(EventRegistry) private readonly registry: EventRegistry,
   ) {}
 
-  async execute({ request, metadata }: AppendEvent): Promise<RecordedEvent> {
+  async execute({ request, metadata, expectedVersion }: AppendEvent): Promise<RecordedEvent> {
     const { actor } = metadata;
     if ((request.actorType && request.actorType !== actor.type) || (request.actorId && request.actorId !== actor.id)) {
       throw new ForbiddenException({ code: 'ACTOR_MISMATCH', message: 'actorType/actorId must be the authenticated caller' });
@@ -42,7 +52,7 @@ export class AppendEventHandler implements ICommandHandler<AppendEvent, Recorded
     const stream = { tenantId: request.practiceId, aggregateType: request.aggregateType, aggregateId: request.aggregateId };
     const event = { type: request.eventType, data: request.payload };
     const result = await this.aggregates.appendDirect(entry, stream, event, metadata, {
-      expectedVersion: request.expectedVersion,
+      expectedVersion,
       eventId: request.eventId,
     });
     return result.events.find((e) => e.type === request.eventType) ?? result.events[0];

@@ -14,7 +14,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toActor, type AuthenticatedActor } from '../auth/authenticated-actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { PracticeAccess, PracticeAccessGuard } from '../contexts/tenancy/public-api.js';
-import { commandMetadata, CORRELATION_HEADER, decodeLogCursor, encodeLogCursor, EVENT_STORE, type EventStore } from '../event-sourcing/index.js';
+import {
+  commandMetadata,
+  CORRELATION_HEADER,
+  decodeLogCursor,
+  encodeLogCursor,
+  etagOf,
+  EVENT_STORE,
+  expectedVersionFrom,
+  type EventStore,
+} from '../event-sourcing/index.js';
 import { AppendEvent } from './append-event.handler.js';
 import { toEventResponse, type EventResponse } from './event.response.js';
 import { AppendEventRequest, EventsByTypeQuery } from './events-api.requests.js';
@@ -47,18 +56,29 @@ export class EventsController {
 
   @Post('append')
   @PracticeAccess('staff')
-  @ApiCreatedResponse({ description: 'The stored event', schema: { example: EXAMPLE_EVENT } })
-  @ApiBadRequestResponse({ description: 'UNKNOWN_EVENT_TYPE, INVALID_EVENT_PAYLOAD (fields named), VALIDATION_FAILED, EVENT_TYPE_MISMATCH' })
-  @ApiConflictResponse({ description: 'CONCURRENCY_CONFLICT, or the aggregate refuses the event (e.g. PRACTICE_ALREADY_EXISTS)' })
+  @ApiCreatedResponse({ description: 'The stored event; ETag: "<its version>"', schema: { example: EXAMPLE_EVENT } })
+  @ApiBadRequestResponse({
+    description: 'UNKNOWN_EVENT_TYPE, INVALID_EVENT_PAYLOAD (fields named), VALIDATION_FAILED, EVENT_TYPE_MISMATCH, INVALID_IF_MATCH, IF_MATCH_MISMATCH',
+  })
+  @ApiConflictResponse({
+    description: 'CONCURRENCY_CONFLICT (expectedVersion or If-Match stale), or the aggregate refuses the event (e.g. PRACTICE_ALREADY_EXISTS)',
+  })
   async append(
     @Body() body: AppendEventRequest,
     @CurrentActor() actor: AuthenticatedActor,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EventResponse> {
+    // If-Match, as on every command, or the body's expectedVersion (001's contract); both must agree.
+    const ifMatch = expectedVersionFrom(request);
+    if (ifMatch !== undefined && body.expectedVersion !== undefined && ifMatch !== body.expectedVersion) {
+      throw new BadRequestException({ code: 'IF_MATCH_MISMATCH', message: 'If-Match and expectedVersion name different versions' });
+    }
     const metadata = commandMetadata(request, toActor(actor), body.practiceId);
     void reply.header(CORRELATION_HEADER, metadata.correlationId);
-    return toEventResponse(await this.commands.execute(new AppendEvent(body, metadata)));
+    const stored = await this.commands.execute(new AppendEvent(body, metadata, body.expectedVersion ?? ifMatch));
+    void reply.header('ETag', etagOf(stored.version));
+    return toEventResponse(stored);
   }
 
   @Get('aggregate/:practiceId/:aggregateType/:aggregateId')

@@ -286,6 +286,33 @@ describe('Events API', () => {
     });
   });
 
+  describe('when If-Match names the version, as on every command', () => {
+    const appendIfMatch = (practiceId: string, ifMatch: string, extra: object = {}) =>
+      sendJson(app.baseUrl, 'POST', '/v1/events/append', { ...app.as('alice'), 'if-match': ifMatch }, practiceEvent(practiceId, 'practice.updated', { name: 'Matched' }, extra));
+
+    it('appends at the version it names, answering the new version as ETag; a stale one gets 409 and appends nothing', async () => {
+      const practiceId = await newPractice('alice');
+
+      const stale = await appendIfMatch(practiceId, '"1"');
+      const current = await appendIfMatch(practiceId, '"2"');
+
+      expectError(stale, 409, 'CONCURRENCY_CONFLICT');
+      expect({ status: current.status, etag: current.headers.get('etag'), version: current.body.version }).toEqual({ status: 201, etag: '"3"', version: 3 });
+      expect(await streamOf(practiceId)).toHaveLength(3);
+    });
+
+    it('answers 400 when If-Match and expectedVersion disagree, or If-Match is no ETag, and appends nothing', async () => {
+      const practiceId = await newPractice('alice');
+
+      const disagree = await appendIfMatch(practiceId, '"2"', { expectedVersion: 1 });
+      const garbled = await appendIfMatch(practiceId, 'version two');
+
+      expectError(disagree, 400, 'IF_MATCH_MISMATCH');
+      expectError(garbled, 400, 'INVALID_IF_MATCH');
+      expect(await streamOf(practiceId)).toHaveLength(2);
+    });
+  });
+
   describe('when two appends based on the same expectedVersion arrive at the same time', () => {
     it('stores exactly one and answers 409 CONCURRENCY_CONFLICT to the other', async () => {
       for (let round = 0; round < 3; round++) {
