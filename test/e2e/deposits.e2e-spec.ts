@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expectError, sendJson, type Reply } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
@@ -96,6 +97,21 @@ describe('reservations with a deposit', () => {
     expect(statusOf(await eventually(() => payment(id), (r) => statusOf(r) === 'voided'))).toBe('voided');
     await sleep((DEADLINE_SECONDS + 1) * 1000);
     expect((await reservation(id)).body).toMatchObject({ status: 'cancelled', cancelReason: 'guest called', version: 2 });
+  });
+
+  it('is confirmed the same way when its reservation.created comes through the events API', async () => {
+    const id = randomUUID();
+    const appended = await sendJson(app.baseUrl, 'POST', '/v1/events/append', app.as('owner'), {
+      practiceId: practice,
+      aggregateType: 'reservation',
+      aggregateId: id,
+      eventType: 'reservation.created',
+      payload: { ...stay(), reservationId: id, createdAt: new Date().toISOString(), deposit: { amount: 5000, currency: 'EUR' } },
+    });
+
+    expect({ status: appended.status, deposit: appended.body.payload.deposit }).toEqual({ status: 201, deposit: { amount: 5000, currency: 'EUR' } });
+    expect(statusOf(await eventually(() => reservation(id), (r) => statusOf(r) === 'confirmed'))).toBe('confirmed');
+    expect(statusOf(await payment(id))).toBe('captured');
   });
 
   it('follows the manual lifecycle without a deposit: no payment, no saga', async () => {

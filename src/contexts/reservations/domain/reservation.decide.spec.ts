@@ -239,6 +239,11 @@ describe('reservationCommandFor (direct appends)', () => {
       .when(reservationCommandFor(lifecycle[index], directAppend(at(LATER))))
       .then(lifecycle[index]));
 
+  it('keeps the deposit a reservation.created asks for, so its saga requests it', () =>
+    given()
+      .when(reservationCommandFor(reservationCreated({ createdAt: LATER, deposit: { amount: 5000, currency: 'EUR' } }), directAppend(at(LATER))))
+      .then(reservationCreated({ createdAt: LATER, deposit: { amount: 5000, currency: 'EUR' } })));
+
   it('turns reservation.cancelled into a cancellation with its reason', () =>
     given(history.confirmed)
       .when(reservationCommandFor(reservationCancelled({ reason: 'no show', cancelledAt: LATER }), directAppend(at(LATER))))
@@ -256,6 +261,7 @@ describe('reservationCommandFor (direct appends)', () => {
     ['a check-in of a pending reservation', history.pending, reservationCheckedIn(), ReservationNotReady],
     ['a second creation', history.pending, reservationCreated(), ReservationAlreadyExists],
     ['a creation for 400 nights', [], reservationCreated({ nights: 400 }), InvalidNights],
+    ['a creation with a deposit of no amount', [], reservationCreated({ deposit: { amount: 0, currency: 'EUR' } }), InvalidDeposit],
     ['a change into the past', history.confirmed, reservationChanged({ checkInDate: YESTERDAY }), CheckInDateInPast],
   ] as const)('lets the aggregate refuse %s', (_, past, event, error) =>
     given(past).when(reservationCommandFor(event, directAppend())).thenThrows(error));

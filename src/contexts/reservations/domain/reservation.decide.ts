@@ -84,10 +84,10 @@ export const reservationCommandFor = (
 ): ReservationCommand => {
   switch (event.type) {
     case 'reservation.created': {
-      const { guestId, guestName, guestEmail, guestPhone, checkInDate, nights } = event.data;
+      const { guestId, guestName, guestEmail, guestPhone, checkInDate, nights, deposit } = event.data;
       return {
         type: 'CreateReservation',
-        data: { reservationId, guestId, guestName, guestEmail, guestPhone, checkInDate, nights },
+        data: { reservationId, guestId, guestName, guestEmail, guestPhone, checkInDate, nights, deposit },
         metadata,
       };
     }
