@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { completeApiDocument } from './api-docs/api-document.js';
 import { AppModule, runsRelay } from './app.module.js';
 import { acceptJsonBodiesOnly, answerClientError, ErrorResponseFilter, rejectUnreasonableInput, requestValidationPipe, toErrorResponse } from './event-sourcing/index.js';
 import { DEVELOPMENT_KEY_ENCRYPTION_KEY, usesDevelopmentSecret, type Environment } from './config/environment.js';
@@ -81,7 +82,7 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { ui: options.docsUi ?? true });
+  SwaggerModule.setup('docs', app, () => completeApiDocument(SwaggerModule.createDocument(app, openApi)), { ui: options.docsUi ?? true });
   return app;
 };
 

@@ -65,6 +65,7 @@ export { SubscriptionWorkerHost } from './nest/subscription-worker.host.js';
 export { EVENT_STORE, PG_POOL_TOKEN } from './nest/event-sourcing.tokens.js';
 export { Commands, type SendOptions } from './nest/commands.js';
 export type { CommandCaller } from './nest/http-command.js';
+export { ApiIfMatch } from './nest/api-if-match.decorator.js';
 export { commandMetadata, CORRELATION_HEADER, correlationIdOf, etagOf, expectedVersionFrom } from './nest/command-metadata.js';
 export { NoFieldsPipe } from './nest/no-fields.pipe.js';
 export { requestValidationPipe } from './nest/request-validation.pipe.js';

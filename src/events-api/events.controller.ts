@@ -15,6 +15,7 @@ import { toActor, type AuthenticatedActor } from '../auth/authenticated-actor.js
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { PracticeAccess, PracticeAccessGuard } from '../contexts/tenancy/public-api.js';
 import {
+  ApiIfMatch,
   commandMetadata,
   CORRELATION_HEADER,
   decodeLogCursor,
@@ -56,6 +57,7 @@ export class EventsController {
 
   @Post('append')
   @PracticeAccess('staff')
+  @ApiIfMatch()
   @ApiCreatedResponse({ description: 'The stored event; ETag: "<its version>"', schema: { example: EXAMPLE_EVENT } })
   @ApiBadRequestResponse({
     description: 'UNKNOWN_EVENT_TYPE, INVALID_EVENT_PAYLOAD (fields named), VALIDATION_FAILED, EVENT_TYPE_MISMATCH, INVALID_IF_MATCH, IF_MATCH_MISMATCH',

@@ -58,4 +58,27 @@ describe('GET /health', () => {
     const document = (await response.json()) as { paths: Record<string, unknown> };
     expect(Object.keys(document.paths)).toContain('/health');
   });
+
+  it('declares every path parameter of every route, Idempotency-Key on every write, and If-Match where commands honour it', async () => {
+    type Parameter = { name: string; in: string };
+    const document = (await (await fetch(`${testApp.baseUrl}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { parameters?: Parameter[] }>>;
+    };
+    const undeclared: string[] = [];
+    const withoutKey: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const parameters = operation.parameters ?? [];
+        for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) {
+          if (!parameters.some((p) => p.in === 'path' && p.name === name)) undeclared.push(`${method} ${path} {${name}}`);
+        }
+        if (method !== 'get' && !parameters.some((p) => p.in === 'header' && p.name === 'Idempotency-Key')) withoutKey.push(`${method} ${path}`);
+      }
+    }
+    expect({ undeclared, withoutKey }).toEqual({ undeclared: [], withoutKey: [] });
+    const headersOf = (path: string, method: string) =>
+      (document.paths[path][method].parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+    expect(headersOf('/v1/practices/{practiceId}/reservations/{reservationId}/confirm', 'post')).toEqual(expect.arrayContaining(['If-Match']));
+    expect(headersOf('/v1/events/append', 'post')).toEqual(expect.arrayContaining(['If-Match', 'Idempotency-Key']));
+  });
 });

@@ -13,7 +13,7 @@ import {
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Commands, etagOf } from '../../../event-sourcing/index.js';
+import { ApiIfMatch, Commands, etagOf } from '../../../event-sourcing/index.js';
 import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
 import { GetPayment } from '../application/queries/get-payment.query.js';
 import type { PaymentView } from '../application/payment.view.js';
@@ -57,7 +57,7 @@ export class PaymentsController {
    * It would sign its callbacks instead, and this route would check that signature (and take
    * the practice and payment from the signed payload) in place of the membership.
    */
-  @Post(':paymentId/callback') @HttpCode(200) @PracticeAccess('staff')
+  @Post(':paymentId/callback') @HttpCode(200) @PracticeAccess('staff') @ApiIfMatch()
   @ApiOkResponse({ description: '{ paymentId, status, version }; the same capture again is a no-op 200' })
   @ApiConflictResponse({ description: 'PAYMENT_NOT_PENDING: the payment is no longer waiting for the provider' })
   async callback(

@@ -7,7 +7,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Commands, NoFieldsPipe } from '../../../event-sourcing/index.js';
+import { ApiIfMatch, Commands, NoFieldsPipe } from '../../../event-sourcing/index.js';
 import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
 import type { Reservation } from '../domain/reservation.state.js';
 import { reservations } from '../reservation.aggregate.js';
@@ -18,6 +18,7 @@ const ID = new ParseUUIDPipe({ version: undefined });
 /** Reservation commands: staff and above; `If-Match` makes one fail with 409 if the reservation moved on. */
 @ApiTags('reservations')
 @ApiBearerAuth()
+@ApiIfMatch()
 @ApiConflictResponse({ description: 'The reservation is not in a state that allows this, or If-Match is stale' })
 @UseGuards(PracticeAccessGuard)
 @PracticeAccess('staff')

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Commands } from '../../../event-sourcing/index.js';
+import { ApiIfMatch, Commands } from '../../../event-sourcing/index.js';
 import { ListMembers, type MemberView } from '../application/queries/list-members.query.js';
 import { practices } from '../practice.aggregate.js';
 import { PracticeAccess } from './practice-access.decorator.js';
@@ -26,6 +26,7 @@ export class MembershipsController {
   }
 
   @Patch(':userId')
+  @ApiIfMatch()
   @HttpCode(200)
   @PracticeAccess('admin')
   @ApiOkResponse({ description: 'The role changed' })

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patc
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Commands, etagOf } from '../../../event-sourcing/index.js';
+import { ApiIfMatch, Commands, etagOf } from '../../../event-sourcing/index.js';
 import { GetPractice, type PracticeView } from '../application/queries/get-practice.query.js';
 import { practices } from '../practice.aggregate.js';
 import { PracticeAccess } from './practice-access.decorator.js';
@@ -40,6 +40,7 @@ export class PracticesController {
   }
 
   @Patch(':practiceId')
+  @ApiIfMatch()
   @HttpCode(200)
   @PracticeAccess('admin')
   @ApiOkResponse({ description: 'Renamed; If-Match: "<version>" makes it fail with 409 if the practice moved on' })

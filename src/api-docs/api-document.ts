@@ -1,0 +1,39 @@
+import type { OpenAPIObject, OperationObject, ParameterObject, PathItemObject } from '@nestjs/swagger';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+const WRITES = new Set<string>(['put', 'post', 'delete', 'patch']);
+
+const IDEMPOTENCY_KEY: ParameterObject = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    '1-255 visible ASCII characters. A retry with the same key (same caller, same request) gets the first answer and appends nothing; ' +
+    'the same key on another request gets 422 IDEMPOTENCY_KEY_REUSED, one still running 409 IDEMPOTENCY_KEY_IN_PROGRESS.',
+  schema: { type: 'string', maxLength: 255 },
+};
+
+const isParameter = (parameter: unknown): parameter is ParameterObject => typeof parameter === 'object' && parameter !== null && 'in' in parameter;
+
+/** What every operation of the app holds without saying so route by route. */
+const completeOperation = (path: string, method: string, operation: OperationObject): void => {
+  const parameters = (operation.parameters ??= []);
+  const declared = new Set(parameters.filter(isParameter).map((p) => `${p.in}:${p.name.toLowerCase()}`));
+  // A route that takes a path parameter only through its guard (the practice) still has it in its path.
+  for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) {
+    if (!declared.has(`path:${name.toLowerCase()}`)) parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
+  }
+  // The idempotency interceptor is global: every write takes the header.
+  if (WRITES.has(method) && !declared.has('header:idempotency-key')) parameters.push(IDEMPOTENCY_KEY);
+};
+
+/** The OpenAPI document Nest built, completed with what holds for every route (see `completeOperation`). */
+export const completeApiDocument = (document: OpenAPIObject): OpenAPIObject => {
+  for (const [path, item] of Object.entries(document.paths) as [string, PathItemObject][]) {
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (operation) completeOperation(path, method, operation);
+    }
+  }
+  return document;
+};
