@@ -93,7 +93,11 @@ export class ListReservationsQuery {
 }
 
 export class ReservationAtQuery {
-  @ApiPropertyOptional({ example: '2027-03-01T12:00:00Z', description: 'the reservation as it was at this time' })
+  @ApiPropertyOptional({
+    example: '2027-03-01T12:00:00Z',
+    description:
+      "the reservation as it was at this time: the events recorded before it (their recordedAt, as /history shows; the view's createdAt and updatedAt are the commands' own times, a few milliseconds earlier)",
+  })
   @IsOptional() @IsInstant()
   asOf?: string;
 
