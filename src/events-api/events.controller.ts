@@ -98,7 +98,10 @@ export class EventsController {
   @Get('type/:practiceId/:eventType')
   @PracticeAccess('viewer')
   @ApiOkResponse({
-    description: 'Events of one type in the practice, in commit order; pass nextCursor back as cursor for the next page',
+    description:
+      'Events of one type in the practice, in commit order. nextCursor is where to go on from after this page, given with every ' +
+      'page that holds events (pass it back as cursor); null on an empty page: nothing more has committed yet. A page may be short of ' +
+      'limit while an older transaction is still open on the server, so keep asking until an empty page.',
     schema: { example: { events: [EXAMPLE_EVENT], nextCursor: '1042:17' } },
   })
   async byType(
@@ -111,9 +114,8 @@ export class EventsController {
     const limit = query.limit ?? 100;
     const events = await this.store.readByType(practiceId, eventType, { after, limit });
     const last = events.at(-1);
-    return {
-      events: events.map(toEventResponse),
-      nextCursor: last && events.length === limit ? encodeLogCursor(last) : null,
-    };
+    // Every page with events says where to go on from: a page cut short by the read fence (an
+    // older transaction still open) is no end, and the caller could not make a cursor itself.
+    return { events: events.map(toEventResponse), nextCursor: last ? encodeLogCursor(last) : null };
   }
 }

@@ -449,7 +449,9 @@ describe('Events API', () => {
       }
       const rest = await get('vera', `/v1/events/type/${practiceId}/user.created?cursor=${encodeURIComponent(reply.body.nextCursor)}`);
       expect(rest.body.events).toHaveLength(5);
-      expect(rest.body.nextCursor).toBeNull();
+      expect(rest.body.nextCursor).toEqual(expect.any(String));
+      const end = await get('vera', `/v1/events/type/${practiceId}/user.created?cursor=${encodeURIComponent(rest.body.nextCursor)}`);
+      expect(end.body).toEqual({ events: [], nextCursor: null });
     });
 
     it('returns every event exactly once, in the same order, when paged with a cursor', async () => {
@@ -507,6 +509,32 @@ describe('Events API', () => {
 
       expect(reply.body.events).toHaveLength(1);
       expect(reply.body.events[0]).toMatchObject({ practiceId: mine, aggregateId: mine, actorId: 'alice' });
+    });
+
+    it('gives a cursor to go on from with a page cut short while an older transaction is open, and the rest after it ends', async () => {
+      const practiceId = await newPractice('alice');
+      const path = `/v1/events/type/${practiceId}/practice.updated`;
+      await append('alice', practiceEvent(practiceId, 'practice.updated', { name: 'Before' }));
+      const seen = await readByTypeUntil('alice', path, (events) => events.length === 1);
+      const older = await app.db.pool.connect();
+      try {
+        await older.query('BEGIN');
+        await older.query('SELECT pg_current_xact_id()');
+        await append('alice', practiceEvent(practiceId, 'practice.updated', { name: 'After' }));
+
+        const cut = await get('alice', `${path}?cursor=${encodeURIComponent(seen.body.nextCursor)}`);
+        expect(cut.body).toEqual({ events: [], nextCursor: null });
+        const short = await get('alice', path);
+        expect((short.body.events as StoredEvent[]).map((e) => e.payload.name)).toEqual(['Before']);
+        expect(short.body.nextCursor).toEqual(expect.any(String));
+        await older.query('COMMIT');
+
+        const rest = await readByTypeUntil('alice', `${path}?cursor=${encodeURIComponent(short.body.nextCursor)}`, (events) => events.length > 0);
+        expect((rest.body.events as StoredEvent[]).map((e) => e.payload.name)).toEqual(['After']);
+      } finally {
+        await older.query('ROLLBACK').catch(() => undefined);
+        older.release();
+      }
     });
   });
 
