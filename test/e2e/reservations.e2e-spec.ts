@@ -82,6 +82,17 @@ describe('Reservations over HTTP', () => {
   afterAll(() => app.close());
 
   describe('creating a reservation', () => {
+    it('refuses a chosen reservationId in capitals with 400 (the same UUID would be another reservation)', async () => {
+      const id = randomUUID();
+      await book({ reservationId: id });
+
+      const twin = await create(STAFF, { reservationId: id.toUpperCase() });
+
+      expectError(twin, 400, 'VALIDATION_FAILED');
+      expect(twin.body.error.details.violations.map((v: { field: string }) => v.field)).toEqual(['reservationId']);
+      expect(await storedEvents(practice, id.toUpperCase())).toHaveLength(0);
+    });
+
     it('answers 201 with id, status and version, ETag and Location, and the read model shows it at once', async () => {
       const reply = await create(STAFF, { checkInDate: day(10), nights: 3 });
 

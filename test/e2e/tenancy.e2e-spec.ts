@@ -87,6 +87,17 @@ describe('Tenancy over HTTP', () => {
       expect(await membersOf(practiceId, 'alice')).toEqual({ alice: 'owner' });
       expect((await call('GET', `/v1/practices/${practiceId}`, 'alice')).body.name).toBe('First');
     });
+
+    it('refuses a practiceId in capitals with 400 (the same UUID would be another practice), and creates nothing', async () => {
+      const practiceId = randomUUID();
+      await call('POST', '/v1/practices', 'alice', { body: { name: 'First', practiceId } });
+
+      const twin = await call('POST', '/v1/practices', 'mallory', { body: { name: 'Twin', practiceId: practiceId.toUpperCase() } });
+
+      expectError(twin, 400, 'VALIDATION_FAILED');
+      expect(twin.body.error.details.violations.map((v: { field: string }) => v.field)).toEqual(['practiceId']);
+      expect((await call('GET', `/v1/practices/${practiceId.toUpperCase()}`, 'mallory')).status).toBe(403);
+    });
   });
 
   describe('when a member reads the practice', () => {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsLowercase, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { CALENDAR_DAY_FORMAT, CALENDAR_DAY_MESSAGE, IsCalendarDay, IsInstant } from '../../../event-sourcing/index.js';
 
 const DAY_MESSAGE = { message: CALENDAR_DAY_MESSAGE };
@@ -18,8 +18,9 @@ export class DepositRequest {
 
 // Shapes only: whether 400 nights or a past date is acceptable is the decider's call (422).
 export class CreateReservationRequest {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Choose the id yourself; otherwise one is made' })
-  @IsOptional() @IsUUID()
+  // In lower case: ids are compared as text, so the same UUID in capitals would be another reservation.
+  @ApiPropertyOptional({ format: 'uuid', description: 'Choose the id yourself, in lower case; otherwise one is made' })
+  @IsOptional() @IsUUID() @IsLowercase()
   reservationId?: string;
 
   @ApiProperty({ example: 'guest-17' })

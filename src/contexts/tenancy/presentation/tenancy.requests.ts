@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsIn, IsLowercase, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { ROLES, type Role } from '../domain/role.js';
 
 export class CreatePracticeRequest {
@@ -7,8 +7,9 @@ export class CreatePracticeRequest {
   @IsString() @Length(1, 200)
   name!: string;
 
-  @ApiPropertyOptional({ description: 'Choose the id yourself (retries then conflict instead of duplicating)', format: 'uuid' })
-  @IsOptional() @IsUUID()
+  // In lower case: ids are compared as text, so the same UUID in capitals would be another practice.
+  @ApiPropertyOptional({ description: 'Choose the id yourself, in lower case (retries then conflict instead of duplicating)', format: 'uuid' })
+  @IsOptional() @IsUUID() @IsLowercase()
   practiceId?: string;
 }
 
