@@ -1,3 +1,4 @@
+import { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
 import { expectError, sendJson } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
 import { runCli } from '../support/processes.js';
@@ -173,7 +174,7 @@ describe('forgetting a guest (crypto-shredding)', () => {
     const forgetting = await app.db.pool.connect();
     try {
       await forgetting.query('BEGIN');
-      await forgetting.query(`DELETE FROM subject_keys WHERE tenant_id = $1 AND subject_id = 'g-lin'`, [practice]);
+      await app.app.get(PostgresSubjectKeys).forgetWithin(forgetting, practice, 'g-lin');
       await forgetting.query(`UPDATE reservations SET guest_name = $3 WHERE practice_id = $1 AND guest_id = $2`, [practice, 'g-lin', REDACTED]);
 
       const booking = book({ ...LIN, guestName: 'Lin Wei-Chen' }, 'booking-lin-2');

@@ -107,6 +107,25 @@ describe('personal data across processes', () => {
     expect(await count()).toBe(2);
   });
 
+  it('lets appends sealing with one kept key share a group commit: holding it is no write', async () => {
+    await arrive(first.store, stream(), 'g-group', 'Grouped Guest'); // the key is kept from here
+    const streams = Array.from({ length: 6 }, stream);
+
+    await Promise.all(
+      streams.map((at) =>
+        first.store.appendWithWrites(at, [{ type: 'guest.arrived', data: { guestId: 'g-group', name: 'Grouped Guest' }, metadata: { actor: receptionist } }], 0, () => []),
+      ),
+    );
+
+    // The first goes alone; the others wait for it and go together, in one transaction.
+    const { rows } = await db.pool.query<{ n: number }>(
+      `SELECT count(DISTINCT transaction_id)::int AS n FROM events WHERE aggregate_id = ANY($1)`,
+      [streams.map((at) => at.aggregateId)],
+    );
+    expect(rows[0].n).toBeLessThanOrEqual(2);
+    expect(await Promise.all(streams.map((at) => nameIn(first.store, at)))).toEqual(streams.map(() => 'Grouped Guest'));
+  });
+
   it('stores no key for an append that is refused', async () => {
     const at = stream();
     await arrive(first.store, at, 'g-other', 'First');

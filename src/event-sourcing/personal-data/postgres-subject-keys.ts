@@ -135,6 +135,8 @@ export class PostgresSubjectKeys implements SubjectKeys {
    * commit: NOTIFY is transactional). The ids of the keys deleted.
    */
   async forgetWithin(client: PoolClient, tenantId: string, subjectId: string): Promise<string[]> {
+    // Takes turns with appends sealing with a kept key of the subject (migration 17): they wait, or it waits for them.
+    await client.query(`SELECT pg_advisory_xact_lock(subject_lock($1, $2))`, [tenantId, subjectId]);
     const { rows } = await client.query<{ key_id: string }>(
       `DELETE FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2 RETURNING key_id`,
       [tenantId, subjectId],

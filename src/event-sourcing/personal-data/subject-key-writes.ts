@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AppendSideWrite } from '../store/append-side-write.js';
 import type { KeptKeyUse, NewSubjectKey } from './subject-keys.js';
 
@@ -30,25 +31,32 @@ export const subjectKeyWrites = (keys: readonly NewSubjectKey[]): AppendSideWrit
 export const SUBJECT_KEY_GONE = 'CK001';
 
 /**
- * Holds the keys stored before that an append seals with, until it commits, and fails it if
- * one is gone (its subject forgotten meanwhile: see migration 17). A data-modifying part, so
- * PostgreSQL runs it whatever the append does (a SELECT part runs only if read); it inserts
- * nothing.
+ * Takes its turn with any forgetting of the subjects of the keys stored before that an append
+ * seals with, and fails the append if one of them is gone (see migration 17). A data-modifying
+ * part, so PostgreSQL runs it whatever the append does (a SELECT part runs only if read); it
+ * inserts nothing. It writes no row, so appends of one subject still share a statement.
  */
 export const subjectKeysHeld = (keys: readonly KeptKeyUse[]): AppendSideWrite[] => {
   if (keys.length === 0) return [];
-  const keyIds = keys.map((key) => key.keyId);
-  const holding = (ids: string) =>
-    `INSERT INTO subject_keys (${COLUMNS}) SELECT NULL, NULL, NULL, NULL WHERE NOT subject_keys_held(${ids})`;
+  const columns = { key_ids: keys.map((k) => k.keyId), tenant_ids: keys.map((k) => k.tenantId), subject_ids: keys.map((k) => k.subjectId) };
+  const holding = (keyIds: string, tenantIds: string, subjectIds: string) =>
+    `INSERT INTO subject_keys (${COLUMNS}) SELECT NULL, NULL, NULL, NULL WHERE NOT subject_keys_held(${keyIds}, ${tenantIds}, ${subjectIds})`;
+  const ofRows = (rows: string, column: string, type: string) =>
+    `ARRAY(SELECT v::${type} FROM json_array_elements(${rows}::json) AS shared, json_array_elements_text(shared->'row'->'${column}') AS v)`;
   return [
     {
-      sql: (parameters) => holding(`${parameters.add(keyIds)}::uuid[]`),
+      sql: (parameters) =>
+        holding(
+          `${parameters.add(columns.key_ids)}::uuid[]`,
+          `${parameters.add(columns.tenant_ids)}::text[]`,
+          `${parameters.add(columns.subject_ids)}::text[]`,
+        ),
       shared: {
         shape: 'hold subject_keys',
-        target: `subject_keys held/${keyIds.join(',')}`,
-        row: { key_ids: keyIds },
-        part: (rows) =>
-          holding(`ARRAY(SELECT k::uuid FROM json_array_elements(${rows}::json) AS shared, json_array_elements_text(shared->'row'->'key_ids') AS k)`),
+        // Writes no row: never in the way of another append's part.
+        target: `subject keys held by ${randomUUID()}`,
+        row: columns,
+        part: (rows) => holding(ofRows(rows, 'key_ids', 'uuid'), ofRows(rows, 'tenant_ids', 'text'), ofRows(rows, 'subject_ids', 'text')),
       },
     },
   ];
