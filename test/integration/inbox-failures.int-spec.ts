@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type ChannelModel } from 'amqplib';
-import { AmqpBroker } from '../../src/event-sourcing/broker/amqp-broker.js';
+import type { ChannelModel } from 'amqplib';
 import type { InboxConsumer } from '../../src/event-sourcing/inbox/inbox-consumer.js';
 import { InboxFailures } from '../../src/event-sourcing/inbox/inbox-failures.js';
-import { InboxRunner } from '../../src/event-sourcing/inbox/inbox-runner.js';
 import { DeadLetterNotFound } from '../../src/event-sourcing/projections/projection-admin.errors.js';
 import { DependencyUnavailable } from '../../src/event-sourcing/subscriptions/dependency-unavailable.js';
-import { AMQP_URL, describeWithBroker, removeExchange, uniqueExchange, waitFor } from '../support/broker.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { describeWithBroker, waitFor } from '../support/broker.js';
+import { inboxRig, type InboxRig } from '../support/inbox-rig.js';
+import type { TestDatabase } from '../support/test-database.js';
 
 /** `lose connection`: the handler's own PostgreSQL backend is terminated under it, as in a failover. */
 type Outcome = 'handled' | 'lose connection' | Error;
@@ -20,12 +19,12 @@ type Outcome = 'handled' | 'lose connection' | Error;
  */
 describeWithBroker('an inbox consumer whose messages fail', () => {
   const MAX_ATTEMPTS = 3;
+  let rig: InboxRig;
   let db: TestDatabase;
-  let broker: AmqpBroker;
-  let inbox: InboxRunner;
   let failures: InboxFailures;
   let publisher: ChannelModel;
-  const exchange = uniqueExchange('inbox-failures');
+  let exchange: string;
+  let queue: string;
   /** What the n-th attempt at a message does (`handled` unless planned otherwise). */
   const plans = new Map<string, (attempt: number) => Outcome>();
   const attempts = new Map<string, number>();
@@ -44,26 +43,14 @@ describeWithBroker('an inbox consumer whose messages fail', () => {
       handled.push(event.eventId);
     },
   };
-  const queue = `${exchange}.${consumer.name}`;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    broker = new AmqpBroker({ url: AMQP_URL!, exchange, connectionName: `chronicle-inbox-failures-test-${randomUUID()}` });
-    inbox = new InboxRunner(db.pool, broker, { retryDelayMs: 20, retryPollMs: 50 });
-    inbox.register(consumer);
-    inbox.start();
-    await broker.start();
+    rig = await inboxRig('inbox-failures', consumer, { retryDelayMs: 20, retryPollMs: 50 });
+    ({ db, publisher, exchange, queue } = rig);
     failures = new InboxFailures(db.pool);
-    publisher = await connect(AMQP_URL!);
-    await waitFor('the consumer to declare its queue', async () => broker.isUp() && (await queueExists()));
+    await waitFor('the consumer to declare its queue', async () => rig.broker.isUp() && (await queueExists()));
   });
-  afterAll(async () => {
-    await inbox?.stop();
-    await broker?.stop();
-    await publisher?.close();
-    await removeExchange(exchange, [queue]);
-    await db?.drop();
-  });
+  afterAll(() => rig?.close());
 
   const queueExists = async (): Promise<boolean> => {
     const channel = await publisher.createChannel();

@@ -1,39 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect, type ChannelModel } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import { guestConfirmationConsumer } from '../../src/contexts/notifications/application/guest-confirmation.consumer.js';
 import { RecordingMailer } from '../../src/contexts/notifications/infrastructure/recording-mailer.js';
-import { AmqpBroker } from '../../src/event-sourcing/broker/amqp-broker.js';
-import { InboxRunner } from '../../src/event-sourcing/inbox/inbox-runner.js';
-import { AMQP_URL, describeWithBroker, removeExchange, uniqueExchange, waitFor } from '../support/broker.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { AmqpBroker } from '../../src/event-sourcing/broker/amqp-broker.js';
+import { describeWithBroker, waitFor } from '../support/broker.js';
+import { inboxRig, type InboxRig } from '../support/inbox-rig.js';
+import type { TestDatabase } from '../support/test-database.js';
 
 /** The inbox on real PostgreSQL and RabbitMQ, with the guest-confirmation consumer and its recording mailer. */
 describeWithBroker('the inbox of a RabbitMQ consumer', () => {
+  let rig: InboxRig;
   let db: TestDatabase;
   let broker: AmqpBroker;
-  let inbox: InboxRunner;
   let publisher: ChannelModel;
+  let exchange: string;
+  let queue: string;
   const mailer = new RecordingMailer();
   const consumer = guestConfirmationConsumer(mailer);
-  const exchange = uniqueExchange('inbox');
-  const queue = `${exchange}.${consumer.name}`;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    broker = new AmqpBroker({ url: AMQP_URL!, exchange, connectionName: `chronicle-inbox-test-${randomUUID()}` });
-    inbox = new InboxRunner(db.pool, broker, { retryDelayMs: 50 });
-    inbox.register(consumer);
-    await broker.start();
-    publisher = await connect(AMQP_URL!);
+    rig = await inboxRig('inbox', consumer, { retryDelayMs: 50 });
+    ({ db, broker, publisher, exchange, queue } = rig);
   });
-  afterAll(async () => {
-    await inbox?.stop();
-    await broker?.stop();
-    await publisher?.close();
-    await removeExchange(exchange, [queue]);
-    await db?.drop();
-  });
+  afterAll(() => rig?.close());
 
   /** A `reservation.confirmed` as the relay publishes it. */
   const confirmation = (eventId: string, reservationId: string) => ({

@@ -365,32 +365,36 @@ const subscriptionsView = async () => {
   ];
 };
 
+/** A Retry button for `what` that POSTs to `path`, shows the page again and says `done` (or why it failed). */
+const retryButton = (what, path, disabled, done) =>
+  el(
+    'button',
+    {
+      type: 'button',
+      'aria-label': `Retry ${what}`,
+      disabled,
+      onclick: async (event) => {
+        event.target.disabled = true;
+        try {
+          await api('POST', path);
+          await render();
+          say(done);
+        } catch (error) {
+          event.target.disabled = false;
+          say(`Retrying ${what} failed (${error.code}): ${error.message}`, true);
+        }
+      },
+    },
+    'Retry',
+  );
+
 /** Events a projection or saga could not handle, with the error; retry sends a subscription back to them. */
 const deadLettersView = async () => {
   const { deadLetters } = await api('GET', '/v1/admin/dead-letters');
   const rows = deadLetters.map((letter) => {
     const isSaga = letter.projection.startsWith('saga:');
-    const retry = el(
-      'button',
-      {
-        type: 'button',
-        'aria-label': `Retry dead letter ${letter.id}`,
-        disabled: Boolean(letter.retriedAt),
-        onclick: async (event) => {
-          event.target.disabled = true;
-          const path = isSaga ? `/v1/admin/sagas/dead-letters/${letter.id}/retry` : `/v1/admin/dead-letters/${letter.id}/retry`;
-          try {
-            await api('POST', path);
-            await render();
-            say(`Dead letter ${letter.id} retried`);
-          } catch (error) {
-            event.target.disabled = false;
-            say(`Retrying dead letter ${letter.id} failed (${error.code}): ${error.message}`, true);
-          }
-        },
-      },
-      'Retry',
-    );
+    const path = isSaga ? `/v1/admin/sagas/dead-letters/${letter.id}/retry` : `/v1/admin/dead-letters/${letter.id}/retry`;
+    const retry = retryButton(`dead letter ${letter.id}`, path, Boolean(letter.retriedAt), `Dead letter ${letter.id} retried`);
     return el(
       'tr',
       { dataset: { deadLetter: letter.id } },
@@ -417,26 +421,8 @@ const deadLettersView = async () => {
 const inboxLetters = async () => {
   const { deadLetters } = await api('GET', '/v1/admin/inbox/dead-letters');
   const rows = deadLetters.map((letter) => {
-    const retry = el(
-      'button',
-      {
-        type: 'button',
-        'aria-label': `Retry inbox message ${letter.id}`,
-        disabled: Boolean(letter.retryRequestedAt),
-        onclick: async (event) => {
-          event.target.disabled = true;
-          try {
-            await api('POST', `/v1/admin/inbox/dead-letters/${letter.id}/retry`);
-            await render();
-            say(`Retry of inbox message ${letter.id} asked for`);
-          } catch (error) {
-            event.target.disabled = false;
-            say(`Retrying inbox message ${letter.id} failed (${error.code}): ${error.message}`, true);
-          }
-        },
-      },
-      'Retry',
-    );
+    const path = `/v1/admin/inbox/dead-letters/${letter.id}/retry`;
+    const retry = retryButton(`inbox message ${letter.id}`, path, Boolean(letter.retryRequestedAt), `Retry of inbox message ${letter.id} asked for`);
     return el(
       'tr',
       { dataset: { inboxLetter: letter.id } },
