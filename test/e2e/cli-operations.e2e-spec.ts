@@ -138,6 +138,26 @@ describe('CLI: operations commands', () => {
     expect(positions[0]).toBeLessThan(positions[1]);
   });
 
+  it('events:tail prints a stored id holding a newline and terminal escapes on its one line, escaped', async () => {
+    const forged = 'u1\n4242  FORGED/practice/x  practice.created\u001b[2K\u001b[31mRED';
+    const appended = await sendJson(app.baseUrl, 'POST', '/v1/events/append', app.as('owner'), {
+      practiceId: practice,
+      aggregateType: 'user',
+      aggregateId: forged,
+      eventType: 'user.created',
+      payload: { name: 'n' },
+    });
+    expect(appended.status).toBe(201);
+
+    const run = await cli(['events:tail', '--type', 'user.created', '--tenant', practice, '--limit', '1']);
+
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout.split('\n')).toEqual([
+      expect.stringContaining(`${practice}/user/u1\\u000a4242  FORGED/practice/x  practice.created\\u001b[2K\\u001b[31mRED  user.created  `),
+      '',
+    ]);
+  });
+
   it('events:tail --follow prints each new event as it commits, only those of its filter, until SIGINT (exit 0)', async () => {
     const following = spawnCli(app.db.url, ['events:tail', '--tenant', practice, '--type', 'reservation.created', '--limit', '1', '--follow'], 60_000);
     const printed = () => following.stdout().trimEnd().split('\n').filter(Boolean);
