@@ -3,11 +3,18 @@
  * a caller chooses stream ids and texts, and raw they would forge lines of the output or drive
  * the operator's terminal (ANSI escapes), or reorder what it shows.
  */
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const isUnprintable = (code: number): boolean =>
+  code <= 0x1f || (code >= 0x7f && code <= 0x9f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
 
 /** `line` with every unprintable character written as its `\uXXXX` escape. */
-export const printable = (line: string): string =>
-  line.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export const printable = (line: string): string => {
+  let out = '';
+  for (const character of line) {
+    const code = character.codePointAt(0)!;
+    out += isUnprintable(code) ? `\\u${code.toString(16).padStart(4, '0')}` : character;
+  }
+  return out;
+};
 
 /** The CLI writes its results to stdout, one line at a time (never console: lint forbids it), each made printable. */
 export const write = (line: string): void => {
