@@ -5,7 +5,7 @@ import { AppModule } from '../app.module.js';
 import { InvalidEnvironment, validateEnvironment } from '../config/environment.js';
 import { type CliArgs, type CliCommand, UsageError } from './cli-command.js';
 import { COMMANDS } from './commands/index.js';
-import { write } from './output.js';
+import { writeText } from './output.js';
 
 const COMMAND_LINES = COMMANDS.map((c) => `  ${c.usage.padEnd(44)} ${c.summary}`);
 const USAGE = ['usage: npm run cli -- <command> [--help]', ...COMMAND_LINES].join('\n');
@@ -34,14 +34,14 @@ const argsOf = (command: CliCommand, argv: readonly string[]): CliArgs => {
 const run = async (argv: readonly string[]): Promise<number> => {
   const [name, ...rest] = argv;
   if (name === '--help' || name === '-h') {
-    write(USAGE);
+    writeText(USAGE);
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) throw new UsageError(name === undefined ? '' : `unknown command ${name}`);
   const args = argsOf(command, rest);
   if (args.values.help) {
-    write(helpOf(command));
+    writeText(helpOf(command));
     return 0;
   }
   // A CLI process runs no workers of its own (ROLE=web) and logs only problems.

@@ -20,3 +20,8 @@ export const printable = (line: string): string => {
 export const write = (line: string): void => {
   process.stdout.write(`${printable(line)}\n`);
 };
+
+/** The CLI's own text (usage, help), which holds line breaks of its own and no stored value. */
+export const writeText = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
