@@ -40,7 +40,9 @@ export class Database {
       await embedded?.stop();
       throw error;
     }
-    const pool = new pg.Pool({ connectionString: url, max: env.DB_POOL_SIZE });
+    // TCP keepalive: an idle connection whose server vanished without closing it (a failover, a
+    // dropped NAT entry) is found dead by the kernel instead of being handed out for good.
+    const pool = new pg.Pool({ connectionString: url, max: env.DB_POOL_SIZE, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     // An idle client that loses its server must not crash the process; the next checkout reconnects.
     pool.on('error', (error) => log(`idle database connection failed: ${error.message}`));
     const database = new Database(url, pool, description, embedded);

@@ -4,7 +4,7 @@ import { correlationIdOf } from '../event-sourcing/index.js';
 import { requestFields } from './request-context.js';
 
 /** Probed every few seconds by orchestrators and scrapers: their lines would drown the rest. */
-const QUIET_ROUTES: ReadonlySet<string> = new Set(['/health', '/metrics']);
+const QUIET_ROUTES: ReadonlySet<string> = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 

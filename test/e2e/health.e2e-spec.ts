@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { createPractice } from '../support/practices.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('GET /health', () => {
@@ -27,6 +28,34 @@ describe('GET /health', () => {
       const body = (await (await fetch(`${web.baseUrl}/health/ready`)).json()) as { details: Record<string, unknown> };
       expect(Object.keys(body.details)).toEqual(['database']);
     } finally {
+      await web.close();
+    }
+  });
+
+  it('answers 503 naming the database while every connection of the app’s pool is stuck, and 200 once one is free', async () => {
+    const web = await startTestApp({ ROLE: 'web', DB_POOL_SIZE: '2' });
+    const practice = await createPractice(web, 'olga');
+    const locker = new pg.Client({ connectionString: web.db.url });
+    await locker.connect();
+    try {
+      expect((await fetch(`${web.baseUrl}/health/ready`)).status).toBe(200);
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE reservations IN ACCESS EXCLUSIVE MODE');
+      // Both of the pool's connections wait on the lock, as they would on a half-open socket.
+      const stuck = [1, 2].map(() => fetch(`${web.baseUrl}/v1/practices/${practice}/reservations`, { headers: web.as('olga') }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const response = await fetch(`${web.baseUrl}/health/ready`);
+
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({
+        error: { details: { error: { database: { status: 'down', message: 'no answer within 1500 ms' } } } },
+      });
+      await locker.query('COMMIT');
+      expect((await Promise.all(stuck)).map((reply) => reply.status)).toEqual([200, 200]);
+      expect((await fetch(`${web.baseUrl}/health/ready`)).status).toBe(200);
+    } finally {
+      await locker.end();
       await web.close();
     }
   });

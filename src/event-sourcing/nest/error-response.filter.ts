@@ -5,8 +5,13 @@ import { toErrorResponse } from './error-response.js';
 /**
  * The one filter: every error leaves as `{ error: { code, message, details } }`. A server error
  * is logged with its stack, and with `fieldsOf(request)` (the app's request fields: its id,
- * correlation id, tenant, actor) so the line can be found from the request's.
+ * correlation id, tenant, actor) so the line can be found from the request's. A readiness check
+ * that finds a dependency down (`SERVICE_UNAVAILABLE`, probed every few seconds, its body naming
+ * what is down) is a warning without a stack: it is no error of the app's code.
  */
+/** The code terminus's failing health check answers with (see `fromHttpException`). */
+const READINESS_DOWN = 'SERVICE_UNAVAILABLE';
+
 @Catch()
 export class ErrorResponseFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -16,7 +21,9 @@ export class ErrorResponseFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const { status, body, headers = {} } = toErrorResponse(error);
     const http = host.switchToHttp();
-    if (status >= 500) {
+    if (status === 503 && body.error.code === READINESS_DOWN) {
+      this.logger.warn({ ...this.fieldsOf(http.getRequest<FastifyRequest>()), msg: `not ready: ${JSON.stringify(body.error.details)}` });
+    } else if (status >= 500) {
       const msg = error instanceof Error ? (error.stack ?? error.message) : String(error);
       this.logger.error({ ...this.fieldsOf(http.getRequest<FastifyRequest>()), msg });
     }
