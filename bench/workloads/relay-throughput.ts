@@ -219,7 +219,7 @@ const relayPhase = async (setup: Setup, firstBatch: (events: readonly RecordedEv
   try {
     await broker.start();
     await waitUntil('RabbitMQ connection', () => broker.isUp(), 10_000);
-    await broker.confirmChannel(); // open before the clock starts, as in a running app
+    await broker.confirmChannel(10_000); // open before the clock starts, as in a running app
     const start = performance.now();
     await worker.start();
     const handled = await waitForHead(database.pool, head);

@@ -23,9 +23,9 @@ export interface RunningRelay {
  */
 export const startRelay = async (
   db: TestDatabase,
-  settings: { url: string; exchange: string; connectionName: string; log: (message: string) => void; batchSize?: number },
+  settings: { url: string; exchange: string; connectionName: string; log: (message: string) => void; batchSize?: number; confirmTimeoutMs?: number },
 ): Promise<RunningRelay> => {
-  const { url, exchange, connectionName, log, batchSize } = settings;
+  const { url, exchange, connectionName, log, batchSize, confirmTimeoutMs } = settings;
   const registry = testRegistry();
   const notifier = new CommitNotifier(db.pool);
   const store = new PostgresEventStore(db.pool, registry, () => notifier.notify());
@@ -33,7 +33,7 @@ export const startRelay = async (
   const broker = new AmqpBroker({ url, exchange, connectionName, log });
   await broker.start();
   const options = { pollIntervalMs: 100, heartbeatMs: 250, batchSize, log };
-  const worker = new SubscriptionWorker(db.pool, new PostgresSubscriptionLog(db.pool, registry), [eventRelay(broker, { types: [TICKED] })], options);
+  const worker = new SubscriptionWorker(db.pool, new PostgresSubscriptionLog(db.pool, registry), [eventRelay(broker, { types: [TICKED], confirmTimeoutMs })], options);
   await worker.start();
   return {
     store,

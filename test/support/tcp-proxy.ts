@@ -7,6 +7,11 @@ export interface TcpProxy {
   cut(): void;
   restore(): void;
   /**
+   * Stops forwarding on every open connection, closing none: to both ends they are half-open
+   * (packets lost: a failover, a dropped NAT entry). New connections still go through.
+   */
+  freeze(): void;
+  /**
    * The service's next chunk that `matches` reaches its client as `rewrite(chunk)`, in one write,
    * and then that connection closes: what the client gets when the service dies just as it answers.
    */
@@ -17,6 +22,7 @@ export interface TcpProxy {
 /** A TCP forwarder to `host:port` on a free local port, so a test can take a service away and give it back. */
 export const tcpProxy = async (host: string, port: number): Promise<TcpProxy> => {
   const sockets = new Set<Socket>();
+  const forwarding = new Set<() => void>();
   let open = true;
   let lastReply: { matches: (chunk: Buffer) => boolean; rewrite: (chunk: Buffer) => Buffer } | undefined;
   const track = (socket: Socket, other: Socket) => {
@@ -42,6 +48,14 @@ export const tcpProxy = async (host: string, port: number): Promise<TcpProxy> =>
       },
     });
     client.pipe(upstream).pipe(replies).pipe(client);
+    const stop = () => {
+      client.unpipe(upstream);
+      upstream.unpipe(replies);
+      client.pause();
+      upstream.pause();
+    };
+    forwarding.add(stop);
+    client.on('close', () => forwarding.delete(stop));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -53,6 +67,10 @@ export const tcpProxy = async (host: string, port: number): Promise<TcpProxy> =>
     },
     restore() {
       open = true;
+    },
+    freeze() {
+      for (const stop of forwarding) stop();
+      forwarding.clear();
     },
     lastReply(matches, rewrite) {
       lastReply = { matches, rewrite };

@@ -1,4 +1,5 @@
 import { connect, IllegalOperationError, type Channel, type ChannelModel, type ConfirmChannel, type RecoveringChannelModel } from 'amqplib';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DependencyUnavailable } from '../subscriptions/dependency-unavailable.js';
 
 export interface AmqpBrokerOptions {
@@ -27,6 +28,8 @@ export class AmqpBroker {
   private recovering?: RecoveringChannelModel;
   private connection?: ChannelModel;
   private blocked?: string;
+  /** Set when a channel or a confirm did not come in time (a half-open connection looks connected); cleared by a confirm or a new connection. */
+  private unresponsive?: string;
   private publishChannel?: Promise<ConfirmChannel>;
   private readonly setups: OnConnect[] = [];
   private readonly log: (message: string) => void;
@@ -39,9 +42,19 @@ export class AmqpBroker {
     return this.options.exchange;
   }
 
-  /** Connected, and not blocked by a resource alarm: what `/health` reports. */
+  /** Connected, not blocked by a resource alarm, and answering: what `/health` reports. */
   isUp(): boolean {
-    return this.connection !== undefined && this.blocked === undefined;
+    return this.connection !== undefined && this.blocked === undefined && this.unresponsive === undefined;
+  }
+
+  /** A publish got its confirms: the connection answers. */
+  confirmed(): void {
+    this.unresponsive = undefined;
+  }
+
+  /** A channel or confirms did not come in time: reported down until a confirm or a new connection. */
+  noAnswer(reason: string): void {
+    this.unresponsive = reason;
   }
 
   /** Registers work for every connection; only before `start`. */
@@ -67,6 +80,7 @@ export class AmqpBroker {
     recovering.on('connect', (connection: ChannelModel) => {
       this.connection = connection;
       this.blocked = undefined;
+      this.unresponsive = undefined;
       this.log(`connected to ${BROKER} (${new URL(url).host}), exchange ${this.exchange}`);
     });
     recovering.on('disconnect', (error: Error) => this.lost(error.message));
@@ -86,17 +100,34 @@ export class AmqpBroker {
 
   /**
    * The confirm channel events are published on, one per connection (one channel keeps them in
-   * order). Throws `DependencyUnavailable` when there is no connection or publishers are blocked.
+   * order). Throws `DependencyUnavailable` when there is no connection, publishers are blocked,
+   * or the channel does not open within `timeoutMs`: a connection gone half-open (packets lost,
+   * nothing closed) answers nothing until its heartbeat gives up, minutes later, and the caller
+   * waits inside a subscription's transaction, whose fence holds back every log reader.
    */
-  async confirmChannel(): Promise<ConfirmChannel> {
+  async confirmChannel(timeoutMs: number): Promise<ConfirmChannel> {
     const { connection } = this;
     if (!connection) throw new DependencyUnavailable(BROKER, 'not connected');
     if (this.blocked !== undefined) throw new DependencyUnavailable(BROKER, `publishers are blocked (${this.blocked})`);
-    this.publishChannel ??= this.openConfirmChannel(connection);
+    const opening = (this.publishChannel ??= this.openConfirmChannel(connection));
+    const late = new AbortController();
+    const noChannel = new Error(`no channel within ${timeoutMs} ms`);
     try {
-      return await this.publishChannel;
+      return await Promise.race([
+        opening,
+        sleep(timeoutMs, undefined, { signal: late.signal }).then(() => {
+          throw noChannel;
+        }),
+      ]);
     } catch (error) {
+      if (error === noChannel) {
+        // The next try opens another; this one may never settle.
+        if (this.publishChannel === opening) this.publishChannel = undefined;
+        this.noAnswer(noChannel.message);
+      }
       throw this.unavailable(error);
+    } finally {
+      late.abort();
     }
   }
 

@@ -35,7 +35,7 @@ export const eventRelay = (broker: AmqpBroker, options: EventRelayOptions): Subs
 });
 
 const publish = async (broker: AmqpBroker, events: readonly RecordedEvent[], confirmTimeoutMs: number): Promise<void> => {
-  const channel = await broker.confirmChannel();
+  const channel = await broker.confirmChannel(confirmTimeoutMs);
   for (const event of events) {
     const { routingKey, content, options } = relayMessage(event);
     try {
@@ -47,17 +47,20 @@ const publish = async (broker: AmqpBroker, events: readonly RecordedEvent[], con
     }
   }
   const timeout = new AbortController();
+  const noConfirms = new Error(`no confirms within ${confirmTimeoutMs} ms`);
   try {
     await Promise.race([
       channel.waitForConfirms(),
       sleep(confirmTimeoutMs, undefined, { signal: timeout.signal }).then(() => {
-        throw new Error(`no confirms within ${confirmTimeoutMs} ms`);
+        throw noConfirms;
       }),
     ]);
+    broker.confirmed();
   } catch (error) {
     // Unconfirmed messages may still arrive: that is the at-least-once. A new channel keeps
     // this one's late confirms out of the next batch's.
     broker.discard(channel);
+    if (error === noConfirms) broker.noAnswer(noConfirms.message);
     throw broker.unavailable(error);
   } finally {
     timeout.abort();
