@@ -48,6 +48,11 @@ describe('environment', () => {
       ['EMBEDDED_PG_PORT', '80'],
       ['IDEMPOTENCY_KEY_TTL_HOURS', '0'],
       ['SHUTDOWN_TIMEOUT_MS', '500'],
+      ['PORT', ' '],
+      ['PORT', '0x50'],
+      ['DB_POOL_SIZE', '1e1'],
+      ['SHUTDOWN_TIMEOUT_MS', '0b11111010000'],
+      ['NODE_ENV', 'Production'],
     ])('names %s=%s', (name, value) => {
       const problems = problemsOf({ [name]: value });
       expect(problems).toHaveLength(1);

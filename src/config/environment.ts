@@ -8,7 +8,12 @@ export const DEVELOPMENT_JWT_SECRET = 'chronicle-development-secret-do-not-deplo
 export const DEVELOPMENT_KEY_ENCRYPTION_KEY = 'Y2hyb25pY2xlLWRldmVsb3BtZW50LWtleS1kby1ub3Q=';
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
 const SECRETS = new Set(['JWT_SECRET', 'KEY_ENCRYPTION_KEY']);
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+/**
+ * Plain decimal digits only: `Number()` also reads ' ' as 0 (a random port), and hex, binary and
+ * exponent forms. Anything else stays text, which the integer check then names.
+ */
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 /** Every environment variable Chronicle reads, validated once at start. */
 export class Environment {
@@ -174,6 +179,10 @@ const MIN_PRODUCTION_SECRET_BYTES = 32;
  * a token for anyone with it: a missing or short secret stops the app instead.
  */
 const productionProblems = (environment: Environment): string[] => {
+  // Libraries compare NODE_ENV with 'production' exactly: `Production` would run as development, unchecked.
+  if (environment.NODE_ENV !== 'production' && environment.NODE_ENV?.trim().toLowerCase() === 'production') {
+    return [`NODE_ENV=${JSON.stringify(environment.NODE_ENV)}: write it as production, in lower case`];
+  }
   if (environment.NODE_ENV !== 'production') return [];
   const problems: string[] = [];
   if (environment.JWT_SECRET === DEVELOPMENT_JWT_SECRET || Buffer.byteLength(environment.JWT_SECRET) < MIN_PRODUCTION_SECRET_BYTES) {
