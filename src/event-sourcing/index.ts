@@ -26,6 +26,7 @@ export type { Reactor } from './projections/reactor.js';
 export { ProjectionAdmin } from './projections/projection-admin.js';
 export type { ErrorPolicy, SubscriptionOptions } from './subscriptions/subscription.js';
 export { DependencyUnavailable } from './subscriptions/dependency-unavailable.js';
+export { within } from './store/within.js';
 
 // Messaging: the relay of every event to RabbitMQ, and inbox consumers of what it publishes.
 export { AmqpBroker } from './broker/amqp-broker.js';

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../database/database.module.js';
-import { AmqpBroker, SubscriptionWorkerHost } from '../event-sourcing/index.js';
+import { AmqpBroker, SubscriptionWorkerHost, within } from '../event-sourcing/index.js';
 import { Public } from '../auth/public.decorator.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 
@@ -49,17 +49,11 @@ export class HealthController {
   /** A round trip through the app's own pool within 1.5 s: its connections, not fresh ones, must answer. */
   private async databaseCheck() {
     const check = this.indicators.check('database');
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${DATABASE_CHECK_MS} ms`)), DATABASE_CHECK_MS);
-    });
     try {
-      await Promise.race([this.pool.query('SELECT 1'), late]);
+      await within(this.pool.query('SELECT 1'), DATABASE_CHECK_MS, new Error(`no answer within ${DATABASE_CHECK_MS} ms`));
       return check.up();
     } catch (error) {
       return check.down({ message: error instanceof Error ? error.message : String(error) });
-    } finally {
-      clearTimeout(timer);
     }
   }
 

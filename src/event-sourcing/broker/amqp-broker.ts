@@ -1,5 +1,5 @@
 import { connect, IllegalOperationError, type Channel, type ChannelModel, type ConfirmChannel, type RecoveringChannelModel } from 'amqplib';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { within } from '../store/within.js';
 import { DependencyUnavailable } from '../subscriptions/dependency-unavailable.js';
 
 export interface AmqpBrokerOptions {
@@ -110,15 +110,9 @@ export class AmqpBroker {
     if (!connection) throw new DependencyUnavailable(BROKER, 'not connected');
     if (this.blocked !== undefined) throw new DependencyUnavailable(BROKER, `publishers are blocked (${this.blocked})`);
     const opening = (this.publishChannel ??= this.openConfirmChannel(connection));
-    const late = new AbortController();
     const noChannel = new Error(`no channel within ${timeoutMs} ms`);
     try {
-      return await Promise.race([
-        opening,
-        sleep(timeoutMs, undefined, { signal: late.signal }).then(() => {
-          throw noChannel;
-        }),
-      ]);
+      return await within(opening, timeoutMs, noChannel);
     } catch (error) {
       if (error === noChannel) {
         // The next try opens another; this one may never settle.
@@ -126,8 +120,6 @@ export class AmqpBroker {
         this.noAnswer(noChannel.message);
       }
       throw this.unavailable(error);
-    } finally {
-      late.abort();
     }
   }
 

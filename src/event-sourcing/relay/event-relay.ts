@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { PoolClient } from 'pg';
 import { AmqpBroker } from '../broker/amqp-broker.js';
 import type { RecordedEvent } from '../store/event-envelope.js';
+import { within } from '../store/within.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import { relayMessage } from './relayed-event.js';
 
@@ -46,15 +46,9 @@ const publish = async (broker: AmqpBroker, events: readonly RecordedEvent[], con
       throw error; // this event cannot be encoded (e.g. headers over 64 KiB): its own fault
     }
   }
-  const timeout = new AbortController();
   const noConfirms = new Error(`no confirms within ${confirmTimeoutMs} ms`);
   try {
-    await Promise.race([
-      channel.waitForConfirms(),
-      sleep(confirmTimeoutMs, undefined, { signal: timeout.signal }).then(() => {
-        throw noConfirms;
-      }),
-    ]);
+    await within(channel.waitForConfirms(), confirmTimeoutMs, noConfirms);
     broker.confirmed();
   } catch (error) {
     // Unconfirmed messages may still arrive: that is the at-least-once. A new channel keeps
@@ -62,7 +56,5 @@ const publish = async (broker: AmqpBroker, events: readonly RecordedEvent[], con
     broker.discard(channel);
     if (error === noConfirms) broker.noAnswer(noConfirms.message);
     throw broker.unavailable(error);
-  } finally {
-    timeout.abort();
   }
 };
