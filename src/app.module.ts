@@ -1,12 +1,15 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Environment } from './config/environment.js';
 import { DatabaseModule, PG_POOL } from './database/database.module.js';
-import { EventSourcingModule, MessagingModule } from './event-sourcing/index.js';
+import { EventSourcingModule, IdempotencyGuard, MessagingModule } from './event-sourcing/index.js';
 import { HealthModule } from './health/health.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import { TenancyModule } from './contexts/tenancy/public-api.js';
+import { AuthenticationGuard } from './auth/authentication.guard.js';
+import { OperatorGuard } from './auth/operator.guard.js';
+import { PracticeAccessGuard, TenancyModule } from './contexts/tenancy/public-api.js';
 import { ReservationsModule } from './contexts/reservations/public-api.js';
 import { NotificationsModule } from './contexts/notifications/public-api.js';
 import { PaymentsModule } from './contexts/payments/public-api.js';
@@ -14,6 +17,8 @@ import { EventsApiModule } from './events-api/events-api.module.js';
 import { PrivacyModule } from './privacy/privacy.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { RateLimitsModule } from './rate-limits/rate-limits.module.js';
+import { TenantRateLimitGuard } from './rate-limits/tenant-rate-limit.guard.js';
+import { UserRateLimitGuard } from './rate-limits/user-rate-limit.guard.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { Registry } from 'prom-client';
 
@@ -21,6 +26,26 @@ import { Registry } from 'prom-client';
 export const runsRelay = (env: Environment): env is Environment & { AMQP_URL: string } => env.AMQP_URL !== undefined && env.ROLE !== 'web';
 
 const listOf = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
+
+/**
+ * Who may do what, checked in this order by every route (Nest runs global guards as they are
+ * listed; a route's `@UseGuards` would run after all of them). Routes say what they need with
+ * decorators: `@Public()`, `@PracticeAccess(role)`, `@OperatorsOnly()`, `@NotRateLimited()`.
+ * - who is calling (401 without a valid caller), then that caller's own rate limit;
+ * - the tenant's door: a member of the practice with the role (403), which sets the tenant;
+ *   or an operator, for routes that span tenants;
+ * - that tenant's rate limit: it counts only requests of callers it admitted;
+ * - last, the Idempotency-Key's claim: a request refused above claims no key.
+ */
+const ADMISSION: readonly Type[] = [
+  AuthenticationGuard,
+  UserRateLimitGuard,
+  PracticeAccessGuard,
+  OperatorGuard,
+  TenantRateLimitGuard,
+  IdempotencyGuard,
+];
+const admission: Provider[] = ADMISSION.map((guard) => ({ provide: APP_GUARD, useExisting: guard }));
 
 @Module({})
 export class AppModule {
@@ -43,9 +68,6 @@ export class AppModule {
         }),
         CqrsModule.forRoot(),
         DatabaseModule,
-        // The order of global guards and interceptors: authentication, then the user's rate
-        // limit (it needs the caller); the tenant's limit before idempotency (a refused request
-        // claims no key).
         AuthModule,
         RateLimitsModule,
         EventSourcingModule.forRoot({
@@ -67,6 +89,7 @@ export class AppModule {
         AdminModule,
         MetricsModule.forRoot(metrics),
       ],
+      providers: admission,
     };
   }
 }

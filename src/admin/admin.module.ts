@@ -4,11 +4,10 @@ import { InboxAdminController } from './inbox-admin.controller.js';
 import { ProjectionsAdminController } from './projections-admin.controller.js';
 import { SagasAdminController } from './sagas-admin.controller.js';
 import { StreamsAdminController } from './streams-admin.controller.js';
-import { OperatorGuard } from './operator.guard.js';
 import { StreamDirectory } from './stream-directory.js';
 
 @Module({
   controllers: [ProjectionsAdminController, SagasAdminController, InboxAdminController, StreamsAdminController, EventBrowserController],
-  providers: [OperatorGuard, StreamDirectory],
+  providers: [StreamDirectory],
 })
 export class AdminModule {}

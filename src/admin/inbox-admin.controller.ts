@@ -1,9 +1,9 @@
-import { Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InboxFailures } from '../event-sourcing/index.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { InboxDeadLettersQuery } from './admin.requests.js';
-import { OperatorGuard } from './operator.guard.js';
+import { OperatorsOnly } from '../auth/operators-only.decorator.js';
 
 /**
  * Operators' view of the messages inbox consumers gave up on (parked after their attempts), and
@@ -13,7 +13,7 @@ import { OperatorGuard } from './operator.guard.js';
 @ApiTags('admin')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'OPERATORS_ONLY' })
-@UseGuards(OperatorGuard)
+@OperatorsOnly()
 @NotRateLimited()
 @Controller('v1/admin/inbox/dead-letters')
 export class InboxAdminController {

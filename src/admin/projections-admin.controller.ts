@@ -1,15 +1,15 @@
-import { Body, Controller, Get, HttpCode, Inject, Logger, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Logger, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ProjectionAdmin } from '../event-sourcing/index.js';
 import { DeadLettersQuery, ReplayRequest } from './admin.requests.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
-import { OperatorGuard } from './operator.guard.js';
+import { OperatorsOnly } from '../auth/operators-only.decorator.js';
 
 /** Operators' view of async projections: status, checkpoints, lag, owners; kill switch, replay, rebuild, dead letters. */
 @ApiTags('admin')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'OPERATORS_ONLY' })
-@UseGuards(OperatorGuard)
+@OperatorsOnly()
 @NotRateLimited()
 @Controller('v1/admin')
 export class ProjectionsAdminController {

@@ -1,9 +1,9 @@
-import { Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SagaAdmin } from '../event-sourcing/index.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { SagaInstancesQuery } from './admin.requests.js';
-import { OperatorGuard } from './operator.guard.js';
+import { OperatorsOnly } from '../auth/operators-only.decorator.js';
 
 /**
  * Operators' view of sagas across tenants: their instances (state, status, the deadlines they
@@ -12,7 +12,7 @@ import { OperatorGuard } from './operator.guard.js';
 @ApiTags('admin')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'OPERATORS_ONLY' })
-@UseGuards(OperatorGuard)
+@OperatorsOnly()
 @NotRateLimited()
 @Controller('v1/admin/sagas')
 export class SagasAdminController {

@@ -1,9 +1,9 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { CorrelationChains, EVENT_STORE, type ChainLink, type EventStore, type RecordedEvent } from '../event-sourcing/index.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { CorrelationQuery, StreamEventsQuery, StreamsQuery } from './admin.requests.js';
-import { OperatorGuard } from './operator.guard.js';
+import { OperatorsOnly } from '../auth/operators-only.decorator.js';
 import { decodeStreamCursor, encodeStreamCursor, StreamDirectory, type StreamSummary } from './stream-directory.js';
 
 /** An event whole, as the store returns it: envelope, metadata and data. */
@@ -52,7 +52,7 @@ const MAX_CHAIN_TENANTS = 20;
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED' })
 @ApiForbiddenResponse({ description: 'OPERATORS_ONLY' })
-@UseGuards(OperatorGuard)
+@OperatorsOnly()
 @NotRateLimited()
 @Controller('v1/admin')
 export class StreamsAdminController {

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import type { Environment } from '../config/environment.js';
 import { AuthenticationGuard } from './authentication.guard.js';
+import { OperatorGuard } from './operator.guard.js';
 import { jwtOptionsOf } from './token-policy.js';
 
 @Module({
@@ -19,7 +19,7 @@ import { jwtOptionsOf } from './token-policy.js';
         }),
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: AuthenticationGuard }],
-  exports: [JwtModule],
+  providers: [AuthenticationGuard, OperatorGuard],
+  exports: [JwtModule, AuthenticationGuard, OperatorGuard],
 })
 export class AuthModule {}

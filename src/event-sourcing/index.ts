@@ -71,6 +71,7 @@ export { commandMetadata, CORRELATION_HEADER, correlationIdOf, etagOf, expectedV
 export { NoFieldsPipe } from './nest/no-fields.pipe.js';
 export { requestValidationPipe } from './nest/request-validation.pipe.js';
 export { ErrorResponseFilter } from './nest/error-response.filter.js';
+export { IdempotencyGuard } from './nest/idempotency.guard.js';
 export { toErrorResponse } from './nest/error-response.js';
 export { answerClientError } from './nest/client-error.handler.js';
 export { acceptJsonBodiesOnly } from './nest/json-bodies-only.js';

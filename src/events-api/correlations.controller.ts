@@ -1,13 +1,12 @@
-import { Controller, Get, Inject, NotFoundException, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { PracticeAccess, PracticeAccessGuard } from '../contexts/tenancy/public-api.js';
+import { PracticeAccess } from '../contexts/tenancy/public-api.js';
 import { CorrelationChains, type ChainLink } from '../event-sourcing/index.js';
 
 /** One business process of a practice, whole: what callers and sagas commanded and what it caused. */
 @ApiTags('events')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'NOT_A_MEMBER of the practice' })
-@UseGuards(PracticeAccessGuard)
 @PracticeAccess('viewer')
 @Controller('v1/practices/:practiceId/correlations')
 export class CorrelationsController {

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -13,7 +13,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toActor, type AuthenticatedActor } from '../auth/authenticated-actor.js';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
-import { PracticeAccess, PracticeAccessGuard } from '../contexts/tenancy/public-api.js';
+import { PracticeAccess } from '../contexts/tenancy/public-api.js';
 import {
   ApiIfMatch,
   commandMetadata,
@@ -47,7 +47,6 @@ const EXAMPLE_EVENT = {
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED' })
 @ApiForbiddenResponse({ description: 'NOT_A_MEMBER of the practice, or ROLE_TOO_LOW' })
-@UseGuards(PracticeAccessGuard)
 @Controller('v1/events')
 export class EventsController {
   constructor(

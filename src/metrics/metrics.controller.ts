@@ -1,7 +1,7 @@
-import { Controller, Get, Header, Inject, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
-import { OperatorGuard } from '../admin/operator.guard.js';
+import { OperatorsOnly } from '../auth/operators-only.decorator.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 
 /**
@@ -11,7 +11,7 @@ import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 @ApiTags('operations')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'OPERATORS_ONLY' })
-@UseGuards(OperatorGuard)
+@OperatorsOnly()
 @NotRateLimited()
 @Controller('metrics')
 export class MetricsController {

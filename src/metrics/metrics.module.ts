@@ -3,7 +3,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { OperatorGuard } from '../admin/operator.guard.js';
 import { PG_POOL } from '../database/database.module.js';
 import { observeHttpRequests } from './http-metrics.js';
 import { MetricsController } from './metrics.controller.js';
@@ -20,7 +19,7 @@ export class MetricsModule implements OnModuleInit, OnApplicationShutdown {
     return {
       module: MetricsModule,
       controllers: [MetricsController],
-      providers: [OperatorGuard, { provide: Registry, useValue: registry }],
+      providers: [{ provide: Registry, useValue: registry }],
     };
   }
 

@@ -1,8 +1,8 @@
-import { BadRequestException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { toActor, type AuthenticatedActor } from '../auth/authenticated-actor.js';
-import { PracticeAccess, PracticeAccessGuard } from '../contexts/tenancy/public-api.js';
+import { PracticeAccess } from '../contexts/tenancy/public-api.js';
 import { EVENT_STORE, SubjectForgetting, type EventStore, type RecordedEvent } from '../event-sourcing/index.js';
 import { toEventResponse, type EventResponse } from '../events-api/event.response.js';
 
@@ -26,7 +26,6 @@ const notFound = (subjectId: string) =>
 @ApiTags('privacy')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'NOT_A_MEMBER of the practice, or ROLE_TOO_LOW: owners and admins only' })
-@UseGuards(PracticeAccessGuard)
 @PracticeAccess('admin')
 @Controller('v1/practices/:practiceId/subjects/:subjectId')
 export class SubjectsController {

@@ -82,6 +82,16 @@ describe('Rate limits', () => {
       const stored = await app.db.pool.query(`SELECT key FROM idempotency_keys WHERE key = ANY($1)`, [refusedKeys]);
       expect(stored.rows).toEqual([]);
     });
+
+    it('claims no key for a caller the practice or the admin API refused', async () => {
+      const practice = await createPractice(app, 'nora');
+      const keyed = (key: string) => ({ ...app.as('mallory'), 'idempotency-key': key });
+      const intruder = await sendJson(app.baseUrl, 'POST', `/v1/practices/${practice}/reservations`, keyed('refused-member'), stay());
+      const notOperator = await sendJson(app.baseUrl, 'POST', '/v1/admin/inbox/dead-letters/1/retry', keyed('refused-operator'), null);
+      expect([intruder.status, notOperator.status]).toEqual([403, 403]);
+      const stored = await app.db.pool.query(`SELECT key FROM idempotency_keys WHERE key LIKE 'refused-%'`);
+      expect(stored.rows).toEqual([]);
+    });
   });
 
   describe('operators’ and health routes', () => {

@@ -201,6 +201,37 @@ describe('Reservations under concurrency', () => {
       expect(answerOf(retry)).toEqual(answerOf(first));
     });
 
+    it('answers a server error, not the success, when the answer cannot be stored; the retry gets the success', async () => {
+      const key = `unstorable-${randomUUID()}`;
+      const create = () => post(reservations(practice), STAFF, stay, keyed(key));
+      // The command commits; storing its answer under the key fails.
+      await app.db.pool.query(`
+        CREATE FUNCTION refuse_answer() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'answer refused for the test'; END $$;
+        CREATE TRIGGER refuse_answer BEFORE UPDATE ON idempotency_keys FOR EACH ROW
+          WHEN (NEW.key = '${key}' AND NEW.status_code IS NOT NULL) EXECUTE FUNCTION refuse_answer();`);
+      let first: Reply;
+      try {
+        first = await create();
+      } finally {
+        await app.db.pool.query(`DROP TRIGGER refuse_answer ON idempotency_keys; DROP FUNCTION refuse_answer()`);
+      }
+
+      expect(first.status).toBe(500);
+      expect(first.body.error.code).toBe('INTERNAL_ERROR');
+      expect(first.headers.get('etag')).toBeNull();
+      expect(first.headers.get('location')).toBeNull();
+      const retry = await create();
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('idempotent-replayed')).toBeNull();
+      expect(answerOf(await create())).toEqual(answerOf(retry));
+      const created = await app.db.pool.query(`SELECT count(*)::int AS n FROM reservations WHERE practice_id = $1 AND reservation_id = $2`, [
+        practice,
+        retry.body.reservationId,
+      ]);
+      expect(created.rows[0].n).toBe(1);
+    });
+
     it('answers 422 IDEMPOTENCY_KEY_REUSED to a different body or route, and writes nothing', async () => {
       const id = await book();
       const key = `reuse-${id}`;

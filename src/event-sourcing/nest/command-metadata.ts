@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { CommandPrecondition } from '../aggregates/aggregate-repository.js';
 import type { Actor } from '../domain/actor.js';
 import type { CommandMetadata } from '../domain/decider.js';
-import type { IdempotentRequest } from './idempotency.interceptor.js';
+import type { IdempotentRequest } from './idempotency.guard.js';
 
 const HEADER_ID = /^[\w.:-]{1,128}$/;
 

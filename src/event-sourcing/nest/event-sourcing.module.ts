@@ -8,7 +8,7 @@ import {
   type InjectionToken,
   type OnModuleInit,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { HttpAdapterHost } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
@@ -33,7 +33,9 @@ import type { AnyAggregate } from '../aggregates/aggregate.js';
 import { registerAggregate } from '../aggregates/register-aggregate.js';
 import type { AsyncProjection } from '../projections/async-projection.js';
 import { CommandIds } from './command-ids.js';
-import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+import { IdempotencyGuard } from './idempotency.guard.js';
+import { IdempotencyKeys } from './idempotency-keys.js';
+import { storeIdempotentAnswers } from './idempotent-answers.js';
 import type { AnySaga } from '../sagas/saga.js';
 import { Sagas } from '../sagas/sagas.js';
 import { InboxFailures } from '../inbox/inbox-failures.js';
@@ -42,7 +44,7 @@ import { CorrelationChains } from '../sagas/correlation-chain.js';
 import { sagaSteppedType } from '../sagas/saga-stream.js';
 import { registerEventSourcingMetrics } from '../metrics/event-sourcing-metrics.js';
 import { WriteMetrics } from '../metrics/write-metrics.js';
-import { EVENT_STORE, IDEMPOTENCY_KEY_TTL_HOURS, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
+import { EVENT_STORE, PG_POOL_TOKEN } from './event-sourcing.tokens.js';
 import { KeyWrapping } from '../personal-data/key-wrapping.js';
 import { PersonalData } from '../personal-data/personal-data.js';
 import { PostgresSubjectKeys } from '../personal-data/postgres-subject-keys.js';
@@ -90,13 +92,17 @@ export class EventSourcingModule implements OnModuleInit, BeforeApplicationShutd
     @Inject(PostgresSubjectKeys) private readonly subjectKeys: PostgresSubjectKeys,
     @Inject(CommandSender) private readonly sender: CommandSender,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(IdempotencyKeys) private readonly idempotencyKeys: IdempotencyKeys,
   ) {}
 
-  /** Before the app listens: Fastify takes request decorations only until it is ready. */
+  /** Before the app listens: Fastify takes request decorations and hooks only until it is ready. */
   onModuleInit(): void {
     // The CLI builds the app without an HTTP server: there are no requests to hand it to.
     const http = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | null;
-    if (http) handRequestsTheSender(http.getInstance<FastifyInstance>(), this.sender);
+    if (!http) return;
+    const fastify = http.getInstance<FastifyInstance>();
+    handRequestsTheSender(fastify, this.sender);
+    storeIdempotentAnswers(fastify, this.idempotencyKeys);
   }
 
   /** Before the pool closes: the keys' LISTEN connection is one of its clients. */
@@ -110,8 +116,12 @@ export class EventSourcingModule implements OnModuleInit, BeforeApplicationShutd
       providers: [
         ExecuteAggregateCommandHandler,
         CommandSender,
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-        { provide: IDEMPOTENCY_KEY_TTL_HOURS, useValue: options.idempotencyKeyTtlHours ?? 24 },
+        {
+          provide: IdempotencyKeys,
+          inject: [PG_POOL_TOKEN],
+          useFactory: (pool: Pool) => new IdempotencyKeys(pool, options.idempotencyKeyTtlHours ?? 24),
+        },
+        IdempotencyGuard,
         { provide: PG_POOL_TOKEN, useExisting: options.pool },
         { provide: CommandIds, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => CommandIds.load(pool) },
         // Saga instances' streams hold one event type, the core's own.
@@ -236,7 +246,7 @@ export class EventSourcingModule implements OnModuleInit, BeforeApplicationShutd
             }),
         },
       ],
-      exports: [SubjectForgetting, CommandSender, Sagas, SagaAdmin, InboxFailures, CorrelationChains, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
+      exports: [IdempotencyGuard, SubjectForgetting, CommandSender, Sagas, SagaAdmin, InboxFailures, CorrelationChains, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
     };
   }
 

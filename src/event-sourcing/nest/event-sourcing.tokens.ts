@@ -3,6 +3,3 @@ export const EVENT_STORE = Symbol('EVENT_STORE');
 
 /** The pg `Pool` the core writes through (aliased to the app's pool token). */
 export const PG_POOL_TOKEN = Symbol('EVENT_SOURCING_PG_POOL');
-
-/** How many hours an Idempotency-Key is remembered (IdempotencyInterceptor). */
-export const IDEMPOTENCY_KEY_TTL_HOURS = Symbol('IDEMPOTENCY_KEY_TTL_HOURS');

@@ -8,13 +8,12 @@ import {
   Param,
   Post,
   Res,
-  UseGuards,
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiIfMatch, Commands, etagOf } from '../../../event-sourcing/index.js';
-import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
+import { PracticeAccess } from '../../tenancy/public-api.js';
 import { GetPayment } from '../application/queries/get-payment.query.js';
 import type { PaymentView } from '../application/payment.view.js';
 import { commandForCallback, type ProviderCallback } from '../application/provider-callback.js';
@@ -30,7 +29,6 @@ const ID = new PaymentIdPipe();
  */
 @ApiTags('payments')
 @ApiBearerAuth()
-@UseGuards(PracticeAccessGuard)
 @PracticeAccess('viewer')
 @Controller('v1/practices/:practiceId/payments')
 export class PaymentsController {

@@ -1,12 +1,11 @@
-import { Controller, Get, Inject, NotFoundException, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
+import { PracticeAccess } from '../../tenancy/public-api.js';
 import { GetGuestProfile, type GuestProfile } from '../application/queries/get-guest-profile.query.js';
 
 @ApiTags('reservations')
 @ApiBearerAuth()
-@UseGuards(PracticeAccessGuard)
 @PracticeAccess('viewer')
 @Controller('v1/practices/:practiceId/guests')
 export class GuestsController {

@@ -1,7 +1,7 @@
-import { BadRequestException, Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
+import { PracticeAccess } from '../../tenancy/public-api.js';
 import { GetOccupancy, type OccupancyDay } from '../application/queries/get-occupancy.query.js';
 import { OccupancyQuery } from './reservations.requests.js';
 
@@ -11,7 +11,6 @@ const DAY_MS = 86_400_000;
 /** Occupancy per night, from the async read model: current within tens of milliseconds of a command. */
 @ApiTags('reservations')
 @ApiBearerAuth()
-@UseGuards(PracticeAccessGuard)
 @PracticeAccess('viewer')
 @Controller('v1/practices/:practiceId/occupancy')
 export class OccupancyController {

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -8,7 +8,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ApiIfMatch, Commands, NoFieldsPipe } from '../../../event-sourcing/index.js';
-import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
+import { PracticeAccess } from '../../tenancy/public-api.js';
 import type { Reservation } from '../domain/reservation.state.js';
 import { reservations } from '../reservation.aggregate.js';
 import { CancelReservationRequest, ChangeReservationRequest, CreateReservationRequest } from './reservations.requests.js';
@@ -20,7 +20,6 @@ const ID = new ParseUUIDPipe({ version: undefined });
 @ApiBearerAuth()
 @ApiIfMatch()
 @ApiConflictResponse({ description: 'The reservation is not in a state that allows this, or If-Match is stale' })
-@UseGuards(PracticeAccessGuard)
 @PracticeAccess('staff')
 @Controller('v1/practices/:practiceId/reservations')
 export class ReservationCommandsController {

@@ -1,8 +1,8 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query, Res, UseGuards } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { PracticeAccess, PracticeAccessGuard } from '../../tenancy/public-api.js';
+import { PracticeAccess } from '../../tenancy/public-api.js';
 import { etagOf, isCalendarDay } from '../../../event-sourcing/index.js';
 import { GetReservationAt } from '../application/queries/get-reservation-at.query.js';
 import { GetReservationHistory, type HistoryEntry } from '../application/queries/get-reservation-history.query.js';
@@ -31,7 +31,6 @@ const decodeCursor = (cursor: string): ReservationPage['next'] => {
 /** Reservation reads: any member. Current state from the inline read model; past states folded from events. */
 @ApiTags('reservations')
 @ApiBearerAuth()
-@UseGuards(PracticeAccessGuard)
 @PracticeAccess('viewer')
 @Controller('v1/practices/:practiceId/reservations')
 export class ReservationQueriesController {

@@ -1,17 +1,15 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiIfMatch, Commands } from '../../../event-sourcing/index.js';
 import { ListMembers, type MemberView } from '../application/queries/list-members.query.js';
 import { practices } from '../practice.aggregate.js';
 import { PracticeAccess } from './practice-access.decorator.js';
-import { PracticeAccessGuard } from './practice-access.guard.js';
 import { AddMemberRequest, ChangeMemberRoleRequest } from './tenancy.requests.js';
 
 @ApiTags('tenancy')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'Not a member, or not an owner/admin' })
-@UseGuards(PracticeAccessGuard)
 @Controller('v1/practices/:practiceId/memberships')
 export class MembershipsController {
   constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}

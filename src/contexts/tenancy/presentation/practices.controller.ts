@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -6,13 +6,11 @@ import { ApiIfMatch, Commands, etagOf } from '../../../event-sourcing/index.js';
 import { GetPractice, type PracticeView } from '../application/queries/get-practice.query.js';
 import { practices } from '../practice.aggregate.js';
 import { PracticeAccess } from './practice-access.decorator.js';
-import { PracticeAccessGuard } from './practice-access.guard.js';
 import { CreatePracticeRequest, UpdatePracticeRequest } from './tenancy.requests.js';
 
 @ApiTags('tenancy')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'Not a member of the practice, or the role is too low' })
-@UseGuards(PracticeAccessGuard)
 @Controller('v1/practices')
 export class PracticesController {
   constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}

@@ -1,0 +1,90 @@
+import type { Pool } from 'pg';
+
+/** Whose key it is: the tenant the caller was admitted to ('' for none), the caller, the key. */
+export type KeyScope = readonly [tenant: string, userId: string, key: string];
+
+/** A key's row: its first request's fingerprint and, once that request finished, its answer. */
+export interface StoredAnswer {
+  readonly fingerprint: string;
+  /** Null while no request with the key runs: the last one failed on our side and released it. */
+  readonly attempted_at: Date | null;
+  readonly status_code: number | null;
+  readonly headers: Record<string, string> | null;
+  readonly body: unknown;
+}
+
+const ABANDONED_AFTER_S = 60;
+/** Expired keys each claim deletes (besides its own): more than one, so deletion outpaces claims. */
+const SWEPT_PER_CLAIM = 10;
+
+/**
+ * The `idempotency_keys` table. A key is claimed by the first request, holds its answer once
+ * that request finished, and expires `ttlHours` after its first use.
+ *
+ * Expired keys are deleted opportunistically, a few by every claim of a key, in the claim's own
+ * statement: keys only accumulate through claims, so this keeps the table bounded by the keys
+ * of one TTL without a timer, a leader among processes or an extra round trip, and costs
+ * nothing while idle (SKIP LOCKED: concurrent claims never wait on each other's sweep).
+ */
+export class IdempotencyKeys {
+  constructor(
+    private readonly pool: Pool,
+    private readonly ttlHours: number,
+  ) {}
+
+  /**
+   * Takes the key for a request, or answers null: another request has it or had it (replay).
+   * A key whose request died mid-way (a crash: it never completed) is taken over after a while,
+   * instead of answering "in progress" forever; a released or expired one at once. Only an
+   * expired one starts a new lifetime, whose start (µs since the epoch) is answered: the
+   * command id derives from it, so a reuse after expiry is a new command.
+   */
+  async claim(scope: KeyScope, fingerprint: string): Promise<string | null> {
+    const claimed = await this.pool.query<{ lifetime: string }>(
+      `WITH swept AS (
+         DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
+           SELECT ctid FROM idempotency_keys
+           WHERE created_at < now() - make_interval(hours => $6) AND (tenant_id, user_id, key) <> ($1, $2, $3)
+           LIMIT $7 FOR UPDATE SKIP LOCKED))
+       )
+       INSERT INTO idempotency_keys (tenant_id, user_id, key, fingerprint) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, user_id, key) DO UPDATE SET
+         fingerprint = excluded.fingerprint, attempted_at = now(),
+         status_code = NULL, headers = NULL, body = NULL, completed_at = NULL,
+         created_at = CASE WHEN idempotency_keys.created_at < now() - make_interval(hours => $6)
+                      THEN now() ELSE idempotency_keys.created_at END
+       WHERE idempotency_keys.created_at < now() - make_interval(hours => $6)
+          OR (idempotency_keys.status_code IS NULL AND (idempotency_keys.attempted_at IS NULL
+              OR idempotency_keys.attempted_at < now() - make_interval(secs => $5)))
+       RETURNING (extract(epoch FROM created_at) * 1000000)::bigint::text AS lifetime`,
+      [...scope, fingerprint, ABANDONED_AFTER_S, this.ttlHours, SWEPT_PER_CLAIM],
+    );
+    return claimed.rows[0]?.lifetime ?? null;
+  }
+
+  /** `body`: JSON text, as the answer went out. */
+  async complete(scope: KeyScope, status: number, headers: Record<string, string>, body: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE idempotency_keys SET status_code = $4, headers = $5, body = $6, completed_at = now()
+       WHERE tenant_id = $1 AND user_id = $2 AND key = $3`,
+      [...scope, status, JSON.stringify(headers), body],
+    );
+  }
+
+  /** The next request with the key runs at once, in the same lifetime: it may find what this one appended. */
+  async release(scope: KeyScope): Promise<void> {
+    await this.pool.query(
+      `UPDATE idempotency_keys SET attempted_at = NULL WHERE tenant_id = $1 AND user_id = $2 AND key = $3`,
+      [...scope],
+    );
+  }
+
+  async stored(scope: KeyScope): Promise<StoredAnswer | undefined> {
+    const { rows } = await this.pool.query<StoredAnswer>(
+      `SELECT fingerprint, attempted_at, status_code, headers, body FROM idempotency_keys
+       WHERE tenant_id = $1 AND user_id = $2 AND key = $3`,
+      [...scope],
+    );
+    return rows[0];
+  }
+}

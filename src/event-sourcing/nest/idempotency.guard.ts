@@ -1,0 +1,94 @@
+import {
+  BadRequestException,
+  ConflictException,
+  HttpException,
+  Inject,
+  Injectable,
+  UnprocessableEntityException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CommandIds } from './command-ids.js';
+import type { CommandCaller } from './http-command.js';
+import { IdempotencyKeys, type KeyScope } from './idempotency-keys.js';
+import { answerStoredFor } from './idempotent-answers.js';
+import { ReplayedAnswer } from './replayed-answer.js';
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+const WAIT_STEP_MS = 20;
+const WAIT_LIMIT_MS = 15_000;
+
+export interface IdempotentRequest extends CommandCaller {
+  /** Set for a keyed request: the command id its events derive their ids from. */
+  commandId?: string;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * `Idempotency-Key` on a command: the first request runs and its status and body are
+ * stored; a repeat (even a concurrent one, which waits) gets the same answer and appends
+ * nothing. Keys belong to a tenant and a user. Server errors and 429s are not stored, so they
+ * can be retried. A key expires `IDEMPOTENCY_KEY_TTL_HOURS` after its first use: a request with it
+ * then runs anew, as a new command. The command id (which the events' ids derive from) is
+ * that of the key's lifetime: a retry after a crash or a server error derives the same ids,
+ * so the store keeps what the first attempt appended once; a reuse after expiry derives new
+ * ones, so it is never mistaken for its predecessor.
+ *
+ * The app's last global guard: the caller is authenticated, admitted to the tenant and within
+ * its limits before a key is claimed, so a refused request claims none. The answer is stored
+ * on its way out (`storeIdempotentAnswers`); a repeat's is sent by `ErrorResponseFilter`.
+ * A guard, not an interceptor: any interceptor makes Nest wrap every route's handler in an
+ * rxjs chain, which cost a command 3–6% of its CPU (bench/README.md).
+ */
+@Injectable()
+export class IdempotencyGuard implements CanActivate {
+  constructor(
+    @Inject(IdempotencyKeys) private readonly keys: IdempotencyKeys,
+    @Inject(CommandIds) private readonly commandIds: CommandIds,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest & IdempotentRequest>();
+    const key = request.headers['idempotency-key'];
+    if (key === undefined || request.method === 'GET' || !request.actor) return true;
+    if (typeof key !== 'string' || !KEY.test(key)) {
+      throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 1-255 visible ASCII characters' });
+    }
+    // The tenant the access guard admitted the caller to; none for a command that creates its tenant.
+    const scope: KeyScope = [request.tenantId ?? '', request.actor.userId, key];
+    const fingerprint = sha256(`${request.method} ${request.url} ${JSON.stringify(request.body ?? null)}`);
+    const lifetime = await this.keys.claim(scope, fingerprint);
+    if (lifetime === null) return this.replay(scope, fingerprint);
+    request.commandId = this.commandIds.of([...scope, lifetime]);
+    answerStoredFor(request, scope);
+    return true;
+  }
+
+  /** A key seen before: wait for the first request to finish, then answer exactly as it did. */
+  private async replay(scope: KeyScope, fingerprint: string): Promise<never> {
+    for (let waited = 0; waited < WAIT_LIMIT_MS; waited += WAIT_STEP_MS) {
+      const stored = await this.keys.stored(scope);
+      // The first attempt failed on our side and released the key (or it expired and was deleted).
+      if (!stored || (stored.status_code === null && stored.attempted_at === null)) break;
+      if (stored.fingerprint !== fingerprint) {
+        throw new UnprocessableEntityException({
+          code: 'IDEMPOTENCY_KEY_REUSED',
+          message: 'This Idempotency-Key was used for a different request',
+        });
+      }
+      if (stored.status_code !== null) {
+        if (stored.status_code >= 400) {
+          const { error } = stored.body as { error: Record<string, unknown> };
+          throw new HttpException(error, stored.status_code);
+        }
+        throw new ReplayedAnswer(stored.status_code, { ...stored.headers, 'idempotent-replayed': 'true' }, stored.body);
+      }
+      await sleep(WAIT_STEP_MS);
+    }
+    throw new ConflictException({ code: 'IDEMPOTENCY_KEY_IN_PROGRESS', message: 'A request with this Idempotency-Key is still running; retry later' });
+  }
+}

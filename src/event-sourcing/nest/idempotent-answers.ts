@@ -1,0 +1,70 @@
+import { Logger } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { toErrorResponse, type ErrorBody } from './error-response.js';
+import type { IdempotencyKeys, KeyScope } from './idempotency-keys.js';
+
+const CLAIMED = Symbol('claimedIdempotencyKey');
+type ClaimingRequest = FastifyRequest & { [CLAIMED]?: KeyScope };
+
+const REPLAYED_HEADERS = ['etag', 'location', 'x-correlation-id'] as const;
+/** A refusal whose body is larger is stored without its details: a replay keeps the status and code. */
+const MAX_STORED_REFUSAL_CHARS = 2_048;
+
+/** The request holds its key: its answer is stored as it goes out. */
+export const answerStoredFor = (request: FastifyRequest, scope: KeyScope): void => {
+  (request as ClaimingRequest)[CLAIMED] = scope;
+};
+
+/**
+ * Refusals cost the caller nothing to provoke, and a large body (one naming thousands of
+ * unknown fields) was stored whole: one over the limit keeps its code and the start of its message.
+ */
+const storableRefusal = (payload: string): string => {
+  if (payload.length <= MAX_STORED_REFUSAL_CHARS) return payload;
+  const { code, message } = (JSON.parse(payload) as ErrorBody).error;
+  const shortened = `${message.slice(0, 200)}… (shortened; the first answer's details are not kept)`;
+  return JSON.stringify({ error: { code, message: shortened, details: {} } });
+};
+
+const isJson = (reply: FastifyReply): boolean => String(reply.getHeader('content-type') ?? '').startsWith('application/json');
+
+const replayedHeadersOf = (reply: FastifyReply): Record<string, string> =>
+  Object.fromEntries(REPLAYED_HEADERS.flatMap((name) => (reply.hasHeader(name) ? [[name, String(reply.getHeader(name))]] : [])));
+
+/**
+ * Stores a keyed request's answer in Fastify's `onSend`, after the route and the error filter
+ * made it and before its first byte leaves, so a retry that follows the answer always finds it.
+ * A success or a refusal is stored as it went out; a server error or a 429 releases the key, so
+ * a retry runs anew (its command id unchanged: it finds what this one appended). An answer that
+ * cannot be stored (the database gone) becomes that error's: the client must not take a
+ * success whose key would not answer a retry the same way.
+ */
+export const storeIdempotentAnswers = (fastify: FastifyInstance, keys: IdempotencyKeys): void => {
+  const logger = new Logger('Idempotency');
+  fastify.addHook('onSend', async (request, reply, payload: unknown) => {
+    const scope = (request as ClaimingRequest)[CLAIMED];
+    if (scope === undefined) return payload;
+    const status = reply.statusCode;
+    const text = typeof payload === 'string' ? payload : undefined;
+    try {
+      if (status >= 500 || status === 429 || (payload != null && (text === undefined || !isJson(reply)))) {
+        // Not the command's answer, or not one a replay could send the same: the next request runs
+        // anew. With the database gone the key stays taken until abandoned, and the caller gets
+        // this request's own answer rather than the release's error.
+        await keys.release(scope).catch(() => undefined);
+      } else if (status >= 400) {
+        await keys.complete(scope, status, {}, storableRefusal(text ?? 'null'));
+      } else {
+        await keys.complete(scope, status, replayedHeadersOf(reply), text || 'null');
+      }
+      return payload;
+    } catch (error) {
+      logger.error({ reqId: request.id, msg: `the answer to Idempotency-Key ${scope[2]} was not stored: ${(error as Error).stack ?? String(error)}` });
+      await keys.release(scope).catch(() => undefined);
+      const answer = toErrorResponse(error);
+      reply.removeHeader('etag').removeHeader('location');
+      void reply.code(answer.status).header('content-type', 'application/json; charset=utf-8');
+      return JSON.stringify(answer.body);
+    }
+  });
+};
