@@ -1,9 +1,6 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import type { FastifyReply } from 'fastify';
+import { Injectable } from '@nestjs/common';
 import type { CommandCaller } from '../event-sourcing/index.js';
-import { isNotRateLimited } from './not-rate-limited.decorator.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
 
 /**
  * A tenant's limit counts only its members' requests: a global guard after the access guard,
@@ -12,17 +9,10 @@ import { RateLimiter } from './rate-limiter.js';
  * claims no Idempotency-Key. The order is the app's (app.module.ts).
  */
 @Injectable()
-export class TenantRateLimitGuard implements CanActivate {
-  constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(RateLimiter) private readonly limiter: RateLimiter,
-  ) {}
+export class TenantRateLimitGuard extends RateLimitGuard {
+  protected readonly scope = 'tenant';
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const tenantId = context.switchToHttp().getRequest<CommandCaller>().tenantId;
-    if (tenantId && !isNotRateLimited(this.reflector, context)) {
-      await this.limiter.hit('tenant', tenantId, context.switchToHttp().getResponse<FastifyReply>());
-    }
-    return true;
+  protected counted(request: CommandCaller): string | undefined {
+    return request.tenantId;
   }
 }
