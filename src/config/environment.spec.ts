@@ -32,6 +32,19 @@ describe('environment', () => {
       expect(env).toMatchObject({ PORT: 8080, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/app', ROLE: 'worker' });
     });
 
+    it.each([
+      'postgres://postgres@%2Fvar%2Frun%2Fpostgresql/app',
+      'postgres://postgres@localhost/app?host=/var/run/postgresql',
+      'postgresql://app:secret@db.internal:65535/app?sslmode=require',
+    ])('takes %s (a Unix socket, a full URL)', (url) => {
+      expect(validateEnvironment({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    });
+
+    it('bounds statements by 30 s unless told otherwise (0: no bound)', () => {
+      expect(validateEnvironment({}).DB_STATEMENT_TIMEOUT_MS).toBe(30_000);
+      expect(validateEnvironment({ DB_STATEMENT_TIMEOUT_MS: '0' }).DB_STATEMENT_TIMEOUT_MS).toBe(0);
+    });
+
     it('treats an empty variable as unset', () => {
       expect(validateEnvironment({ DATABASE_URL: '', PORT: '' })).toMatchObject({ DATABASE_URL: undefined, PORT: 3000 });
     });
@@ -43,6 +56,9 @@ describe('environment', () => {
       ['PORT', '70000'],
       ['DATABASE_URL', 'not a url'],
       ['DATABASE_URL', 'mysql://root@localhost/app'],
+      ['DATABASE_URL', 'postgres://app@db.internal:99999/chronicle'],
+      ['DATABASE_URL', 'postgres://app@db.internal:0/chronicle'],
+      ['DB_STATEMENT_TIMEOUT_MS', '-1'],
       ['AMQP_URL', 'http://localhost:5672'],
       ['ROLE', 'admin'],
       ['EMBEDDED_PG_PORT', '80'],

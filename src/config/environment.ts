@@ -1,7 +1,25 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s/]+(:\d+)?\/[^\s?]+(\?\S*)?$/;
+/** A host and a database, and a port that exists (1-65535; the URL parser refuses larger ones). */
+const isPostgresUrl = (value: unknown): boolean => {
+  if (typeof value !== 'string' || !POSTGRES_URL.test(value)) return false;
+  try {
+    return new URL(value).port !== '0';
+  } catch {
+    return false;
+  }
+};
+const IsPostgresUrl = () =>
+  ValidateBy({
+    name: 'isPostgresUrl',
+    validator: {
+      validate: isPostgresUrl,
+      defaultMessage: () =>
+        'DATABASE_URL must look like postgres://user@host:5432/database (a port of 1-65535; a Unix socket as host, percent-encoded: postgres://user@%2Fvar%2Frun%2Fpostgresql/database)',
+    },
+  });
 const AMQP_URL = /^amqps?:\/\/\S+$/;
 export const DEVELOPMENT_JWT_SECRET = 'chronicle-development-secret-do-not-deploy';
 /** 32 bytes, base64: public (it is in this file), so only for a development machine. */
@@ -23,7 +41,7 @@ export class Environment {
   @IsString()
   HOST = '0.0.0.0';
 
-  @IsOptional() @Matches(POSTGRES_URL, { message: 'DATABASE_URL must look like postgres://user@host:5432/database' })
+  @IsOptional() @IsPostgresUrl()
   DATABASE_URL?: string;
 
   @IsOptional() @Matches(AMQP_URL, { message: 'AMQP_URL must look like amqp://user:password@host:5672' })
@@ -44,6 +62,15 @@ export class Environment {
 
   @IsInt() @Min(1) @Max(200) @Transform(toInt)
   DB_POOL_SIZE = 10;
+
+  /**
+   * PostgreSQL cancels a statement of the app's pool that runs longer (0: never), and the app
+   * gives up on one whose answer has not come a little after (a server or network gone silent
+   * mid-statement would otherwise hold the request and its connection until TCP gives up, about
+   * 15 minutes). Migrations do not use the pool.
+   */
+  @IsInt() @Min(0) @Max(86_400_000) @Transform(toInt)
+  DB_STATEMENT_TIMEOUT_MS = 30_000;
 
   /**
    * How many aggregates' states each process remembers after writing them, so the next command

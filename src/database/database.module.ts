@@ -18,6 +18,7 @@ const databaseProvider = {
         EMBEDDED_PG_DIR: config.get('EMBEDDED_PG_DIR', { infer: true }),
         EMBEDDED_PG_PORT: config.get('EMBEDDED_PG_PORT', { infer: true }),
         DB_POOL_SIZE: config.get('DB_POOL_SIZE', { infer: true }),
+        DB_STATEMENT_TIMEOUT_MS: config.get('DB_STATEMENT_TIMEOUT_MS', { infer: true }),
       },
       (message) => logger.log(message),
     );

@@ -5,9 +5,19 @@ import { EmbeddedPostgresServer } from './embedded-postgres.server.js';
 import { runMigrations } from './run-migrations.js';
 import type { Environment } from '../config/environment.js';
 
-export type DatabaseSettings = Pick<Environment, 'DATABASE_URL' | 'EMBEDDED_PG_DIR' | 'EMBEDDED_PG_PORT' | 'DB_POOL_SIZE'>;
+export type DatabaseSettings = Pick<Environment, 'DATABASE_URL' | 'EMBEDDED_PG_DIR' | 'EMBEDDED_PG_PORT' | 'DB_POOL_SIZE' | 'DB_STATEMENT_TIMEOUT_MS'>;
 
 const CLOSE_WAIT_MS = 5_000;
+/** How long after the server's own cancel the app stops waiting: time for the cancel's answer to arrive. */
+const SILENT_SERVER_MARGIN_MS = 2_000;
+
+/**
+ * A statement runs at most `statementTimeoutMs` (PostgreSQL cancels it: SQLSTATE 57014), and the
+ * app waits for its answer a margin longer: past that the server or the network is gone silent,
+ * pg fails the query ("Query read timeout") and the connection is dropped, not reused.
+ */
+export const statementLimits = (statementTimeoutMs: number): pg.PoolConfig =>
+  statementTimeoutMs === 0 ? {} : { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + SILENT_SERVER_MARGIN_MS };
 
 /**
  * The PostgreSQL the process talks to: the one DATABASE_URL names, or an embedded server
@@ -42,7 +52,13 @@ export class Database {
     }
     // TCP keepalive: an idle connection whose server vanished without closing it (a failover, a
     // dropped NAT entry) is found dead by the kernel instead of being handed out for good.
-    const pool = new pg.Pool({ connectionString: url, max: env.DB_POOL_SIZE, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: env.DB_POOL_SIZE,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      ...statementLimits(env.DB_STATEMENT_TIMEOUT_MS),
+    });
     // An idle client that loses its server must not crash the process; the next checkout reconnects.
     pool.on('error', (error) => log(`idle database connection failed: ${error.message}`));
     const database = new Database(url, pool, description, embedded);

@@ -16,13 +16,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on its own database and a free port; `options.logs` to read its log lines. */
+/**
+ * The real app on its own database and a free port; `options.logs` to read its log lines;
+ * `reachDatabase` for the URL the app takes to it (through a `tcpProxy`, say).
+ */
 export const startTestApp = async (
   overrides: Record<string, string> = {},
   options: AppOptions = {},
+  reachDatabase: (db: TestDatabase) => Promise<string> | string = (db) => db.url,
 ): Promise<TestApp> => {
   const db = await createTestDatabase();
-  const env = validateEnvironment({ DATABASE_URL: db.url, PORT: '0', LOG_LEVEL: 'error', ...overrides });
+  const env = validateEnvironment({ DATABASE_URL: await reachDatabase(db), PORT: '0', LOG_LEVEL: 'error', ...overrides });
   const app = await createApp(env, { docsUi: false, ...options });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();

@@ -12,6 +12,7 @@ describe('an error of the database connection', () => {
     ['a connection exception (class 08)', withCode('08006')],
     ['a connection that ended under pg', new Error('Connection terminated unexpectedly')],
     ['a client pg gave up on', new Error('Client has encountered a connection error and is not queryable')],
+    ['a server silent past the query timeout', new Error('Query read timeout')],
     ['a server out of connection slots (53300)', withCode('53300', 'sorry, too many clients already')],
     [
       'a database whose connections are turned off (55000)',
@@ -20,6 +21,12 @@ describe('an error of the database connection', () => {
   ])('answers 503 DATABASE_UNAVAILABLE with Retry-After for %s', (_, error) => {
     const response = toErrorResponse(error);
     expect([response.status, response.body.error.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
+    expect(Number(response.headers?.['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('answers 503 DATABASE_TIMEOUT with Retry-After for a statement PostgreSQL cancelled (57014)', () => {
+    const response = toErrorResponse(withCode('57014', 'canceling statement due to statement timeout'));
+    expect([response.status, response.body.error.code]).toEqual([503, 'DATABASE_TIMEOUT']);
     expect(Number(response.headers?.['retry-after'])).toBeGreaterThan(0);
   });
 

@@ -96,7 +96,14 @@ const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 const isUnstorableText = (error: unknown): boolean =>
   error instanceof Error && UNSTORABLE_TEXT.has(String((error as { code?: unknown }).code));
 
+/**
+ * PostgreSQL cancelled a statement (57014): it ran past DB_STATEMENT_TIMEOUT_MS (a lock held
+ * elsewhere, an overloaded server), or an operator cancelled it. Nothing of it was committed.
+ */
+const isStatementCancelled = (error: unknown): boolean => error instanceof Error && (error as { code?: unknown }).code === '57014';
+
 const DATABASE_RETRY_AFTER_SECONDS = 2;
+const retryShortly = { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) };
 
 /** Maps anything thrown while serving a request to a status and the one error body. */
 export const toErrorResponse = (error: unknown): ErrorResponse => {
@@ -108,10 +115,10 @@ export const toErrorResponse = (error: unknown): ErrorResponse => {
   if (isClientError(error)) return fromFastifyError(error);
   if (isUnstorableText(error)) return respond(400, 'UNSUPPORTED_CHARACTER', 'The request contains a NUL character (\\u0000), which cannot be stored');
   if (isDatabaseUnavailable(error)) {
-    return {
-      ...respond(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly'),
-      headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
-    };
+    return { ...respond(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly'), headers: retryShortly };
+  }
+  if (isStatementCancelled(error)) {
+    return { ...respond(503, 'DATABASE_TIMEOUT', 'The database did not finish this request in time; retry shortly'), headers: retryShortly };
   }
   return respond(500, 'INTERNAL_ERROR', 'Something went wrong on our side; it has been logged');
 };

@@ -1,0 +1,86 @@
+import pg from 'pg';
+import { expectError, sendJson, type Reply } from '../support/http.js';
+import { createPractice } from '../support/practices.js';
+import { stay } from '../support/stays.js';
+import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * DB_STATEMENT_TIMEOUT_MS bounds how long a request waits on PostgreSQL: a statement held up
+ * (by a lock, an overloaded server) is cancelled by the server, and one whose server went
+ * silent mid-statement (the network lost it: a failover, a dropped NAT entry) is given up a
+ * little later by the app, which drops that connection. Either way the client gets a 503
+ * with Retry-After within seconds, not when TCP gives up (about 15 minutes), and the app
+ * serves again without a restart.
+ */
+const OWNER = 'olivia';
+const STATEMENT_TIMEOUT_MS = 500;
+/** The app's give-up on a silent server: the statement timeout and a 2 s margin (database.ts). */
+const SILENT_SERVER_MS = STATEMENT_TIMEOUT_MS + 2_000;
+
+describe('Statements that do not finish in time', () => {
+  let app: TestApp;
+  let proxy: TcpProxy;
+  let practice: string;
+
+  const reservations = () => `/v1/practices/${practice}/reservations`;
+  const create = (): Promise<Reply> => sendJson(app.baseUrl, 'POST', reservations(), app.as(OWNER), stay());
+  const created = async (): Promise<number> =>
+    (await app.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE type = 'reservation.created'`)).rows[0].n;
+  const timed = async (request: () => Promise<Reply>): Promise<{ reply: Reply; ms: number }> => {
+    const started = Date.now();
+    const reply = await request();
+    return { reply, ms: Date.now() - started };
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp({ DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS), DB_POOL_SIZE: '2', ROLE: 'web' }, {}, async (db) => {
+      proxy = await tcpProxy('127.0.0.1', Number(new URL(db.url).port || 5432));
+      const url = new URL(db.url);
+      url.host = `127.0.0.1:${proxy.port}`;
+      return url.toString();
+    });
+    app.db.pool.on('error', () => undefined);
+    practice = await createPractice(app, OWNER);
+  });
+  afterAll(async () => {
+    await proxy?.close(); // frozen connections never end politely
+    await app?.close();
+  });
+
+  it('answers 503 DATABASE_TIMEOUT with Retry-After to a command held past it by a lock, and writes nothing', async () => {
+    const before = await created();
+    const blocker = new pg.Client({ connectionString: app.db.url });
+    await blocker.connect();
+    try {
+      await blocker.query(`BEGIN; LOCK TABLE reservations IN ACCESS EXCLUSIVE MODE`);
+      const { reply, ms } = await timed(create);
+
+      expectError(reply, 503, 'DATABASE_TIMEOUT');
+      expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(ms).toBeLessThan(SILENT_SERVER_MS * 2);
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    expect(await created()).toBe(before);
+    expect((await create()).status).toBe(201);
+  });
+
+  it('never waits on a server gone silent mid-statement past the timeout and its margin, and serves again on new connections', async () => {
+    expect((await create()).status).toBe(201); // the pool's connections are open, and about to go silent
+    proxy.freeze();
+
+    // A request whose own statement went silent answers 503; one that only waited for a
+    // connection the pool then dropped goes on with a new one.
+    const replies: Reply[] = [];
+    for (let attempt = 0; attempt < 4 && replies.at(-1)?.status !== 201; attempt++) {
+      const { reply, ms } = await timed(create);
+      replies.push(reply);
+      expect(ms).toBeLessThan(SILENT_SERVER_MS * 2);
+    }
+
+    expect(replies.at(-1)?.status).toBe(201);
+    for (const reply of replies.slice(0, -1)) expectError(reply, 503, 'DATABASE_UNAVAILABLE');
+  });
+});
