@@ -11,6 +11,7 @@ import { createRootLogger, nestLoggerFor, type LogOptions } from './logging/logg
 import { securityHeadersOf } from './security-headers/security-headers.js';
 import { logRequests } from './logging/request-logging.js';
 import { requestFields } from './logging/request-context.js';
+import { answerWhileClosing } from './answer-while-closing.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Ids in paths are up to 255 characters, more once percent-encoded; Fastify's default (100) answered 414 to valid ones. */
@@ -50,6 +51,8 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
         connectionsCheckingInterval: deadlineChecksEvery(env.HTTP_REQUEST_TIMEOUT_MS),
       },
       clientErrorHandler: answerClientError,
+      // A request that reaches the server while it closes gets the app's error shape: answerWhileClosing.
+      return503OnClosing: false,
       // Unique across processes and restarts, unlike Fastify's counter: log lines and events name the request.
       genReqId: () => randomUUID(),
       // The router refuses a malformed URL (400) or an over-long parameter (414) before Nest's filter runs: same body.
@@ -72,6 +75,7 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
     void reply.headers(securityHeaders);
     done();
   });
+  answerWhileClosing(fastify);
   logRequests(fastify, logger);
   fastify.addHook('preValidation', rejectUnreasonableInput);
   acceptJsonBodiesOnly(fastify);
@@ -110,6 +114,11 @@ const relayMessage = (env: Environment): string => {
 export const startupWarnings = (env: Environment): string[] => [
   ...(usesDevelopmentSecret(env)
     ? ['JWT_SECRET is the public development default: anyone can sign tokens for this server. Set your own (NODE_ENV=production refuses to start without one)']
+    : []),
+  ...(env.AUTH_MODE === 'trusted-header'
+    ? [
+        'AUTH_MODE=trusted-header: whoever reaches this port is whoever its x-user-id header says. Only the authenticating gateway may reach it, and it must overwrite x-user-id and x-actor-type on every request',
+      ]
     : []),
   ...(env.KEY_ENCRYPTION_KEY === DEVELOPMENT_KEY_ENCRYPTION_KEY
     ? ['KEY_ENCRYPTION_KEY is the public development default: personal data is sealed with a key anyone can read. Set your own (NODE_ENV=production refuses to start without one)']
