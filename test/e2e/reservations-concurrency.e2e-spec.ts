@@ -232,6 +232,17 @@ describe('Reservations under concurrency', () => {
       expect(created.rows[0].n).toBe(1);
     });
 
+    it('is ignored on a read (GET, HEAD): no key is claimed, and a command may use it after', async () => {
+      const key = `read-${randomUUID()}`;
+      const { authorization } = app.as(STAFF);
+      for (const method of ['GET', 'HEAD']) {
+        const read = await fetch(`${app.baseUrl}${reservations(practice)}`, { method, headers: { authorization, ...keyed(key) } });
+        expect(read.status).toBe(200);
+      }
+      expect((await app.db.pool.query(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [key])).rowCount).toBe(0);
+      expect((await post(reservations(practice), STAFF, stay, keyed(key))).status).toBe(201);
+    });
+
     it('answers 422 IDEMPOTENCY_KEY_REUSED to a different body or route, and writes nothing', async () => {
       const id = await book();
       const key = `reuse-${id}`;

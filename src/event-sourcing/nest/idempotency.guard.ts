@@ -18,6 +18,8 @@ import { answerStoredFor } from './idempotent-answers.js';
 import { ReplayedAnswer } from './replayed-answer.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
+/** Reads change nothing, so there is nothing to answer once: a key on one is ignored. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const WAIT_STEP_MS = 20;
 const WAIT_LIMIT_MS = 15_000;
 
@@ -54,7 +56,7 @@ export class IdempotencyGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest & IdempotentRequest>();
     const key = request.headers['idempotency-key'];
-    if (key === undefined || request.method === 'GET' || !request.actor) return true;
+    if (key === undefined || SAFE_METHODS.has(request.method) || !request.actor) return true;
     if (typeof key !== 'string' || !KEY.test(key)) {
       throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 1-255 visible ASCII characters' });
     }
