@@ -41,9 +41,7 @@ const replayedHeadersOf = (reply: FastifyReply): Record<string, string> =>
  */
 export const storeIdempotentAnswers = (fastify: FastifyInstance, keys: IdempotencyKeys): void => {
   const logger = new Logger('Idempotency');
-  fastify.addHook('onSend', async (request, reply, payload: unknown) => {
-    const scope = (request as ClaimingRequest)[CLAIMED];
-    if (scope === undefined) return payload;
+  const store = async (scope: KeyScope, request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
     const status = reply.statusCode;
     const text = typeof payload === 'string' ? payload : undefined;
     try {
@@ -66,5 +64,11 @@ export const storeIdempotentAnswers = (fastify: FastifyInstance, keys: Idempoten
       void reply.code(answer.status).header('content-type', 'application/json; charset=utf-8');
       return JSON.stringify(answer.body);
     }
+  };
+  // A callback hook: the requests without a key (nearly all) pass without a promise.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const scope = (request as ClaimingRequest)[CLAIMED];
+    if (scope === undefined) return done(null, payload);
+    void store(scope, request, reply, payload).then((answer) => done(null, answer));
   });
 };
