@@ -44,8 +44,11 @@ const run = async (argv: readonly string[]): Promise<number> => {
     writeText(helpOf(command));
     return 0;
   }
-  // A CLI process runs no workers of its own (ROLE=web) and logs only problems.
-  const env = { ...validateEnvironment(process.env), ROLE: 'web' as const, LOG_LEVEL: 'warn' as const };
+  // A CLI process runs no workers of its own (ROLE=web) and logs only problems. Its work (a
+  // consistency check, a rebuild) may take long statements: unbounded unless the operator says.
+  const validated = validateEnvironment(process.env);
+  const DB_STATEMENT_TIMEOUT_MS = process.env.DB_STATEMENT_TIMEOUT_MS ? validated.DB_STATEMENT_TIMEOUT_MS : 0;
+  const env = { ...validated, ROLE: 'web' as const, LOG_LEVEL: 'warn' as const, DB_STATEMENT_TIMEOUT_MS };
   if ('standalone' in command) return command.run(env, args);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(env), { logger: ['error', 'warn'] });
   try {

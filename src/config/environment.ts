@@ -17,7 +17,7 @@ const IsPostgresUrl = () =>
     validator: {
       validate: isPostgresUrl,
       defaultMessage: () =>
-        'DATABASE_URL must look like postgres://user@host:5432/database (a port of 1-65535; a Unix socket as host, percent-encoded: postgres://user@%2Fvar%2Frun%2Fpostgresql/database)',
+        'DATABASE_URL must look like postgres://user:password@host:5432/database: a port of 1-65535 if any; characters such as #, ? or / in the user or password percent-encoded; a Unix socket as host, percent-encoded too (postgres://user@%2Fvar%2Frun%2Fpostgresql/database)',
     },
   });
 const AMQP_URL = /^amqps?:\/\/\S+$/;

@@ -14,10 +14,18 @@ const SILENT_SERVER_MARGIN_MS = 2_000;
 /**
  * A statement runs at most `statementTimeoutMs` (PostgreSQL cancels it: SQLSTATE 57014), and the
  * app waits for its answer a margin longer: past that the server or the network is gone silent,
- * pg fails the query ("Query read timeout") and the connection is dropped, not reused.
+ * pg fails the query ("Query read timeout") and the connection is dropped, not reused. The
+ * server's limit is SET on each new connection, the first thing it sends: as a startup
+ * parameter, PgBouncer would refuse the connection.
  */
-export const statementLimits = (statementTimeoutMs: number): pg.PoolConfig =>
-  statementTimeoutMs === 0 ? {} : { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + SILENT_SERVER_MARGIN_MS };
+const poolWithStatementLimits = (config: pg.PoolConfig, statementTimeoutMs: number): pg.Pool => {
+  if (statementTimeoutMs === 0) return new pg.Pool(config);
+  const pool = new pg.Pool({ ...config, query_timeout: statementTimeoutMs + SILENT_SERVER_MARGIN_MS });
+  pool.on('connect', (client) => {
+    client.query(`SET statement_timeout = ${statementTimeoutMs}`).catch(() => undefined); // a lost connection fails its next query
+  });
+  return pool;
+};
 
 /**
  * The PostgreSQL the process talks to: the one DATABASE_URL names, or an embedded server
@@ -52,13 +60,10 @@ export class Database {
     }
     // TCP keepalive: an idle connection whose server vanished without closing it (a failover, a
     // dropped NAT entry) is found dead by the kernel instead of being handed out for good.
-    const pool = new pg.Pool({
-      connectionString: url,
-      max: env.DB_POOL_SIZE,
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      ...statementLimits(env.DB_STATEMENT_TIMEOUT_MS),
-    });
+    const pool = poolWithStatementLimits(
+      { connectionString: url, max: env.DB_POOL_SIZE, keepAlive: true, keepAliveInitialDelayMillis: 10_000 },
+      env.DB_STATEMENT_TIMEOUT_MS,
+    );
     // An idle client that loses its server must not crash the process; the next checkout reconnects.
     pool.on('error', (error) => log(`idle database connection failed: ${error.message}`));
     const database = new Database(url, pool, description, embedded);

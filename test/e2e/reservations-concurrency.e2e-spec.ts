@@ -207,7 +207,7 @@ describe('Reservations under concurrency', () => {
       // The command commits; storing its answer under the key fails.
       await app.db.pool.query(`
         CREATE FUNCTION refuse_answer() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'answer refused for the test'; END $$;
+        BEGIN RAISE EXCEPTION 'the database is going away' USING ERRCODE = '57P03'; END $$;
         CREATE TRIGGER refuse_answer BEFORE UPDATE ON idempotency_keys FOR EACH ROW
           WHEN (NEW.key = '${key}' AND NEW.status_code IS NOT NULL) EXECUTE FUNCTION refuse_answer();`);
       let first: Reply;
@@ -217,8 +217,9 @@ describe('Reservations under concurrency', () => {
         await app.db.pool.query(`DROP TRIGGER refuse_answer ON idempotency_keys; DROP FUNCTION refuse_answer()`);
       }
 
-      expect(first.status).toBe(500);
-      expect(first.body.error.code).toBe('INTERNAL_ERROR');
+      expect(first.status).toBe(503);
+      expect(first.body.error.code).toBe('DATABASE_UNAVAILABLE');
+      expect(Number(first.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(first.headers.get('etag')).toBeNull();
       expect(first.headers.get('location')).toBeNull();
       const retry = await create();

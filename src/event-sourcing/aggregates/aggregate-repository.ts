@@ -6,7 +6,7 @@ import { DomainError } from '../domain/domain-error.js';
 import type { Aggregate } from './aggregate.js';
 import type { AggregateStorage } from './aggregate-storage.js';
 import { streamKey, type NewEvent, type RecordedEvent, type StreamId } from '../store/event-envelope.js';
-import { isDatabaseUnavailable } from '../store/database-unavailable.js';
+import { isDatabaseStalled } from '../store/database-unavailable.js';
 import { ConcurrencyError, EventIdReused, SubjectKeyGone } from '../store/event-store.errors.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { deterministicEventId } from './deterministic-event-id.js';
@@ -253,8 +253,9 @@ export class AggregateRepository {
       const remembered = this.states.recall<State>(key, aggregate) ?? { state: aggregate.decider.initialState, version: 0 };
       const result = await this.decideAndCommit(command, remembered, false).catch((error: unknown): typeof UNPROVEN => {
         // Without PostgreSQL's answer the append may have committed: decided again on the stream
-        // that now holds its events, the command would be applied twice.
-        if (isDatabaseUnavailable(error)) throw error;
+        // that now holds its events, the command would be applied twice. A statement cancelled
+        // for time is no stale state either: tried again, it would wait as long once more.
+        if (isDatabaseStalled(error)) throw error;
         return UNPROVEN;
       });
       if (result !== UNPROVEN) return result;

@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { AmqpBroker } from '../broker/amqp-broker.js';
 import type { RelayedEvent } from '../relay/relayed-event.js';
 import { PollingLoop } from '../sagas/polling-loop.js';
-import { isDatabaseUnavailable } from '../store/database-unavailable.js';
+import { isDatabaseStalled } from '../store/database-unavailable.js';
 import { inTransaction } from '../store/in-transaction.js';
 import { DependencyUnavailable } from '../subscriptions/dependency-unavailable.js';
 import type { InboxConsumer } from './inbox-consumer.js';
@@ -42,7 +42,7 @@ interface Consuming {
  * table, where an operator finds it and asks for a retry once the cause is fixed (the admin
  * API); `start` runs the loop that carries such retries out. A failure that is not the
  * message's fault is not counted: a `DependencyUnavailable` from the handler, or PostgreSQL
- * gone or its connection lost (`isDatabaseUnavailable`).
+ * gone, its connection lost or a statement cancelled for time (`isDatabaseStalled`).
  */
 export class InboxRunner {
   private readonly consuming = new Set<Consuming>();
@@ -119,7 +119,7 @@ export class InboxRunner {
     const reason = error instanceof Error ? error.message : String(error);
     const maxAttempts = consumer.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     const counted =
-      error instanceof DependencyUnavailable || isDatabaseUnavailable(error) || this.stopping
+      error instanceof DependencyUnavailable || isDatabaseStalled(error) || this.stopping
         ? undefined
         : await this.failures
             .count(consumer.name, messageId, message.fields.routingKey, message.content.toString('utf8'), error, maxAttempts)

@@ -9,7 +9,7 @@ import {
   StreamNotFound,
   UnknownEventType,
 } from '../store/event-store.errors.js';
-import { isDatabaseUnavailable } from '../store/database-unavailable.js';
+import { isDatabaseUnavailable, isStatementCancelled } from '../store/database-unavailable.js';
 import { listedViolations } from '../store/field-violations.js';
 
 /** The one error body every route answers with. */
@@ -95,12 +95,6 @@ const isClientError = (error: unknown): error is { statusCode: number; code?: st
 const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 const isUnstorableText = (error: unknown): boolean =>
   error instanceof Error && UNSTORABLE_TEXT.has(String((error as { code?: unknown }).code));
-
-/**
- * PostgreSQL cancelled a statement (57014): it ran past DB_STATEMENT_TIMEOUT_MS (a lock held
- * elsewhere, an overloaded server), or an operator cancelled it. Nothing of it was committed.
- */
-const isStatementCancelled = (error: unknown): boolean => error instanceof Error && (error as { code?: unknown }).code === '57014';
 
 const DATABASE_RETRY_AFTER_SECONDS = 2;
 const retryShortly = { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) };

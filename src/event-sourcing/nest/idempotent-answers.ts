@@ -61,7 +61,9 @@ export const storeIdempotentAnswers = (fastify: FastifyInstance, keys: Idempoten
       await keys.release(scope).catch(() => undefined);
       const answer = toErrorResponse(error);
       reply.removeHeader('etag').removeHeader('location');
-      void reply.code(answer.status).header('content-type', 'application/json; charset=utf-8');
+      void reply
+        .code(answer.status)
+        .headers({ ...answer.headers, 'content-type': 'application/json; charset=utf-8' });
       return JSON.stringify(answer.body);
     }
   };

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { isDatabaseStalled } from '../store/database-unavailable.js';
 import type { EventStore } from '../store/event-store.js';
 import { SubscriptionControls } from '../subscriptions/subscription-controls.js';
 import type { Reactor } from './reactor.js';
@@ -72,12 +73,15 @@ export class ReactorRunner {
       await this.pool.query(`UPDATE reactor_jobs SET done_at = now(), last_error = NULL WHERE id = $1`, [job.id]);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const spent = job.attempts >= (reactor.maxAttempts ?? 5);
+      // PostgreSQL gone or too slow is not the job's fault: its claim's attempt is given back.
+      const stalled = isDatabaseStalled(error);
+      const spent = !stalled && job.attempts >= (reactor.maxAttempts ?? 5);
       this.options.log?.(`reactor ${reactor.name}: job ${job.id} failed (attempt ${job.attempts}): ${message}`);
       await this.pool.query(
         `UPDATE reactor_jobs SET last_error = $2, failed_at = CASE WHEN $3 THEN now() END,
+                attempts = attempts - CASE WHEN $5 THEN 1 ELSE 0 END,
                 due_at = now() + make_interval(secs => $4) WHERE id = $1`,
-        [job.id, message, spent, 0.1 * 2 ** job.attempts],
+        [job.id, message, spent, 0.1 * 2 ** job.attempts, stalled],
       );
     }
   }

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { StatementParameters, statementNameOf, type AppendSideWrite, type SharedSideWrite } from './append-side-write.js';
 import { sharedAppendStatement, type AppendRow, type SharedAppend } from './append-statement.js';
-import { isDatabaseUnavailable } from './database-unavailable.js';
+import { isDatabaseStalled } from './database-unavailable.js';
 import { withClient } from './with-client.js';
 
 /** An append with its side writes that may share a statement with others. */
@@ -171,8 +171,9 @@ export class AppendGroup {
     } catch (error) {
       // Without PostgreSQL's answer the statement may have committed: sent again, an append
       // would find its stream moved on by itself, and its command be decided a second time.
-      // Each gets the error, as it would alone.
-      if (isDatabaseUnavailable(error)) {
+      // Cancelled for time, sent again alone it would wait as long once more. Each gets the
+      // error, as it would alone.
+      if (isDatabaseStalled(error)) {
         for (const waiting of taken) waiting.settle(Promise.reject(error));
         return;
       }

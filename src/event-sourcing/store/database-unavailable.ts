@@ -16,3 +16,17 @@ export const isDatabaseUnavailable = (error: unknown): boolean => {
   const code = String((error as { code?: unknown }).code ?? '');
   return CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || CONNECTION_ERROR_MESSAGES.test(error.message);
 };
+
+/**
+ * PostgreSQL cancelled the statement (57014): it ran past DB_STATEMENT_TIMEOUT_MS (a lock held
+ * elsewhere, an overloaded server), or an operator cancelled it. Nothing of it was committed,
+ * and the connection is still good.
+ */
+export const isStatementCancelled = (error: unknown): boolean => error instanceof Error && (error as { code?: unknown }).code === '57014';
+
+/**
+ * PostgreSQL gone, or too slow to answer in time: not the work's fault. Background work waits
+ * and tries again without counting an attempt (a worker behind a long lock must not dead-letter
+ * the event it waits with), and a command is not tried again at once (it would wait as long).
+ */
+export const isDatabaseStalled = (error: unknown): boolean => isDatabaseUnavailable(error) || isStatementCancelled(error);

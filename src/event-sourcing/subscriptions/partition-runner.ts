@@ -6,10 +6,15 @@ import { compareLogCursors, type LogCursor } from '../store/log-cursor.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { DeadLetters } from './dead-letters.js';
 import { DependencyUnavailable, unavailableBackoffMs } from './dependency-unavailable.js';
+import { isDatabaseStalled } from '../store/database-unavailable.js';
 import type { Subscription } from './subscription.js';
 import type { SubscriptionControls } from './subscription-controls.js';
 import type { PartitionFilter, PartitionPage, SubscriptionLog } from './subscription-log.js';
 import type { GatheredOutcome } from './step-gathering.js';
+
+/** PostgreSQL itself, gone or too slow (a lock held elsewhere): waited for like any dependency. */
+const postgresStalled = (error: unknown): DependencyUnavailable =>
+  new DependencyUnavailable('PostgreSQL', error instanceof Error ? error.message : String(error));
 
 /** What one step of a partition did. */
 export type StepOutcome = 'idle' | 'progressed' | 'paused' | 'stopped' | 'lost';
@@ -157,6 +162,7 @@ export class PartitionRunner {
       // was written; the next step starts from the stored checkpoint.
       if (error instanceof LostCheckpoint) return moved ? 'progressed' : 'lost';
       if (error instanceof DependencyUnavailable) return this.waitForDependency(error);
+      if (isDatabaseStalled(error)) return this.waitForDependency(postgresStalled(error));
       return this.oneByOne(page, cursor);
     }
   }
@@ -212,6 +218,7 @@ export class PartitionRunner {
       } catch (error) {
         if (error instanceof LostCheckpoint) return 'lost';
         if (error instanceof DependencyUnavailable) return this.waitForDependency(error);
+        if (isDatabaseStalled(error)) return this.waitForDependency(postgresStalled(error));
         lastError = error;
         if (attempt < subscription.maxAttempts) await sleep(25 * 2 ** attempt);
       }
