@@ -20,11 +20,12 @@ const SILENT_SERVER_MARGIN_MS = 2_000;
  */
 const poolWithStatementLimits = (config: pg.PoolConfig, statementTimeoutMs: number): pg.Pool => {
   if (statementTimeoutMs === 0) return new pg.Pool(config);
-  const pool = new pg.Pool({ ...config, query_timeout: statementTimeoutMs + SILENT_SERVER_MARGIN_MS });
-  pool.on('connect', (client) => {
-    client.query(`SET statement_timeout = ${statementTimeoutMs}`).catch(() => undefined); // a lost connection fails its next query
+  return new pg.Pool({
+    ...config,
+    query_timeout: statementTimeoutMs + SILENT_SERVER_MARGIN_MS,
+    // Awaited before the client is handed out: a client's queries never overlap.
+    onConnect: (client) => client.query(`SET statement_timeout = ${statementTimeoutMs}`),
   });
-  return pool;
 };
 
 /**
