@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expectError, sendJson, type Reply } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
 import { stay } from '../support/stays.js';
-import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxied, type TcpProxy } from '../support/tcp-proxy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -36,10 +36,9 @@ describe('Statements that do not finish in time', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS), DB_POOL_SIZE: '2', ROLE: 'web' }, {}, async (db) => {
-      proxy = await tcpProxy('127.0.0.1', Number(new URL(db.url).port || 5432));
-      const url = new URL(db.url);
-      url.host = `127.0.0.1:${proxy.port}`;
-      return url.toString();
+      const through = await proxied(db.url, 5432);
+      proxy = through.proxy;
+      return through.url;
     });
     app.db.pool.on('error', () => undefined);
     practice = await createPractice(app, OWNER);

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { checkOutClient } from '../../src/event-sourcing/store/check-out-client.js';
 import { inTransaction } from '../../src/event-sourcing/store/in-transaction.js';
 import { endsReadyForQuery, fatalGoodbye } from '../support/postgres-wire.js';
-import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxied, type TcpProxy } from '../support/tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -20,11 +20,10 @@ describe('a connection lost as the pool hands it over', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const target = new URL(db.url);
-    proxy = await tcpProxy(target.hostname, Number(target.port || 5432));
-    target.host = `127.0.0.1:${proxy.port}`;
+    let url: string;
+    ({ proxy, url } = await proxied(db.url, 5432));
     // One connection, so the second caller surely waits for the first one's.
-    pool = new pg.Pool({ connectionString: target.toString(), max: 1 });
+    pool = new pg.Pool({ connectionString: url, max: 1 });
     pool.on('error', () => undefined);
   });
   afterAll(async () => {

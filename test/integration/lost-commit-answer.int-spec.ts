@@ -10,7 +10,7 @@ import type { StreamId } from '../../src/event-sourcing/store/event-envelope.js'
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
 import { PostgresEventStore, type PostgresEventStoreOptions } from '../../src/event-sourcing/store/postgres-event-store.js';
 import { endsReadyForQuery, fatalGoodbye } from '../support/postgres-wire.js';
-import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxied, type TcpProxy } from '../support/tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 class AddedPayload {
@@ -61,10 +61,9 @@ describe('a command whose commit answer is lost', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    proxy = await tcpProxy('127.0.0.1', Number(new URL(db.url).port || 5432));
-    const url = new URL(db.url);
-    url.host = `127.0.0.1:${proxy.port}`;
-    pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
+    let url: string;
+    ({ proxy, url } = await proxied(db.url, 5432));
+    pool = new pg.Pool({ connectionString: url, max: 10 });
     pool.on('error', () => undefined);
   });
   afterAll(async () => {

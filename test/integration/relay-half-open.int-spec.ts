@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AMQP_URL, describeWithBroker, uniqueExchange, waitFor } from '../support/broker.js';
 import { counterStream, ticked } from '../support/projection-fixtures.js';
 import { startRelay, type RunningRelay } from '../support/relay-fixture.js';
-import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxied, type TcpProxy } from '../support/tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const CONFIRM_TIMEOUT_MS = 500;
@@ -23,10 +23,9 @@ describeWithBroker('the relay on a half-open RabbitMQ connection', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const target = new URL(AMQP_URL!);
-    proxy = await tcpProxy(target.hostname, Number(target.port || 5672));
-    target.host = `127.0.0.1:${proxy.port}`;
-    const settings = { url: target.toString(), exchange, connectionName: `chronicle-half-open-test-${randomUUID()}`, log: () => undefined };
+    let url: string;
+    ({ proxy, url } = await proxied(AMQP_URL!, 5672));
+    const settings = { url, exchange, connectionName: `chronicle-half-open-test-${randomUUID()}`, log: () => undefined };
     relay = await startRelay(db, { ...settings, confirmTimeoutMs: CONFIRM_TIMEOUT_MS });
   });
   afterAll(async () => {

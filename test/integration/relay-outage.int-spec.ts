@@ -5,7 +5,7 @@ import type { StreamId } from '../../src/event-sourcing/store/event-envelope.js'
 import { type PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
 import { AMQP_URL, describeWithBroker, uniqueExchange, waitFor, type Tap } from '../support/broker.js';
 import { counterStream, ticked } from '../support/projection-fixtures.js';
-import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxied, type TcpProxy } from '../support/tcp-proxy.js';
 import { RELAY_SUBSCRIPTION } from '../../src/event-sourcing/relay/event-relay.js';
 import { startRelay, type RunningRelay } from '../support/relay-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -28,11 +28,10 @@ describeWithBroker('the relay through a RabbitMQ outage', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const target = new URL(AMQP_URL!);
-    proxy = await tcpProxy(target.hostname, Number(target.port || 5672));
-    target.host = `127.0.0.1:${proxy.port}`;
+    let url: string;
+    ({ proxy, url } = await proxied(AMQP_URL!, 5672));
     const connectionName = `chronicle-outage-test-${randomUUID()}`;
-    relay = await startRelay(db, { url: target.toString(), exchange, connectionName, log: (m) => logged.push(m) });
+    relay = await startRelay(db, { url, exchange, connectionName, log: (m) => logged.push(m) });
     ({ store, broker, received } = relay);
   });
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { SubscriptionWorker } from '../../src/event-sourcing/subscriptions/subsc
 import { TEST_MASTER_KEY } from '../support/personal-data.js';
 import { commandComplete, fatalGoodbye } from '../support/postgres-wire.js';
 import { createProjectionTables, testProjections, testRegistry } from '../support/projection-fixtures.js';
-import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxied, type TcpProxy } from '../support/tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -21,6 +21,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 describe('connections kept for a session', () => {
   let db: TestDatabase;
   let proxy: TcpProxy;
+  let proxiedUrl: string;
   let pool: pg.Pool;
   const logged: string[] = [];
   const log = (line: string) => void logged.push(line);
@@ -34,13 +35,10 @@ describe('connections kept for a session', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await createProjectionTables(db.pool);
-    const target = new URL(db.url);
-    proxy = await tcpProxy(target.hostname, Number(target.port || 5432));
+    ({ proxy, url: proxiedUrl } = await proxied(db.url, 5432));
   });
   beforeEach(() => {
-    const target = new URL(db.url);
-    target.host = `127.0.0.1:${proxy.port}`;
-    pool = new pg.Pool({ connectionString: target.toString(), max: 4 });
+    pool = new pg.Pool({ connectionString: proxiedUrl, max: 4 });
     pool.on('error', () => undefined);
     logged.length = 0;
   });

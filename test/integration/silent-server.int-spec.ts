@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { inTransaction } from '../../src/event-sourcing/store/in-transaction.js';
-import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxied, type TcpProxy } from '../support/tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -17,10 +17,9 @@ describe('a transaction whose server goes silent', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    proxy = await tcpProxy('127.0.0.1', Number(new URL(db.url).port || 5432));
-    const url = new URL(db.url);
-    url.host = `127.0.0.1:${proxy.port}`;
-    pool = new pg.Pool({ connectionString: url.toString(), max: 2, query_timeout: QUERY_TIMEOUT_MS });
+    let url: string;
+    ({ proxy, url } = await proxied(db.url, 5432));
+    pool = new pg.Pool({ connectionString: url, max: 2, query_timeout: QUERY_TIMEOUT_MS });
     pool.on('error', () => undefined);
   });
   afterAll(async () => {

@@ -81,3 +81,11 @@ export const tcpProxy = async (host: string, port: number): Promise<TcpProxy> =>
     },
   };
 };
+
+/** A proxy to the service `url` names, and the same URL through it (`defaultPort` when the URL names none). */
+export const proxied = async (url: string, defaultPort: number): Promise<{ proxy: TcpProxy; url: string }> => {
+  const target = new URL(url);
+  const proxy = await tcpProxy(target.hostname, Number(target.port || defaultPort));
+  target.host = `127.0.0.1:${proxy.port}`;
+  return { proxy, url: target.toString() };
+};
