@@ -162,13 +162,14 @@ describe('GET /metrics', () => {
   };
 
   it('counts a saga\'s unsent commands and shows how long the oldest has waited', async () => {
-    // Commands stay unsent with no worker up, or while one keeps failing. A sent one does not count.
+    // Commands stay unsent with no worker up, or while one keeps failing (it keeps its claim: the
+    // app's own sender, which would refuse these, leaves them alone). A sent one does not count.
     const samples = await scrapeWithIdleSagaRows(
       'saga_commands',
-      `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id, created_at, sent_at)
-       VALUES (gen_random_uuid(), 'idle-saga', 't', 'k-1', 'order', 'ConfirmOrder', '{}', 'c', 'e', now() - interval '90 seconds', NULL),
-              (gen_random_uuid(), 'idle-saga', 't', 'k-2', 'order', 'ConfirmOrder', '{}', 'c', 'e', now() - interval '10 seconds', NULL),
-              (gen_random_uuid(), 'idle-saga', 't', 'k-3', 'order', 'ConfirmOrder', '{}', 'c', 'e', now() - interval '1 hour', now())`,
+      `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id, created_at, sent_at, claimed_until)
+       VALUES (gen_random_uuid(), 'idle-saga', 't', 'k-1', 'order', 'ConfirmOrder', '{}', 'c', 'e', now() - interval '90 seconds', NULL, now() + interval '1 hour'),
+              (gen_random_uuid(), 'idle-saga', 't', 'k-2', 'order', 'ConfirmOrder', '{}', 'c', 'e', now() - interval '10 seconds', NULL, now() + interval '1 hour'),
+              (gen_random_uuid(), 'idle-saga', 't', 'k-3', 'order', 'ConfirmOrder', '{}', 'c', 'e', now() - interval '1 hour', now(), NULL)`,
     );
 
     expectBacklog(samples, 'chronicle_saga_commands_unsent', 'chronicle_saga_command_oldest_unsent_seconds');
