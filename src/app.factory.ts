@@ -41,6 +41,9 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
       // registers @fastify/middie, whose hook ran on every request for nothing (~4% of a command's CPU).
       skipMiddie: true,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+      // The client's address (request.ip, which unauthenticated requests are limited by) is the
+      // one these proxies forward; with none, the connection's own.
+      ...(env.TRUST_PROXY.trim() !== '' && { trustProxy: env.TRUST_PROXY }),
       // Fastify's defaults (0) let a client that sent its headers hold the connection forever. Node
       // takes requestTimeout when the server is made (and bounds headersTimeout by it): set only
       // afterwards, as Fastify's option does, it left a trickling body uncut (Node 20, measured).

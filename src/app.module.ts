@@ -31,7 +31,8 @@ const listOf = (text: string): string[] => text.split(',').map((s) => s.trim()).
  * Who may do what, checked in this order by every route (Nest runs global guards as they are
  * listed; a route's `@UseGuards` would run after all of them). Routes say what they need with
  * decorators: `@Public()`, `@PracticeAccess(role)`, `@OperatorsOnly()`, `@NotRateLimited()`.
- * - who is calling (401 without a valid caller), then that caller's own rate limit;
+ * - who is calling (401 without a valid caller; 429 for a client address past its limit of
+ *   requests whose token must be checked), then that caller's own rate limit;
  * - the tenant's door: a member of the practice with the role (403), which sets the tenant;
  *   or an operator, for routes that span tenants;
  * - that tenant's rate limit: it counts only requests of callers it admitted;

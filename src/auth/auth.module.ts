@@ -5,9 +5,11 @@ import type { Environment } from '../config/environment.js';
 import { AuthenticationGuard } from './authentication.guard.js';
 import { OperatorGuard } from './operator.guard.js';
 import { jwtOptionsOf } from './token-policy.js';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module.js';
 
 @Module({
   imports: [
+    RateLimitsModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<Environment, true>) =>

@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Injectable, UnauthorizedException, type Can
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ACTOR_TYPES, type ActorType, isStorableText, KeyCache } from '../event-sourcing/index.js';
 import type { Environment } from '../config/environment.js';
 import type { AuthenticatedActor, TokenClaims } from './authenticated-actor.js';
@@ -10,6 +10,7 @@ import type { RequestWithActor } from './current-actor.decorator.js';
 import { operatorIdsOf } from './operators.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { lifetimeProblem } from './token-policy.js';
+import { RateLimiter } from '../rate-limits/rate-limiter.js';
 
 const unauthenticated = (message: string) => new UnauthorizedException({ code: 'UNAUTHENTICATED', message });
 const MAX_ID_LENGTH = 255;
@@ -45,6 +46,10 @@ const userIdOf = (value: unknown): string => {
  * Every route but `@Public()` ones needs a caller: a Bearer JWT (HS256) by default, or
  * `x-user-id` / `x-actor-type` headers when a gateway has authenticated already
  * (AUTH_MODE=trusted-header).
+ *
+ * A request without credentials, or whose token's signature must be checked (not verified
+ * before), counts against its client address's limit first: a flood of forged tokens is
+ * answered 429 before any is checked, and callers whose tokens passed earlier are not slowed.
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
@@ -58,6 +63,7 @@ export class AuthenticationGuard implements CanActivate {
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(JwtService) private readonly jwt: JwtService,
     @Inject(ConfigService) config: ConfigService<Environment, true>,
+    @Inject(RateLimiter) private readonly limiter: RateLimiter,
   ) {
     this.mode = config.get('AUTH_MODE', { infer: true });
     this.maxLifetimeSeconds = config.get('JWT_MAX_LIFETIME_SECONDS', { infer: true });
@@ -66,8 +72,10 @@ export class AuthenticationGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithActor>();
-    const actor = this.mode === 'trusted-header' ? this.fromHeaders(request) : await this.fromToken(request);
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest & RequestWithActor>();
+    const reply = http.getResponse<FastifyReply>();
+    const actor = this.mode === 'trusted-header' ? await this.fromHeaders(request, reply) : await this.fromToken(request, reply);
     // Acting as the system is for operators; anyone else claiming it is refused, not downgraded.
     if (actor.actorType === 'system' && !this.operators.has(actor.userId)) {
       throw new ForbiddenException({ code: 'SYSTEM_ACTOR_NOT_ALLOWED', message: 'Only operators (OPERATOR_USER_IDS) may act as the system actor' });
@@ -76,18 +84,24 @@ export class AuthenticationGuard implements CanActivate {
     return true;
   }
 
-  private fromHeaders(request: FastifyRequest): AuthenticatedActor {
+  private async fromHeaders(request: FastifyRequest, reply: FastifyReply): Promise<AuthenticatedActor> {
     const userId = request.headers['x-user-id'];
-    if (userId === undefined) throw unauthenticated('x-user-id header is missing');
+    if (userId === undefined) {
+      await this.countAddress(request, reply);
+      throw unauthenticated('x-user-id header is missing');
+    }
     return { userId: userIdOf(userId), actorType: actorTypeOf(request.headers['x-actor-type']) };
   }
 
-  private async fromToken(request: FastifyRequest): Promise<AuthenticatedActor> {
+  private async fromToken(request: FastifyRequest, reply: FastifyReply): Promise<AuthenticatedActor> {
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    if (scheme !== 'Bearer' || !token) throw unauthenticated('Authorization: Bearer <token> is missing');
+    if (scheme !== 'Bearer' || !token) {
+      await this.countAddress(request, reply);
+      throw unauthenticated('Authorization: Bearer <token> is missing');
+    }
     const nowSeconds = Math.floor(Date.now() / 1000);
     const known = this.verified.get(token);
-    const claims = known && stillInWindow(known, nowSeconds) ? known : await this.verify(token);
+    const claims = known && stillInWindow(known, nowSeconds) ? known : await this.verify(token, request, reply);
     const lifetime = lifetimeProblem(claims, this.maxLifetimeSeconds, nowSeconds);
     if (lifetime) throw unauthenticated(lifetime);
     const actor = { userId: userIdOf(claims.sub), actorType: actorTypeOf(claims.actorType) };
@@ -95,12 +109,18 @@ export class AuthenticationGuard implements CanActivate {
     return actor;
   }
 
-  private async verify(token: string): Promise<VerifiedClaims> {
+  private async verify(token: string, request: FastifyRequest, reply: FastifyReply): Promise<VerifiedClaims> {
     this.verified.delete(token);
+    await this.countAddress(request, reply);
     try {
       return await this.jwt.verifyAsync<VerifiedClaims & object>(token); // algorithm, issuer, audience: token-policy.ts
     } catch (error) {
       throw unauthenticated(`the bearer token is not valid: ${(error as Error).message}`);
     }
+  }
+
+  /** The client's address (the forwarded one behind TRUST_PROXY's proxies): 429 once over its limit. */
+  private countAddress(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    return this.limiter.hit('address', request.ip, reply);
   }
 }

@@ -45,6 +45,14 @@ describe('environment', () => {
       expect(validateEnvironment({ DB_STATEMENT_TIMEOUT_MS: '0' }).DB_STATEMENT_TIMEOUT_MS).toBe(0);
     });
 
+    it('limits unauthenticated requests to 100 a second per address, and trusts no proxy, unless told', () => {
+      expect(validateEnvironment({})).toMatchObject({ RATE_LIMIT_ADDRESS_PER_SECOND: 100, TRUST_PROXY: '' });
+    });
+
+    it.each(['10.0.0.1', '10.0.0.0/8, 192.168.1.7', '::1,fd00::/8'])('trusts the proxies %s', (proxies) => {
+      expect(validateEnvironment({ TRUST_PROXY: proxies }).TRUST_PROXY).toBe(proxies);
+    });
+
     it('treats an empty variable as unset', () => {
       expect(validateEnvironment({ DATABASE_URL: '', PORT: '' })).toMatchObject({ DATABASE_URL: undefined, PORT: 3000 });
     });
@@ -69,6 +77,12 @@ describe('environment', () => {
       ['DB_POOL_SIZE', '1e1'],
       ['SHUTDOWN_TIMEOUT_MS', '0b11111010000'],
       ['NODE_ENV', 'Production'],
+      ['RATE_LIMIT_ADDRESS_PER_SECOND', '0'],
+      ['TRUST_PROXY', 'true'],
+      ['TRUST_PROXY', 'proxy.internal'],
+      ['TRUST_PROXY', '10.0.0.0/33'],
+      ['TRUST_PROXY', '10.0.0.1,'],
+      ['TRUST_PROXY', '10.0.0.0/8/8'],
     ])('names %s=%s', (name, value) => {
       const problems = problemsOf({ [name]: value });
       expect(problems).toHaveLength(1);

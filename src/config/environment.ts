@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
+import { isIP } from 'node:net';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s/]+(:\d+)?\/[^\s?]+(\?\S*)?$/;
 /** A host and a database, and a port that exists (1-65535; the URL parser refuses larger ones). */
@@ -21,6 +22,23 @@ const IsPostgresUrl = () =>
     },
   });
 const AMQP_URL = /^amqps?:\/\/\S+$/;
+/** An address or a CIDR range of one: `10.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8`. */
+const isAddressOrRange = (entry: string): boolean => {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+};
+const IsTrustedProxies = () =>
+  ValidateBy({
+    name: 'isTrustedProxies',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && (value.trim() === '' || value.split(',').every((entry) => isAddressOrRange(entry.trim()))),
+      defaultMessage: () => 'TRUST_PROXY must be empty, or addresses and CIDR ranges separated by commas (10.0.0.1,10.1.0.0/16)',
+    },
+  });
 export const DEVELOPMENT_JWT_SECRET = 'chronicle-development-secret-do-not-deploy';
 /** 32 bytes, base64: public (it is in this file), so only for a development machine. */
 export const DEVELOPMENT_KEY_ENCRYPTION_KEY = 'Y2hyb25pY2xlLWRldmVsb3BtZW50LWtleS1kby1ub3Q=';
@@ -103,6 +121,23 @@ export class Environment {
 
   @IsInt() @Min(1) @Max(1_000_000) @Transform(toInt)
   RATE_LIMIT_TENANT_PER_SECOND = 1_000;
+
+  /**
+   * Requests a second from one client address that must have a token's signature checked, or
+   * bring no credentials at all, in each process: what a flood of forged or missing tokens
+   * gets through before it is answered 429 without being checked. A caller whose token was
+   * verified before is not counted, so a shared address (an office's NAT) only pays for new tokens.
+   */
+  @IsInt() @Min(1) @Max(1_000_000) @Transform(toInt)
+  RATE_LIMIT_ADDRESS_PER_SECOND = 100;
+
+  /**
+   * The proxies in front of the app, as addresses or CIDR ranges (comma-separated), whose
+   * `X-Forwarded-For` names the client's address; empty: the connection's own address is the
+   * client's, and the header is ignored (anyone could write it).
+   */
+  @IsTrustedProxies()
+  TRUST_PROXY = '';
 
   /** The whole request, headers and body, must arrive within this: a client that trickles it is cut off with 408. */
   @IsInt() @Min(1) @Max(3_600_000) @Transform(toInt)

@@ -2,11 +2,12 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 
-export type RateLimitScope = 'user' | 'tenant';
+/** Whose requests are counted: a caller's, a tenant's, or a client address's unauthenticated ones. */
+export type RateLimitScope = 'user' | 'tenant' | 'address';
 
 const WINDOW_MS = 1_000;
 
-/** Counts a caller's or a tenant's requests per second; over the limit, 429 RATE_LIMITED with Retry-After. */
+/** Counts a scope's requests per second; over the limit, 429 RATE_LIMITED with Retry-After. */
 export class RateLimiter {
   constructor(
     private readonly storage: ThrottlerStorage,
