@@ -28,11 +28,18 @@ const QUIET_CHECKS = 5;
 const CHECK_MS = 20;
 const QUIESCE_LIMIT_MS = 10_000;
 
-const quiesce = async (pool: Pool): Promise<void> => {
+/** Connections checked out, and checkouts waiting for one. */
+const busyOf = (pool: Pool): number => pool.totalCount - pool.idleCount + pool.waitingCount;
+
+/**
+ * `held`: connections the app keeps checked out while idle (the subject keys' LISTEN
+ * session), which no request will give back: counted as busy, they made every wait run
+ * to its limit.
+ */
+const quiesce = async (pool: Pool, held: number): Promise<void> => {
   const deadline = performance.now() + QUIESCE_LIMIT_MS;
   for (let quiet = 0; quiet < QUIET_CHECKS && performance.now() < deadline; ) {
-    const busy = pool.totalCount - pool.idleCount + pool.waitingCount;
-    quiet = busy === 0 ? quiet + 1 : 0;
+    quiet = busyOf(pool) <= held ? quiet + 1 : 0;
     await sleep(CHECK_MS);
   }
 };
@@ -75,14 +82,15 @@ export const startApp = async (databaseUrl: string): Promise<BenchApp> => {
       throw new Error(`POST ${ROUTES.practices} answered ${response.status}: ${JSON.stringify(body)}`);
     }
     const pool = app.get<Pool>(PG_POOL);
+    const held = busyOf(pool);
     return {
       app,
       baseUrl,
       token,
       practiceId: body.practiceId,
-      quiesce: () => quiesce(pool),
+      quiesce: () => quiesce(pool, held),
       close: async () => {
-        await quiesce(pool);
+        await quiesce(pool, held);
         await app.close();
       },
     };
