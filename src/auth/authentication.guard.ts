@@ -11,6 +11,7 @@ import { operatorIdsOf } from './operators.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { lifetimeProblem } from './token-policy.js';
 import { RateLimiter } from '../rate-limits/rate-limiter.js';
+import { clientKeyOf } from '../rate-limits/client-address.js';
 
 const unauthenticated = (message: string) => new UnauthorizedException({ code: 'UNAUTHENTICATED', message });
 const MAX_ID_LENGTH = 255;
@@ -119,8 +120,8 @@ export class AuthenticationGuard implements CanActivate {
     }
   }
 
-  /** The client's address (the forwarded one behind TRUST_PROXY's proxies): 429 once over its limit. */
+  /** The client's address (the forwarded one behind TRUST_PROXY's proxies; IPv6 by /64): 429 once over its limit. */
   private countAddress(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    return this.limiter.hit('address', request.ip, reply);
+    return this.limiter.hit('address', clientKeyOf(request.ip), reply);
   }
 }

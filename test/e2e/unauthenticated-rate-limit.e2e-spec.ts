@@ -78,6 +78,12 @@ describe('Unauthenticated requests, limited per client address', () => {
     expect(other.status).toBe(200);
   });
 
+  it('counts an IPv6 client by its /64 network: rotating addresses within it does not dodge the limit', async () => {
+    await freshWindow();
+    const network = `2001:db8:${++clients}:7`;
+    expectLimited(await flood(behindProxy, (i) => forged({ 'x-forwarded-for': `${network}::${(i + 1).toString(16)}` }, i)), 401);
+  });
+
   it('ignores X-Forwarded-For without a trusted proxy: a flood cannot dodge its limit by writing it', async () => {
     await freshWindow();
     expectLimited(await flood(direct, (i) => forged(newClient(), i)), 401);
