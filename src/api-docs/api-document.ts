@@ -1,4 +1,4 @@
-import type { OpenAPIObject, OperationObject, ParameterObject, PathItemObject } from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject, ParameterObject, PathItemObject, ResponseObject } from '@nestjs/swagger';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 const WRITES = new Set<string>(['put', 'post', 'delete', 'patch']);
@@ -13,6 +13,15 @@ const IDEMPOTENCY_KEY: ParameterObject = {
   schema: { type: 'string', maxLength: 255 },
 };
 
+/** Answers any route that needs a caller may give before its own: authentication and the rate limits come first. */
+const CALLER_REFUSALS: Readonly<Record<string, ResponseObject>> = {
+  '401': { description: 'UNAUTHENTICATED: no bearer token, or one that is not valid' },
+  '429': {
+    description:
+      'RATE_LIMITED, with Retry-After: too many requests a second from this caller, this practice, or (without a verified token) this client address',
+  },
+};
+
 const isParameter = (parameter: unknown): parameter is ParameterObject => typeof parameter === 'object' && parameter !== null && 'in' in parameter;
 
 /** What every operation of the app holds without saying so route by route. */
@@ -23,8 +32,13 @@ const completeOperation = (path: string, method: string, operation: OperationObj
   for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) {
     if (!declared.has(`path:${name.toLowerCase()}`)) parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
   }
-  // The idempotency interceptor is global: every write takes the header.
+  // The idempotency guard is global: every write takes the header.
   if (WRITES.has(method) && !declared.has('header:idempotency-key')) parameters.push(IDEMPOTENCY_KEY);
+  // Routes that need a caller say so by their security scheme; public ones have none.
+  if ((operation.security ?? []).length > 0) {
+    const responses = (operation.responses ??= {});
+    for (const [status, response] of Object.entries(CALLER_REFUSALS)) responses[status] ??= response;
+  }
 };
 
 /** The OpenAPI document Nest built, completed with what holds for every route (see `completeOperation`). */

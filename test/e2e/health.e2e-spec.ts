@@ -110,4 +110,15 @@ describe('GET /health', () => {
     expect(headersOf('/v1/practices/{practiceId}/reservations/{reservationId}/confirm', 'post')).toEqual(expect.arrayContaining(['If-Match']));
     expect(headersOf('/v1/events/append', 'post')).toEqual(expect.arrayContaining(['If-Match', 'Idempotency-Key']));
   });
+
+  it('documents 401 and 429 on every route that needs a caller, and neither on public ones', async () => {
+    type Operation = { security?: unknown[]; responses?: Record<string, unknown> };
+    const document = (await (await fetch(`${testApp.baseUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, Operation>> };
+    const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ route: `${method} ${path}`, op })));
+    const statusesOf = (op: Operation) => ['401', '429'].filter((status) => op.responses?.[status] !== undefined);
+    const guarded = operations.filter(({ op }) => (op.security ?? []).length > 0);
+    expect(guarded.length).toBeGreaterThan(40);
+    expect(guarded.filter(({ op }) => statusesOf(op).length < 2).map(({ route }) => route)).toEqual([]);
+    expect(statusesOf(document.paths['/health'].get)).toEqual([]);
+  });
 });
