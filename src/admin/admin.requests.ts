@@ -34,6 +34,16 @@ export class SagaInstancesQuery {
   limit?: number;
 }
 
+export class SagaCommandsQuery {
+  @ApiPropertyOptional({ description: 'Only this saga’s commands', example: 'reservation-deposit' })
+  @IsOptional() @IsString() @Length(1, 100)
+  saga?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  limit?: number;
+}
+
 export class StreamsQuery {
   @ApiPropertyOptional({ description: 'Only this tenant’s streams (a practice id)', example: '3f1c2d9e-8a51-4c1e-9a57-2f0f1b6f4a10' })
   @IsOptional() @IsString() @Length(1, 255)

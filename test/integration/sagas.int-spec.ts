@@ -9,6 +9,7 @@ import { depositSaga, orders, payments } from '../../src/event-sourcing/sagas/or
 import { defineSaga } from '../../src/event-sourcing/sagas/saga.js';
 import { SagaCommandDispatcher } from '../../src/event-sourcing/sagas/saga-command-dispatcher.js';
 import { SagaDeadlines } from '../../src/event-sourcing/sagas/saga-deadlines.js';
+import { SagaCommandAlreadySent, SagaCommandNotFound, SagaOutbox } from '../../src/event-sourcing/sagas/saga-outbox.js';
 import { SagaRuntime } from '../../src/event-sourcing/sagas/saga-runtime.js';
 import { sagaStream, sagaSteppedType } from '../../src/event-sourcing/sagas/saga-stream.js';
 import type { StreamId } from '../../src/event-sourcing/store/event-envelope.js';
@@ -273,6 +274,48 @@ describe('sagas on PostgreSQL', () => {
       { command_id: brokenThen, sent: false, outcome: null, claimed: true },
     ]);
     expect(await typesOf(paymentStream(broken))).toEqual([]);
+  });
+
+  it('counts the failed sends of a command that keeps failing, with its last error, for operators to see', async () => {
+    const broken = randomUUID();
+    const commandId = randomUUID();
+    await db.pool.query(
+      `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id)
+       VALUES ($1, $2, $3, $4, 'payment', 'RequestPayment', $5, 'c-failing', 'e-failing')`,
+      [commandId, depositSaga.name, TENANT, broken, { orderId: broken, amount: 'many' }],
+    );
+    // Claims of 0 s lapse at once: each pass sends it again.
+    const dispatcher = new SagaCommandDispatcher(db.pool, store, repository, catalog, [depositSaga], { claimSeconds: 0 });
+    await dispatcher.dispatchOnce();
+    await dispatcher.dispatchOnce();
+
+    const [listed] = (await new SagaOutbox(db.pool).unsent({ saga: depositSaga.name, limit: 500 })).filter((c) => c.commandId === commandId);
+    expect(listed).toMatchObject({ key: broken, type: 'RequestPayment', attempts: 2, giveUpBy: null, lastFailedAt: expect.any(String) });
+    expect(listed.lastError).toMatch(/amount/);
+  });
+
+  it('gives up a command at its next claim once an operator asked: recorded refused GIVEN_UP, and the saga compensates', async () => {
+    const orderId = await confirmationWaiting();
+    const confirmId = (await db.pool.query(`SELECT command_id FROM saga_commands WHERE type = 'ConfirmOrder' AND instance_key = $1`, [orderId]))
+      .rows[0].command_id as string;
+    const outbox = new SagaOutbox(db.pool);
+
+    await expect(outbox.giveUp(confirmId, 'olga')).resolves.toMatchObject({ commandId: confirmId, giveUpBy: 'olga' });
+    const dispatcher = running!.runtime.dispatcher;
+    expect(await dispatcher.dispatchOnce()).toBe(1); // ConfirmOrder: given up, and the saga voids the payment
+    expect(await dispatcher.dispatchOnce()).toBe(1); // VoidPayment
+
+    const { rows } = await db.pool.query(`SELECT type, outcome, error FROM saga_commands WHERE instance_key = $1 ORDER BY created_at`, [orderId]);
+    expect(rows.map((r) => [r.type, r.outcome, r.error?.code])).toEqual([
+      ['RequestPayment', 'applied', undefined],
+      ['ConfirmOrder', 'refused', 'GIVEN_UP'],
+      ['VoidPayment', 'applied', undefined],
+    ]);
+    expect(rows[1].error.message).toMatch(/olga/);
+    expect(await typesOf(orderStream(orderId))).toEqual(['order.placed']);
+    expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested', 'payment.captured', 'payment.voided']);
+    await expect(outbox.giveUp(confirmId, 'olga')).rejects.toBeInstanceOf(SagaCommandAlreadySent);
+    await expect(outbox.giveUp(randomUUID(), 'olga')).rejects.toBeInstanceOf(SagaCommandNotFound);
   });
 
   it('records a refused command with its code, and hands the refusal to the saga, which compensates', async () => {

@@ -40,6 +40,7 @@ import type { AnySaga } from '../sagas/saga.js';
 import { Sagas } from '../sagas/sagas.js';
 import { InboxFailures } from '../inbox/inbox-failures.js';
 import { SagaAdmin } from '../sagas/saga-admin.js';
+import { SagaOutbox } from '../sagas/saga-outbox.js';
 import { CorrelationChains } from '../sagas/correlation-chain.js';
 import { sagaSteppedType } from '../sagas/saga-stream.js';
 import { registerEventSourcingMetrics } from '../metrics/event-sourcing-metrics.js';
@@ -128,6 +129,7 @@ export class EventSourcingModule implements OnModuleInit, BeforeApplicationShutd
         { provide: EventRegistry, useValue: new EventRegistry().register(sagaSteppedType) },
         { provide: Sagas, useValue: new Sagas() },
         { provide: SagaAdmin, inject: [PG_POOL_TOKEN, Sagas], useFactory: (pool: Pool, sagas: Sagas) => new SagaAdmin(pool, sagas) },
+        { provide: SagaOutbox, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => new SagaOutbox(pool) },
         // Parked inbox messages live in PostgreSQL: any process answers for them, with or without a broker.
         { provide: InboxFailures, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => new InboxFailures(pool) },
         {
@@ -246,7 +248,7 @@ export class EventSourcingModule implements OnModuleInit, BeforeApplicationShutd
             }),
         },
       ],
-      exports: [IdempotencyGuard, SubjectForgetting, CommandSender, Sagas, SagaAdmin, InboxFailures, CorrelationChains, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
+      exports: [IdempotencyGuard, SubjectForgetting, CommandSender, Sagas, SagaAdmin, SagaOutbox, InboxFailures, CorrelationChains, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
     };
   }
 

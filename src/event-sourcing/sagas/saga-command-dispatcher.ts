@@ -20,7 +20,15 @@ interface SagaCommandRow {
   readonly correlation_id: string;
   readonly causation_id: string;
   readonly created_at: Date;
+  readonly attempts: number;
+  readonly last_error: string | null;
+  readonly give_up_by: string | null;
 }
+
+/** The refusal code a command given up by an operator is recorded with, and its saga handed. */
+export const GIVEN_UP = 'GIVEN_UP';
+/** A failure's text as kept with its command: enough to tell what failed. */
+const MAX_ERROR_LENGTH = 2_000;
 
 export interface SagaCommandDispatcherOptions {
   readonly batchSize?: number;
@@ -35,6 +43,9 @@ export interface SagaCommandDispatcherOptions {
  * its claim lapse and another sends the command again: its id derives the same event ids, so
  * the aggregate stores it once. A refusal (a `DomainError`) is recorded with the command and
  * handed to its saga as `command.refused`, in one transaction, so the saga can compensate.
+ * Any other failure is counted with the command, and it goes again when its claim lapses,
+ * until it succeeds, is refused, or an operator gives it up (`SagaOutbox`): then the next
+ * claim records it refused with `GIVEN_UP` instead of sending it.
  */
 export class SagaCommandDispatcher {
   private readonly sagas: ReadonlyMap<string, AnySaga>;
@@ -58,7 +69,8 @@ export class SagaCommandDispatcher {
          SELECT command_id FROM saga_commands
          WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING command_id, saga, instance_key, tenant_id, aggregate_type, type, data, correlation_id, causation_id, created_at`,
+       RETURNING command_id, saga, instance_key, tenant_id, aggregate_type, type, data, correlation_id, causation_id, created_at,
+         attempts, last_error, give_up_by`,
       [this.options.claimSeconds ?? 30, this.options.batchSize ?? 20],
     );
     // One instance's commands go out in the order its steps decided them: after one that
@@ -68,15 +80,20 @@ export class SagaCommandDispatcher {
     for (const row of [...rows].sort((a, b) => a.created_at.getTime() - b.created_at.getTime())) {
       const instance = JSON.stringify([row.saga, row.tenant_id, row.instance_key]);
       if (held.has(instance)) continue;
-      await this.send(row).catch((error: unknown) => {
+      await this.send(row).catch(async (error: unknown) => {
         held.add(instance);
         this.options.log?.(`saga ${row.saga}: ${row.type} ${row.command_id} failed (${String(error)}); sent again when its claim lapses`);
+        await this.recordFailure(row, error);
       });
     }
     return rows.length;
   }
 
   private async send(row: SagaCommandRow): Promise<void> {
+    if (row.give_up_by !== null) {
+      const after = row.last_error === null ? '' : ` after ${row.attempts} failed attempts (last: ${row.last_error})`;
+      return this.refuse(row, GIVEN_UP, `Given up by operator ${row.give_up_by}${after}`);
+    }
     const aggregate = this.catalog.entry(row.aggregate_type);
     if (!aggregate) return this.refuse(row, 'UNKNOWN_AGGREGATE', `No aggregate "${row.aggregate_type}"`);
     const metadata = {
@@ -112,6 +129,17 @@ export class SagaCommandDispatcher {
       const trigger = { type: refused.type, id: messageId, correlationId, at: refused.occurredAt };
       await commitStep(client, this.store, saga.name, stream, loaded.version, step, trigger);
     });
+  }
+
+  /** Kept with the command for operators (`SagaOutbox`); the database may be what failed, so this may fail too. */
+  private async recordFailure(row: SagaCommandRow, error: unknown): Promise<void> {
+    await this.pool
+      .query(
+        `UPDATE saga_commands SET attempts = attempts + 1, last_error = $2, last_failed_at = clock_timestamp()
+         WHERE command_id = $1 AND sent_at IS NULL`,
+        [row.command_id, String(error).slice(0, MAX_ERROR_LENGTH)],
+      )
+      .catch(() => undefined);
   }
 
   /** Records the command's outcome; false if another sender recorded one first. */
