@@ -49,7 +49,7 @@ describe('environment', () => {
       expect(validateEnvironment({})).toMatchObject({ RATE_LIMIT_ADDRESS_PER_SECOND: 100, TRUST_PROXY: '' });
     });
 
-    it.each(['10.0.0.1', '10.0.0.0/8, 192.168.1.7', '::1,fd00::/8'])('trusts the proxies %s', (proxies) => {
+    it.each(['10.0.0.1', '10.0.0.0/8, 192.168.1.7', '::1,fd00::/8', 'loopback, uniquelocal'])('trusts the proxies %s', (proxies) => {
       expect(validateEnvironment({ TRUST_PROXY: proxies }).TRUST_PROXY).toBe(proxies);
     });
 
@@ -83,6 +83,9 @@ describe('environment', () => {
       ['TRUST_PROXY', '10.0.0.0/33'],
       ['TRUST_PROXY', '10.0.0.1,'],
       ['TRUST_PROXY', '10.0.0.0/8/8'],
+      ['TRUST_PROXY', '0.0.0.0/0'],
+      ['TRUST_PROXY', '::/0'],
+      ['TRUST_PROXY', 'fe80::1%eth0.100'],
     ])('names %s=%s', (name, value) => {
       const problems = problemsOf({ [name]: value });
       expect(problems).toHaveLength(1);

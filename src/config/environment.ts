@@ -1,6 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
-import { isIP } from 'node:net';
+import proxyAddr from '@fastify/proxy-addr';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s/]+(:\d+)?\/[^\s?]+(\?\S*)?$/;
 /** A host and a database, and a port that exists (1-65535; the URL parser refuses larger ones). */
@@ -22,21 +22,27 @@ const IsPostgresUrl = () =>
     },
   });
 const AMQP_URL = /^amqps?:\/\/\S+$/;
-/** An address or a CIDR range of one: `10.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8`. */
-const isAddressOrRange = (entry: string): boolean => {
-  const [address, prefix, extra] = entry.split('/');
-  const family = isIP(address);
-  if (family === 0 || extra !== undefined) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+/**
+ * Parsed by the same code Fastify's `trustProxy` is (it would otherwise stop the app at start
+ * with a stack trace): addresses, CIDR ranges of at least one bit, and the names `loopback`,
+ * `linklocal`, `uniquelocal`.
+ */
+const isTrustedProxyList = (entries: string[]): boolean => {
+  try {
+    proxyAddr.compile(entries);
+    return true;
+  } catch {
+    return false;
+  }
 };
 const IsTrustedProxies = () =>
   ValidateBy({
     name: 'isTrustedProxies',
     validator: {
       validate: (value: unknown) =>
-        typeof value === 'string' && (value.trim() === '' || value.split(',').every((entry) => isAddressOrRange(entry.trim()))),
-      defaultMessage: () => 'TRUST_PROXY must be empty, or addresses and CIDR ranges separated by commas (10.0.0.1,10.1.0.0/16)',
+        typeof value === 'string' && (value.trim() === '' || isTrustedProxyList(value.split(',').map((entry) => entry.trim()))),
+      defaultMessage: () =>
+        'TRUST_PROXY must be empty, or addresses, CIDR ranges (/1 or more) and the names loopback, linklocal, uniquelocal, separated by commas (10.0.0.1,10.1.0.0/16)',
     },
   });
 export const DEVELOPMENT_JWT_SECRET = 'chronicle-development-secret-do-not-deploy';

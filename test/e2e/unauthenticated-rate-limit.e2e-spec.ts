@@ -84,6 +84,12 @@ describe('Unauthenticated requests, limited per client address', () => {
     expectLimited(await flood(behindProxy, (i) => forged({ 'x-forwarded-for': `${network}::${(i + 1).toString(16)}` }, i)), 401);
   });
 
+  it('counts a client forwarded with its port (address:port) as one, whatever port each request came from', async () => {
+    await freshWindow();
+    const address = `198.51.100.${++clients}`;
+    expectLimited(await flood(behindProxy, (i) => forged({ 'x-forwarded-for': `${address}:${40_000 + i}` }, i)), 401);
+  });
+
   it('ignores X-Forwarded-For without a trusted proxy: a flood cannot dodge its limit by writing it', async () => {
     await freshWindow();
     expectLimited(await flood(direct, (i) => forged(newClient(), i)), 401);
