@@ -74,6 +74,13 @@ describe('the reservation deposit saga', () => {
       given(created).when(onReservation(reservationConfirmed(), 2)).then({ ends: true }));
   });
 
+  describe('when the payment cannot be requested', () => {
+    it('cancels the reservation, its request refused or given up by an operator', () =>
+      given(created)
+        .when(commandRefused('RequestPayment', 'GIVEN_UP', 'Given up by operator olga', AT))
+        .then({ send: [cancelReservation('Deposit could not be requested: GIVEN_UP')], ends: true }));
+  });
+
   describe('paid, confirming the reservation', () => {
     it('ends once the reservation is confirmed', () => given(created, captured).when(onReservation(reservationConfirmed(), 2)).then({ ends: true }));
 

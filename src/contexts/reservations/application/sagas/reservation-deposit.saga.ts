@@ -14,13 +14,15 @@ export type DepositProcess =
   | { readonly status: 'ended'; readonly outcome: 'paid' | 'payment-failed' | 'expired' | 'closed-by-hand' | 'refunded' };
 
 const DEADLINE = 'deposit';
+const REQUEST_PAYMENT = 'RequestPayment';
 
 /**
  * A reservation made with a deposit is confirmed once the deposit is paid, and cancelled if the
  * payment fails or does not arrive in time (the payment is then voided). A reservation
  * confirmed or cancelled by hand meanwhile ends it (a cancelled one's payment is voided, even
  * when it was captured: the confirmation the saga sent is then refused, or the cancellation
- * reaches it first). The payment of a reservation has the reservation's id, so payment events
+ * reaches it first). A payment that cannot be requested (the command refused, or given up by
+ * an operator) cancels the reservation. The payment of a reservation has the reservation's id, so payment events
  * find their instance.
  */
 export const reservationDepositSaga = (deadlineSeconds: number) =>
@@ -47,7 +49,7 @@ export const reservationDepositSaga = (deadlineSeconds: number) =>
         case 'reservation.cancelled':
           return { status: 'ended', outcome: state.status === 'confirming' ? 'refunded' : 'closed-by-hand' };
         case 'command.refused':
-          return { status: 'ended', outcome: 'refunded' };
+          return { status: 'ended', outcome: message.data.commandType === REQUEST_PAYMENT ? 'payment-failed' : 'refunded' };
         default:
           return state; // payment.requested and payment.voided: the saga's own doing, not followed
       }
@@ -60,7 +62,7 @@ const requestDeposit = (message: Extract<SagaMessage<DepositEvent>, { type: 'res
   const { reservationId, deposit } = message.data;
   if (!deposit) return {};
   return {
-    send: [sendTo(payments, { type: 'RequestPayment', data: { paymentId: reservationId, reservationId, ...deposit } })],
+    send: [sendTo(payments, { type: REQUEST_PAYMENT, data: { paymentId: reservationId, reservationId, ...deposit } })],
     setDeadlines: [deadlineAfter(DEADLINE, deadlineSeconds, message)],
   };
 };
@@ -82,7 +84,10 @@ const settle = (message: SagaMessage<DepositEvent>, state: DepositProcess): Reac
       return { send: [cancel('Deposit not paid in time'), voidPayment('Deposit not paid in time')] };
     case 'reservation.cancelled':
       return { send: [voidPayment('Reservation cancelled')] };
-    case 'command.refused': // the confirmation, of a reservation closed after its deposit was captured
+    case 'command.refused':
+      // The payment could not even be requested (refused, or given up by an operator): no deposit will come.
+      if (message.data.commandType === REQUEST_PAYMENT) return { send: [cancel(`Deposit could not be requested: ${message.data.code}`)] };
+      // The confirmation, of a reservation closed after its deposit was captured.
       return { send: [voidPayment(`Reservation closed before its deposit was paid: ${message.data.code}`)] };
     default:
       return {}; // confirmed (by hand, or by this saga's own command): nothing more to do
