@@ -9,6 +9,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  */
 describe('Admin API: saga commands', () => {
   const OPERATOR = 'ops';
+  const OTHER_OPERATOR = 'ops-2';
   const SAGA = 'reservation-deposit';
   let app: TestApp;
 
@@ -32,7 +33,7 @@ describe('Admin API: saga commands', () => {
     (await app.db.pool.query(`SELECT outcome, error FROM saga_commands WHERE command_id = $1`, [commandId])).rows[0];
 
   beforeAll(async () => {
-    app = await startTestApp({ OPERATOR_USER_IDS: OPERATOR });
+    app = await startTestApp({ OPERATOR_USER_IDS: `${OPERATOR},${OTHER_OPERATOR}` });
   });
   afterAll(() => app.close());
 
@@ -56,6 +57,14 @@ describe('Admin API: saga commands', () => {
     for (const end = Date.now() + 10_000; outcome.outcome === null && Date.now() < end; outcome = await outcomeOf(commandId)) await sleep(50);
     expect(outcome).toMatchObject({ outcome: 'refused', error: expect.objectContaining({ code: 'GIVEN_UP' }) });
     expect((await commands()).body.commands.map((c: { commandId: string }) => c.commandId)).not.toContain(commandId);
+  });
+
+  it('keeps the first operator who asked on record when another asks again', async () => {
+    const commandId = await failingCommand(3600);
+    expect((await giveUp(commandId)).status).toBe(202);
+    const again = await giveUp(commandId, OTHER_OPERATOR);
+    expect(again.status).toBe(202);
+    expect(again.body.giveUpBy).toBe(OPERATOR);
   });
 
   it('refuses to give up a command sent already (409), or one it does not know (404)', async () => {

@@ -318,6 +318,46 @@ describe('sagas on PostgreSQL', () => {
     await expect(outbox.giveUp(randomUUID(), 'olga')).rejects.toBeInstanceOf(SagaCommandNotFound);
   });
 
+  it('sends a given-up command again rather than give it up while a slow send of it, whose claim lapsed, may still commit', async () => {
+    const orderId = await confirmationWaiting();
+    await running!.worker.stop();
+    const confirmId = (await db.pool.query(`SELECT command_id FROM saga_commands WHERE type = 'ConfirmOrder' AND instance_key = $1`, [orderId]))
+      .rows[0].command_id as string;
+    let slowSent!: () => void;
+    const slow = new Promise<void>((resolve) => (slowSent = resolve));
+    const slowRepository = { execute: async (...args: Parameters<AggregateRepository['execute']>) => (await slow, repository.execute(...args)) };
+    const first = new SagaCommandDispatcher(db.pool, store, slowRepository as unknown as AggregateRepository, catalog, [depositSaga], { claimSeconds: 0 });
+    const next = new SagaCommandDispatcher(db.pool, store, repository, catalog, [depositSaga], { claimSeconds: 0 });
+
+    const firstSending = first.dispatchOnce(); // claims ConfirmOrder, and is slow to send it
+    await sleep(100);
+    await new SagaOutbox(db.pool).giveUp(confirmId, 'olga');
+    expect(await next.dispatchOnce()).toBe(1); // the claim lapsed, the first send has not ended: sent again, not given up
+    slowSent();
+    await firstSending;
+
+    const outcome = (await db.pool.query(`SELECT outcome, error FROM saga_commands WHERE command_id = $1`, [confirmId])).rows[0];
+    expect(outcome).toEqual({ outcome: 'applied', error: null });
+    expect(await typesOf(orderStream(orderId))).toEqual(['order.placed', 'order.confirmed']);
+    expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested', 'payment.captured']);
+  });
+
+  it('does not count a send that failed because the database was gone or stalled', async () => {
+    const commandId = randomUUID();
+    await db.pool.query(
+      `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id)
+       VALUES ($1, $2, $3, $4, 'payment', 'RequestPayment', '{}', 'c-stalled', 'e-stalled')`,
+      [commandId, depositSaga.name, TENANT, randomUUID()],
+    );
+    const cancelled = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    const stalled = { execute: () => Promise.reject(cancelled) };
+    const dispatcher = new SagaCommandDispatcher(db.pool, store, stalled as unknown as AggregateRepository, catalog, [depositSaga], { claimSeconds: 0 });
+    await dispatcher.dispatchOnce();
+
+    const row = (await db.pool.query(`SELECT attempts, last_error, sent_at FROM saga_commands WHERE command_id = $1`, [commandId])).rows[0];
+    expect(row).toEqual({ attempts: 0, last_error: null, sent_at: null });
+  });
+
   it('records a refused command with its code, and hands the refusal to the saga, which compensates', async () => {
     const orderId = await confirmationWaiting();
     const outbox = async () =>

@@ -4,6 +4,7 @@ import type { AggregateRepository } from '../aggregates/aggregate-repository.js'
 import { DomainError } from '../domain/domain-error.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { inTransaction } from '../store/in-transaction.js';
+import { isDatabaseStalled } from '../store/database-unavailable.js';
 import { commandRefused, type AnySaga } from './saga.js';
 import { commitStep, SAGA_ACTOR } from './saga-commit.js';
 import { sagaStep } from './saga-step.js';
@@ -23,6 +24,11 @@ interface SagaCommandRow {
   readonly attempts: number;
   readonly last_error: string | null;
   readonly give_up_by: string | null;
+  /**
+   * Whether no send of it can still be under way: never claimed before, or its last claim's
+   * send failed (a sender whose claim lapsed may still be sending it, slowly).
+   */
+  readonly last_send_over: boolean;
 }
 
 /** The refusal code a command given up by an operator is recorded with, and its saga handed. */
@@ -64,13 +70,15 @@ export class SagaCommandDispatcher {
   /** Claims and sends the oldest unsent commands; how many it sent. */
   async dispatchOnce(): Promise<number> {
     const { rows } = await this.pool.query<SagaCommandRow>(
-      `UPDATE saga_commands SET claimed_until = clock_timestamp() + make_interval(secs => $1)
-       WHERE command_id IN (
-         SELECT command_id FROM saga_commands
+      `WITH claimable AS (
+         SELECT command_id, claimed_at AS previous_claim FROM saga_commands
          WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING command_id, saga, instance_key, tenant_id, aggregate_type, type, data, correlation_id, causation_id, created_at,
-         attempts, last_error, give_up_by`,
+       UPDATE saga_commands c SET claimed_until = clock_timestamp() + make_interval(secs => $1), claimed_at = clock_timestamp()
+       FROM claimable WHERE c.command_id = claimable.command_id
+       RETURNING c.command_id, c.saga, c.instance_key, c.tenant_id, c.aggregate_type, c.type, c.data, c.correlation_id, c.causation_id,
+         c.created_at, c.attempts, c.last_error, c.give_up_by,
+         claimable.previous_claim IS NULL OR coalesce(c.last_failed_at >= claimable.previous_claim, false) AS last_send_over`,
       [this.options.claimSeconds ?? 30, this.options.batchSize ?? 20],
     );
     // One instance's commands go out in the order its steps decided them: after one that
@@ -90,7 +98,8 @@ export class SagaCommandDispatcher {
   }
 
   private async send(row: SagaCommandRow): Promise<void> {
-    if (row.give_up_by !== null) {
+    // Given up only once no send of it can still commit; until then it is sent again, as ever.
+    if (row.give_up_by !== null && row.last_send_over) {
       const after = row.last_error === null ? '' : ` after ${row.attempts} failed attempts (last: ${row.last_error})`;
       return this.refuse(row, GIVEN_UP, `Given up by operator ${row.give_up_by}${after}`);
     }
@@ -131,8 +140,12 @@ export class SagaCommandDispatcher {
     });
   }
 
-  /** Kept with the command for operators (`SagaOutbox`); the database may be what failed, so this may fail too. */
+  /**
+   * Kept with the command for operators (`SagaOutbox`). A database gone or stalled is not the
+   * command's failure (it would pass once the database is back), so it is not counted.
+   */
   private async recordFailure(row: SagaCommandRow, error: unknown): Promise<void> {
+    if (isDatabaseStalled(error)) return;
     await this.pool
       .query(
         `UPDATE saga_commands SET attempts = attempts + 1, last_error = $2, last_failed_at = clock_timestamp()

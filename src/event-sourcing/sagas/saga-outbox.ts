@@ -59,10 +59,12 @@ const viewOf = (row: OutboxRow): UnsentSagaCommand => ({
 
 /**
  * Operators' view of the commands sagas left to send: the oldest first, with the failures
- * of those that keep failing. Giving one up is done by the sender that next claims it (only a
- * claim's holder may decide a command's outcome, so it is never given up while it is being
- * sent): it records the command refused with `GIVEN_UP`, and its saga compensates as for any
- * refusal. A command that failed waits for its claim to lapse (30 s) before that happens.
+ * of those that keep failing. Giving one up is done by the sender that next claims it once its
+ * last send is known to have ended (failed since it was claimed): it records the command
+ * refused with `GIVEN_UP`, and its saga compensates as for any refusal. So a command is never
+ * given up while a send of it may still commit: one whose sender's claim lapsed mid-send is
+ * sent again first, as ever (its id makes that harmless). A command that failed waits for its
+ * claim to lapse (30 s); one held behind an earlier command of its instance waits for that one.
  */
 export class SagaOutbox {
   constructor(private readonly pool: Pool) {}
@@ -78,7 +80,8 @@ export class SagaOutbox {
   /** Asks that the command be given up; refused if it has an outcome already. */
   async giveUp(commandId: string, operatorId: string): Promise<UnsentSagaCommand> {
     const { rows } = await this.pool.query<OutboxRow>(
-      `UPDATE saga_commands SET give_up_by = $2 WHERE command_id = $1 AND sent_at IS NULL RETURNING ${COLUMNS}`,
+      // The first operator to ask is the one on record.
+      `UPDATE saga_commands SET give_up_by = coalesce(give_up_by, $2) WHERE command_id = $1 AND sent_at IS NULL RETURNING ${COLUMNS}`,
       [commandId, operatorId],
     );
     if (rows.length > 0) return viewOf(rows[0]);

@@ -62,7 +62,7 @@ const requestDeposit = (message: Extract<SagaMessage<DepositEvent>, { type: 'res
   const { reservationId, deposit } = message.data;
   if (!deposit) return {};
   return {
-    send: [sendTo(payments, { type: REQUEST_PAYMENT, data: { paymentId: reservationId, reservationId, ...deposit } })],
+    send: [sendTo(payments, { type: 'RequestPayment', data: { paymentId: reservationId, reservationId, ...deposit } })],
     setDeadlines: [deadlineAfter(DEADLINE, deadlineSeconds, message)],
   };
 };
