@@ -31,7 +31,7 @@ describe('the event browser’s admin API', () => {
     expect(created.status).toBe(201);
     return created.body.reservationId as string;
   };
-  const eventually = async <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> => {
+  const eventually = async <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> => {
     const end = Date.now() + ms;
     for (;;) {
       const value = await read();

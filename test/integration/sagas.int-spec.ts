@@ -61,7 +61,7 @@ describe('sagas on PostgreSQL', () => {
     store.append(orderStream(orderId), [{ type: 'order.cancelled', data: { reason: 'guest called' }, metadata: { actor } }]);
 
   const typesOf = async (stream: StreamId) => (await store.readStream(stream)).map((e) => e.type);
-  const eventually = async <T>(read: () => Promise<T>, until: (value: T) => boolean, ms = 10_000): Promise<T> => {
+  const eventually = async <T>(read: () => Promise<T>, until: (value: T) => boolean, ms = 20_000): Promise<T> => {
     const end = Date.now() + ms;
     for (;;) {
       const value = await read();
