@@ -87,19 +87,13 @@ export class AuthenticationGuard implements CanActivate {
 
   private async fromHeaders(request: FastifyRequest, reply: FastifyReply): Promise<AuthenticatedActor> {
     const userId = request.headers['x-user-id'];
-    if (userId === undefined) {
-      await this.countAddress(request, reply);
-      throw unauthenticated('x-user-id header is missing');
-    }
+    if (userId === undefined) return this.refuseUncredentialed(request, reply, 'x-user-id header is missing');
     return { userId: userIdOf(userId), actorType: actorTypeOf(request.headers['x-actor-type']) };
   }
 
   private async fromToken(request: FastifyRequest, reply: FastifyReply): Promise<AuthenticatedActor> {
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    if (scheme !== 'Bearer' || !token) {
-      await this.countAddress(request, reply);
-      throw unauthenticated('Authorization: Bearer <token> is missing');
-    }
+    if (scheme !== 'Bearer' || !token) return this.refuseUncredentialed(request, reply, 'Authorization: Bearer <token> is missing');
     const nowSeconds = Math.floor(Date.now() / 1000);
     const known = this.verified.get(token);
     const claims = known && stillInWindow(known, nowSeconds) ? known : await this.verify(token, request, reply);
@@ -118,6 +112,12 @@ export class AuthenticationGuard implements CanActivate {
     } catch (error) {
       throw unauthenticated(`the bearer token is not valid: ${(error as Error).message}`);
     }
+  }
+
+  /** A request without credentials: counted against its address (429 past the limit), else 401. */
+  private async refuseUncredentialed(request: FastifyRequest, reply: FastifyReply, message: string): Promise<never> {
+    await this.countAddress(request, reply);
+    throw unauthenticated(message);
   }
 
   /** The client's address (the forwarded one behind TRUST_PROXY's proxies; IPv6 by /64): 429 once over its limit. */

@@ -138,7 +138,8 @@ export class Environment {
   RATE_LIMIT_ADDRESS_PER_SECOND = 100;
 
   /**
-   * The proxies in front of the app, as addresses or CIDR ranges (comma-separated), whose
+   * The proxies in front of the app, as addresses, CIDR ranges or proxy-addr's names
+   * (`loopback`, `linklocal`, `uniquelocal`), comma-separated, whose
    * `X-Forwarded-For` names the client's address; empty: the connection's own address is the
    * client's, and the header is ignored (anyone could write it).
    */

@@ -32,7 +32,7 @@ interface SagaCommandRow {
 }
 
 /** The refusal code a command given up by an operator is recorded with, and its saga handed. */
-export const GIVEN_UP = 'GIVEN_UP';
+const GIVEN_UP = 'GIVEN_UP';
 /** A failure's text as kept with its command: enough to tell what failed. */
 const MAX_ERROR_LENGTH = 2_000;
 
