@@ -169,6 +169,111 @@ describe('personal data across processes', () => {
     expect(await eventually(listeners, (n) => n === 2)).toBe(2);
   });
 
+  it('makes an append storing a new key of a subject being forgotten wait for the forgetting: it is then written after it', async () => {
+    await db.pool.query(`CREATE TABLE race_guests (tenant_id text, guest_id text, name text, PRIMARY KEY (tenant_id, guest_id))`);
+    await db.pool.query(`INSERT INTO race_guests VALUES ('practice-1', 'g-race', 'Ada Lovelace')`);
+    const before = stream();
+    await arrive(first.store, before, 'g-race', 'Ada Lovelace');
+    const forgetting = new SubjectForgetting(db.pool, first.keys, () => [
+      { table: 'race_guests', personal: { tenant: 'tenant_id', subject: 'guest_id', columns: ['name'] } },
+    ]);
+    const waitingOn = async (query: string) =>
+      (
+        await db.pool.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`,
+          [query],
+        )
+      ).rows.length > 0;
+    // A writer of the guest's row holds the forgetting in its redaction: it has deleted the keys it saw, and not committed.
+    const holder = await db.pool.connect();
+    await holder.query(`BEGIN`);
+    await holder.query(`SELECT 1 FROM race_guests WHERE guest_id = 'g-race' FOR UPDATE`);
+    const forgotten = forgetting.forget('practice-1', 'g-race', receptionist);
+    const later = stream();
+    let appended = false;
+    try {
+      expect(await eventually(() => waitingOn('UPDATE race_guests%'), Boolean)).toBe(true);
+      // The second process keeps no key of the guest: its append seals under a new one, and waits.
+      const appending = arrive(second.store, later, 'g-race', 'Ada King').then(() => (appended = true));
+      expect(await eventually(() => waitingOn('%chronicle_append%'), Boolean)).toBe(true);
+      expect(appended).toBe(false);
+      await holder.query(`COMMIT`);
+      expect((await forgotten)?.keysDeleted).toBe(1);
+      await appending;
+    } finally {
+      await holder.query(`ROLLBACK`);
+      holder.release();
+      await forgotten.catch(() => undefined);
+    }
+    // A process that keeps nothing: what was there before is shredded, what waited is written after the forgetting.
+    const fresh = process(db);
+    expect(await nameIn(fresh.store, before)).toBe(REDACTED);
+    expect(await nameIn(fresh.store, later)).toBe('Ada King');
+  });
+
+  it('forgets a subject whose data was sealed under hundreds of keys, and every process hears of each', async () => {
+    // A process that does not listen keeps no key: each of its appends makes one (as restarts and evictions do, over years).
+    const notListening = process(db);
+    const streams = Array.from({ length: 210 }, stream);
+    for (const at of streams) await arrive(notListening.store, at, 'g-regular', 'Regular Guest');
+    const last = streams.at(-1)!;
+    expect(await nameIn(second.store, last)).toBe('Regular Guest'); // its key is now kept by the second process
+
+    const forgotten = await first.forgetting.forget('practice-1', 'g-regular', receptionist);
+
+    expect(forgotten?.keysDeleted).toBe(210);
+    expect(await nameIn(first.store, streams[0])).toBe(REDACTED);
+    expect(await eventually(() => nameIn(second.store, last), (name) => name === REDACTED)).toBe(REDACTED);
+  });
+
+  it('keeps no key read before it listened again, though the subject was forgotten in between', async () => {
+    // This process's key lookups may be answered late (a slow network, a busy event loop): held here on demand.
+    let held: Promise<void> | undefined;
+    let lookups = 0;
+    const slowPool = new Proxy(db.pool, {
+      get(target, property) {
+        const value = Reflect.get(target, property) as unknown;
+        if (property !== 'query') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (String(args[0]).includes('FROM subject_keys WHERE key_id')) {
+            lookups++;
+            await held;
+          }
+          return result;
+        };
+      },
+    });
+    const keys = new PostgresSubjectKeys(slowPool, new KeyWrapping(TEST_MASTER_KEY));
+    const events = registry();
+    const reader = new PostgresEventStore(slowPool, events, undefined, { personalData: new PersonalData(events, keys) });
+    await keys.start();
+    try {
+      const at = stream();
+      await arrive(first.store, at, 'g-ivy', 'Ivy Close');
+      await db.pool.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND query = 'LISTEN chronicle_subject_forgotten'`,
+      );
+      await eventually(async () => keys.listening, (listening) => !listening);
+
+      // A read looks the key up, and its answer is on its way while the guest is forgotten and the process listens again.
+      let release!: () => void;
+      held = new Promise<void>((resolve) => (release = resolve));
+      const reading = reader.readStream(at);
+      await eventually(async () => lookups, (n) => n > 0);
+      await second.forgetting.forget('practice-1', 'g-ivy', receptionist);
+      await eventually(async () => keys.listening, Boolean);
+      release();
+      held = undefined;
+      await reading; // began before the forgetting: may show the name
+
+      expect(((await reader.readStream(at))[0].data as GuestArrived).name).toBe(REDACTED);
+    } finally {
+      await keys.stop();
+    }
+  });
+
   it('refuses to open data with another master key, rather than showing it redacted', async () => {
     const at = stream();
     await arrive(first.store, at, 'g-cleo', 'Cleo');

@@ -25,6 +25,23 @@ interface ForgottenNotice {
   readonly keyIds: readonly string[];
 }
 
+/** PostgreSQL refuses a notification's payload from 8,000 bytes on. */
+const NOTICE_BYTES = 7_000;
+
+/**
+ * A forgetting's notices, each under the payload's limit: a subject gets a key from each process
+ * that first seals something of theirs (after every restart, eviction or lost LISTEN), so a
+ * regular guest of years may have hundreds, and one notice would not hold them all.
+ */
+const noticesOf = (tenantId: string, subjectId: string, keyIds: readonly string[]): string[] => {
+  const noticeOf = (ids: readonly string[]) => JSON.stringify({ tenantId, subjectId, keyIds: ids } satisfies ForgottenNotice);
+  // Each key id adds itself in quotes and a comma: 39 bytes.
+  const perNotice = Math.max(1, Math.floor((NOTICE_BYTES - Buffer.byteLength(noticeOf([]))) / 39));
+  const notices: string[] = [];
+  for (let from = 0; from === 0 || from < keyIds.length; from += perNotice) notices.push(noticeOf(keyIds.slice(from, from + perNotice)));
+  return notices;
+};
+
 /**
  * Subjects' keys in the `subject_keys` table, unwrapped by the master key. Reads of personal
  * fields must stay fast, so keys are kept in memory; a key kept must never outlive its
@@ -58,6 +75,8 @@ export class PostgresSubjectKeys implements SubjectKeys {
         // Stopped while connecting: nothing would release a connection kept now.
         if (this.stopped) return listener.release(true);
         this.listener = listener;
+        // A key read or made before now may belong to a subject forgotten unheard: none of them is kept.
+        this.evictions++;
       })
       .catch((error: unknown) => {
         this.log(`subject keys: cannot LISTEN (${String(error)}); reading keys without keeping them`);
@@ -142,8 +161,9 @@ export class PostgresSubjectKeys implements SubjectKeys {
       [tenantId, subjectId],
     );
     const keyIds = rows.map((row) => row.key_id);
-    const notice: ForgottenNotice = { tenantId, subjectId, keyIds };
-    await client.query(`SELECT pg_notify($1, $2)`, [SUBJECT_FORGOTTEN_CHANNEL, JSON.stringify(notice)]);
+    for (const payload of noticesOf(tenantId, subjectId, keyIds)) {
+      await client.query(`SELECT pg_notify($1, $2)`, [SUBJECT_FORGOTTEN_CHANNEL, payload]);
+    }
     return keyIds;
   }
 

@@ -31,14 +31,23 @@ export const subjectKeyWrites = (keys: readonly NewSubjectKey[]): AppendSideWrit
 export const SUBJECT_KEY_GONE = 'CK001';
 
 /**
- * Takes its turn with any forgetting of the subjects of the keys stored before that an append
- * seals with, and fails the append if one of them is gone (see migration 17). A data-modifying
- * part, so PostgreSQL runs it whatever the append does (a SELECT part runs only if read); it
- * inserts nothing. It writes no row, so appends of one subject still share a statement.
+ * Takes its turn with any forgetting of the subjects an append seals for, and fails the append
+ * if a key stored before that it seals with is gone (see migration 17). Every subject counts,
+ * new keys' too: a forgetting deletes the keys committed when it looks, so an append storing a
+ * new key must either commit before that look (the forgetting, waiting for its lock, then
+ * deletes the new key as well) or wait until the forgetting committed (its data is then written
+ * after the forgetting). A data-modifying part, so PostgreSQL runs it whatever the append does
+ * (a SELECT part runs only if read); it inserts nothing. It writes no row, so appends of one
+ * subject still share a statement.
  */
-export const subjectKeysHeld = (keys: readonly KeptKeyUse[]): AppendSideWrite[] => {
-  if (keys.length === 0) return [];
-  const columns = { key_ids: keys.map((k) => k.keyId), tenant_ids: keys.map((k) => k.tenantId), subject_ids: keys.map((k) => k.subjectId) };
+export const subjectKeysHeld = (kept: readonly KeptKeyUse[], made: readonly NewSubjectKey[] = []): AppendSideWrite[] => {
+  const subjects = [...kept, ...made];
+  if (subjects.length === 0) return [];
+  const columns = {
+    key_ids: kept.map((k) => k.keyId),
+    tenant_ids: subjects.map((k) => k.tenantId),
+    subject_ids: subjects.map((k) => k.subjectId),
+  };
   const holding = (keyIds: string, tenantIds: string, subjectIds: string) =>
     `INSERT INTO subject_keys (${COLUMNS}) SELECT NULL, NULL, NULL, NULL WHERE NOT subject_keys_held(${keyIds}, ${tenantIds}, ${subjectIds})`;
   const ofRows = (rows: string, column: string, type: string) =>

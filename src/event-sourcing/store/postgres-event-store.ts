@@ -434,7 +434,10 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-/** The key writes of a sealed append: the new keys it stores, and the kept keys it holds. */
-const keyWrites = (sealed: SealedEvents): AppendSideWrite[] => [...subjectKeyWrites(sealed.newKeys), ...subjectKeysHeld(sealed.keptKeys)];
+/** The key writes of a sealed append: the new keys it stores, and its turn with forgettings of every subject it seals for. */
+const keyWrites = (sealed: SealedEvents): AppendSideWrite[] => [
+  ...subjectKeyWrites(sealed.newKeys),
+  ...subjectKeysHeld(sealed.keptKeys, sealed.newKeys),
+];
 
 const isSubjectKeyGone = (error: unknown): boolean => (error as { code?: unknown }).code === SUBJECT_KEY_GONE;

@@ -149,7 +149,9 @@ export class PartitionRunner {
     const cursor = moved ?? (await deps.checkpoints.load(subscription.name, partition)).cursor;
     deps.peers?.standAt(partition, cursor);
     // Read outside the write transaction: a transaction holding an id would fence itself out.
-    const page = await this.read(cursor);
+    let page = await this.read(cursor);
+    // Opened before a forgetting (read ahead while the last step was handled, say): its fields must not go out as they were.
+    while (page.outdated?.()) page = await this.readPage(cursor);
     if (sameCursor(page.cursor, cursor)) return 'idle';
     this.scanLimit = page.full ? Math.min(this.scanLimit * 2, this.batchScan * CATCH_UP_GROWTH) : this.batchScan;
     if (page.full) this.readAhead(page.cursor);

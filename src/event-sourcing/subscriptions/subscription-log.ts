@@ -25,6 +25,12 @@ export interface PartitionPage {
   readonly cursor: LogCursor;
   /** True when the read stopped at its limit rather than at the end of the readable log. */
   readonly full: boolean;
+  /**
+   * True once a subject was forgotten after this page's personal fields were opened: handed
+   * over now, a forgotten subject's data could go out after the forgetting answered. Read the
+   * page again. (Absent: nothing was opened.)
+   */
+  readonly outdated?: () => boolean;
 }
 
 /** How a subscription worker reads the global log. */
@@ -73,6 +79,7 @@ interface SharedPage {
   readonly byPartition: ReadonlyMap<number, RecordedEvent[]>;
   readonly cursor: LogCursor;
   readonly full: boolean;
+  readonly outdated?: () => boolean;
 }
 
 interface KeptPage {
@@ -83,10 +90,11 @@ interface KeptPage {
   readonly waiting: Set<number>;
 }
 
-const pick = ({ byPartition, cursor, full }: SharedPage, partition: number): PartitionPage => ({
+const pick = ({ byPartition, cursor, full, outdated }: SharedPage, partition: number): PartitionPage => ({
   events: byPartition.get(partition) ?? [],
   cursor,
   full,
+  outdated,
 });
 
 /** Partition → itself when `filter` serves it, else null: the read's `$5`. */
@@ -116,7 +124,9 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
   }
 
   async readPartition(filter: PartitionFilter, partition: number, after: LogCursor, scanLimit: number): Promise<PartitionPage> {
-    const key = [filter.types.join(','), filter.partitions, filter.personalFields, after.transactionId, after.position, scanLimit].join('|');
+    // A page opened before a forgetting is not kept for partitions that read after it.
+    const opened = filter.personalFields === 'opened' ? this.mapper.personalDataEpoch() : '';
+    const key = [filter.types.join(','), filter.partitions, opened, after.transactionId, after.position, scanLimit].join('|');
     let kept = this.pages.get(key);
     // A page read for other partitions lacks this one's events: it reads its own, kept for no one.
     if (kept && !kept.served.has(partition)) return pick(await this.readPage({ ...filter, served: [partition] }, after, scanLimit), partition);
@@ -145,6 +155,8 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
   }
 
   private async readPage(filter: PartitionFilter, after: LogCursor, scanLimit: number): Promise<SharedPage> {
+    // Before the keys are looked up: a forgetting heard from here on may have come too late for them.
+    const epoch = this.mapper.personalDataEpoch();
     const { rows } = await this.pool.query<PageRow>({
       name: 'chronicle_read_partitions',
       text: READ_PAGE,
@@ -165,6 +177,7 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
       byPartition,
       cursor: last ? { transactionId: last[TRANSACTION_ID], position: Number(last[0]) } : after,
       full: rows.length >= scanLimit,
+      outdated: filter.personalFields === 'opened' && handled.length > 0 ? () => this.mapper.personalDataEpoch() !== epoch : undefined,
     };
   }
 }
