@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { CorrelationChains, EVENT_STORE, type ChainLink, type EventStore, type RecordedEvent } from '../event-sourcing/index.js';
+import { CorrelationChains, EVENT_STORE, type CorrelationChain, type EventStore, type RecordedEvent } from '../event-sourcing/index.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { CorrelationQuery, StreamEventsQuery, StreamsQuery } from './admin.requests.js';
 import { OperatorsOnly } from '../auth/operators-only.decorator.js';
@@ -40,7 +40,7 @@ const toView = (event: RecordedEvent): AdminEventView => ({
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Chains of more tenants than this are cut (a correlation id is a tenant's; a shared one is a caller's choice). */
+/** Chains of more tenants than this are cut, and say so (a correlation id is a tenant's; a shared one is a caller's choice). */
 const MAX_CHAIN_TENANTS = 20;
 
 /**
@@ -89,13 +89,19 @@ export class StreamsAdminController {
   ) {
     const stream = { tenantId, aggregateType, aggregateId };
     const limit = query.limit ?? 200;
-    const [version, events] = await Promise.all([
-      this.store.streamVersion(stream),
-      this.store.readStream(stream, { fromVersion: query.fromVersion ?? 1, limit }),
-    ]);
+    const fromVersion = query.fromVersion ?? 1;
+    // One more than the page: whether the stream goes on comes from the same read as the page.
+    let read = await this.store.readStream(stream, { fromVersion, limit: limit + 1 });
+    // A page that reaches the stream's end gives its version; otherwise it is read after the page, so never below it.
+    let version = read.length > 0 && read.length <= limit ? read.at(-1)!.version : await this.store.streamVersion(stream);
+    if (read.length === 0 && version >= fromVersion) {
+      // Its first events committed between the two reads: this read holds them.
+      read = await this.store.readStream(stream, { fromVersion, limit: limit + 1 });
+      version = Math.max(version, read.at(-1)?.version ?? 0);
+    }
     if (version === 0) throw new NotFoundException({ code: 'STREAM_NOT_FOUND', message: 'The stream has no events' });
-    const last = events.at(-1);
-    const nextFromVersion = events.length === limit && last && last.version < version ? last.version + 1 : null;
+    const events = read.slice(0, limit);
+    const nextFromVersion = read.length > limit ? events.at(-1)!.version + 1 : null;
     return { stream, version, events: events.map(toView), nextFromVersion };
   }
 
@@ -111,16 +117,20 @@ export class StreamsAdminController {
   }
 
   @Get('correlations/:correlationId')
-  @ApiOkResponse({ description: '{ correlationId, tenants: [{ tenantId, chain: [{ kind: event|command, … }] }] }, each chain in causal order' })
+  @ApiOkResponse({
+    description:
+      '{ correlationId, tenants: [{ tenantId, chain: [{ kind: event|command, … }], truncated }], moreTenants }, each chain in causal order and cut after 1,000 events (truncated), the tenants in id order and cut after 20 (moreTenants)',
+  })
   @ApiNotFoundResponse({ description: 'CORRELATION_NOT_FOUND: no event (of the tenant, when given) carries it' })
   async correlation(
     @Param('correlationId') correlationId: string,
     @Query() query: CorrelationQuery,
-  ): Promise<{ correlationId: string; tenants: { tenantId: string; chain: ChainLink[] }[] }> {
-    const tenantIds = query.tenant === undefined ? await this.directory.tenantsOfCorrelation(correlationId, MAX_CHAIN_TENANTS) : [query.tenant];
-    const tenants = (await Promise.all(tenantIds.map(async (tenantId) => ({ tenantId, chain: await this.chains.of(tenantId, correlationId) }))))
+  ): Promise<{ correlationId: string; tenants: ({ tenantId: string } & CorrelationChain)[]; moreTenants: boolean }> {
+    const found = query.tenant === undefined ? await this.directory.tenantsOfCorrelation(correlationId, MAX_CHAIN_TENANTS + 1) : [query.tenant];
+    const tenantIds = found.slice(0, MAX_CHAIN_TENANTS);
+    const tenants = (await Promise.all(tenantIds.map(async (tenantId) => ({ tenantId, ...(await this.chains.of(tenantId, correlationId)) }))))
       .filter(({ chain }) => chain.length > 0);
     if (tenants.length === 0) throw new NotFoundException({ code: 'CORRELATION_NOT_FOUND', message: `No event carries ${correlationId}` });
-    return { correlationId, tenants };
+    return { correlationId, tenants, moreTenants: found.length > MAX_CHAIN_TENANTS };
   }
 }

@@ -42,7 +42,7 @@ export { commandRefused, deadlineAfter, deadlineReached, defineSaga, sendTo } fr
 export type { CommandRefused, Deadline, DeadlineReached, Reaction, Saga, SagaCommand, SagaDefinition, SagaMessage } from './sagas/saga.js';
 export { SagaAdmin, SagaNotFound, type SagaDeadLetter, type SagaInstanceFilter, type SagaInstanceView, type SagaReport } from './sagas/saga-admin.js';
 export { SagaCommandAlreadySent, SagaCommandNotFound, SagaOutbox, type UnsentSagaCommand, type UnsentSagaCommandFilter } from './sagas/saga-outbox.js';
-export { CorrelationChains, type ChainLink } from './sagas/correlation-chain.js';
+export { CorrelationChains, type ChainLink, type CorrelationChain } from './sagas/correlation-chain.js';
 
 // The event store, for queries that read streams and the events API.
 export type { EventStore } from './store/event-store.js';

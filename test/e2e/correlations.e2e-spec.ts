@@ -37,6 +37,7 @@ describe('correlation chains over HTTP', () => {
     ]);
     expect(chain.map((link) => link.causationId)).toEqual(chain.map((link) => link.commandId));
     expect(new Set(chain.map((link) => link.commandId)).size).toBe(2);
+    expect(reply.body.truncated).toBe(false);
   });
 
   it("answers 404 CORRELATION_NOT_FOUND for another practice's process, and for none", async () => {

@@ -4,6 +4,7 @@ import { expectError, expectErrorCode, sendJson, type Reply } from '../support/h
 import { createPractice } from '../support/practices.js';
 import { stay } from '../support/stays.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { EVENT_STORE, type EventStore } from '../../src/event-sourcing/index.js';
 
 /**
  * The operator-only JSON routes behind the event browser (/admin), over real HTTP: streams
@@ -190,6 +191,28 @@ describe('the event browser’s admin API', () => {
       expect({ versions: rest.body.events.map((e: { version: number }) => e.version), next: rest.body.nextFromVersion, version: rest.body.version }).toEqual({ versions: [3], next: null, version: 3 });
     });
 
+    it('answers a version its own events agree with while the stream grows', async () => {
+      const store = app.app.get<EventStore>(EVENT_STORE);
+      const stream = { tenantId: randomUUID(), aggregateType: 'user', aggregateId: 'u-1' };
+      let writing = true;
+      const writer = (async () => {
+        for (let i = 0; i < 150; i++) {
+          await store.append(stream, [{ type: 'user.created', data: { name: `n${i}` }, metadata: { actor: { type: 'human', id: 'x' } } }]);
+        }
+        writing = false;
+      })();
+      const disagreements: string[] = [];
+      while (writing) {
+        const reply = await call('GET', `/v1/admin/streams/${stream.tenantId}/user/u-1`);
+        // 150 events, pages of 200: every answer holds the whole stream as it stood.
+        if (reply.status === 200 && reply.body.events.length !== reply.body.version) {
+          disagreements.push(`version ${reply.body.version} with ${reply.body.events.length} events`);
+        }
+      }
+      await writer;
+      expect(disagreements).toEqual([]);
+    });
+
     it('answers 404 STREAM_NOT_FOUND for a stream without events, and 400 to bad paging', async () => {
       expectError(await call('GET', `/v1/admin/streams/${otherPractice}/reservation/${reservation}`), 404, 'STREAM_NOT_FOUND');
       expectError(await call('GET', `/v1/admin/streams/${practice}/reservation/${reservation}?fromVersion=0`), 400, 'VALIDATION_FAILED');
@@ -230,6 +253,28 @@ describe('the event browser’s admin API', () => {
       expectError(await call('GET', '/v1/admin/correlations/never-used'), 404, 'CORRELATION_NOT_FOUND');
       expectError(await call('GET', '/v1/admin/correlations/shared-process?tenant=no-such-tenant'), 404, 'CORRELATION_NOT_FOUND');
       expectError(await call('GET', '/v1/admin/correlations/shared-process?tenant='), 400, 'VALIDATION_FAILED');
+    });
+
+    it('says when it shows only the first 20 tenants, and when a chain goes on past its first 1,000 events', async () => {
+      const store = app.app.get<EventStore>(EVENT_STORE);
+      const actor = { type: 'human', id: OWNER } as const;
+      const correlationId = `shared-${randomUUID()}`;
+      const tenants = Array.from({ length: 21 }, () => randomUUID()).sort();
+      for (const tenantId of tenants) {
+        await store.append({ tenantId, aggregateType: 'user', aggregateId: 'u-1' }, [{ type: 'user.created', data: { name: 'n' }, metadata: { actor, correlationId } }]);
+      }
+      const many = await call('GET', `/v1/admin/correlations/${correlationId}`);
+      expect({ tenants: many.body.tenants.map((t: { tenantId: string }) => t.tenantId), more: many.body.moreTenants }).toEqual({ tenants: tenants.slice(0, 20), more: true });
+      expect(many.body.tenants.every((t: { truncated: boolean }) => t.truncated === false)).toBe(true);
+
+      const long = `long-${randomUUID()}`;
+      // An append takes at most 1,000 events.
+      for (const [aggregateId, count] of [['u-2', 1000], ['u-3', 1]] as const) {
+        const events = Array.from({ length: count }, (_, i) => ({ type: 'user.created', data: { name: `n${i}` }, metadata: { actor, correlationId: long } }));
+        await store.append({ tenantId: tenants[0], aggregateType: 'user', aggregateId }, events);
+      }
+      const cut = await call('GET', `/v1/admin/correlations/${long}`);
+      expect({ links: cut.body.tenants[0].chain.length, truncated: cut.body.tenants[0].truncated, more: cut.body.moreTenants }).toEqual({ links: 1000, truncated: true, more: false });
     });
   });
 

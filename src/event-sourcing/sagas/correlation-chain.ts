@@ -48,8 +48,18 @@ interface CommandRow {
   readonly sent_at: Date | null;
 }
 
+/** A chain shows at most this many events: a longer process is cut there, and says so. */
+export const CHAIN_EVENTS = 1_000;
+
+/** One business process in a tenant: its links, and whether it went on past `CHAIN_EVENTS` events. */
+export interface CorrelationChain {
+  readonly chain: ChainLink[];
+  /** True when the process has more events (and the commands they caused) than the chain shows. */
+  readonly truncated: boolean;
+}
+
 /**
- * The whole chain of one business process in a tenant, in causal order: its events in log
+ * The chain of one business process in a tenant, in causal order: its events in log
  * order, each followed by the commands sagas sent because of it (their events come later in
  * the log). A command from a caller shows as the `commandId` its events carry.
  */
@@ -59,9 +69,9 @@ export class CorrelationChains {
     private readonly store: EventStore,
   ) {}
 
-  async of(tenantId: string, correlationId: string): Promise<ChainLink[]> {
-    const [events, { rows }] = await Promise.all([
-      this.store.readCorrelation(tenantId, correlationId),
+  async of(tenantId: string, correlationId: string): Promise<CorrelationChain> {
+    const [read, { rows }] = await Promise.all([
+      this.store.readCorrelation(tenantId, correlationId, { limit: CHAIN_EVENTS + 1 }),
       this.pool.query<CommandRow>(
         `SELECT command_id, saga, aggregate_type, type, data, causation_id, outcome, error, created_at, sent_at
          FROM saga_commands WHERE tenant_id = $1 AND correlation_id = $2 ORDER BY created_at`,
@@ -70,7 +80,8 @@ export class CorrelationChains {
     ]);
     const commandsAfter = new Map<string, CommandRow[]>();
     for (const row of rows) commandsAfter.set(row.causation_id, [...(commandsAfter.get(row.causation_id) ?? []), row]);
-    return events.flatMap((event): ChainLink[] => [
+    const events = read.slice(0, CHAIN_EVENTS);
+    const chain = events.flatMap((event): ChainLink[] => [
       {
         kind: 'event',
         eventId: event.eventId,
@@ -87,6 +98,7 @@ export class CorrelationChains {
       },
       ...(commandsAfter.get(event.eventId) ?? []).map((row): ChainLink => commandLink(row)),
     ]);
+    return { chain, truncated: read.length > CHAIN_EVENTS };
   }
 }
 

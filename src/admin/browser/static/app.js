@@ -287,14 +287,16 @@ const correlationView = async ([correlationId], params) => {
   return [
     el('h2', {}, `Correlation ${correlationId}`),
     tenant ? el('p', {}, 'In tenant ', el('span', { class: 'mono' }, tenant), ' · ', link(correlationRoute(correlationId), 'in every tenant')) : null,
-    answer.tenants.map(({ tenantId, chain }) =>
+    answer.tenants.map(({ tenantId, chain, truncated }) =>
       el(
         'section',
         { 'aria-label': `Chain in tenant ${tenantId}` },
         el('h3', {}, 'Tenant ', link(`/streams${query({ tenant: tenantId })}`, tenantId), ` · ${chain.length} links`),
         el('ol', { class: 'chain' }, chain.map((l) => chainLink(tenantId, l))),
+        truncated ? el('p', { class: 'note' }, 'The process goes on: only its first 1,000 events are shown.') : null,
       ),
     ),
+    answer.moreTenants ? el('p', { class: 'note' }, 'More tenants carry this id: the first 20 by id are shown. Pick one with ?tenant=.') : null,
   ];
 };
 
