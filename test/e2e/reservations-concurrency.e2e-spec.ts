@@ -67,6 +67,20 @@ describe('Reservations under concurrency', () => {
     location: reply.headers.get('location'),
   });
 
+  /** The command commits, then storing its answer under the key fails (the database going away). */
+  const withAnswerLost = async <T>(key: string, send: () => Promise<T>): Promise<T> => {
+    await app.db.pool.query(`
+      CREATE FUNCTION refuse_answer() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'the database is going away' USING ERRCODE = '57P03'; END $$;
+      CREATE TRIGGER refuse_answer BEFORE UPDATE ON idempotency_keys FOR EACH ROW
+        WHEN (NEW.key = '${key}' AND NEW.status_code IS NOT NULL) EXECUTE FUNCTION refuse_answer();`);
+    try {
+      return await send();
+    } finally {
+      await app.db.pool.query(`DROP TRIGGER refuse_answer ON idempotency_keys; DROP FUNCTION refuse_answer()`);
+    }
+  };
+
   beforeAll(async () => {
     app = await startTestApp();
     const created = await post('/v1/practices', OWNER, { name: 'Harbour' });
@@ -204,18 +218,8 @@ describe('Reservations under concurrency', () => {
     it('answers a server error, not the success, when the answer cannot be stored; the retry gets the success', async () => {
       const key = `unstorable-${randomUUID()}`;
       const create = () => post(reservations(practice), STAFF, stay, keyed(key));
-      // The command commits; storing its answer under the key fails.
-      await app.db.pool.query(`
-        CREATE FUNCTION refuse_answer() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'the database is going away' USING ERRCODE = '57P03'; END $$;
-        CREATE TRIGGER refuse_answer BEFORE UPDATE ON idempotency_keys FOR EACH ROW
-          WHEN (NEW.key = '${key}' AND NEW.status_code IS NOT NULL) EXECUTE FUNCTION refuse_answer();`);
-      let first: Reply;
-      try {
-        first = await create();
-      } finally {
-        await app.db.pool.query(`DROP TRIGGER refuse_answer ON idempotency_keys; DROP FUNCTION refuse_answer()`);
-      }
+
+      const first = await withAnswerLost(key, create);
 
       expect(first.status).toBe(503);
       expect(first.body.error.code).toBe('DATABASE_UNAVAILABLE');
@@ -231,6 +235,57 @@ describe('Reservations under concurrency', () => {
         retry.body.reservationId,
       ]);
       expect(created.rows[0].n).toBe(1);
+    });
+
+    it('refuses a different body under the key of a change whose answer was lost, and still answers its retry', async () => {
+      const id = await book();
+      const key = `lost-change-${id}`;
+      const change = (nights: number) => post(reservations(practice, `/${id}/change`), STAFF, { checkInDate: day(12), nights }, keyed(key));
+      expect((await withAnswerLost(key, () => change(2))).status).toBe(503); // stored, and the client does not know
+
+      const otherBody = await change(5);
+      const retry = await change(2);
+
+      expect({ status: otherBody.status, code: otherBody.body.error?.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+      expect({ status: retry.status, body: retry.body }).toEqual({ status: 200, body: { reservationId: id, status: 'pending', version: 2 } });
+      const events = await eventsOf(practice, id);
+      expect(events.map((e) => e.type)).toEqual(['reservation.created', 'reservation.changed']);
+      expect(events[1].data).toMatchObject({ nights: 2 });
+    });
+
+    it('refuses another route under the key of a confirm whose answer was lost, and still answers its retry', async () => {
+      const id = await book();
+      const key = `lost-confirm-${id}`;
+      const confirm = () => post(reservations(practice, `/${id}/confirm`), STAFF, undefined, keyed(key));
+      expect((await withAnswerLost(key, confirm)).status).toBe(503);
+
+      const cancel = await post(reservations(practice, `/${id}/cancel`), STAFF, { reason: 'storm' }, keyed(key));
+      const retry = await confirm();
+
+      expect({ status: cancel.status, code: cancel.body.error?.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+      expect({ status: retry.status, body: retry.body }).toEqual({ status: 200, body: { reservationId: id, status: 'confirmed', version: 2 } });
+      expect((await eventsOf(practice, id)).map((e) => e.type)).toEqual(['reservation.created', 'reservation.confirmed']);
+    });
+
+    it('refuses a different body under the key of a create that failed and stored nothing, and creates nothing', async () => {
+      const key = `failed-create-${randomUUID()}`;
+      // The append fails on our side (the database going away): 503, nothing stored, the key released.
+      await app.db.pool.query(`
+        CREATE FUNCTION refuse_append() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the database is going away' USING ERRCODE = '57P03'; END $$;
+        CREATE TRIGGER refuse_append BEFORE INSERT ON events FOR EACH ROW
+          WHEN (NEW.tenant_id = '${practice}' AND NEW.data->>'guestId' = '${key}') EXECUTE FUNCTION refuse_append();`);
+      try {
+        expect((await post(reservations(practice), STAFF, { ...stay, guestId: key }, keyed(key))).status).toBe(503);
+      } finally {
+        await app.db.pool.query(`DROP TRIGGER refuse_append ON events; DROP FUNCTION refuse_append()`);
+      }
+      const before = await createdCount(practice);
+
+      const other = await post(reservations(practice), STAFF, { ...stay, guestId: `${key}-other` }, keyed(key));
+
+      expect({ status: other.status, code: other.body.error?.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+      expect(await createdCount(practice)).toBe(before);
     });
 
     it('is ignored on a read (GET, HEAD): no key is claimed, and a command may use it after', async () => {

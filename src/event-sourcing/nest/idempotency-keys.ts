@@ -14,6 +14,8 @@ export interface StoredAnswer {
 }
 
 const ABANDONED_AFTER_S = 60;
+const EXPIRED = `k.created_at < now() - make_interval(hours => $6)`;
+
 /** Expired keys each claim deletes (besides its own): more than one, so deletion outpaces claims. */
 const SWEPT_PER_CLAIM = 10;
 
@@ -37,25 +39,26 @@ export class IdempotencyKeys {
    * A key whose request died mid-way (a crash: it never completed) is taken over after a while,
    * instead of answering "in progress" forever; a released or expired one at once. Only an
    * expired one starts a new lifetime, whose start (µs since the epoch) is answered: the
-   * command id derives from it, so a reuse after expiry is a new command.
+   * command id derives from it, so a reuse after expiry is a new command. Within a lifetime the
+   * key stays bound to its first request's fingerprint: a takeover by another request would give
+   * it the command id (and so the stored events) of the first, and the first's retry a 422.
    */
   async claim(scope: KeyScope, fingerprint: string): Promise<string | null> {
     const claimed = await this.pool.query<{ lifetime: string }>(
       `WITH swept AS (
          DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
-           SELECT ctid FROM idempotency_keys
-           WHERE created_at < now() - make_interval(hours => $6) AND (tenant_id, user_id, key) <> ($1, $2, $3)
+           SELECT ctid FROM idempotency_keys k
+           WHERE ${EXPIRED} AND (tenant_id, user_id, key) <> ($1, $2, $3)
            LIMIT $7 FOR UPDATE SKIP LOCKED))
        )
-       INSERT INTO idempotency_keys (tenant_id, user_id, key, fingerprint) VALUES ($1, $2, $3, $4)
+       INSERT INTO idempotency_keys AS k (tenant_id, user_id, key, fingerprint) VALUES ($1, $2, $3, $4)
        ON CONFLICT (tenant_id, user_id, key) DO UPDATE SET
-         fingerprint = excluded.fingerprint, attempted_at = now(),
-         status_code = NULL, headers = NULL, body = NULL, completed_at = NULL,
-         created_at = CASE WHEN idempotency_keys.created_at < now() - make_interval(hours => $6)
-                      THEN now() ELSE idempotency_keys.created_at END
-       WHERE idempotency_keys.created_at < now() - make_interval(hours => $6)
-          OR (idempotency_keys.status_code IS NULL AND (idempotency_keys.attempted_at IS NULL
-              OR idempotency_keys.attempted_at < now() - make_interval(secs => $5)))
+         fingerprint = CASE WHEN ${EXPIRED} THEN excluded.fingerprint ELSE k.fingerprint END,
+         attempted_at = now(), status_code = NULL, headers = NULL, body = NULL, completed_at = NULL,
+         created_at = CASE WHEN ${EXPIRED} THEN now() ELSE k.created_at END
+       WHERE ${EXPIRED}
+          OR (k.status_code IS NULL AND (k.attempted_at IS NULL OR k.attempted_at < now() - make_interval(secs => $5))
+              AND k.fingerprint = excluded.fingerprint)
        RETURNING (extract(epoch FROM created_at) * 1000000)::bigint::text AS lifetime`,
       [...scope, fingerprint, ABANDONED_AFTER_S, this.ttlHours, SWEPT_PER_CLAIM],
     );

@@ -38,7 +38,9 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * then runs anew, as a new command. The command id (which the events' ids derive from) is
  * that of the key's lifetime: a retry after a crash or a server error derives the same ids,
  * so the store keeps what the first attempt appended once; a reuse after expiry derives new
- * ones, so it is never mistaken for its predecessor.
+ * ones, so it is never mistaken for its predecessor. A key stays bound to its first request
+ * (method, URL and body) for its whole lifetime, released or not: another request under it
+ * would otherwise run with the first one's command id.
  *
  * The app's last global guard: the caller is authenticated, admitted to the tenant and within
  * its limits before a key is claimed, so a refused request claims none. The answer is stored
@@ -74,14 +76,17 @@ export class IdempotencyGuard implements CanActivate {
   private async replay(scope: KeyScope, fingerprint: string): Promise<never> {
     for (let waited = 0; waited < WAIT_LIMIT_MS; waited += WAIT_STEP_MS) {
       const stored = await this.keys.stored(scope);
-      // The first attempt failed on our side and released the key (or it expired and was deleted).
-      if (!stored || (stored.status_code === null && stored.attempted_at === null)) break;
+      // It expired and was deleted since the claim.
+      if (!stored) break;
+      // Even when its request failed on our side and released it: that request may have been stored.
       if (stored.fingerprint !== fingerprint) {
         throw new UnprocessableEntityException({
           code: 'IDEMPOTENCY_KEY_REUSED',
           message: 'This Idempotency-Key was used for a different request',
         });
       }
+      // The first attempt failed on our side and released the key after our claim was refused.
+      if (stored.status_code === null && stored.attempted_at === null) break;
       if (stored.status_code !== null) {
         if (stored.status_code >= 400) {
           const { error } = stored.body as { error: Record<string, unknown> };
