@@ -1,3 +1,5 @@
+import pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expectError, sendJson, type Reply } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
 import { day, stay } from '../support/stays.js';
@@ -5,7 +7,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * What Idempotency-Key leaves behind is bounded: keys expire after IDEMPOTENCY_KEY_TTL_HOURS
- * (then a request with the key runs anew) and are deleted, a large refusal is stored short,
+ * (then a request with the key runs anew, but never while one with it still runs) and are deleted, a large refusal is stored short,
  * and keys themselves are at most 255 visible ASCII characters.
  */
 const STAFF = 'sam';
@@ -26,6 +28,11 @@ describe('Idempotency-Key retention', () => {
   const storedKeys = async (keys: readonly string[]): Promise<string[]> => {
     const stored = `SELECT key FROM idempotency_keys WHERE key = ANY($1) ORDER BY key`;
     return (await app.db.pool.query<{ key: string }>(stored, [keys])).rows.map((row) => row.key);
+  };
+
+  const createdCount = async (): Promise<number> => {
+    const created = `SELECT count(*)::int AS n FROM events WHERE tenant_id = $1 AND type = 'reservation.created'`;
+    return (await app.db.pool.query<{ n: number }>(created, [practice])).rows[0].n;
   };
 
   beforeAll(async () => {
@@ -65,6 +72,58 @@ describe('Idempotency-Key retention', () => {
       expect((await keyed('', 'fresh', stay())).status).toBe(201);
 
       expect(await storedKeys([...old, 'fresh'])).toEqual(['fresh']);
+    });
+  });
+
+  describe('when a key reaches the TTL while a request with it runs', () => {
+    /**
+     * Sends a create under `key` twice: the second while the first holds the key, its append held
+     * back by a lock (a slow disk, say), and the key has grown older than the TTL (and `meanwhile` ran).
+     */
+    const twiceAcrossTtl = async (key: string, meanwhile = async () => {}): Promise<Reply[]> => {
+      const blocker = new pg.Client({ connectionString: app.db.url });
+      await blocker.connect();
+      try {
+        await blocker.query(`BEGIN; LOCK TABLE reservations IN EXCLUSIVE MODE`);
+        const first = keyed('', key, stay());
+        const claimed = `SELECT 1 FROM idempotency_keys WHERE key = $1 AND attempted_at IS NOT NULL`;
+        while ((await app.db.pool.query(claimed, [key])).rowCount === 0) await sleep(20);
+        await age(key, TTL_HOURS + 1);
+        await meanwhile();
+        const second = keyed('', key, stay());
+        await sleep(1_000); // the second request has sent its claim by now
+        await blocker.query('COMMIT');
+        return await Promise.all([first, second]);
+      } finally {
+        await blocker.end();
+      }
+    };
+
+    it('a second request with it waits and gets the first answer: one reservation', async () => {
+      const before = await createdCount();
+
+      const [first, second] = await twiceAcrossTtl('straddling');
+
+      expect(first.status).toBe(201);
+      expect(second.headers.get('idempotent-replayed')).toBe('true');
+      expect({ status: second.status, body: second.body }).toEqual({ status: first.status, body: first.body });
+      expect(await createdCount()).toBe(before + 1);
+    });
+
+    it('is not deleted by another key’s claim meanwhile, so a second request with it still gets the first answer', async () => {
+      const before = await createdCount();
+
+      let sweeper: Promise<Reply> | undefined;
+      const [first, second] = await twiceAcrossTtl('straddling-swept', async () => {
+        sweeper = keyed('', 'sweeper', stay()); // its claim deletes expired keys
+        const claimed = `SELECT 1 FROM idempotency_keys WHERE key = 'sweeper'`;
+        while ((await app.db.pool.query(claimed)).rowCount === 0) await sleep(20);
+      });
+
+      expect((await sweeper)?.status).toBe(201);
+      expect(first.status).toBe(201);
+      expect({ status: second.status, body: second.body }).toEqual({ status: first.status, body: first.body });
+      expect(await createdCount()).toBe(before + 2); // the sweeper's and the first's
     });
   });
 

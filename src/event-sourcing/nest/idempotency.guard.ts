@@ -35,12 +35,12 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * stored; a repeat (even a concurrent one, which waits) gets the same answer and appends
  * nothing. Keys belong to a tenant and a user. Server errors and 429s are not stored, so they
  * can be retried. A key expires `IDEMPOTENCY_KEY_TTL_HOURS` after its first use: a request with it
- * then runs anew, as a new command. The command id (which the events' ids derive from) is
- * that of the key's lifetime: a retry after a crash or a server error derives the same ids,
- * so the store keeps what the first attempt appended once; a reuse after expiry derives new
- * ones, so it is never mistaken for its predecessor. A key stays bound to its first request
- * (method, URL and body) for its whole lifetime, released or not: another request under it
- * would otherwise run with the first one's command id.
+ * then runs anew, as a new command, once none with it is running. The command id (which the
+ * events' ids derive from) is that of the key's lifetime: a retry after a crash or a server
+ * error derives the same ids, so the store keeps what the first attempt appended once; a reuse
+ * after expiry derives new ones, so it is never mistaken for its predecessor. A key stays bound
+ * to its first request (method, URL and body) for its whole lifetime, released or not: another
+ * request under it would otherwise run with the first one's command id.
  *
  * The app's last global guard: the caller is authenticated, admitted to the tenant and within
  * its limits before a key is claimed, so a refused request claims none. The answer is stored
@@ -65,10 +65,10 @@ export class IdempotencyGuard implements CanActivate {
     // The tenant the access guard admitted the caller to; none for a command that creates its tenant.
     const scope: KeyScope = [request.tenantId ?? '', request.actor.userId, key];
     const fingerprint = sha256(`${request.method} ${request.url} ${JSON.stringify(request.body ?? null)}`);
-    const lifetime = await this.keys.claim(scope, fingerprint);
-    if (lifetime === null) return this.replay(scope, fingerprint);
-    request.commandId = this.commandIds.of([...scope, lifetime]);
-    answerStoredFor(request, scope);
+    const claim = await this.keys.claim(scope, fingerprint);
+    if (claim === null) return this.replay(scope, fingerprint);
+    request.commandId = this.commandIds.of([...scope, claim.lifetime]);
+    answerStoredFor(request, claim);
     return true;
   }
 

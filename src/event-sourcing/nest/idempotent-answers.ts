@@ -1,18 +1,18 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse, type ErrorBody } from './error-response.js';
-import type { IdempotencyKeys, KeyScope } from './idempotency-keys.js';
+import type { IdempotencyKeys, KeyClaim } from './idempotency-keys.js';
 
 const CLAIMED = Symbol('claimedIdempotencyKey');
-type ClaimingRequest = FastifyRequest & { [CLAIMED]?: KeyScope };
+type ClaimingRequest = FastifyRequest & { [CLAIMED]?: KeyClaim };
 
 const REPLAYED_HEADERS = ['etag', 'location', 'x-correlation-id'] as const;
 /** A refusal whose body is larger is stored without its details: a replay keeps the status and code. */
 const MAX_STORED_REFUSAL_CHARS = 2_048;
 
 /** The request holds its key: its answer is stored as it goes out. */
-export const answerStoredFor = (request: FastifyRequest, scope: KeyScope): void => {
-  (request as ClaimingRequest)[CLAIMED] = scope;
+export const answerStoredFor = (request: FastifyRequest, claim: KeyClaim): void => {
+  (request as ClaimingRequest)[CLAIMED] = claim;
 };
 
 /**
@@ -37,11 +37,12 @@ const replayedHeadersOf = (reply: FastifyReply): Record<string, string> =>
  * A success or a refusal is stored as it went out; a server error or a 429 releases the key, so
  * a retry runs anew (its command id unchanged: it finds what this one appended). An answer that
  * cannot be stored (the database gone) becomes that error's: the client must not take a
- * success whose key would not answer a retry the same way.
+ * success whose key would not answer a retry the same way. A request whose claim was taken over (it ran past the abandonment
+ * time) gets its own answer, unstored: the key answers with the request that holds it.
  */
 export const storeIdempotentAnswers = (fastify: FastifyInstance, keys: IdempotencyKeys): void => {
   const logger = new Logger('Idempotency');
-  const store = async (scope: KeyScope, request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
+  const store = async (claim: KeyClaim, request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
     const status = reply.statusCode;
     const text = typeof payload === 'string' ? payload : undefined;
     try {
@@ -49,16 +50,18 @@ export const storeIdempotentAnswers = (fastify: FastifyInstance, keys: Idempoten
         // Not the command's answer, or not one a replay could send the same: the next request runs
         // anew. With the database gone the key stays taken until abandoned, and the caller gets
         // this request's own answer rather than the release's error.
-        await keys.release(scope).catch(() => undefined);
-      } else if (status >= 400) {
-        await keys.complete(scope, status, {}, storableRefusal(text ?? 'null'));
-      } else {
-        await keys.complete(scope, status, replayedHeadersOf(reply), text || 'null');
+        await keys.release(claim).catch(() => undefined);
+        return payload;
       }
+      const stored =
+        status >= 400
+          ? await keys.complete(claim, status, {}, storableRefusal(text ?? 'null'))
+          : await keys.complete(claim, status, replayedHeadersOf(reply), text || 'null');
+      if (!stored) logger.warn({ reqId: request.id, msg: `Idempotency-Key ${claim.scope[2]} was taken over while its request ran: its answer is not stored` });
       return payload;
     } catch (error) {
-      logger.error({ reqId: request.id, msg: `the answer to Idempotency-Key ${scope[2]} was not stored: ${(error as Error).stack ?? String(error)}` });
-      await keys.release(scope).catch(() => undefined);
+      logger.error({ reqId: request.id, msg: `the answer to Idempotency-Key ${claim.scope[2]} was not stored: ${(error as Error).stack ?? String(error)}` });
+      await keys.release(claim).catch(() => undefined);
       const answer = toErrorResponse(error);
       reply.removeHeader('etag').removeHeader('location');
       void reply
@@ -69,8 +72,8 @@ export const storeIdempotentAnswers = (fastify: FastifyInstance, keys: Idempoten
   };
   // A callback hook: the requests without a key (nearly all) pass without a promise.
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    const scope = (request as ClaimingRequest)[CLAIMED];
-    if (scope === undefined) return done(null, payload);
-    void store(scope, request, reply, payload).then((answer) => done(null, answer));
+    const claim = (request as ClaimingRequest)[CLAIMED];
+    if (claim === undefined) return done(null, payload);
+    void store(claim, request, reply, payload).then((answer) => done(null, answer));
   });
 };
