@@ -69,6 +69,31 @@ describe('Statements that do not finish in time', () => {
     expect((await create()).status).toBe(201);
   });
 
+  it('answers 503 DATABASE_UNAVAILABLE, not DATABASE_TIMEOUT, to a keyed command stored whose answer is held past it', async () => {
+    const key = `slow-answer-${Date.now()}`;
+    const keyed = () => sendJson(app.baseUrl, 'POST', reservations(), { ...app.as(OWNER), 'idempotency-key': key }, stay());
+    const before = await created();
+    // The command commits; the statement storing its answer waits (a lock, a slow disk) past the timeout.
+    await app.db.pool.query(`
+      CREATE FUNCTION slow_answer() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_sleep(${(STATEMENT_TIMEOUT_MS * 1.5) / 1000}); RETURN NEW; END $$;
+      CREATE TRIGGER slow_answer BEFORE UPDATE ON idempotency_keys FOR EACH ROW
+        WHEN (NEW.key = '${key}' AND NEW.status_code IS NOT NULL) EXECUTE FUNCTION slow_answer();`);
+    let first: Reply;
+    try {
+      first = await keyed();
+    } finally {
+      await app.db.pool.query(`DROP TRIGGER slow_answer ON idempotency_keys; DROP FUNCTION slow_answer()`);
+    }
+
+    // "May or may not have been stored: retry with the same key", and the retry tells.
+    expectError(first, 503, 'DATABASE_UNAVAILABLE');
+    expect(Number(first.headers.get('retry-after'))).toBeGreaterThan(0);
+    const retry = await keyed();
+    expect(retry.status).toBe(201);
+    expect(await created()).toBe(before + 1);
+  });
+
   it('never waits on a server gone silent mid-statement past the timeout and its margin, and serves again on new connections', async () => {
     expect((await create()).status).toBe(201); // the pool's connections are open, and about to go silent
     proxy.freeze();

@@ -99,6 +99,12 @@ const isUnstorableText = (error: unknown): boolean =>
 const DATABASE_RETRY_AFTER_SECONDS = 2;
 const retryShortly = { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) };
 
+/** 503 DATABASE_UNAVAILABLE with Retry-After: what was asked may or may not have been stored. */
+export const databaseUnavailable = (message = 'The database is unavailable; retry shortly'): ErrorResponse => ({
+  ...respond(503, 'DATABASE_UNAVAILABLE', message),
+  headers: retryShortly,
+});
+
 /** Maps anything thrown while serving a request to a status and the one error body. */
 export const toErrorResponse = (error: unknown): ErrorResponse => {
   if (error instanceof DomainError) return respond(STATUS_BY_KIND[error.kind], error.code, error.message, error.details);
@@ -108,9 +114,7 @@ export const toErrorResponse = (error: unknown): ErrorResponse => {
   if (error instanceof HttpException) return fromHttpException(error);
   if (isClientError(error)) return fromFastifyError(error);
   if (isUnstorableText(error)) return respond(400, 'UNSUPPORTED_CHARACTER', 'The request contains a NUL character (\\u0000), which cannot be stored');
-  if (isDatabaseUnavailable(error)) {
-    return { ...respond(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly'), headers: retryShortly };
-  }
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   if (isStatementCancelled(error)) {
     return { ...respond(503, 'DATABASE_TIMEOUT', 'The database did not finish this request in time; retry shortly'), headers: retryShortly };
   }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toErrorResponse, type ErrorBody } from './error-response.js';
+import { databaseUnavailable, type ErrorBody } from './error-response.js';
 import type { IdempotencyKeys, KeyClaim } from './idempotency-keys.js';
 
 const CLAIMED = Symbol('claimedIdempotencyKey');
@@ -14,6 +14,15 @@ const MAX_STORED_REFUSAL_CHARS = 2_048;
 export const answerStoredFor = (request: FastifyRequest, claim: KeyClaim): void => {
   (request as ClaimingRequest)[CLAIMED] = claim;
 };
+
+/**
+ * The command ran to its end (its events may be stored) but its answer is not under the key: the
+ * client learns neither success nor "nothing stored" (DATABASE_TIMEOUT's promise), whatever made
+ * the store fail, and its retry with the key gets the command's one answer.
+ */
+const notRecorded = databaseUnavailable(
+  'The answer could not be recorded under its Idempotency-Key: the command may or may not have been stored; retry with the same key',
+);
 
 /**
  * Refusals cost the caller nothing to provoke, and a large body (one naming thousands of
@@ -36,8 +45,9 @@ const replayedHeadersOf = (reply: FastifyReply): Record<string, string> =>
  * made it and before its first byte leaves, so a retry that follows the answer always finds it.
  * A success or a refusal is stored as it went out; a server error or a 429 releases the key, so
  * a retry runs anew (its command id unchanged: it finds what this one appended). An answer that
- * cannot be stored (the database gone) becomes that error's: the client must not take a
- * success whose key would not answer a retry the same way. A request whose claim was taken over (it ran past the abandonment
+ * cannot be stored (the database gone or too slow) becomes 503 DATABASE_UNAVAILABLE: the client
+ * must not take a success whose key would not answer a retry the same way, nor a refusal that
+ * says nothing was stored. A request whose claim was taken over (it ran past the abandonment
  * time) gets its own answer, unstored: the key answers with the request that holds it.
  */
 export const storeIdempotentAnswers = (fastify: FastifyInstance, keys: IdempotencyKeys): void => {
@@ -62,12 +72,11 @@ export const storeIdempotentAnswers = (fastify: FastifyInstance, keys: Idempoten
     } catch (error) {
       logger.error({ reqId: request.id, msg: `the answer to Idempotency-Key ${claim.scope[2]} was not stored: ${(error as Error).stack ?? String(error)}` });
       await keys.release(claim).catch(() => undefined);
-      const answer = toErrorResponse(error);
       reply.removeHeader('etag').removeHeader('location');
       void reply
-        .code(answer.status)
-        .headers({ ...answer.headers, 'content-type': 'application/json; charset=utf-8' });
-      return JSON.stringify(answer.body);
+        .code(notRecorded.status)
+        .headers({ ...notRecorded.headers, 'content-type': 'application/json; charset=utf-8' });
+      return JSON.stringify(notRecorded.body);
     }
   };
   // A callback hook: the requests without a key (nearly all) pass without a promise.
