@@ -8,9 +8,11 @@ const IDEMPOTENCY_KEY: ParameterObject = {
   in: 'header',
   required: false,
   description:
-    '1-255 visible ASCII characters. A retry with the same key (same caller, same request) gets the first answer and appends nothing; ' +
-    'the same key on another request gets 422 IDEMPOTENCY_KEY_REUSED, one still running 409 IDEMPOTENCY_KEY_IN_PROGRESS. ' +
-    '503 DATABASE_UNAVAILABLE: the command may have been stored; retry with the same key to get its answer.',
+    '1-255 visible ASCII characters. A retry with the same key (same caller, same request: method, URL, body and If-Match) ' +
+    'gets the first answer and appends nothing; the same key on another request gets 422 IDEMPOTENCY_KEY_REUSED, ' +
+    'one still running 409 IDEMPOTENCY_KEY_IN_PROGRESS. A malformed x-correlation-id or If-Match is refused (400) before ' +
+    'the key is taken, so the corrected request runs. 503 DATABASE_UNAVAILABLE: the command may have been stored; ' +
+    'retry with the same key to get its answer.',
   schema: { type: 'string', maxLength: 255 },
 };
 

@@ -314,6 +314,34 @@ describe('Reservations under concurrency', () => {
       expect((await eventsOf(practice, id)).map((e) => e.type)).toEqual(['reservation.created', 'reservation.changed']);
     });
 
+    it.each([
+      ['x-correlation-id', 'has spaces', 'checkout-42', 'INVALID_HEADER'],
+      ['if-match', 'version one', '"1"', 'INVALID_IF_MATCH'],
+    ])('runs the retry whose %s was corrected: a refusal of a malformed header is not stored', async (header, bad, good, code) => {
+      const id = await book();
+      const confirm = (value: string) => post(reservations(practice, `/${id}/confirm`), STAFF, undefined, { ...keyed(`header-${id}`), [header]: value });
+
+      const refused = await confirm(bad);
+      const corrected = await confirm(good);
+
+      expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 400, code });
+      expect({ status: corrected.status, body: corrected.body }).toEqual({ status: 200, body: { reservationId: id, status: 'confirmed', version: 2 } });
+    });
+
+    it('answers 422 IDEMPOTENCY_KEY_REUSED to a retry with another If-Match, and replays one with the same', async () => {
+      const id = await book();
+      const confirm = (ifMatch: string) => post(reservations(practice, `/${id}/confirm`), STAFF, undefined, { ...keyed(`if-match-${id}`), 'if-match': ifMatch });
+
+      const stale = await confirm('"5"');
+      const again = await confirm('W/"5"'); // the same expectation, written otherwise
+      const other = await confirm('"1"');
+
+      expect({ status: stale.status, code: stale.body.error.code }).toEqual({ status: 409, code: 'CONCURRENCY_CONFLICT' });
+      expect(answerOf(again)).toEqual(answerOf(stale));
+      expect({ status: other.status, code: other.body.error.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+      expect((await eventsOf(practice, id)).map((e) => e.type)).toEqual(['reservation.created']);
+    });
+
     it('is independent for another user of the same practice', async () => {
       const [mine, theirs] = await Promise.all([OWNER, STAFF].map((user) => post(reservations(practice), user, stay, keyed('shared-key'))));
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { CommandPrecondition } from '../aggregates/aggregate-repository.js';
 import type { Actor } from '../domain/actor.js';
 import type { CommandMetadata } from '../domain/decider.js';
-import type { IdempotentRequest } from './idempotency.guard.js';
+import type { CommandCaller } from './http-command.js';
 
 const HEADER_ID = /^[\w.:-]{1,128}$/;
 
@@ -50,7 +50,7 @@ export const commandMetadata = (request: FastifyRequest, actor: Actor, tenantId:
   now: new Date().toISOString(),
   actor,
   tenantId,
-  commandId: (request as FastifyRequest & IdempotentRequest).commandId,
+  commandId: (request as FastifyRequest & CommandCaller).commandId,
   requestId: request.id,
   correlationId: commandCorrelationId(request),
 });
@@ -63,6 +63,16 @@ export const expectedVersionFrom = (request: FastifyRequest): CommandPreconditio
   const match = typeof header === 'string' ? /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim()) : null;
   if (!match) throw new BadRequestException({ code: 'INVALID_IF_MATCH', message: 'If-Match must be an ETag such as "3"' });
   return Number(match[1]);
+};
+
+/**
+ * Refuses a command's malformed headers (x-correlation-id, If-Match) with the 400 the command
+ * would give: the idempotency guard calls it before claiming a key, so such a refusal is never
+ * stored as the key's answer.
+ */
+export const checkCommandHeaders = (request: FastifyRequest): void => {
+  commandCorrelationId(request);
+  expectedVersionFrom(request);
 };
 
 export const etagOf = (version: number): string => `"${version}"`;

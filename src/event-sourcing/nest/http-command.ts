@@ -7,6 +7,8 @@ export interface CommandCaller {
   actor?: { readonly userId: string; readonly actorType: ActorType };
   /** Set by the guard that checked the caller's access to a tenant (its id from the route or body). */
   tenantId?: string;
+  /** Set by the idempotency guard for a keyed request: the command id its events derive their ids from. */
+  commandId?: string;
 }
 
 /** The HTTP side of a command: the request it came in and the reply its answer goes out on. */

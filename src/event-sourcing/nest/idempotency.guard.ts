@@ -9,10 +9,11 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandIds } from './command-ids.js';
+import { checkCommandHeaders } from './command-metadata.js';
 import type { CommandCaller } from './http-command.js';
+import { fingerprintOf } from './idempotency-fingerprint.js';
 import { IdempotencyKeys, type KeyScope } from './idempotency-keys.js';
 import { answerStoredFor } from './idempotent-answers.js';
 import { ReplayedAnswer } from './replayed-answer.js';
@@ -23,13 +24,6 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const WAIT_STEP_MS = 20;
 const WAIT_LIMIT_MS = 15_000;
 
-export interface IdempotentRequest extends CommandCaller {
-  /** Set for a keyed request: the command id its events derive their ids from. */
-  commandId?: string;
-}
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
 /**
  * `Idempotency-Key` on a command: the first request runs and its status and body are
  * stored; a repeat (even a concurrent one, which waits) gets the same answer and appends
@@ -39,7 +33,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * events' ids derive from) is that of the key's lifetime: a retry after a crash or a server
  * error derives the same ids, so the store keeps what the first attempt appended once; a reuse
  * after expiry derives new ones, so it is never mistaken for its predecessor. A key stays bound
- * to its first request (method, URL and body) for its whole lifetime, released or not: another
+ * to its first request (`fingerprintOf`) for its whole lifetime, released or not: another
  * request under it would otherwise run with the first one's command id.
  *
  * The app's last global guard: the caller is authenticated, admitted to the tenant and within
@@ -56,7 +50,7 @@ export class IdempotencyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest & IdempotentRequest>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & CommandCaller>();
     const key = request.headers['idempotency-key'];
     if (key === undefined || SAFE_METHODS.has(request.method) || !request.actor) return true;
     if (typeof key !== 'string' || !KEY.test(key)) {
@@ -64,7 +58,10 @@ export class IdempotencyGuard implements CanActivate {
     }
     // The tenant the access guard admitted the caller to; none for a command that creates its tenant.
     const scope: KeyScope = [request.tenantId ?? '', request.actor.userId, key];
-    const fingerprint = sha256(`${request.method} ${request.url} ${JSON.stringify(request.body ?? null)}`);
+    // A malformed header is refused before the claim, as a malformed key is: x-correlation-id is
+    // no part of the fingerprint, so a stored 400 would answer the corrected retry for a day.
+    checkCommandHeaders(request);
+    const fingerprint = fingerprintOf(request);
     const claim = await this.keys.claim(scope, fingerprint);
     if (claim === null) return this.replay(scope, fingerprint);
     request.commandId = this.commandIds.of([...scope, claim.lifetime]);
