@@ -15,6 +15,7 @@ import { PartitionRunner } from '../../src/event-sourcing/subscriptions/partitio
 import { SubscriptionControls } from '../../src/event-sourcing/subscriptions/subscription-controls.js';
 import type { SubscriptionOptions } from '../../src/event-sourcing/subscriptions/subscription.js';
 import { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
+import { InboxFailures } from '../../src/event-sourcing/inbox/inbox-failures.js';
 import { SubjectForgetting } from '../../src/event-sourcing/personal-data/subject-forgetting.js';
 import { asyncFold } from '../../src/event-sourcing/projections/async-fold.projection.js';
 import { AsyncProjections } from '../../src/event-sourcing/projections/async-projections.js';
@@ -272,6 +273,30 @@ describe('personal data across processes', () => {
     } finally {
       await keys.stop();
     }
+  });
+
+  it("redacts the subject's fields in messages the inbox kept of failed handlings, and nobody else's", async () => {
+    const inbox = new InboxFailures(db.pool);
+    const forgetting = new SubjectForgetting(db.pool, first.keys, () => [], [inbox.personalCopies(registry())]);
+    const message = (tenantId: string, guestId: string) => ({
+      eventId: randomUUID(),
+      stream: { tenantId, aggregateType: 'stay', aggregateId: randomUUID() },
+      type: 'guest.arrived',
+      data: { guestId, name: 'Nora Parked' },
+    });
+    const kept = [message('practice-1', 'g-parked'), message('practice-1', 'g-other'), message('practice-2', 'g-parked')];
+    for (const event of kept) await inbox.count('tests.mailer', event.eventId, 'practice-1.stay.guest.arrived', JSON.stringify(event), new Error('smtp down'), 1);
+    await arrive(first.store, stream(), 'g-parked', 'Nora Parked'); // the subject's data in the log: a key to forget
+
+    await forgetting.forget('practice-1', 'g-parked', receptionist);
+
+    const { rows } = await db.pool.query<{ message: { eventId: string; data: unknown } }>(`SELECT message FROM inbox_failures`);
+    const dataOf = (eventId: string) => rows.find((row) => row.message.eventId === eventId)?.message.data;
+    expect(kept.map((event) => dataOf(event.eventId))).toEqual([
+      { guestId: 'g-parked', name: REDACTED },
+      { guestId: 'g-other', name: 'Nora Parked' },
+      { guestId: 'g-parked', name: 'Nora Parked' },
+    ]);
   });
 
   it('refuses to open data with another master key, rather than showing it redacted', async () => {

@@ -1,6 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
+import { REDACTED } from '../personal-data/personal-fields.js';
+import type { PersonalCopies } from '../personal-data/subject-forgetting.js';
 import { DeadLetterNotFound } from '../projections/projection-admin.errors.js';
 import type { RelayedEvent } from '../relay/relayed-event.js';
+import type { EventRegistry } from '../store/event-registry.js';
 
 /** A message an inbox consumer gave up on, as operators see it. */
 export interface InboxDeadLetter {
@@ -109,6 +112,34 @@ export class InboxFailures {
       [consumers],
     );
     return rows[0];
+  }
+
+  /**
+   * The failed messages keep events as the relay published them, personal fields opened: a
+   * forgetting redacts them as it does read models, so a parked message neither shows nor hands
+   * a retry what was forgotten.
+   */
+  personalCopies(registry: EventRegistry): PersonalCopies {
+    return {
+      redactWithin: async (client, tenantId, subjectId) => {
+        let redacted = 0;
+        for (const [subjectField, types] of registry.typesBySubjectField()) {
+          const { rows } = await client.query<{ id: string; type: string; data: Record<string, unknown> }>(
+            `SELECT id, message->>'type' AS type, message->'data' AS data FROM inbox_failures
+             WHERE message->'stream'->>'tenantId' = $1 AND message->>'type' = ANY($2::text[]) AND message->'data'->>$3 = $4
+             FOR UPDATE`,
+            [tenantId, types, subjectField, subjectId],
+          );
+          for (const { id, type, data } of rows) {
+            const fields = registry.personalFieldsOf(type)?.fields ?? [];
+            const redactedData = Object.fromEntries(Object.entries(data).map(([field, value]) => [field, fields.includes(field) ? REDACTED : value]));
+            await client.query(`UPDATE inbox_failures SET message = jsonb_set(message, '{data}', $2::jsonb) WHERE id = $1`, [id, JSON.stringify(redactedData)]);
+            redacted++;
+          }
+        }
+        return redacted;
+      },
+    };
   }
 
   /** A retried message failed again: it stays parked with the new error, until the next request. */

@@ -168,9 +168,9 @@ export class EventSourcingModule implements OnModuleInit, BeforeApplicationShutd
         },
         {
           provide: SubjectForgetting,
-          inject: [PG_POOL_TOKEN, PostgresSubjectKeys, InlineProjections],
-          useFactory: (pool: Pool, keys: PostgresSubjectKeys, inline: InlineProjections) =>
-            new SubjectForgetting(pool, keys, () => inline.personalReadModels()),
+          inject: [PG_POOL_TOKEN, PostgresSubjectKeys, InlineProjections, InboxFailures, EventRegistry],
+          useFactory: (pool: Pool, keys: PostgresSubjectKeys, inline: InlineProjections, inbox: InboxFailures, registry: EventRegistry) =>
+            new SubjectForgetting(pool, keys, () => inline.personalReadModels(), [inbox.personalCopies(registry)]),
         },
         {
           provide: PostgresEventStore,

@@ -18,6 +18,15 @@ export interface Forgotten {
   readonly rowsRedacted: number;
 }
 
+/**
+ * Copies of events a subsystem keeps outside the log and the read models (the inbox's failed
+ * messages, as the relay sent them): a forgetting redacts the subject's fields in them too, in
+ * its transaction. Answers how many it redacted.
+ */
+export interface PersonalCopies {
+  redactWithin(client: PoolClient, tenantId: string, subjectId: string): Promise<number>;
+}
+
 interface ForgottenRow {
   forgotten_at: Date;
 }
@@ -33,6 +42,7 @@ export class SubjectForgetting {
     private readonly keys: PostgresSubjectKeys,
     /** The read models holding personal data (asked at each forgetting: contexts register at start). */
     private readonly readModels: () => readonly PersonalReadModel[],
+    private readonly copies: readonly PersonalCopies[] = [],
   ) {}
 
   /** What was done, or null when the tenant holds no personal data of this subject and never did. */
@@ -40,6 +50,7 @@ export class SubjectForgetting {
     const outcome = await inTransaction(this.pool, async (client) => {
       const keyIds = await this.keys.forgetWithin(client, tenantId, subjectId);
       const rowsRedacted = await this.redactReadModels(client, tenantId, subjectId);
+      for (const copies of this.copies) await copies.redactWithin(client, tenantId, subjectId);
       const { rows } = await client.query<ForgottenRow>(
         keyIds.length > 0
           ? `INSERT INTO forgotten_subjects (tenant_id, subject_id, forgotten_by, keys_deleted) VALUES ($1, $2, $3, $4)
