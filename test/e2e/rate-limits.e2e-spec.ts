@@ -85,7 +85,7 @@ describe('Rate limits', () => {
 
     it('claims no key for a caller the practice or the admin API refused', async () => {
       const practice = await createPractice(app, 'nora');
-      const keyed = (key: string) => ({ ...app.as('mallory'), 'idempotency-key': key });
+      const keyed = (key: string) => ({ ...app.as('nigel'), 'idempotency-key': key });
       const intruder = await sendJson(app.baseUrl, 'POST', `/v1/practices/${practice}/reservations`, keyed('refused-member'), stay());
       const notOperator = await sendJson(app.baseUrl, 'POST', '/v1/admin/inbox/dead-letters/1/retry', keyed('refused-operator'), null);
       expect([intruder.status, notOperator.status]).toEqual([403, 403]);
@@ -100,6 +100,12 @@ describe('Rate limits', () => {
       const admin = await burst(USER_LIMIT * 4, projections);
       const health = await burst(USER_LIMIT * 4, () => sendJson(app.baseUrl, 'GET', '/health', null));
       expect([...admin, ...health].filter((reply) => reply.status !== 200)).toEqual([]);
+    });
+
+    it('count a non-operator on the operators’ routes, who is refused past their limit as anywhere', async () => {
+      const replies = await burst(USER_LIMIT * 4, () => sendJson(app.baseUrl, 'GET', '/v1/admin/projections', app.as('mona')));
+      expect(refused(replies).length).toBeGreaterThan(0);
+      expect(replies.filter((reply) => reply.status !== 403 && reply.status !== 429)).toEqual([]);
     });
   });
 });
