@@ -143,10 +143,13 @@ describe('Reservations over HTTP', () => {
       ['366 nights', { nights: 366 }, 'INVALID_NIGHTS'],
       ['check-in yesterday', { checkInDate: day(-1) }, 'CHECK_IN_DATE_IN_PAST'],
       ['a day not in the calendar', { checkInDate: '2031-02-30' }, 'INVALID_CHECK_IN_DATE'],
-    ])('refuses %s with 422 and writes nothing', async (_, body, code) => {
+    ])('refuses %s with 422, writes nothing and names no Location', async (_, body, code) => {
       const id = randomUUID();
 
-      expectError(await create(STAFF, { ...body, reservationId: id }), 422, code);
+      const reply = await create(STAFF, { ...body, reservationId: id });
+
+      expectError(reply, 422, code);
+      expect(reply.headers.get('location')).toBeNull();
       expect(await storedEvents(practice, id)).toEqual([]);
       expectError(await read(id), 404, 'RESERVATION_NOT_FOUND');
     });
@@ -514,6 +517,7 @@ describe('Reservations over HTTP', () => {
 
       expectError(reply, 409, 'CONCURRENCY_CONFLICT');
       expect(reply.body.error.details).toMatchObject({ expectedVersion: 'stream_exists', actualVersion: 0 });
+      expect(reply.headers.get('location')).toBeNull();
       expect(await storedEvents(practice, id)).toEqual([]);
     });
 

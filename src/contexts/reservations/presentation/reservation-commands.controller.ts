@@ -26,10 +26,14 @@ export class ReservationCommandsController {
   @Post()
   @ApiCreatedResponse({ description: '{ reservationId, status, version }; ETag and Location headers' })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_NIGHTS, CHECK_IN_DATE_IN_PAST, INVALID_CHECK_IN_DATE' })
-  create(@Body() body: CreateReservationRequest, @Commands() commands: Commands) {
+  async create(@Body() body: CreateReservationRequest, @Commands() commands: Commands) {
     const { reservationId = commands.newId(), ...data } = body;
+    const command = { type: 'CreateReservation' as const, data: { ...data, reservationId } };
+    const created = await answer(reservationId, commands.send(reservations, command));
+    // Only once it exists: the error filter keeps the reply's headers, so a Location set
+    // before the command would go out with its refusal, naming a reservation that is not there.
     void commands.reply.header('Location', `${commands.request.url.split('?')[0]}/${reservationId}`);
-    return answer(reservationId, commands.send(reservations, { type: 'CreateReservation', data: { ...data, reservationId } }));
+    return created;
   }
 
   @Post(':reservationId/confirm') @HttpCode(200) @ApiOkResponse({ description: 'confirmed' })
