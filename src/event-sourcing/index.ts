@@ -10,6 +10,8 @@ export * from './domain/index.js';
 // Registering it: one definition per aggregate.
 export { defineAggregate, eventTypesOf } from './aggregates/aggregate.js';
 export type { Aggregate, AggregateDefinition, AnyAggregate, EventSchema, EventSchemas, InlineReadModel, SnapshotSettings } from './aggregates/aggregate.js';
+export { LOWER_CASE_UUID } from './aggregates/aggregate-id-format.js';
+export type { AggregateIdFormat } from './aggregates/aggregate-id-format.js';
 export { AggregateRepository } from './aggregates/aggregate-repository.js';
 export type { CommandPrecondition, HandleOptions, HandleResult, LoadedAggregate } from './aggregates/aggregate-repository.js';
 export { AggregateCatalog } from './aggregates/aggregate-catalog.js';
@@ -60,6 +62,7 @@ export { KeyCache } from './personal-data/key-cache.js';
 
 // Input checks shared by payload schemas and request DTOs.
 export { CALENDAR_DAY_MESSAGE, IsCalendarDay, IsInstant } from './validation/calendar.validators.js';
+export { IsIdOf } from './validation/aggregate-id.validators.js';
 
 // The Nest edge: the module, sending commands from controllers, the error shape, input guards.
 export { EventSourcingModule, type EventSourcingFeature, type EventSourcingModuleOptions } from './nest/event-sourcing.module.js';

@@ -46,6 +46,10 @@ export class AppendEventHandler implements ICommandHandler<AppendEvent, Recorded
     if (!entry.directAppends) {
       throw badRequest('DIRECT_APPEND_NOT_SUPPORTED', `${request.aggregateType} aggregates take their events from their commands only`);
     }
+    // The id its own routes would take: one they cannot address, or a second spelling of one they can, is refused.
+    if (entry.idFormat && !entry.idFormat.pattern.test(request.aggregateId)) {
+      throw badRequest('INVALID_AGGREGATE_ID', `A ${request.aggregateType} aggregate's id must be ${entry.idFormat.description}`);
+    }
     if (entry.isTenant && request.aggregateId !== request.practiceId) {
       throw badRequest('AGGREGATE_ID_MISMATCH', `A ${request.aggregateType} aggregate's id is its practiceId`);
     }

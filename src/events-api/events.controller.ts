@@ -59,7 +59,9 @@ export class EventsController {
   @ApiIfMatch()
   @ApiCreatedResponse({ description: 'The stored event; ETag: "<its version>"', schema: { example: EXAMPLE_EVENT } })
   @ApiBadRequestResponse({
-    description: 'UNKNOWN_EVENT_TYPE, INVALID_EVENT_PAYLOAD (fields named), VALIDATION_FAILED, EVENT_TYPE_MISMATCH, INVALID_IF_MATCH, IF_MATCH_MISMATCH',
+    description:
+      'UNKNOWN_EVENT_TYPE, INVALID_EVENT_PAYLOAD (fields named), VALIDATION_FAILED, EVENT_TYPE_MISMATCH, ' +
+      'INVALID_AGGREGATE_ID (not in the aggregate type\'s id form), INVALID_IF_MATCH, IF_MATCH_MISMATCH',
   })
   @ApiConflictResponse({
     description: 'CONCURRENCY_CONFLICT (expectedVersion or If-Match stale), or the aggregate refuses the event (e.g. PRACTICE_ALREADY_EXISTS)',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expectError, sendJson, type Reply as FullReply } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createPractice } from '../support/practices.js';
+import { stay } from '../support/stays.js';
 import { base64url, handMadeToken, nowInSeconds as now } from '../support/tokens.js';
 
 /** The generic events API, held to the contract of reference 001 (plus version and cursor). */
@@ -271,6 +272,61 @@ describe('Events API', () => {
 
       expectError(reply, 400, 'AGGREGATE_ID_MISMATCH');
       expect(await streamOf(practiceId)).toHaveLength(2);
+    });
+  });
+
+  describe('when a reservation is appended that its own routes would refuse', () => {
+    const reservationCreated = (practiceId: string, aggregateId: string, guest: object = {}) => ({
+      practiceId,
+      aggregateType: 'reservation',
+      aggregateId,
+      eventType: 'reservation.created',
+      payload: { reservationId: aggregateId, ...stay(), ...guest, createdAt: new Date().toISOString() },
+    });
+    const reservationStream = async (practiceId: string, id: string) =>
+      (await get('alice', `/v1/events/aggregate/${practiceId}/reservation/${encodeURIComponent(id)}`)).body.events;
+
+    it.each([
+      ['no UUID (its routes could never address it)', 'Room 12 / Smith'],
+      ['a UUID in capitals', randomUUID().toUpperCase()],
+    ])('answers 400 INVALID_AGGREGATE_ID to an id that is %s, and stores nothing', async (_, id) => {
+      const practiceId = await newPractice('alice');
+
+      const reply = await append('alice', reservationCreated(practiceId, id));
+
+      expectError(reply, 400, 'INVALID_AGGREGATE_ID');
+      expect(reply.body.error.message).toContain('a UUID in lower case');
+      expect(await reservationStream(practiceId, id)).toEqual([]);
+    });
+
+    it('answers 400 INVALID_AGGREGATE_ID to a second spelling of a reservation that exists, which keeps its one event', async () => {
+      const practiceId = await newPractice('alice');
+      const id = randomUUID();
+      expect((await append('alice', reservationCreated(practiceId, id))).status).toBe(201);
+
+      expectError(await append('alice', reservationCreated(practiceId, id.toUpperCase())), 400, 'INVALID_AGGREGATE_ID');
+      expect(await reservationStream(practiceId, id)).toHaveLength(1);
+    });
+
+    it('answers 400 INVALID_EVENT_PAYLOAD naming a guest e-mail and phone the create route refuses', async () => {
+      const practiceId = await newPractice('alice');
+      const id = randomUUID();
+
+      const reply = await append('alice', reservationCreated(practiceId, id, { guestEmail: 'not-an-email', guestPhone: '<script>' }));
+
+      expectError(reply, 400, 'INVALID_EVENT_PAYLOAD');
+      const fields = (reply.body.error.details.violations as { field: string }[]).map((v) => v.field).sort();
+      expect(fields).toEqual(['guestEmail', 'guestPhone']);
+      expect(await reservationStream(practiceId, id)).toEqual([]);
+    });
+
+    it('stores a guest e-mail and phone the create route accepts', async () => {
+      const practiceId = await newPractice('alice');
+      const guest = { guestEmail: 'ada@example.org', guestPhone: '+44 20 7946 0958' };
+
+      const reply = await append('alice', reservationCreated(practiceId, randomUUID(), guest));
+
+      expect([reply.status, reply.body.payload]).toEqual([201, expect.objectContaining(guest)]);
     });
   });
 

@@ -2,6 +2,7 @@ import type { Command, Decider, DirectAppendContext, DomainEvent } from '../doma
 import type { RowChangeProjectionDefinition } from '../projections/row-change.js';
 import type { EventOf, RecordedEvent, StreamId } from '../store/event-envelope.js';
 import type { EventTypeDefinition, PayloadClass } from '../store/event-registry.js';
+import type { AggregateIdFormat } from './aggregate-id-format.js';
 import type { InlineProjection } from './inline-projection.js';
 
 /** An event type's payload schema: its class, or the class with its schema version and upcasters. */
@@ -31,6 +32,11 @@ export interface AggregateDefinition<State, C extends Command, E extends DomainE
   /** Read models kept in the append's transaction: a 2xx means they already show the change. */
   readonly inlineProjections?: readonly InlineReadModel<E>[];
   readonly snapshots?: SnapshotSettings;
+  /**
+   * How its ids are written, when they have one form (e.g. `LOWER_CASE_UUID`): the events API
+   * refuses any other (400 INVALID_AGGREGATE_ID), and its routes check ids with the same format.
+   */
+  readonly idFormat?: AggregateIdFormat;
   /** The aggregate is the tenant itself (e.g. an organisation): its id must equal the tenant id. */
   readonly isTenant?: boolean;
   /**

@@ -1,9 +1,11 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsEmail, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { CALENDAR_DAY_FORMAT, eventTypesOf, type EventSchemas } from '../../../event-sourcing/index.js';
+import { GUEST_EMAIL_LENGTH, GUEST_PHONE_FORMAT, GUEST_PHONE_MESSAGE } from '../domain/guest-contact.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 
-// Shapes only; the business rules (1–365 nights, no past check-in) live in the decider.
+// Shapes only; the business rules (1–365 nights, no past check-in) live in the decider. The
+// shapes are the create route's (reservations.requests.ts): a direct append is held to them too.
 
 class DepositPayload {
   @IsInt() amount!: number;
@@ -14,8 +16,8 @@ class ReservationCreatedPayload {
   @IsString() @Length(1, 255) reservationId!: string;
   @IsString() @Length(1, 255) guestId!: string;
   @IsString() @Length(1, 200) guestName!: string;
-  @IsOptional() @IsString() @Length(1, 320) guestEmail?: string;
-  @IsOptional() @IsString() @Length(1, 40) guestPhone?: string;
+  @IsOptional() @IsEmail() @Length(GUEST_EMAIL_LENGTH.min, GUEST_EMAIL_LENGTH.max) guestEmail?: string;
+  @IsOptional() @Matches(GUEST_PHONE_FORMAT, { message: GUEST_PHONE_MESSAGE }) guestPhone?: string;
   @Matches(CALENDAR_DAY_FORMAT) checkInDate!: string;
   @IsInt() nights!: number;
   @IsISO8601() createdAt!: string;

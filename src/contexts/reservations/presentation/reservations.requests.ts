@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsLowercase, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { CALENDAR_DAY_FORMAT, CALENDAR_DAY_MESSAGE, IsCalendarDay, IsInstant } from '../../../event-sourcing/index.js';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { CALENDAR_DAY_FORMAT, CALENDAR_DAY_MESSAGE, IsCalendarDay, IsIdOf, IsInstant } from '../../../event-sourcing/index.js';
+import { GUEST_EMAIL_LENGTH, GUEST_PHONE_FORMAT, GUEST_PHONE_MESSAGE } from '../domain/guest-contact.js';
+import { reservations } from '../reservation.aggregate.js';
 
 const DAY_MESSAGE = { message: CALENDAR_DAY_MESSAGE };
 const STATUSES = ['pending', 'confirmed', 'checked_in', 'completed', 'cancelled'] as const;
@@ -20,7 +22,7 @@ export class DepositRequest {
 export class CreateReservationRequest {
   // In lower case: ids are compared as text, so the same UUID in capitals would be another reservation.
   @ApiPropertyOptional({ format: 'uuid', description: 'Choose the id yourself, in lower case; otherwise one is made' })
-  @IsOptional() @IsUUID() @IsLowercase()
+  @IsOptional() @IsIdOf(reservations)
   reservationId?: string;
 
   @ApiProperty({ example: 'guest-17' })
@@ -32,11 +34,11 @@ export class CreateReservationRequest {
   guestName!: string;
 
   @ApiPropertyOptional({ example: 'ada@example.org', description: 'Personal: redacted once the guest is forgotten' })
-  @IsOptional() @IsEmail() @Length(3, 320)
+  @IsOptional() @IsEmail() @Length(GUEST_EMAIL_LENGTH.min, GUEST_EMAIL_LENGTH.max)
   guestEmail?: string;
 
   @ApiPropertyOptional({ example: '+44 20 7946 0958', description: 'Personal: redacted once the guest is forgotten' })
-  @IsOptional() @Matches(/^\+?[0-9 ()-]{4,40}$/, { message: 'guestPhone must be a phone number: digits, spaces, ( ) - and a leading +' })
+  @IsOptional() @Matches(GUEST_PHONE_FORMAT, { message: GUEST_PHONE_MESSAGE })
   guestPhone?: string;
 
   @ApiProperty({ example: '2027-03-01' })

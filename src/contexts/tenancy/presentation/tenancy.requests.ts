@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsLowercase, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIdOf } from '../../../event-sourcing/index.js';
 import { ROLES, type Role } from '../domain/role.js';
+import { practices } from '../practice.aggregate.js';
 
 export class CreatePracticeRequest {
   @ApiProperty({ example: 'Harbour Dental' })
@@ -9,7 +11,7 @@ export class CreatePracticeRequest {
 
   // In lower case: ids are compared as text, so the same UUID in capitals would be another practice.
   @ApiPropertyOptional({ description: 'Choose the id yourself, in lower case (retries then conflict instead of duplicating)', format: 'uuid' })
-  @IsOptional() @IsUUID() @IsLowercase()
+  @IsOptional() @IsIdOf(practices)
   practiceId?: string;
 }
 
