@@ -73,6 +73,7 @@ export type { CommandCaller } from './nest/http-command.js';
 export { ApiIfMatch } from './nest/api-if-match.decorator.js';
 export { commandMetadata, CORRELATION_HEADER, correlationIdOf, etagOf, expectedVersionFrom } from './nest/command-metadata.js';
 export { NoFieldsPipe } from './nest/no-fields.pipe.js';
+export { AggregateIdPipe } from './nest/aggregate-id.pipe.js';
 export { requestValidationPipe } from './nest/request-validation.pipe.js';
 export { ErrorResponseFilter } from './nest/error-response.filter.js';
 export { IdempotencyGuard } from './nest/idempotency.guard.js';

@@ -1,3 +1,4 @@
+import { stay } from '../support/stays.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -149,6 +150,15 @@ describe('Bad input', () => {
       ['PATCH …/memberships/:userId', `/v1/practices/${PRACTICE_ID}/memberships/sam`, 'PATCH', { role: 1 }, 'role'],
       ['PATCH …/memberships/:userId', `/v1/practices/${PRACTICE_ID}/memberships/sam`, 'PATCH', { role: null }, 'role'],
       ['PATCH …/memberships/:userId', `/v1/practices/${PRACTICE_ID}/memberships/sam`, 'PATCH', {}, 'role'],
+      ['POST …/reservations', `/v1/practices/${PRACTICE_ID}/reservations`, 'POST', { ...stay(), reservationId: null }, 'reservationId'],
+      ['POST …/reservations', `/v1/practices/${PRACTICE_ID}/reservations`, 'POST', { ...stay(), deposit: [] }, 'deposit'],
+      [
+        'POST …/reservations',
+        `/v1/practices/${PRACTICE_ID}/reservations`,
+        'POST',
+        { ...stay(), deposit: [{ amount: 5000, currency: 'EUR' }] },
+        'deposit',
+      ],
     ])('answers 400 VALIDATION_FAILED naming the field on %s (%j)', async (_name, path, method, body, field) => {
       const reply = await refused({ method, path, body }, 400, 'VALIDATION_FAILED');
 
@@ -283,6 +293,16 @@ describe('Bad input', () => {
         await refused({ method: 'GET', path }, 400, 'MALFORMED_URL');
       },
     );
+
+    it.each([
+      ['POST', `/v1/practices/${PRACTICE_ID}/reservations/not-a-uuid/confirm`],
+      ['GET', `/v1/practices/${PRACTICE_ID}/reservations/not-a-uuid`],
+      ['GET', `/v1/practices/${PRACTICE_ID}/reservations/${'5D1C0F4E-0B1A-4C55-8D0E-6B4F3A2C1E10'}/history`],
+    ])('answers 400 INVALID_RESERVATION_ID naming reservationId to %s %s', async (method, path) => {
+      const reply = await refused({ method, path, body: method === 'POST' ? {} : undefined }, 400, 'INVALID_RESERVATION_ID');
+
+      expect(reply.body.error).toEqual({ code: 'INVALID_RESERVATION_ID', message: 'reservationId must be a UUID in lower case', details: {} });
+    });
 
     it('answers 400 VALIDATION_FAILED to a practiceId longer than 255 characters', async () => {
       await refused({ method: 'GET', path: `/v1/practices/${'p'.repeat(300)}` }, 400, 'VALIDATION_FAILED');

@@ -320,6 +320,17 @@ describe('Events API', () => {
       expect(await reservationStream(practiceId, id)).toEqual([]);
     });
 
+    it.each([[[]], [[{ amount: 5000, currency: 'EUR' }]]])('answers 400 INVALID_EVENT_PAYLOAD naming deposit to a deposit %j', async (deposit) => {
+      const practiceId = await newPractice('alice');
+      const id = randomUUID();
+
+      const reply = await append('alice', reservationCreated(practiceId, id, { deposit }));
+
+      expectError(reply, 400, 'INVALID_EVENT_PAYLOAD');
+      expect((reply.body.error.details.violations as { field: string }[]).map((v) => v.field)).toEqual(['deposit']);
+      expect(await reservationStream(practiceId, id)).toEqual([]);
+    });
+
     it('stores a guest e-mail and phone the create route accepts', async () => {
       const practiceId = await newPractice('alice');
       const guest = { guestEmail: 'ada@example.org', guestPhone: '+44 20 7946 0958' };

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsEmail, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsEmail, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { CALENDAR_DAY_FORMAT, eventTypesOf, type EventSchemas } from '../../../event-sourcing/index.js';
 import { GUEST_EMAIL_LENGTH, GUEST_PHONE_FORMAT, GUEST_PHONE_MESSAGE } from '../domain/guest-contact.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
@@ -21,7 +21,7 @@ class ReservationCreatedPayload {
   @Matches(CALENDAR_DAY_FORMAT) checkInDate!: string;
   @IsInt() nights!: number;
   @IsISO8601() createdAt!: string;
-  @IsOptional() @ValidateNested() @Type(() => DepositPayload) deposit?: DepositPayload;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => DepositPayload) deposit?: DepositPayload;
 }
 
 class ReservationConfirmedPayload {

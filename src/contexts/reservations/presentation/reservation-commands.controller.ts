@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -7,19 +8,20 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { ApiIfMatch, Commands, NoFieldsPipe } from '../../../event-sourcing/index.js';
+import { AggregateIdPipe, ApiIfMatch, Commands, NoFieldsPipe } from '../../../event-sourcing/index.js';
 import { PracticeAccess } from '../../tenancy/public-api.js';
 import type { Reservation } from '../domain/reservation.state.js';
 import { reservations } from '../reservation.aggregate.js';
 import { CancelReservationRequest, ChangeReservationRequest, CreateReservationRequest } from './reservations.requests.js';
 
-const ID = new ParseUUIDPipe({ version: undefined });
+const ID = new AggregateIdPipe(reservations, 'reservationId');
 
 /** Reservation commands: staff and above; `If-Match` makes one fail with 409 if the reservation moved on. */
 @ApiTags('reservations')
 @ApiBearerAuth()
 @ApiIfMatch()
 @ApiConflictResponse({ description: 'The reservation is not in a state that allows this, or If-Match is stale' })
+@ApiBadRequestResponse({ description: 'VALIDATION_FAILED (fields named), INVALID_RESERVATION_ID (the path), INVALID_IF_MATCH' })
 @PracticeAccess('staff')
 @Controller('v1/practices/:practiceId/reservations')
 export class ReservationCommandsController {

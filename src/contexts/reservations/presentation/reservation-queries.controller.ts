@@ -1,17 +1,18 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PracticeAccess } from '../../tenancy/public-api.js';
-import { etagOf, isCalendarDay } from '../../../event-sourcing/index.js';
+import { AggregateIdPipe, etagOf, isCalendarDay } from '../../../event-sourcing/index.js';
 import { GetReservationAt } from '../application/queries/get-reservation-at.query.js';
 import { GetReservationHistory, type HistoryEntry } from '../application/queries/get-reservation-history.query.js';
 import { GetReservation } from '../application/queries/get-reservation.query.js';
 import { ListReservations, type ReservationPage } from '../application/queries/list-reservations.query.js';
 import type { ReservationView } from '../application/reservation.view.js';
+import { reservations } from '../reservation.aggregate.js';
 import { ListReservationsQuery, ReservationAtQuery } from './reservations.requests.js';
 
-const ID = new ParseUUIDPipe();
+const ID = new AggregateIdPipe(reservations, 'reservationId');
 const notFound = (id: string) => new NotFoundException({ code: 'RESERVATION_NOT_FOUND', message: `Reservation ${id} does not exist` });
 const encodeCursor = (next: ReservationPage['next']) => (next ? Buffer.from(JSON.stringify(next)).toString('base64url') : null);
 const decodeCursor = (cursor: string): ReservationPage['next'] => {
@@ -31,6 +32,7 @@ const decodeCursor = (cursor: string): ReservationPage['next'] => {
 /** Reservation reads: any member. Current state from the inline read model; past states folded from events. */
 @ApiTags('reservations')
 @ApiBearerAuth()
+@ApiBadRequestResponse({ description: 'VALIDATION_FAILED (query fields named), INVALID_RESERVATION_ID (the path)' })
 @PracticeAccess('viewer')
 @Controller('v1/practices/:practiceId/reservations')
 export class ReservationQueriesController {

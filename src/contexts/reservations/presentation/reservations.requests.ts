@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { CALENDAR_DAY_FORMAT, CALENDAR_DAY_MESSAGE, IsCalendarDay, IsIdOf, IsInstant } from '../../../event-sourcing/index.js';
 import { GUEST_EMAIL_LENGTH, GUEST_PHONE_FORMAT, GUEST_PHONE_MESSAGE } from '../domain/guest-contact.js';
 import { reservations } from '../reservation.aggregate.js';
@@ -20,9 +20,10 @@ export class DepositRequest {
 
 // Shapes only: whether 400 nights or a past date is acceptable is the decider's call (422).
 export class CreateReservationRequest {
-  // In lower case: ids are compared as text, so the same UUID in capitals would be another reservation.
+  // In lower case (the aggregate's idFormat): ids are compared as text, so the same UUID in capitals would be
+  // another reservation. Not IsOptional, which lets null through as the id: only a missing field means "make one".
   @ApiPropertyOptional({ format: 'uuid', description: 'Choose the id yourself, in lower case; otherwise one is made' })
-  @IsOptional() @IsIdOf(reservations)
+  @ValidateIf((_, value) => value !== undefined) @IsIdOf(reservations)
   reservationId?: string;
 
   @ApiProperty({ example: 'guest-17' })
@@ -50,7 +51,8 @@ export class CreateReservationRequest {
   nights!: number;
 
   @ApiPropertyOptional({ type: DepositRequest, description: 'Ask for a deposit: the reservation is confirmed once it is paid' })
-  @IsOptional() @ValidateNested() @Type(() => DepositRequest)
+  // IsObject: ValidateNested alone takes an array and validates its items, leaving the decider a deposit of undefineds.
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => DepositRequest)
   deposit?: DepositRequest;
 }
 
