@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Logger, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ProjectionAdmin } from '../event-sourcing/index.js';
 import { DeadLettersQuery, ReplayRequest } from './admin.requests.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { OperatorsOnly } from '../auth/operators-only.decorator.js';
+
+const UNKNOWN = ApiNotFoundResponse({ description: 'PROJECTION_NOT_FOUND: no projection has this name' });
 
 /** Operators' view of async projections: status, checkpoints, lag, owners; kill switch, replay, rebuild, dead letters. */
 @ApiTags('admin')
@@ -23,20 +25,20 @@ export class ProjectionsAdminController {
     return { projections: await this.admin.list() };
   }
 
-  @Get('projections/:name')
+  @Get('projections/:name') @UNKNOWN
   get(@Param('name') name: string) {
     return this.admin.report(name);
   }
 
   @Post('projections/:name/pause')
-  @HttpCode(200)
+  @HttpCode(200) @UNKNOWN
   @ApiOkResponse({ description: 'Paused: workers apply nothing more, the checkpoint stays where it is' })
   pause(@Param('name') name: string) {
     return this.admin.pause(name);
   }
 
   @Post('projections/:name/resume')
-  @HttpCode(200)
+  @HttpCode(200) @UNKNOWN
   @ApiOkResponse({ description: 'Running again from its checkpoint (a dead-lettered event is retried first)' })
   resume(@Param('name') name: string) {
     return this.admin.resume(name);
@@ -44,13 +46,14 @@ export class ProjectionsAdminController {
 
   @Post('projections/:name/replay')
   @HttpCode(200)
+  @ApiNotFoundResponse({ description: 'PROJECTION_NOT_FOUND, or POSITION_NOT_FOUND: no event at fromPosition' })
   @ApiOkResponse({ description: 'Every partition continues from just before fromPosition' })
   replay(@Param('name') name: string, @Body() body: ReplayRequest) {
     return this.admin.replay(name, body.fromPosition ?? 0);
   }
 
   @Post('projections/:name/rebuild')
-  @HttpCode(202)
+  @HttpCode(202) @UNKNOWN
   @ApiAcceptedResponse({ description: 'Rebuilding into a shadow table in the background; GET shows status "rebuilding" until the swap' })
   async rebuild(@Param('name') name: string) {
     const before = await this.admin.report(name);
@@ -68,6 +71,7 @@ export class ProjectionsAdminController {
 
   @Post('dead-letters/:id/retry')
   @HttpCode(200)
+  @ApiNotFoundResponse({ description: 'DEAD_LETTER_NOT_FOUND: no dead letter of a projection has this id' })
   @ApiOkResponse({ description: 'Retried: a stopped projection runs again from it; a skipped event is applied now' })
   retry(@Param('id', ParseIntPipe) id: number) {
     return this.admin.retryDeadLetter(id);

@@ -6,9 +6,11 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
   ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toActor, type AuthenticatedActor } from '../auth/authenticated-actor.js';
@@ -66,6 +68,11 @@ export class EventsController {
   @ApiConflictResponse({
     description: 'CONCURRENCY_CONFLICT (expectedVersion or If-Match stale), or the aggregate refuses the event (e.g. PRACTICE_ALREADY_EXISTS)',
   })
+  // The aggregate decides the event as its command: its refusals are the command route's.
+  @ApiNotFoundResponse({ description: 'The aggregate refuses the event: what it is about does not exist (e.g. MEMBER_NOT_FOUND)' })
+  @ApiUnprocessableEntityResponse({
+    description: 'The aggregate refuses the event: a broken rule (e.g. INVALID_NIGHTS); or IDEMPOTENCY_KEY_REUSED',
+  })
   async append(
     @Body() body: AppendEventRequest,
     @CurrentActor() actor: AuthenticatedActor,
@@ -86,13 +93,19 @@ export class EventsController {
 
   @Get('aggregate/:practiceId/:aggregateType/:aggregateId')
   @PracticeAccess('viewer')
-  @ApiOkResponse({ description: 'All events of the aggregate, oldest first', schema: { example: { events: [EXAMPLE_EVENT] } } })
+  @ApiOkResponse({
+    description: 'All events of the aggregate, oldest first; ETag: "<its version>" ("0" for no events), for If-Match',
+    schema: { example: { events: [EXAMPLE_EVENT] } },
+  })
   async byAggregate(
     @Param('practiceId') practiceId: string,
     @Param('aggregateType') aggregateType: string,
     @Param('aggregateId') aggregateId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ events: EventResponse[] }> {
     const events = await this.store.readStream({ tenantId: practiceId, aggregateType, aggregateId });
+    // The whole stream is read (no limit), so its last event's version is the aggregate's.
+    void reply.header('ETag', etagOf(events.at(-1)?.version ?? 0));
     return { events: events.map(toEventResponse) };
   }
 
@@ -105,6 +118,7 @@ export class EventsController {
       'limit while an older transaction is still open on the server, so keep asking until an empty page.',
     schema: { example: { events: [EXAMPLE_EVENT], nextCursor: '1042:17' } },
   })
+  @ApiBadRequestResponse({ description: 'INVALID_CURSOR (a cursor this API did not give), VALIDATION_FAILED (limit, cursor)' })
   async byType(
     @Param('practiceId') practiceId: string,
     @Param('eventType') eventType: string,

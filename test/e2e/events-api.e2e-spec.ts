@@ -455,6 +455,17 @@ describe('Events API', () => {
   });
 
   describe('when the events of an aggregate are read', () => {
+    it('carries the aggregate\'s version as ETag, as every answer about one aggregate, and "0" for no events', async () => {
+      const practiceId = await newPractice('alice');
+      const read = (path: string) => sendJson(app.baseUrl, 'GET', `/v1/events/aggregate/${practiceId}/${path}`, app.as('alice'));
+
+      const practice = await read(`practice/${practiceId}`);
+      const nobody = await read('user/nobody');
+
+      expect([practice.status, practice.body.events.length, practice.etag]).toEqual([200, 2, '"2"']);
+      expect([nobody.status, nobody.etag]).toEqual([200, '"0"']);
+    });
+
     it('answers 200 with only { events } in version order, oldest first', async () => {
       const practiceId = await newPractice('alice', { sam: 'staff' });
       await append('alice', practiceEvent(practiceId, 'practice.updated', { name: 'Second name' }));

@@ -1,11 +1,16 @@
 import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import { sendJson } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
+import { stay } from '../support/stays.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const OPERATOR = 'ops';
 
 describe('GET /health', () => {
   let testApp: TestApp;
   beforeAll(async () => {
-    testApp = await startTestApp();
+    testApp = await startTestApp({ OPERATOR_USER_IDS: OPERATOR });
   });
   afterAll(() => testApp.close());
 
@@ -109,6 +114,39 @@ describe('GET /health', () => {
       (document.paths[path][method].parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
     expect(headersOf('/v1/practices/{practiceId}/reservations/{reservationId}/confirm', 'post')).toEqual(expect.arrayContaining(['If-Match']));
     expect(headersOf('/v1/events/append', 'post')).toEqual(expect.arrayContaining(['If-Match', 'Idempotency-Key']));
+  });
+
+  it('documents the answer each events and projection admin route gives to a request it refuses', async () => {
+    const document = (await (await fetch(`${testApp.baseUrl}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+    };
+    const practice = await createPractice(testApp, 'olga');
+    const send = (user: string, method: string, path: string, body?: unknown) =>
+      sendJson(testApp.baseUrl, method, path, testApp.as(user), body).then((reply) => reply.status);
+    const id = randomUUID();
+    const append = (aggregateType: string, aggregateId: string, eventType: string, payload: object) =>
+      send('olga', 'POST', '/v1/events/append', { practiceId: practice, aggregateType, aggregateId, eventType, payload });
+    const answers: [string, string, () => Promise<number>][] = [
+      ['post', '/v1/events/append', () =>
+        append('reservation', id, 'reservation.created', { reservationId: id, ...stay(400), createdAt: new Date().toISOString() })],
+      ['post', '/v1/events/append', () =>
+        append('practice', practice, 'membership.role_changed', { userId: 'nobody', role: 'staff', previousRole: 'viewer' })],
+      ['get', '/v1/events/type/{practiceId}/{eventType}', () =>
+        send('olga', 'GET', `/v1/events/type/${practice}/practice.created?cursor=nope`)],
+      ['get', '/v1/admin/projections/{name}', () => send(OPERATOR, 'GET', '/v1/admin/projections/nope')],
+      ['post', '/v1/admin/projections/{name}/pause', () => send(OPERATOR, 'POST', '/v1/admin/projections/nope/pause')],
+      ['post', '/v1/admin/projections/{name}/resume', () => send(OPERATOR, 'POST', '/v1/admin/projections/nope/resume')],
+      ['post', '/v1/admin/projections/{name}/rebuild', () => send(OPERATOR, 'POST', '/v1/admin/projections/nope/rebuild')],
+      ['post', '/v1/admin/projections/{name}/replay', () =>
+        send(OPERATOR, 'POST', '/v1/admin/projections/occupancy/replay', { fromPosition: 999_999_999 })],
+      ['post', '/v1/admin/dead-letters/{id}/retry', () => send(OPERATOR, 'POST', '/v1/admin/dead-letters/999999/retry')],
+    ];
+    const undocumented: string[] = [];
+    for (const [method, path, answer] of answers) {
+      const status = String(await answer());
+      if (!Object.keys(document.paths[path][method].responses ?? {}).includes(status)) undocumented.push(`${status} ${method} ${path}`);
+    }
+    expect(undocumented).toEqual([]);
   });
 
   it('documents 401 and 429 on every route that needs a caller, and neither on public ones', async () => {
