@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Logger, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ProjectionAdmin } from '../event-sourcing/index.js';
+import { ProjectionAdmin, RebuildInProgress } from '../event-sourcing/index.js';
 import { DeadLettersQuery, ReplayRequest } from './admin.requests.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { OperatorsOnly } from '../auth/operators-only.decorator.js';
@@ -54,14 +54,20 @@ export class ProjectionsAdminController {
 
   @Post('projections/:name/rebuild')
   @HttpCode(202) @UNKNOWN
-  @ApiAcceptedResponse({ description: 'Rebuilding into a shadow table in the background; GET shows status "rebuilding" until the swap' })
+  @ApiAcceptedResponse({
+    description:
+      'Rebuilding into a shadow table in the background (or a rebuild is under way already); GET shows status "rebuilding" until the swap. '
+      + 'A rebuild whose process ended before it finished holds nothing: this starts a new one.',
+  })
   async rebuild(@Param('name') name: string) {
-    const before = await this.admin.report(name);
-    if (before.status === 'rebuilding') return { name: before.name, rebuilding: true };
-    this.admin
-      .rebuild(name, (progress) => progress.phase === 'swapped' && this.logger.log(`rebuilt ${name}: ${progress.eventsApplied} events`))
-      .catch((error: unknown) => this.logger.error(`rebuild of ${name} failed: ${error instanceof Error ? error.message : String(error)}`));
-    return { name: before.name, rebuilding: true };
+    try {
+      const { done } = await this.admin.startRebuild(name, (progress) => progress.phase === 'swapped' && this.logger.log(`rebuilt ${name}: ${progress.eventsApplied} events`));
+      done.catch((error: unknown) => this.logger.error(`rebuild of ${name} failed: ${error instanceof Error ? error.message : String(error)}`));
+    } catch (error) {
+      // Another rebuild holds the lease, alive: the one asked for is under way.
+      if (!(error instanceof RebuildInProgress)) throw error;
+    }
+    return { name, rebuilding: true };
   }
 
   @Get('dead-letters')

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { occupancyStep, type OccupancyStay } from '../../src/contexts/reservations/infrastructure/occupancy.js';
 import { SubscriptionWorkerHost as ProjectionWorkerHost } from '../../src/event-sourcing/nest/subscription-worker.host.js';
-import { leaseKeyAsOid } from '../../src/event-sourcing/subscriptions/lease-key.js';
+import { leaseKey, leaseKeyAsOid } from '../../src/event-sourcing/subscriptions/lease-key.js';
 import { ProjectionAdmin } from '../../src/event-sourcing/projections/projection-admin.js';
 import type { ProjectionReport } from '../../src/event-sourcing/projections/projection-status.js';
 import type { ReservationEvent } from '../../src/contexts/reservations/domain/reservation.events.js';
@@ -10,6 +10,9 @@ import { expectErrorCode, sendJson, type Reply as FullReply } from '../support/h
 
 type Reply = Pick<FullReply, 'status' | 'body'>;
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { spawnCli, type RunningCli } from '../support/processes.js';
+import { createApp } from '../../src/app.factory.js';
+import { validateEnvironment } from '../../src/config/environment.js';
 
 /**
  * The operators' API for async projections, over real HTTP, against the `occupancy`
@@ -638,6 +641,122 @@ describe('Admin API for async projections', () => {
       await caughtUp();
       await expectModelToMatchFold();
       expect(await leftovers()).toEqual([]);
+    });
+
+    /**
+     * Holds a rebuild at its swap (its SELECT … FOR UPDATE of the checkpoints waits for this
+     * transaction), then runs `interrupt` with the status 'rebuilding', then lets go.
+     */
+    const heldAtTheSwap = async (start: () => Promise<void>, interrupt: () => Promise<void>): Promise<void> => {
+      const holder = await app.db.pool.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`SELECT 1 FROM projection_checkpoints WHERE projection = 'occupancy' FOR UPDATE`);
+        const pid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+        await start();
+        await waitFor('the rebuild to wait at its swap', async () => ({
+          status: (await report()).status,
+          waiting: (
+            await app.db.pool.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> $1`,
+              [pid],
+            )
+          ).rows[0].n,
+        }), (s) => s.status === 'rebuilding' && s.waiting > 0);
+        await interrupt();
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        holder.release();
+      }
+    };
+
+    it('runs the projection again on its own when a rebuild\'s process is killed before its swap; POST …/rebuild then starts one that finishes', async () => {
+      await caughtUp();
+      const before = await tableOid();
+      const shown = await occupancy(day(0), day(40));
+      let rebuildCli: RunningCli | undefined;
+      // The CLI's process, killed as a deploy, a crash or the OOM killer would.
+      await heldAtTheSwap(
+        async () => void (rebuildCli = spawnCli(app.db.url, ['projections:rebuild', 'occupancy'], 60_000)),
+        async () => {
+          rebuildCli!.child.kill('SIGKILL');
+          await rebuildCli!.exited;
+        },
+      );
+      // No operator: the workers see no rebuild holds the lease, and go on from the old checkpoints over the old tables.
+      await book(day(42), 1);
+      const resumed = await caughtUp();
+      expect(resumed.lastError).toMatch(/^rebuild interrupted/);
+      expect(await tableOid()).toBe(before);
+      expect(await occupancy(day(0), day(40))).toEqual(shown);
+      expect(await occupancy(day(42), day(42))).toEqual({ [day(42)]: 1 });
+      await expectModelToMatchFold();
+      // What the rebuild had built stays until the next one, which starts as asked and finishes.
+      expect((await leftovers()).sort()).toEqual(['occupancy_days__rebuild', 'occupancy_stays__rebuild']);
+      expect(await admin('POST', `${PROJECTION}/rebuild`)).toEqual({ status: 202, body: { name: 'occupancy', rebuilding: true } });
+      await rebuilt(before);
+      await caughtUp();
+      await expectModelToMatchFold();
+      expect(await leftovers()).toEqual([]);
+      expect((await report()).lastError).toBeNull();
+    }, 60_000);
+
+    it('ends a rebuild started over HTTP when its process shuts down: the old model serves, nothing is left behind, the workers go on', async () => {
+      await caughtUp();
+      const before = await tableOid();
+      // A second process (web: no workers) that the rebuild is asked of, and that then shuts down.
+      const env = validateEnvironment({ DATABASE_URL: app.db.url, PORT: '0', LOG_LEVEL: 'error', ROLE: 'web', OPERATOR_USER_IDS: OPERATOR });
+      const web = await createApp(env, { docsUi: false });
+      await web.listen(0, '127.0.0.1');
+      const address = web.getHttpServer().address();
+      const webUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      let closed = false;
+      try {
+        await heldAtTheSwap(
+          async () => expect((await sendJson(webUrl, 'POST', `${PROJECTION}/rebuild`, system())).status).toBe(202),
+          // Does not wait for the swap's locks: the swap is cancelled and rolls back.
+          async () => {
+            await web.close();
+            closed = true;
+          },
+        );
+      } finally {
+        if (!closed) await web.close();
+      }
+      expect({ status: (await report()).status, lastError: (await report()).lastError, locked: await rebuildLockHeld(), leftovers: await leftovers() }).toEqual({
+        status: 'running',
+        lastError: null,
+        locked: false,
+        leftovers: [],
+      });
+      expect(await tableOid()).toBe(before);
+      await book(day(43), 1);
+      await caughtUp();
+      await expectModelToMatchFold();
+    }, 60_000);
+
+    it('resumes a projection a dead rebuild left \'rebuilding\', and leaves a live rebuild alone', async () => {
+      await caughtUp();
+      // What a rebuild killed before its swap leaves, the lease gone with its session: the status and the shadow tables.
+      await app.db.pool.query(`CREATE TABLE occupancy_days__rebuild (LIKE occupancy_days INCLUDING ALL)`);
+      await app.db.pool.query(`UPDATE projection_controls SET status = 'rebuilding' WHERE projection = 'occupancy'`);
+      const resumed = await admin('POST', `${PROJECTION}/resume`);
+      expect({ status: resumed.status, projection: resumed.body.status, leftovers: await leftovers() }).toEqual({ status: 200, projection: 'running', leftovers: [] });
+
+      // The same status with the lease held (a rebuild alive, here this session): resume changes nothing.
+      const live = await app.db.pool.connect();
+      try {
+        await live.query(`SELECT pg_advisory_lock($1::int, -1)`, [leaseKey('occupancy')]);
+        await app.db.pool.query(`UPDATE projection_controls SET status = 'rebuilding' WHERE projection = 'occupancy'`);
+        expect((await admin('POST', `${PROJECTION}/resume`)).body.status).toBe('rebuilding');
+        await sleep(1_500); // the workers' check too
+        expect((await report()).status).toBe('rebuilding');
+      } finally {
+        await app.db.pool.query(`UPDATE projection_controls SET status = 'running' WHERE projection = 'occupancy'`);
+        await live.query(`SELECT pg_advisory_unlock_all()`);
+        live.release();
+      }
+      await caughtUp();
     });
   });
 });

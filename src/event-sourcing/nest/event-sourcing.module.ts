@@ -6,6 +6,7 @@ import {
   type BeforeApplicationShutdown,
   type DynamicModule,
   type InjectionToken,
+  type OnApplicationBootstrap,
   type OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -88,9 +89,12 @@ class EventSourcingFeatureModule {}
  */
 @Global()
 @Module({})
-export class EventSourcingModule implements OnModuleInit, BeforeApplicationShutdown {
+export class EventSourcingModule implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Projections');
+
   constructor(
     @Inject(PostgresSubjectKeys) private readonly subjectKeys: PostgresSubjectKeys,
+    @Inject(ProjectionAdmin) private readonly projectionAdmin: ProjectionAdmin,
     @Inject(CommandSender) private readonly sender: CommandSender,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(IdempotencyKeys) private readonly idempotencyKeys: IdempotencyKeys,
@@ -106,9 +110,24 @@ export class EventSourcingModule implements OnModuleInit, BeforeApplicationShutd
     storeIdempotentAnswers(fastify, this.idempotencyKeys);
   }
 
-  /** Before the pool closes: the keys' LISTEN connection is one of its clients. */
-  beforeApplicationShutdown(): Promise<void> {
-    return this.subjectKeys.stop();
+  /**
+   * Once every context has registered its projections: what rebuilds ended by a process that is
+   * gone left behind (a status 'rebuilding' holding the workers back, shadow tables) is cleared.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      const ended = await this.projectionAdmin.endInterruptedRebuilds();
+      if (ended.length > 0) this.logger.warn(`interrupted rebuilds cleaned up (the projections run from their checkpoints): ${ended.join(', ')}`);
+    } catch (error) {
+      // Workers end such a status anyway; the next start-up or rebuild drops the tables.
+      this.logger.warn(`could not look for interrupted rebuilds: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Before the pool closes: the keys' LISTEN connection is one of its clients; a rebuild under way must set its status back and drop its tables. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.projectionAdmin.stop();
+    await this.subjectKeys.stop();
   }
 
   static forRoot(options: EventSourcingModuleOptions): DynamicModule {

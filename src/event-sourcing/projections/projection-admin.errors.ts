@@ -32,3 +32,10 @@ export class RebuildInProgress extends DomainError {
     super(`${name} is being rebuilt already`, { name });
   }
 }
+
+/** Why a rebuild ended unfinished when its process shut down: the old model keeps serving; start it again. */
+export class RebuildStopped extends Error {
+  constructor() {
+    super('the rebuild was stopped: its process is shutting down');
+  }
+}

@@ -1,15 +1,15 @@
-import { DeadLetterNotFound, PositionNotFound, ProjectionNotFound, RebuildInProgress } from './projection-admin.errors.js';
+import { DeadLetterNotFound, PositionNotFound, ProjectionNotFound, RebuildInProgress, RebuildStopped } from './projection-admin.errors.js';
 import type { Pool, PoolClient } from 'pg';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import type { RecordedEvent } from '../store/event-envelope.js';
 import { inTransaction } from '../store/in-transaction.js';
 import { LOG_START, type LogCursor } from '../store/log-cursor.js';
-import { withClient } from '../store/with-client.js';
+import { checkOutClient } from '../store/check-out-client.js';
 import { identityTables, type AsyncProjection, type TableNames } from './async-projection.js';
 import type { AsyncProjections } from './async-projections.js';
 import { CheckpointStore } from '../subscriptions/checkpoint-store.js';
 import { DeadLetters, type DeadLetter } from '../subscriptions/dead-letters.js';
-import { leaseKey } from '../subscriptions/lease-key.js';
+import { endInterruptedRebuild, takeRebuildLease } from '../subscriptions/rebuild-lease.js';
 import { SubscriptionControls } from '../subscriptions/subscription-controls.js';
 import { projectionReport, type ProjectionReport } from './projection-status.js';
 
@@ -26,11 +26,21 @@ const asProjectionLetter = ({ id, subscription, ...letter }: DeadLetter): Projec
 
 const PAGE = 1000;
 
+/** Where a rebuild builds each of the projection's tables until its swap. */
+const shadowTables = (projection: AsyncProjection): TableNames =>
+  Object.fromEntries(projection.tables.map((table) => [table, `${table}__rebuild`]));
+
+const dropTables = async (client: PoolClient, tables: readonly string[]): Promise<void> => {
+  for (const table of tables) await client.query(`DROP TABLE IF EXISTS ${table}`);
+};
+
 /** What operators do to projections: look, pause, resume, replay, rebuild, retry dead letters. */
 export class ProjectionAdmin {
   private readonly checkpoints: CheckpointStore;
   private readonly controls: SubscriptionControls;
   private readonly deadLetters: DeadLetters;
+  /** The rebuilds this process runs, for `stop`. */
+  private readonly rebuilds = new Set<{ readonly abort: AbortController; readonly done: Promise<unknown> }>();
 
   constructor(
     private readonly pool: Pool,
@@ -59,11 +69,16 @@ export class ProjectionAdmin {
     return this.report(name);
   }
 
-  /** Lifts the kill switch, and restarts a projection stopped by a dead letter (it retries that event first). */
+  /**
+   * Lifts the kill switch, and restarts a projection stopped by a dead letter (it retries that
+   * event first) or left 'rebuilding' by a rebuild that is gone; one still alive goes on.
+   */
   async resume(name: string): Promise<ProjectionReport> {
-    await this.controls.setPaused(this.require(name).name, false);
+    const projection = this.require(name);
+    await this.controls.setPaused(projection.name, false);
     const control = await this.controls.get(name);
     if (control.status === 'stopped') await this.controls.setStatus(name, 'running');
+    if (control.status === 'rebuilding') await this.endInterruptedRebuild(projection);
     return this.report(name);
   }
 
@@ -93,43 +108,118 @@ export class ProjectionAdmin {
    * the tables and the checkpoints in one transaction. Readers see the old model until then.
    */
   async rebuild(name: string, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<ProjectionReport> {
-    const projection = this.require(name);
-    // One rebuild per projection at a time, across processes: a session lock on slot -1.
-    const rebuildHoldingTheLock = async (lock: PoolClient) => {
-      const locked = `SELECT pg_try_advisory_lock($1::int, -1) AS ok`;
-      const { rows } = await lock.query<{ ok: boolean }>(locked, [leaseKey(projection.name)]);
-      if (!rows[0].ok) throw new RebuildInProgress(name);
-      return this.rebuildUnlocked(projection, onProgress);
-    };
-    return withClient(this.pool, rebuildHoldingTheLock, true);
+    return (await this.startRebuild(name, onProgress)).done;
   }
 
-  private async rebuildUnlocked(projection: AsyncProjection, onProgress: (progress: RebuildProgress) => void): Promise<ProjectionReport> {
+  /**
+   * Starts a rebuild and returns once it holds its lease (REBUILD_IN_PROGRESS when another
+   * holds it), with the rebuild under way in `done`: an HTTP request answers then, and `stop`
+   * still ends it before the pool closes.
+   */
+  async startRebuild(name: string, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<{ readonly done: Promise<ProjectionReport> }> {
+    const projection = this.require(name);
+    // The lease and the swap share one session, kept out of the pool: whatever ends the rebuild's
+    // process ends both, so a free lease means no swap can still commit (rebuild-lease.ts).
+    const session = await checkOutClient(this.pool);
+    try {
+      if (!(await takeRebuildLease(session, projection.name))) throw new RebuildInProgress(name);
+    } catch (error) {
+      session.release(true);
+      throw error;
+    }
+    const abort = new AbortController();
+    const done = this.rebuildHoldingTheLease(projection, session, abort.signal, onProgress).finally(() => {
+      session.release(true);
+      this.rebuilds.delete(running);
+    });
+    const running = { abort, done };
+    this.rebuilds.add(running);
+    return { done };
+  }
+
+  /** Ends the rebuilds this process runs (at their next page, or after their swap) and waits for them: before the pool closes. */
+  async stop(): Promise<void> {
+    const running = [...this.rebuilds];
+    for (const rebuild of running) rebuild.abort.abort(new RebuildStopped());
+    await Promise.allSettled(running.map((rebuild) => rebuild.done));
+  }
+
+  /**
+   * Cleans up after rebuilds that ended without finishing, in a process gone since (killed,
+   * crashed): their status 'rebuilding' and their shadow tables. Run at start-up; workers also
+   * end such a status within a second (they do not know the tables).
+   */
+  async endInterruptedRebuilds(): Promise<string[]> {
+    const ended: string[] = [];
+    for (const projection of this.projections.all()) {
+      const { rows } = await this.pool.query<{ left: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM projection_controls WHERE projection = $1 AND status = 'rebuilding')
+             OR EXISTS (SELECT 1 FROM unnest($2::text[]) t WHERE to_regclass(t) IS NOT NULL) AS left`,
+        [projection.name, Object.values(shadowTables(projection))],
+      );
+      if (rows[0].left && (await this.endInterruptedRebuild(projection))) ended.push(projection.name);
+    }
+    return ended;
+  }
+
+  /** True when a status 'rebuilding' was left over and is 'running' again; its shadow tables go either way, unless a rebuild is alive. */
+  private endInterruptedRebuild(projection: AsyncProjection): Promise<boolean> {
+    return endInterruptedRebuild(this.pool, projection.name, (client) => dropTables(client, Object.values(shadowTables(projection))));
+  }
+
+  private async rebuildHoldingTheLease(
+    projection: AsyncProjection,
+    session: PoolClient,
+    signal: AbortSignal,
+    onProgress: (progress: RebuildProgress) => void,
+  ): Promise<ProjectionReport> {
     const name = projection.name;
     await this.checkpoints.ensure(projection.name, projection.partitions);
-    const shadow: TableNames = Object.fromEntries(projection.tables.map((table) => [table, `${table}__rebuild`]));
-    for (const table of projection.tables) {
-      await this.pool.query(`DROP TABLE IF EXISTS ${shadow[table]}`);
-      await this.pool.query(`CREATE TABLE ${shadow[table]} (LIKE ${table} INCLUDING ALL)`);
-    }
-    const state = { cursor: LOG_START, applied: 0 };
-    await this.catchUp(projection, shadow, state, 'building', onProgress);
-    await this.controls.setStatus(projection.name, 'rebuilding');
+    const shadow = shadowTables(projection);
+    let swapped = false;
+    let rebuilding = false;
     try {
-      await this.catchUp(projection, shadow, state, 'catching-up', onProgress);
-      await inTransaction(this.pool, async (client) => {
+      await dropTables(session, Object.values(shadow));
+      for (const table of projection.tables) await session.query(`CREATE TABLE ${shadow[table]} (LIKE ${table} INCLUDING ALL)`);
+      const state = { cursor: LOG_START, applied: 0 };
+      await this.catchUp(projection, shadow, state, 'building', signal, onProgress);
+      // Set while this session holds the lease: one that finds it free knows this is a leftover.
+      await this.controls.setStatus(projection.name, 'rebuilding');
+      rebuilding = true;
+      await this.catchUp(projection, shadow, state, 'catching-up', signal, onProgress);
+      signal.throwIfAborted();
+      // A swap waiting for its locks (behind a long read of the live tables) would hold a
+      // shutdown as long: stopped, its statement is cancelled and the transaction rolls back.
+      const { rows } = await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const cancel = () => void this.pool.query('SELECT pg_cancel_backend($1)', [rows[0].pid]).catch(() => undefined);
+      signal.addEventListener('abort', cancel, { once: true });
+      await session.query('BEGIN');
+      try {
         // Waits for a worker batch still in flight, so its checkpoint move cannot land after ours.
-        await client.query(`SELECT 1 FROM projection_checkpoints WHERE projection = $1 FOR UPDATE`, [projection.name]);
+        await session.query(`SELECT 1 FROM projection_checkpoints WHERE projection = $1 FOR UPDATE`, [projection.name]);
         for (const table of projection.tables) {
-          await client.query(`ALTER TABLE ${table} RENAME TO ${table}__retired`);
-          await client.query(`ALTER TABLE ${shadow[table]} RENAME TO ${table}`);
-          await client.query(`DROP TABLE ${table}__retired`);
+          await session.query(`ALTER TABLE ${table} RENAME TO ${table}__retired`);
+          await session.query(`ALTER TABLE ${shadow[table]} RENAME TO ${table}`);
+          await session.query(`DROP TABLE ${table}__retired`);
         }
-        await this.checkpoints.resetAll(client, projection.name, state.cursor);
-      });
+        await this.checkpoints.resetAll(session, projection.name, state.cursor);
+        await session.query('COMMIT');
+      } catch (error) {
+        await session.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        signal.removeEventListener('abort', cancel);
+      }
+      swapped = true;
       onProgress({ phase: 'swapped', eventsApplied: state.applied, position: state.cursor.position });
     } finally {
-      await this.controls.setStatus(projection.name, 'running');
+      // A rebuild that failed or was stopped leaves the old model serving and nothing behind. If
+      // these statements fail too (the connection lost), the lease goes with the session, and
+      // workers and the next start-up end what is left (endInterruptedRebuild).
+      await Promise.resolve()
+        .then(() => (swapped ? undefined : dropTables(session, Object.values(shadow))))
+        .then(() => (rebuilding ? this.controls.setStatus(projection.name, 'running') : undefined))
+        .catch(() => undefined);
     }
     return this.report(name);
   }
@@ -171,9 +261,11 @@ export class ProjectionAdmin {
     tables: TableNames,
     state: { cursor: LogCursor; applied: number },
     phase: RebuildProgress['phase'],
+    signal: AbortSignal,
     onProgress: (progress: RebuildProgress) => void,
   ): Promise<void> {
     for (;;) {
+      signal.throwIfAborted();
       const page = await this.store.readAll({ after: state.cursor, limit: PAGE, personalFields: projection.personalFields });
       if (page.events.length === 0) return;
       const handled = page.events.filter((e) => projection.handles.includes(e.type));

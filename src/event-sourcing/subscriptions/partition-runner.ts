@@ -142,6 +142,10 @@ export class PartitionRunner {
     const { subscription, partition, deps } = this;
     const control = await deps.controls.shared(subscription.name);
     if (control.paused) return 'paused';
+    if (control.status === 'rebuilding' && (await deps.controls.endInterruptedRebuild(subscription.name))) {
+      // Its rebuild's process ended without setting it back (killed, crashed): nobody else would.
+      deps.log(`${subscription.name}: its rebuild was interrupted before it finished; running again from its checkpoints`);
+    }
     if (control.status !== 'running') return 'stopped';
     if (Date.now() < this.unavailable.until) return 'idle';
     const { moved } = this;

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { endInterruptedRebuild } from './rebuild-lease.js';
 
 /** Workers run a subscription only while 'running': 'stopped' at a dead letter, 'rebuilding' until a rebuild's swap. */
 export type SubscriptionStatus = 'running' | 'stopped' | 'rebuilding';
@@ -19,6 +20,8 @@ export class SubscriptionControls {
 
   /** Reads in flight, by name, for `shared`. */
   private readonly reading = new Map<string, Promise<SubscriptionControl>>();
+  /** When each name's 'rebuilding' was last checked for a rebuild that is gone, by name. */
+  private readonly rebuildChecked = new Map<string, number>();
 
   /**
    * The control as a read in flight finds it, or a new read: the partitions of a subscription
@@ -42,6 +45,18 @@ export class SubscriptionControls {
     });
     const row = rows[0] ?? { paused: false, status: 'running', last_error: null };
     return { paused: row.paused || this.pausedByConfig.has(name), status: row.status, lastError: row.last_error };
+  }
+
+  /**
+   * Sets a status 'rebuilding' back to 'running' when the rebuild that set it is gone (its lease
+   * is free: see rebuild-lease.ts); true when it did. Every partition's step asks while the
+   * status reads 'rebuilding', so it looks at most once a second per name.
+   */
+  async endInterruptedRebuild(name: string): Promise<boolean> {
+    const now = Date.now();
+    if (now - (this.rebuildChecked.get(name) ?? 0) < 1000) return false;
+    this.rebuildChecked.set(name, now);
+    return endInterruptedRebuild(this.pool, name);
   }
 
   async setPaused(name: string, paused: boolean): Promise<void> {
