@@ -5,10 +5,11 @@ import { ProjectionsAdminController } from './projections-admin.controller.js';
 import { SagaOutboxAdminController } from './saga-outbox-admin.controller.js';
 import { SagasAdminController } from './sagas-admin.controller.js';
 import { StreamsAdminController } from './streams-admin.controller.js';
+import { SubscriptionsAdminController } from './subscriptions-admin.controller.js';
 import { StreamDirectory } from './stream-directory.js';
 
 @Module({
-  controllers: [ProjectionsAdminController, SagaOutboxAdminController, SagasAdminController, InboxAdminController, StreamsAdminController, EventBrowserController],
+  controllers: [ProjectionsAdminController, SagaOutboxAdminController, SagasAdminController, SubscriptionsAdminController, InboxAdminController, StreamsAdminController, EventBrowserController],
   providers: [StreamDirectory],
 })
 export class AdminModule {}

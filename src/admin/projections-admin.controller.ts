@@ -77,8 +77,8 @@ export class ProjectionsAdminController {
 
   @Post('dead-letters/:id/retry')
   @HttpCode(200)
-  @ApiNotFoundResponse({ description: 'DEAD_LETTER_NOT_FOUND: no dead letter of a projection has this id' })
-  @ApiOkResponse({ description: 'Retried: a stopped projection runs again from it; a skipped event is applied now' })
+  @ApiOkResponse({ description: 'Retried, any subscription\'s (projection, saga, relay): one stopped at it runs again from it; an event a projection skipped is applied now' })
+  @ApiNotFoundResponse({ description: 'DEAD_LETTER_NOT_FOUND: no dead letter has this id' })
   retry(@Param('id', ParseIntPipe) id: number) {
     return this.admin.retryDeadLetter(id);
   }

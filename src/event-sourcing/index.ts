@@ -27,6 +27,7 @@ export { LazyProjection, type LazyProjectionDefinition, type StreamAtVersion } f
 export type { Reactor } from './projections/reactor.js';
 export { ProjectionAdmin } from './projections/projection-admin.js';
 export { RebuildInProgress } from './projections/projection-admin.errors.js';
+export { SubscriptionAdmin, SubscriptionNotFound, type SubscriptionReport } from './projections/subscription-admin.js';
 export type { ErrorPolicy, SubscriptionOptions } from './subscriptions/subscription.js';
 export { DependencyUnavailable } from './subscriptions/dependency-unavailable.js';
 export { within } from './store/within.js';

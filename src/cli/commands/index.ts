@@ -10,6 +10,8 @@ import { projectionsReplay } from './projections-replay.command.js';
 import { projectionsResume } from './projections-resume.command.js';
 import { sagasList } from './sagas-list.command.js';
 import { streamsShow } from './streams-show.command.js';
+import { subscriptionsResume } from './subscriptions-resume.command.js';
+import { deadLettersRetry } from './dead-letters-retry.command.js';
 import { token } from './token.command.js';
 
 /** Every command, in the order the usage lists them. */
@@ -19,6 +21,8 @@ export const COMMANDS: readonly CliCommand[] = [
   projectionsReplay,
   projectionsPause,
   projectionsResume,
+  subscriptionsResume,
+  deadLettersRetry,
   sagasList,
   inboxList,
   inboxRetry,

@@ -21,6 +21,7 @@ import { SnapshotStore } from '../aggregates/snapshot-store.js';
 import { AsyncProjections } from '../projections/async-projections.js';
 import { CommitNotifier } from '../subscriptions/commit-notifier.js';
 import { ProjectionAdmin } from '../projections/projection-admin.js';
+import { SubscriptionAdmin } from '../projections/subscription-admin.js';
 import { PostgresSubscriptionLog } from '../subscriptions/subscription-log.js';
 import { SubscriptionWorkerHost, type WorkerSettings } from './subscription-worker.host.js';
 import type { AppendGroupOptions } from '../store/append-group.js';
@@ -199,6 +200,7 @@ export class EventSourcingModule implements OnModuleInit, OnApplicationBootstrap
         },
         { provide: EVENT_STORE, useExisting: PostgresEventStore },
         { provide: AsyncProjections, useValue: new AsyncProjections() },
+        { provide: SubscriptionAdmin, inject: [PG_POOL_TOKEN], useFactory: (pool: Pool) => new SubscriptionAdmin(pool) },
         {
           provide: ProjectionAdmin,
           inject: [PG_POOL_TOKEN, PostgresEventStore, AsyncProjections],
@@ -267,7 +269,7 @@ export class EventSourcingModule implements OnModuleInit, OnApplicationBootstrap
             }),
         },
       ],
-      exports: [IdempotencyGuard, SubjectForgetting, CommandSender, Sagas, SagaAdmin, SagaOutbox, InboxFailures, CorrelationChains, AsyncProjections, ProjectionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
+      exports: [IdempotencyGuard, SubjectForgetting, CommandSender, Sagas, SagaAdmin, SagaOutbox, InboxFailures, CorrelationChains, AsyncProjections, ProjectionAdmin, SubscriptionAdmin, SubscriptionWorkerHost, CommitNotifier, PG_POOL_TOKEN, EventRegistry, InlineProjections, AggregateCatalog, PostgresEventStore, EVENT_STORE, AggregateRepository],
     };
   }
 

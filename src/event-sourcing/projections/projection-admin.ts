@@ -10,6 +10,7 @@ import type { AsyncProjections } from './async-projections.js';
 import { CheckpointStore } from '../subscriptions/checkpoint-store.js';
 import { DeadLetters, type DeadLetter } from '../subscriptions/dead-letters.js';
 import { endInterruptedRebuild, takeRebuildLease } from '../subscriptions/rebuild-lease.js';
+import { SubscriptionAdmin } from './subscription-admin.js';
 import { SubscriptionControls } from '../subscriptions/subscription-controls.js';
 import { projectionReport, type ProjectionReport } from './projection-status.js';
 
@@ -34,11 +35,12 @@ const dropTables = async (client: PoolClient, tables: readonly string[]): Promis
   for (const table of tables) await client.query(`DROP TABLE IF EXISTS ${table}`);
 };
 
-/** What operators do to projections: look, pause, resume, replay, rebuild, retry dead letters. */
+/** What operators do to projections: look, pause, resume, replay, rebuild, retry dead letters (any subscription's). */
 export class ProjectionAdmin {
   private readonly checkpoints: CheckpointStore;
   private readonly controls: SubscriptionControls;
   private readonly deadLetters: DeadLetters;
+  private readonly subscriptions: SubscriptionAdmin;
   /** The rebuilds this process runs, for `stop`. */
   private readonly rebuilds = new Set<{ readonly abort: AbortController; readonly done: Promise<unknown> }>();
 
@@ -50,6 +52,7 @@ export class ProjectionAdmin {
     this.checkpoints = new CheckpointStore(pool);
     this.controls = new SubscriptionControls(pool);
     this.deadLetters = new DeadLetters(pool);
+    this.subscriptions = new SubscriptionAdmin(pool);
   }
 
   async list(): Promise<ProjectionReport[]> {
@@ -231,7 +234,9 @@ export class ProjectionAdmin {
   async retryDeadLetter(id: number): Promise<ProjectionDeadLetter> {
     const letter = await this.deadLetters.find(id);
     if (!letter) throw new DeadLetterNotFound(id);
-    const projection = this.require(letter.subscription);
+    const projection = this.projections.get(letter.subscription);
+    // Not a projection (the relay, a saga, a context's subscription): retried as any subscription that stops at it.
+    if (!projection) return asProjectionLetter(await this.subscriptions.retryDeadLetter(letter));
     const control = await this.controls.get(projection.name);
     if (control.status === 'stopped') {
       // The projection stopped at this event: running again retries it first, in order.

@@ -390,7 +390,7 @@ const retryButton = (what, path, disabled, done) =>
     'Retry',
   );
 
-/** Events a projection or saga could not handle, with the error; retry sends a subscription back to them. */
+/** Events a subscription (a projection, a saga, the relay) could not handle, with the error; retry sends it back to them. */
 const deadLettersView = async () => {
   const { deadLetters } = await api('GET', '/v1/admin/dead-letters');
   const rows = deadLetters.map((letter) => {
