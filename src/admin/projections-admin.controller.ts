@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Logger, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ProjectionAdmin, RebuildInProgress } from '../event-sourcing/index.js';
+import { ProjectionAdmin, RebuildInProgress, RebuildStopped } from '../event-sourcing/index.js';
 import { DeadLettersQuery, ReplayRequest } from './admin.requests.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { OperatorsOnly } from '../auth/operators-only.decorator.js';
@@ -39,7 +39,7 @@ export class ProjectionsAdminController {
 
   @Post('projections/:name/resume')
   @HttpCode(200) @UNKNOWN
-  @ApiOkResponse({ description: 'Running again from its checkpoint (a dead-lettered event is retried first)' })
+  @ApiOkResponse({ description: 'Running again from its checkpoint (a dead-lettered event is retried first; a status "rebuilding" left by a rebuild whose process is gone ends, its shadow tables dropped)' })
   resume(@Param('name') name: string) {
     return this.admin.resume(name);
   }
@@ -62,7 +62,11 @@ export class ProjectionsAdminController {
   async rebuild(@Param('name') name: string) {
     try {
       const { done } = await this.admin.startRebuild(name, (progress) => progress.phase === 'swapped' && this.logger.log(`rebuilt ${name}: ${progress.eventsApplied} events`));
-      done.catch((error: unknown) => this.logger.error(`rebuild of ${name} failed: ${error instanceof Error ? error.message : String(error)}`));
+      done.catch((error: unknown) => {
+        // Stopped by this process's shutdown: expected, and the old model serves; run it again after.
+        if (error instanceof RebuildStopped) this.logger.warn(`rebuild of ${name} not finished: ${error.message}; run it again`);
+        else this.logger.error(`rebuild of ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
     } catch (error) {
       // Another rebuild holds the lease, alive: the one asked for is under way.
       if (!(error instanceof RebuildInProgress)) throw error;

@@ -215,6 +215,9 @@ export class ProjectionAdmin {
       }
       swapped = true;
       onProgress({ phase: 'swapped', eventsApplied: state.applied, position: state.cursor.position });
+    } catch (error) {
+      // Stopped, whatever statement it was in (a cancelled swap fails with "canceling statement"): say so.
+      throw signal.aborted ? signal.reason : error;
     } finally {
       // A rebuild that failed or was stopped leaves the old model serving and nothing behind. If
       // these statements fail too (the connection lost), the lease goes with the session, and
