@@ -9,7 +9,7 @@ import { identityTables, type AsyncProjection, type TableNames } from './async-p
 import type { AsyncProjections } from './async-projections.js';
 import { CheckpointStore } from '../subscriptions/checkpoint-store.js';
 import { DeadLetters, type DeadLetter } from '../subscriptions/dead-letters.js';
-import { endInterruptedRebuild, takeRebuildLease } from '../subscriptions/rebuild-lease.js';
+import { endInterruptedRebuild, INTERRUPTED_REBUILD, takeRebuildLease } from '../subscriptions/rebuild-lease.js';
 import { SubscriptionAdmin } from './subscription-admin.js';
 import { SubscriptionControls } from '../subscriptions/subscription-controls.js';
 import { projectionReport, type ProjectionReport } from './projection-status.js';
@@ -182,6 +182,8 @@ export class ProjectionAdmin {
     let swapped = false;
     let rebuilding = false;
     try {
+      // Holding the lease, a status 'rebuilding' is a dead rebuild's: the live model runs on while this one builds.
+      if ((await this.controls.get(name)).status === 'rebuilding') await this.controls.setStatus(name, 'running', INTERRUPTED_REBUILD);
       await dropTables(session, Object.values(shadow));
       for (const table of projection.tables) await session.query(`CREATE TABLE ${shadow[table]} (LIKE ${table} INCLUDING ALL)`);
       const state = { cursor: LOG_START, applied: 0 };
