@@ -212,6 +212,35 @@ describe('personal data across processes', () => {
     expect(await nameIn(fresh.store, later)).toBe('Ada King');
   });
 
+  it('forgets all the same when it deadlocks with an append holding a row of the subject and waiting for its lock', async () => {
+    await db.pool.query(`CREATE TABLE deadlock_guests (tenant_id text, guest_id text, name text, PRIMARY KEY (tenant_id, guest_id))`);
+    await db.pool.query(`INSERT INTO deadlock_guests VALUES ('practice-1', 'g-dead', 'Dee Lock')`);
+    const at = stream();
+    await arrive(first.store, at, 'g-dead', 'Dee Lock');
+    const forgetting = new SubjectForgetting(db.pool, first.keys, () => [
+      { table: 'deadlock_guests', personal: { tenant: 'tenant_id', subject: 'guest_id', columns: ['name'] } },
+    ]);
+    // As a group commit does: a row of the subject's written, then the subject's shared lock asked for.
+    const append = await db.pool.connect();
+    try {
+      await append.query(`BEGIN`);
+      await append.query(`UPDATE deadlock_guests SET name = name WHERE guest_id = 'g-dead'`);
+      const forgotten = forgetting.forget('practice-1', 'g-dead', receptionist);
+      const waiting = async () =>
+        (await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE deadlock_guests SET name = $3%'`)).rows.length > 0;
+      expect(await eventually(waiting, Boolean)).toBe(true);
+      // The forgetting waits for the row while holding the lock: asking for the lock closes the circle.
+      await append.query(`SELECT pg_advisory_xact_lock_shared(subject_lock('practice-1', 'g-dead'))`);
+      await append.query(`COMMIT`);
+
+      expect(await forgotten).toMatchObject({ keysDeleted: 1, rowsRedacted: 1 });
+      expect(await nameIn(first.store, at)).toBe(REDACTED);
+    } finally {
+      await append.query(`ROLLBACK`).catch(() => undefined);
+      append.release();
+    }
+  });
+
   it('forgets a subject whose data was sealed under hundreds of keys, and every process hears of each', async () => {
     // A process that does not listen keeps no key: each of its appends makes one (as restarts and evictions do, over years).
     const notListening = process(db);

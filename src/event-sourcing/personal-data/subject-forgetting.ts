@@ -27,6 +27,9 @@ export interface PersonalCopies {
   redactWithin(client: PoolClient, tenantId: string, subjectId: string): Promise<number>;
 }
 
+const DEADLOCK_DETECTED = '40P01';
+const ATTEMPTS_AFTER_DEADLOCK = 3;
+
 interface ForgottenRow {
   forgotten_at: Date;
 }
@@ -45,8 +48,24 @@ export class SubjectForgetting {
     private readonly copies: readonly PersonalCopies[] = [],
   ) {}
 
-  /** What was done, or null when the tenant holds no personal data of this subject and never did. */
+  /**
+   * What was done, or null when the tenant holds no personal data of this subject and never did.
+   * It takes the subject's lock, then the subject's read-model rows; an append sealing for the
+   * subject takes its rows and the lock in one statement, in no order it chooses (a group commit
+   * may write a row of the subject's, then wait for the lock). PostgreSQL ends such a deadlock
+   * by failing one side: the append is sent again alone, and the forgetting, tried again here.
+   */
   async forget(tenantId: string, subjectId: string, actor: Actor): Promise<Forgotten | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.forgetOnce(tenantId, subjectId, actor);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED || attempt === ATTEMPTS_AFTER_DEADLOCK) throw error;
+      }
+    }
+  }
+
+  private async forgetOnce(tenantId: string, subjectId: string, actor: Actor): Promise<Forgotten | null> {
     const outcome = await inTransaction(this.pool, async (client) => {
       const keyIds = await this.keys.forgetWithin(client, tenantId, subjectId);
       const rowsRedacted = await this.redactReadModels(client, tenantId, subjectId);
