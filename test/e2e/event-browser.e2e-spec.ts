@@ -218,6 +218,28 @@ describe('the event browser at /admin, in chromium', () => {
     expect((await occupancyReport()).paused).toBe(false);
   });
 
+  it('pauses and resumes a subscription that is neither projection nor saga (the relay): the page and the admin API agree', async () => {
+    // Workers record a subscription's checkpoints as they start it: here, the relay's, as a worker with AMQP_URL would.
+    await db.pool.query(`INSERT INTO projection_checkpoints (projection, partition) VALUES ('relay', 0) ON CONFLICT DO NOTHING`);
+    const relayReport = async () => (await api('GET', '/v1/admin/subscriptions/relay', OPERATOR)).body as { paused: boolean };
+    await page.getByRole('link', { name: 'Projections & sagas' }).click();
+    await page.getByRole('button', { name: 'Refresh' }).click(); // the page may show this view from before the insert
+    const relay = page.getByRole('table', { name: 'Other subscriptions' }).locator('tr[data-subscription="relay"]');
+    await relay.waitFor();
+    expect(await page.getByRole('table', { name: 'Other subscriptions' }).locator('tr[data-subscription="occupancy"]').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Pause relay' }).click();
+
+    await page.getByRole('button', { name: 'Resume relay' }).waitFor();
+    expect(await relay.locator('.badge').allTextContents()).toEqual(['running', 'paused']);
+    expect((await relayReport()).paused).toBe(true);
+
+    await page.getByRole('button', { name: 'Resume relay' }).click();
+
+    await page.getByRole('button', { name: 'Pause relay' }).waitFor();
+    expect((await relayReport()).paused).toBe(false);
+  });
+
   it('lists a projection’s dead letter with its error, and retries it', async () => {
     // The read model refuses one day, as a broken projection would: occupancy stops at that event.
     await db.pool.query(`ALTER TABLE occupancy_days ADD CONSTRAINT refuse_poisoned_day CHECK (day <> '${POISONED_DAY}')`);

@@ -303,7 +303,7 @@ const correlationView = async ([correlationId], params) => {
 const controlButton = (kind, report) => {
   const action = report.paused ? 'resume' : 'pause';
   const label = report.paused ? 'Resume' : 'Pause';
-  const base = kind === 'saga' ? '/v1/admin/sagas' : '/v1/admin/projections';
+  const base = { saga: '/v1/admin/sagas', subscription: '/v1/admin/subscriptions' }[kind] ?? '/v1/admin/projections';
   return el(
     'button',
     {
@@ -329,9 +329,27 @@ const stateCell = (report) => el('td', {}, badge(report.status), ' ', report.pau
 const lagCells = (report) => [el('td', { class: 'num' }, report.lagEvents), el('td', { class: 'num' }, report.lagSeconds.toFixed(1))];
 const lettersCell = (report) => el('td', { class: 'num' }, report.deadLetters ? link('/dead-letters', report.deadLetters) : 0);
 
-/** Each projection and saga: where it stands, how far behind the log, and its kill switch. */
+/** Each projection, saga and other consumer of the log (the relay): where it stands, how far behind the log, and its kill switch. */
 const subscriptionsView = async () => {
-  const [{ projections }, { sagas }] = await Promise.all([api('GET', '/v1/admin/projections'), api('GET', '/v1/admin/sagas/subscriptions')]);
+  const [{ projections }, { sagas }, { subscriptions }] = await Promise.all([
+    api('GET', '/v1/admin/projections'),
+    api('GET', '/v1/admin/sagas/subscriptions'),
+    api('GET', '/v1/admin/subscriptions'),
+  ]);
+  // Projections and sagas have their own tables (sagas' subscriptions are named saga:<name>).
+  const others = subscriptions.filter((s) => !s.name.startsWith('saga:') && !projections.some((p) => p.name === s.name));
+  const otherRows = others.map((s) =>
+    el(
+      'tr',
+      { dataset: { subscription: s.name } },
+      el('th', { scope: 'row' }, s.name),
+      stateCell(s),
+      ...lagCells(s),
+      lettersCell(s),
+      el('td', {}, s.lastError ?? ''),
+      el('td', {}, controlButton('subscription', s)),
+    ),
+  );
   const projectionRows = projections.map((p) =>
     el(
       'tr',
@@ -363,6 +381,10 @@ const subscriptionsView = async () => {
     table(['Projection', 'Status', 'Lag (events)', 'Lag (s)', 'Dead letters', 'Partitions', 'Last error', ''], projectionRows, { 'aria-label': 'Projections' }),
     el('h2', {}, 'Sagas'),
     table(['Saga', 'Status', 'Lag (events)', 'Lag (s)', 'Dead letters', 'Active instances', 'Last error', ''], sagaRows, { 'aria-label': 'Sagas' }),
+    el('h2', {}, 'Other subscriptions'),
+    otherRows.length
+      ? table(['Subscription', 'Status', 'Lag (events)', 'Lag (s)', 'Dead letters', 'Last error', ''], otherRows, { 'aria-label': 'Other subscriptions' })
+      : el('p', {}, 'None (the relay runs only with AMQP_URL).'),
     el('button', { type: 'button', onclick: () => render() }, 'Refresh'),
   ];
 };
