@@ -7,7 +7,9 @@ import { PersonalData } from '../../src/event-sourcing/personal-data/personal-da
 import { REDACTED, type PersonalFieldsView } from '../../src/event-sourcing/personal-data/personal-fields.js';
 import type { SubjectKeys } from '../../src/event-sourcing/personal-data/subject-keys.js';
 import { LOG_START } from '../../src/event-sourcing/store/log-cursor.js';
-import { PostgresSubscriptionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
+import { PostgresSubscriptionLog, type SubscriptionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
+import { SubscriptionWorker } from '../../src/event-sourcing/subscriptions/subscription-worker.js';
+import type { RecordedEvent } from '../../src/event-sourcing/store/event-envelope.js';
 import { projectionSubscription } from '../../src/event-sourcing/projections/async-projection.js';
 import { CheckpointStore } from '../../src/event-sourcing/subscriptions/checkpoint-store.js';
 import { DeadLetters } from '../../src/event-sourcing/subscriptions/dead-letters.js';
@@ -326,6 +328,55 @@ describe('personal data across processes', () => {
       { guestId: 'g-other', name: 'Nora Parked' },
       { guestId: 'g-parked', name: 'Nora Parked' },
     ]);
+  });
+
+  it('tells no process of a forgetting that deleted nothing: their readers of opened data do not read again', async () => {
+    await arrive(first.store, stream(), 'g-twice', 'Twice Forgotten');
+    const heard = first.keys.epoch;
+    await second.forgetting.forget('practice-1', 'g-twice', receptionist);
+    await eventually(async () => first.keys.epoch, (epoch) => epoch > heard);
+    await sleep(200); // the second process hears its own notice too
+    const before = { first: first.keys.epoch, second: second.keys.epoch };
+
+    expect((await second.forgetting.forget('practice-1', 'g-twice', receptionist))?.keysDeleted).toBe(0);
+    expect(await second.forgetting.forget('practice-1', 'g-never-known', receptionist)).toBeNull();
+
+    await sleep(200);
+    expect({ first: first.keys.epoch, second: second.keys.epoch }).toEqual(before);
+  });
+
+  it('hands a page over while forgettings come faster than it is read, reading it again a few times at most', async () => {
+    const events = registry();
+    const log = new PostgresSubscriptionLog(db.pool, events, new PersonalData(events, first.keys));
+    // A page that takes 40 ms to read and open (a busy database, a page of 1,000 events).
+    const slow: SubscriptionLog = { readPartition: (...args) => log.readPartition(...args).then(async (page) => (await sleep(40), page)) };
+    const handled: RecordedEvent[] = [];
+    const worker = new SubscriptionWorker(
+      db.pool,
+      slow,
+      [{ name: 'guests-opened', handles: ['guest.arrived'], partitions: 1, errorPolicy: 'stop', maxAttempts: 1, personalFields: 'opened', handle: async (_c, e) => void handled.push(...e) }],
+      { pollIntervalMs: 20, batchSize: 100 },
+    );
+    // An erasure job: a guest of another practice written and forgotten every few milliseconds, each forgetting deleting a key.
+    let erasing = true;
+    const job = (async () => {
+      for (let n = 0; erasing; n++) {
+        await arrive(second.store, { tenantId: 'practice-9', aggregateType: 'stay', aggregateId: randomUUID() }, `g-erased-${n}`, 'Erased');
+        await second.forgetting.forget('practice-9', `g-erased-${n}`, receptionist);
+      }
+    })();
+    await worker.start();
+    try {
+      const at = stream();
+      await arrive(first.store, at, 'g-waiting', 'Wait Less');
+      const ours = () => handled.filter((event) => event.aggregateId === at.aggregateId);
+      expect(await eventually(async () => ours().length, (n) => n > 0, 8_000)).toBe(1);
+      expect((ours()[0].data as GuestArrived).name).toBe('Wait Less');
+    } finally {
+      erasing = false;
+      await job;
+      await worker.stop();
+    }
   });
 
   it('refuses to open data with another master key, rather than showing it redacted', async () => {

@@ -161,6 +161,8 @@ export class PostgresSubjectKeys implements SubjectKeys {
       [tenantId, subjectId],
     );
     const keyIds = rows.map((row) => row.key_id);
+    // Nothing deleted, nothing to drop: a notice would only make every process's readers of opened data read again.
+    if (keyIds.length === 0) return keyIds;
     for (const payload of noticesOf(tenantId, subjectId, keyIds)) {
       await client.query(`SELECT pg_notify($1, $2)`, [SUBJECT_FORGOTTEN_CHANNEL, payload]);
     }

@@ -80,7 +80,7 @@ export class SubjectForgetting {
       );
       return { keyIds, rowsRedacted, forgottenAt: rows[0]?.forgotten_at };
     });
-    this.keys.evict(tenantId, subjectId, outcome.keyIds);
+    if (outcome.keyIds.length > 0) this.keys.evict(tenantId, subjectId, outcome.keyIds);
     if (!outcome.forgottenAt) return null;
     const { keyIds, rowsRedacted, forgottenAt } = outcome;
     return { tenantId, subjectId, forgottenAt, keysDeleted: keyIds.length, rowsRedacted };

@@ -16,6 +16,9 @@ import type { GatheredOutcome } from './step-gathering.js';
 const postgresStalled = (error: unknown): DependencyUnavailable =>
   new DependencyUnavailable('PostgreSQL', error instanceof Error ? error.message : String(error));
 
+/** How many times a step reads its page again when forgettings were heard while it was opened. */
+const READS_AFTER_FORGETTING = 3;
+
 /** What one step of a partition did. */
 export type StepOutcome = 'idle' | 'progressed' | 'paused' | 'stopped' | 'lost';
 
@@ -154,8 +157,10 @@ export class PartitionRunner {
     deps.peers?.standAt(partition, cursor);
     // Read outside the write transaction: a transaction holding an id would fence itself out.
     let page = await this.read(cursor);
-    // Opened before a forgetting (read ahead while the last step was handled, say): its fields must not go out as they were.
-    while (page.outdated?.()) page = await this.readPage(cursor);
+    // Opened before a forgetting (read ahead while the last step was handled, say): its fields must
+    // not go out as they were. A few times at most: forgettings coming faster than a page is read
+    // (an erasure job) must not stall the subscription, and a page read again is milliseconds old.
+    for (let reads = 1; page.outdated?.() && reads <= READS_AFTER_FORGETTING; reads++) page = await this.readPage(cursor);
     if (sameCursor(page.cursor, cursor)) return 'idle';
     this.scanLimit = page.full ? Math.min(this.scanLimit * 2, this.batchScan * CATCH_UP_GROWTH) : this.batchScan;
     if (page.full) this.readAhead(page.cursor);
