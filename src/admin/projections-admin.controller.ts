@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Logger, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ProjectionAdmin, RebuildInProgress, RebuildStopped } from '../event-sourcing/index.js';
 import { DeadLettersQuery, ReplayRequest } from './admin.requests.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
@@ -59,6 +59,7 @@ export class ProjectionsAdminController {
       'Rebuilding into a shadow table in the background (or a rebuild is under way already); GET shows status "rebuilding" until the swap. '
       + 'A rebuild whose process ended before it finished holds nothing: this starts a new one.',
   })
+  @ApiConflictResponse({ description: 'REBUILD_NOT_STARTED: an interrupted rebuild is being cleaned up (its lease held past 5 s); ask again' })
   async rebuild(@Param('name') name: string) {
     try {
       const { done } = await this.admin.startRebuild(name, (progress) => progress.phase === 'swapped' && this.logger.log(`rebuilt ${name}: ${progress.eventsApplied} events`));

@@ -26,7 +26,7 @@ export type { AsyncProjection, TableNames } from './projections/async-projection
 export { LazyProjection, type LazyProjectionDefinition, type StreamAtVersion } from './projections/lazy-projection.js';
 export type { Reactor } from './projections/reactor.js';
 export { ProjectionAdmin } from './projections/projection-admin.js';
-export { RebuildInProgress, RebuildStopped } from './projections/projection-admin.errors.js';
+export { RebuildInProgress, RebuildNotStarted, RebuildStopped } from './projections/projection-admin.errors.js';
 export { SubscriptionAdmin, SubscriptionNotFound, type SubscriptionReport } from './projections/subscription-admin.js';
 export type { ErrorPolicy, SubscriptionOptions } from './subscriptions/subscription.js';
 export { DependencyUnavailable } from './subscriptions/dependency-unavailable.js';

@@ -758,5 +758,32 @@ describe('Admin API for async projections', () => {
       }
       await caughtUp();
     });
+
+    it('starts the rebuild it answers 202 for while a clean-up of an interrupted one holds the lease, and says when it could not', async () => {
+      await caughtUp();
+      const before = await tableOid();
+      // A clean-up of a dead rebuild's leftovers (a resume, a worker's check) holding the lease a moment, as its DROP would.
+      const cleanUp = await app.db.pool.connect();
+      try {
+        await cleanUp.query(`BEGIN`);
+        await cleanUp.query(`SELECT pg_advisory_xact_lock_shared($1::int, -1)`, [leaseKey('occupancy')]);
+        const asked = admin('POST', `${PROJECTION}/rebuild`);
+        await sleep(500);
+        await cleanUp.query(`COMMIT`);
+        expect(await asked).toEqual({ status: 202, body: { name: 'occupancy', rebuilding: true } });
+        await rebuilt(before);
+
+        // One that holds it past the rebuild's wait (its DROP behind a reader): 409, and nothing started.
+        await cleanUp.query(`BEGIN`);
+        await cleanUp.query(`SELECT pg_advisory_xact_lock_shared($1::int, -1)`, [leaseKey('occupancy')]);
+        const refused = await admin('POST', `${PROJECTION}/rebuild`);
+        expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 409, code: 'REBUILD_NOT_STARTED' });
+      } finally {
+        await cleanUp.query(`ROLLBACK`).catch(() => undefined);
+        cleanUp.release();
+      }
+      expect(await rebuildLockHeld()).toBe(false);
+      await caughtUp();
+    });
   });
 });

@@ -33,6 +33,15 @@ export class RebuildInProgress extends DomainError {
   }
 }
 
+/** The lease stayed held by clean-ups of an interrupted rebuild (a DROP waiting behind a reader, say): nothing was started. */
+export class RebuildNotStarted extends DomainError {
+  readonly kind = 'conflict';
+  readonly code = 'REBUILD_NOT_STARTED';
+  constructor(name: string) {
+    super(`${name} was not rebuilt: an interrupted rebuild of it is still being cleaned up; ask again`, { name });
+  }
+}
+
 /** Why a rebuild ended unfinished when its process shut down: the old model keeps serving; start it again. */
 export class RebuildStopped extends Error {
   constructor() {

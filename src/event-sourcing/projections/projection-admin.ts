@@ -1,4 +1,4 @@
-import { DeadLetterNotFound, PositionNotFound, ProjectionNotFound, RebuildInProgress, RebuildStopped } from './projection-admin.errors.js';
+import { DeadLetterNotFound, PositionNotFound, ProjectionNotFound, RebuildInProgress, RebuildNotStarted, RebuildStopped } from './projection-admin.errors.js';
 import type { Pool, PoolClient } from 'pg';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import type { RecordedEvent } from '../store/event-envelope.js';
@@ -115,8 +115,8 @@ export class ProjectionAdmin {
   }
 
   /**
-   * Starts a rebuild and returns once it holds its lease (REBUILD_IN_PROGRESS when another
-   * holds it), with the rebuild under way in `done`: an HTTP request answers then, and `stop`
+   * Starts a rebuild and returns once it holds its lease (REBUILD_IN_PROGRESS when a live one
+   * holds it, REBUILD_NOT_STARTED when clean-ups of an interrupted one held it too long), with the rebuild under way in `done`: an HTTP request answers then, and `stop`
    * still ends it before the pool closes.
    */
   async startRebuild(name: string, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<{ readonly done: Promise<ProjectionReport> }> {
@@ -125,7 +125,9 @@ export class ProjectionAdmin {
     // process ends both, so a free lease means no swap can still commit (rebuild-lease.ts).
     const session = await checkOutClient(this.pool);
     try {
-      if (!(await takeRebuildLease(session, projection.name))) throw new RebuildInProgress(name);
+      const lease = await takeRebuildLease(session, projection.name);
+      if (lease === 'rebuilding') throw new RebuildInProgress(name);
+      if (lease === 'busy') throw new RebuildNotStarted(name);
     } catch (error) {
       session.release(true);
       throw error;
