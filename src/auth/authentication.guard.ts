@@ -43,6 +43,8 @@ const userIdOf = (value: unknown): string => {
   return value;
 };
 
+const BEARER = /^bearer +(\S+) *$/i;
+
 /**
  * Every route but `@Public()` ones needs a caller: a Bearer JWT (HS256) by default, or
  * `x-user-id` / `x-actor-type` headers when a gateway has authenticated already
@@ -92,8 +94,9 @@ export class AuthenticationGuard implements CanActivate {
   }
 
   private async fromToken(request: FastifyRequest, reply: FastifyReply): Promise<AuthenticatedActor> {
-    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    if (scheme !== 'Bearer' || !token) return this.refuseUncredentialed(request, reply, 'Authorization: Bearer <token> is missing');
+    // The scheme's name is case-insensitive (RFC 9110 §11.1): "bearer" is as good as "Bearer".
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    if (!token) return this.refuseUncredentialed(request, reply, 'Authorization: Bearer <token> is missing');
     const nowSeconds = Math.floor(Date.now() / 1000);
     const known = this.verified.get(token);
     const claims = known && stillInWindow(known, nowSeconds) ? known : await this.verify(token, request, reply);
@@ -110,7 +113,8 @@ export class AuthenticationGuard implements CanActivate {
     try {
       return await this.jwt.verifyAsync<VerifiedClaims & object>(token); // algorithm, issuer, audience: token-policy.ts
     } catch (error) {
-      throw unauthenticated(`the bearer token is not valid: ${(error as Error).message}`);
+      // Not jsonwebtoken's "expected: <issuer or audience>": what the app accepts is none of an anonymous caller's business.
+      throw unauthenticated(`the bearer token is not valid: ${(error as Error).message.replace(/\. expected: .*$/s, '')}`);
     }
   }
 

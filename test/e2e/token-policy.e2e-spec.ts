@@ -30,6 +30,23 @@ describe('bearer token policy', () => {
     expect((await sendJson(app.baseUrl, 'POST', '/v1/practices', app.as('alice'), { name: 'Harbour Dental' })).status).toBe(201);
   });
 
+  it('takes the scheme in any case, and one or more spaces before the token', async () => {
+    const token = handMadeToken({ ...valid, iat: now(), exp: now() + 600 }, JWT_SECRET);
+    for (const authorization of [`bearer ${token}`, `BEARER ${token}`, `Bearer  ${token}`]) {
+      const reply = await sendJson(app.baseUrl, 'POST', '/v1/practices', { authorization }, { name: 'Harbour Dental' });
+      expect({ authorization: authorization.slice(0, 8), status: reply.status }).toEqual({ authorization: authorization.slice(0, 8), status: 201 });
+    }
+    expectError(await sendJson(app.baseUrl, 'POST', '/v1/practices', { authorization: `Basic ${token}` }, { name: 'x' }), 401, 'UNAUTHENTICATED');
+  });
+
+  it('does not tell an anonymous caller which issuer or audience it expects', async () => {
+    for (const claims of [{ ...valid, iss: 'https://evil.example.test' }, { ...valid, aud: 'another-api' }]) {
+      const reply = await createPracticeWith(handMadeToken({ ...claims, exp: now() + 600 }, JWT_SECRET));
+      expectError(reply, 401, 'UNAUTHENTICATED');
+      expect(JSON.stringify(reply.body)).not.toMatch(/auth\.example\.test|chronicle-api/);
+    }
+  });
+
   it.each([
     ['no exp', { ...valid, iat: now() }],
     ['an exp past the maximum lifetime', { ...valid, iat: now(), exp: now() + 7200 }],
