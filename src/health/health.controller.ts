@@ -46,11 +46,16 @@ export class HealthController {
     ]);
   }
 
-  /** A round trip through the app's own pool within 1.5 s: its connections, not fresh ones, must answer. */
+  /**
+   * A round trip through the app's own pool within 1.5 s: its connections, not fresh ones, must
+   * answer, and take writes (a standby reached during a failover answers, and refuses every command).
+   */
   private async databaseCheck() {
     const check = this.indicators.check('database');
     try {
-      await within(this.pool.query('SELECT 1'), DATABASE_CHECK_MS, new Error(`no answer within ${DATABASE_CHECK_MS} ms`));
+      const answer = this.pool.query<{ read_only: boolean }>(`SELECT current_setting('transaction_read_only') = 'on' AS read_only`);
+      const { rows } = await within(answer, DATABASE_CHECK_MS, new Error(`no answer within ${DATABASE_CHECK_MS} ms`));
+      if (rows[0].read_only) return check.down({ message: 'the database takes no writes (a standby, or set read-only)' });
       return check.up();
     } catch (error) {
       return check.down({ message: error instanceof Error ? error.message : String(error) });

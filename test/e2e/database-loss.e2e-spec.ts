@@ -112,4 +112,36 @@ describe('Database connections lost mid-request', () => {
     expect((await create()).status).toBe(201);
     expect((await list()).status).toBe(200);
   });
+
+  it('answers 503 to commands and is not ready while the database takes no writes (a standby after a failover), and serves once it does', async () => {
+    const admin = new pg.Client({ connectionString: process.env.CHRONICLE_TEST_ADMIN_URL });
+    await admin.connect();
+    const { rows } = await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    // The app's connections from now on come up read-only, as on a standby.
+    const reconnectAll = () =>
+      admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2`, [app.db.name, rows[0].pid]);
+    try {
+      await admin.query(`ALTER DATABASE ${app.db.name} SET default_transaction_read_only = on`);
+      await reconnectAll();
+      const created = await create();
+      expectError(created, 503, 'DATABASE_UNAVAILABLE');
+      const ready = await sendJson(app.baseUrl, 'GET', '/health/ready', {});
+      expect({ status: ready.status, database: ready.body.error?.details?.error?.database?.message }).toEqual({
+        status: 503,
+        database: 'the database takes no writes (a standby, or set read-only)',
+      });
+      expect((await list()).status).toBe(200); // reads still served
+    } finally {
+      await admin.query(`ALTER DATABASE ${app.db.name} RESET default_transaction_read_only`);
+      await reconnectAll();
+      await admin.end();
+    }
+    expect((await create()).status).toBe(201);
+    // Ready again once the workers hold their leases anew (their connections were ended too).
+    let ready = 0;
+    for (const deadline = Date.now() + 10_000; ready !== 200 && Date.now() < deadline; await sleep(100)) {
+      ready = (await sendJson(app.baseUrl, 'GET', '/health/ready', {})).status;
+    }
+    expect(ready).toBe(200);
+  });
 });

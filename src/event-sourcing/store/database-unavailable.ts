@@ -5,10 +5,12 @@
  * crash, cannot connect now), 53300 (too many connections), and the refusal of a database whose
  * connections are turned off (ALLOW_CONNECTIONS false: SQLSTATE 55000, which other statements
  * use too, so its message is what tells it), and pg's own give-up on a server that stopped
- * answering mid-statement (`query_timeout`: the connection cannot be used again). Not the work's fault: an HTTP request answers 503
+ * answering mid-statement (`query_timeout`: the connection cannot be used again), and a server
+ * that takes no writes (25006: a standby the pool reached during a failover, a database set
+ * read-only). Not the work's fault: an HTTP request answers 503
  * (what was committed stays, the rest may be retried), an inbox message does not count it as an attempt.
  */
-const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300']);
+const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300', '25006']);
 const CONNECTION_ERROR_MESSAGES =
   /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout$|database ".*" is not currently accepting connections$)/;
 export const isDatabaseUnavailable = (error: unknown): boolean => {
