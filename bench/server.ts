@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { resolve } from 'node:path';
-import { redactUrl, withDatabase } from '../src/database/database-url.js';
+import { withoutCredentials } from '../src/config/without-credentials.js';
+import { withDatabase } from '../src/database/database-url.js';
 import { EmbeddedPostgresServer } from '../src/database/embedded-postgres.server.js';
 import { runMigrations } from '../src/database/run-migrations.js';
 import type { BenchConfig } from './config.js';
@@ -75,7 +76,7 @@ const startServer = async (config: BenchConfig, root: string): Promise<StartedSe
 export const openBenchDatabase = async (config: BenchConfig, root: string): Promise<BenchDatabase> => {
   const server = await startServer(config, root);
   const serverDescription = config.serverUrl
-    ? `PostgreSQL at ${redactUrl(server.url)}`
+    ? `PostgreSQL at ${withoutCredentials(server.url)}`
     : `embedded PostgreSQL on 127.0.0.1:${config.embeddedPort}`;
   const name = `chronicle_bench_${Date.now()}`;
   const created: string[] = [];

@@ -92,6 +92,20 @@ describe('environment', () => {
       expect(problems[0]).toMatch(new RegExp(`^${name}=`));
     });
 
+    it.each([
+      ['DATABASE_URL', 'postgres://app:S3cretPass@db.internal:99999/chronicle'],
+      ['DATABASE_URL', 'postgres://app:p#S3cretPass@db.internal:5432/chronicle'],
+      ['DATABASE_URL', 'postgres://app:p/S3cret@Pass@db.internal:5432/chronicle'],
+      ['DATABASE_URL', ' postgres://app@db.internal:5432/chronicle?password=S3cretPass'],
+      ['DATABASE_URL', 'app:S3cretPass@db.internal:5432/chronicle'],
+      ['AMQP_URL', 'amqp://relay:S3cret Pass@mq.internal:5672'],
+      ['AMQP_URL', 'amqp://relay:p#S3cretPass@mq.internal:5672'],
+    ])('names %s=%s with its password masked', (name, value) => {
+      const problems = problemsOf({ [name]: value });
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`^${name}=.*\\*\\*\\*`))]);
+      expect(problems[0]).not.toContain('S3cret');
+    });
+
     it('reports every bad variable at once', () => {
       expect(problemsOf({ PORT: 'x', ROLE: 'y' }).map((p) => p.split('=')[0])).toEqual(['PORT', 'ROLE']);
     });

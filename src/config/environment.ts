@@ -1,6 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
 import proxyAddr from '@fastify/proxy-addr';
+import { withoutCredentials } from './without-credentials.js';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s/]+(:\d+)?\/[^\s?]+(\?\S*)?$/;
 /** A host and a database, and a port that exists (1-65535; the URL parser refuses larger ones). */
@@ -22,6 +23,28 @@ const IsPostgresUrl = () =>
     },
   });
 const AMQP_URL = /^amqps?:\/\/\S+$/;
+/**
+ * One the URL parser reads with a host: a password with an unencoded `#` or `/` would otherwise
+ * pass, be read as another host (or fail the start-up message's parse) and connect nowhere.
+ */
+const isAmqpUrl = (value: unknown): boolean => {
+  if (typeof value !== 'string' || !AMQP_URL.test(value)) return false;
+  try {
+    return new URL(value).hostname !== '';
+  } catch {
+    return false;
+  }
+};
+const IsAmqpUrl = () =>
+  ValidateBy({
+    name: 'isAmqpUrl',
+    validator: {
+      validate: isAmqpUrl,
+      defaultMessage: () =>
+        'AMQP_URL must look like amqp://user:password@host:5672, characters such as #, ? or / in the user or password '
+        + 'percent-encoded',
+    },
+  });
 /**
  * Parsed by the same code Fastify's `trustProxy` is (it would otherwise stop the app at start
  * with a stack trace): addresses, CIDR ranges of at least one bit, and the names `loopback`,
@@ -68,7 +91,7 @@ export class Environment {
   @IsOptional() @IsPostgresUrl()
   DATABASE_URL?: string;
 
-  @IsOptional() @Matches(AMQP_URL, { message: 'AMQP_URL must look like amqp://user:password@host:5672' })
+  @IsOptional() @IsAmqpUrl()
   AMQP_URL?: string;
 
   /** The durable topic exchange the relay publishes every event to (tests use one of their own). */
@@ -238,8 +261,12 @@ export const validateEnvironment = (raw: Record<string, unknown>): Environment =
   return environment;
 };
 
-/** Secrets are never echoed back, not even a wrong one. */
-const shown = (name: string, value: unknown): string => (SECRETS.has(name) ? '(hidden)' : JSON.stringify(value));
+/**
+ * Secrets are never echoed back, not even a wrong one; nor is a password in a URL, of any
+ * variable (a URL fails validation precisely when its password has an unencoded `#` or `/`).
+ */
+const shown = (name: string, value: unknown): string =>
+  SECRETS.has(name) ? '(hidden)' : JSON.stringify(typeof value === 'string' ? withoutCredentials(value) : value);
 
 const MIN_PRODUCTION_SECRET_BYTES = 32;
 

@@ -5,9 +5,3 @@ export const withDatabase = (url: string, database: string): string => {
   return parsed.toString();
 };
 
-/** The URL with its password hidden, for logs. */
-export const redactUrl = (url: string): string => {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-};

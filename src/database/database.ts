@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { redactUrl } from './database-url.js';
+import { withoutCredentials } from '../config/without-credentials.js';
 import { EmbeddedPostgresServer } from './embedded-postgres.server.js';
 import { runMigrations } from './run-migrations.js';
 import type { Environment } from '../config/environment.js';
@@ -46,7 +46,7 @@ export class Database {
   static async open(env: DatabaseSettings, log: (message: string) => void): Promise<Database> {
     let embedded: EmbeddedPostgresServer | undefined;
     let url = env.DATABASE_URL;
-    let description = url ? `PostgreSQL at ${redactUrl(url)}` : '';
+    let description = url ? `PostgreSQL at ${withoutCredentials(url)}` : '';
     if (!url) {
       embedded = new EmbeddedPostgresServer({ dataDir: env.EMBEDDED_PG_DIR, port: env.EMBEDDED_PG_PORT, log });
       url = await embedded.start();
