@@ -386,6 +386,34 @@ describe('Tenancy over HTTP', () => {
     });
   });
 
+  describe('when member ids name what every object inherits', () => {
+    it.each(['toString', 'constructor', '__proto__'])(
+      'answers 404 MEMBER_NOT_FOUND for %j until it is added, then changes its role, storing nothing for the refusal',
+      async (userId) => {
+        const practiceId = await practiceWith('alice', { ada: 'admin' });
+        const path = `/v1/practices/${practiceId}/memberships/${encodeURIComponent(userId)}`;
+
+        expectError(await call('PATCH', path, 'ada', { body: { role: 'staff' } }), 404, 'MEMBER_NOT_FOUND');
+        const added = await call('POST', `/v1/practices/${practiceId}/memberships`, 'ada', { body: { userId, role: 'viewer' } });
+        const changed = await call('PATCH', path, 'ada', { body: { role: 'staff' } });
+
+        expect([added.status, changed.status]).toEqual([201, 200]);
+        expect(await eventTypesOf(practiceId, 'alice')).toEqual([
+          'practice.created',
+          'membership.created',
+          'membership.created',
+          'membership.created',
+          'membership.role_changed',
+        ]);
+        expect(Object.entries(await membersOf(practiceId, 'alice'))).toEqual([
+          ['alice', 'owner'],
+          ['ada', 'admin'],
+          [userId, 'staff'],
+        ]);
+      },
+    );
+  });
+
   describe('when the last owner is to be demoted', () => {
     it('answers 409 LAST_OWNER_CANNOT_BE_DEMOTED, whoever asks, and the owner stays', async () => {
       const practiceId = await practiceWith('alice', { ada: 'admin' });

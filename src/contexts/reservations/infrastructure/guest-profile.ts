@@ -47,7 +47,10 @@ export const evolveGuestTracking = (tracking: GuestTracking, event: EventOf<Rese
       counts = { ...counts, guestId: event.data.guestId, guestName: event.data.guestName, reservations: counts.reservations + 1 };
       break;
     case 'reservation.changed':
-      if (stays[id]) stays = { ...stays, [id]: { nights: event.data.nights, checkInDate: event.data.checkInDate } };
+      // An own property only: `stays[id]` would find what every object inherits for an id like `constructor`.
+      if (Object.hasOwn(stays, id) && stays[id]) {
+        stays = { ...stays, [id]: { nights: event.data.nights, checkInDate: event.data.checkInDate } };
+      }
       break;
     case 'reservation.cancelled':
       stays = { ...stays, [id]: null };

@@ -161,6 +161,23 @@ describe('Practice', () => {
         .thenThrows(RoleTooLow, { details: { required: 'admin', actual } }));
   });
 
+  // User ids are free text: one that names a property every object inherits is an id like any other.
+  describe.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('when the user id is %s', (userId) => {
+    it('is added as a member', () =>
+      given(team).when(addMember({ userId, role: 'viewer' }, by(ADMIN))).then(membershipCreated({ userId, role: 'viewer' })));
+
+    it('is not a member to change the role of until added', () =>
+      given(team).when(changeMemberRole({ userId, role: 'staff' }, by(ADMIN))).thenThrows(MemberNotFound, { details: { userId } }));
+
+    it('has its role changed once a member', () =>
+      given(practiceWith({ ...TEAM, [userId]: 'viewer' }))
+        .when(changeMemberRole({ userId, role: 'staff' }, by(ADMIN)))
+        .then(membershipRoleChanged({ userId, role: 'staff', previousRole: 'viewer' })));
+
+    it('acts with no role while not a member', () =>
+      given(team).when(updatePractice({ name: 'Taken' }, by(userId))).thenThrows(RoleTooLow, { details: { actual: null } }));
+  });
+
   describe('when in-process automation (a system actor with no user) decides', () => {
     it('adds an owner without being a member', () =>
       given(team)

@@ -16,7 +16,7 @@ import {
   practiceUpdated,
   type PracticeEvent,
 } from './practice.events.js';
-import { evolvePractice, initialPractice, type Practice } from './practice.state.js';
+import { evolvePractice, initialPractice, type Practice, roleOf } from './practice.state.js';
 import { isAtLeast, type Role } from './role.js';
 
 type ActivePractice = Extract<Practice, { status: 'active' }>;
@@ -33,7 +33,7 @@ const requireActive = (state: Practice, metadata: CommandMetadata): ActivePracti
  */
 const requireRole = (state: ActivePractice, metadata: CommandMetadata, action: string, required: Role): void => {
   if (metadata.actor.type === 'system' && metadata.actor.id === null) return;
-  const actual = metadata.actor.id ? state.members[metadata.actor.id] : undefined;
+  const actual = metadata.actor.id ? roleOf(state.members, metadata.actor.id) : undefined;
   if (!isAtLeast(actual, required)) throw new RoleTooLow(action, required, actual);
 };
 
@@ -55,13 +55,13 @@ export const updatePractice = ({ data, metadata }: UpdatePractice, state: Practi
 export const addMember = ({ data, metadata }: AddMember, state: Practice): PracticeEvent[] => {
   const practice = requireActive(state, metadata);
   requireRole(practice, metadata, 'Adding a member', data.role === 'owner' ? 'owner' : 'admin');
-  if (practice.members[data.userId]) throw new MemberAlreadyExists(data.userId);
+  if (roleOf(practice.members, data.userId)) throw new MemberAlreadyExists(data.userId);
   return [membershipCreated({ userId: data.userId, role: data.role })];
 };
 
 export const changeMemberRole = ({ data, metadata }: ChangeMemberRole, state: Practice): PracticeEvent[] => {
   const practice = requireActive(state, metadata);
-  const previousRole = practice.members[data.userId];
+  const previousRole = roleOf(practice.members, data.userId);
   requireRole(practice, metadata, 'Changing roles', previousRole === 'owner' || data.role === 'owner' ? 'owner' : 'admin');
   if (!previousRole) throw new MemberNotFound(data.userId);
   if (previousRole === data.role) throw new RoleUnchanged(data.userId, data.role);

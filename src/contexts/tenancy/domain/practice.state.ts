@@ -8,6 +8,14 @@ export type Practice =
 
 export const initialPractice: Practice = { status: 'none' };
 
+/**
+ * The member's role, read as an own property only: user ids are free text, and `members[id]`
+ * would answer `toString`, `constructor` or `__proto__` with what every object inherits. The
+ * members stay a plain object rather than a Map because snapshots store the state as JSON.
+ */
+export const roleOf = (members: Readonly<Record<string, Role>>, userId: string): Role | undefined =>
+  Object.hasOwn(members, userId) ? members[userId] : undefined;
+
 export const evolvePractice = (state: Practice, event: PracticeEvent): Practice => {
   switch (event.type) {
     case 'practice.created':
