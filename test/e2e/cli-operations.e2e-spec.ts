@@ -226,4 +226,21 @@ describe('CLI: operations commands', () => {
     );
     expect(dirty.stdout).toMatch(/^\d+ differences: /m);
   });
+
+  it('check:consistency compares text as text: names the role of user "1.10" changed behind the projection, beside "1.1"', async () => {
+    const practiceId = await createPractice(app, 'owner', { '1.10': 'viewer', '1.1': 'viewer' });
+    const renamed = await sendJson(app.baseUrl, 'PATCH', `/v1/practices/${practiceId}`, app.as('owner'), { name: '1.50' });
+    expect(renamed.status).toBe(200);
+    await app.db.pool.query(`UPDATE practice_members SET role = 'owner' WHERE practice_id = $1 AND user_id = '1.10'`, [practiceId]);
+    await app.db.pool.query(`UPDATE practices SET name = '1.5' WHERE practice_id = $1`, [practiceId]);
+
+    const run = await cli(['check:consistency']);
+
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 1, stderr: '' });
+    const lines = run.stdout.split('\n').filter((line) => line.includes(practiceId));
+    expect(lines).toEqual([
+      `practice-directory (practices) [practice_id=${practiceId}]: name is "1.5", the events say "1.50"`,
+      `practice-members (practice_members) [practice_id=${practiceId}, user_id=1.10]: role is "owner", the events say "viewer"`,
+    ]);
+  });
 });

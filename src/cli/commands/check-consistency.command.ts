@@ -12,7 +12,8 @@ import {
   withClient,
 } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
-import { comparable } from '../consistency/normalised.js';
+import { columnTypesOf } from '../consistency/column-types.js';
+import { type ColumnTypes, comparable, keyText } from '../consistency/normalised.js';
 import { progressOf } from '../consistency/progress.js';
 import { type RowDifference, rowDifferences } from '../consistency/row-differences.js';
 import { write } from '../output.js';
@@ -28,20 +29,25 @@ interface CheckedModel {
   readonly aggregateType: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any aggregate's events; it takes those it handles
   readonly fold: FoldProjectionDefinition<Row, any>;
+  /** The table's column types: values are compared as their column holds them. */
+  readonly types: ColumnTypes;
   /** Every key the events touched, with the row they fold to (null: none, or removed). */
   readonly rows: Map<string, { key: readonly unknown[]; row: Row | null }>;
 }
 
 /** Every row-change inline read model, folded as it is registered (`handles` defaults to the aggregate's). */
-const modelsOf = (catalog: AggregateCatalog): CheckedModel[] =>
-  catalog.all().flatMap((aggregate) =>
-    (aggregate.inlineProjections ?? [])
-      .filter((model) => 'changeOf' in model)
-      .map((model) => ({
-        aggregateType: aggregate.type,
-        fold: foldOfChanges({ ...model, handles: model.handles ?? aggregate.eventTypes }),
-        rows: new Map(),
-      })),
+const modelsOf = (catalog: AggregateCatalog, pool: Pool): Promise<CheckedModel[]> =>
+  Promise.all(
+    catalog.all().flatMap((aggregate) =>
+      (aggregate.inlineProjections ?? [])
+        .filter((model) => 'changeOf' in model)
+        .map(async (model) => ({
+          aggregateType: aggregate.type,
+          fold: foldOfChanges({ ...model, handles: model.handles ?? aggregate.eventTypes }),
+          types: await columnTypesOf(pool, model.table),
+          rows: new Map(),
+        })),
+    ),
   );
 
 /** Refolds the whole log, page by page, into each model's rows in memory; how many events it folded. */
@@ -63,8 +69,8 @@ const refold = async (app: INestApplicationContext, models: readonly CheckedMode
       for (const model of models) {
         if (model.aggregateType !== event.aggregateType || !model.fold.handles.includes(event.type)) continue;
         const key = model.fold.keyOf(event);
-        const keyText = comparable(key);
-        model.rows.set(keyText, { key, row: model.fold.evolve(model.rows.get(keyText)?.row ?? null, event) });
+        const text = keyText(key, model.fold.keyColumns, model.types);
+        model.rows.set(text, { key, row: model.fold.evolve(model.rows.get(text)?.row ?? null, event) });
       }
     }
     folded += ours;
@@ -88,8 +94,9 @@ const differencesOf = async (pool: Pool, model: CheckedModel): Promise<RowDiffer
     }
     // Only the key columns of every stored row: enough to name the rows no event accounts for.
     const stored = await client.query<Row>(`SELECT ${keyColumns.join(', ')} FROM ${table}`);
-    const extra = stored.rows.filter((row) => !expected.has(comparable(keyColumns.map((c) => row[c]))));
-    return rowDifferences(keyColumns, expected, [...found, ...extra]);
+    const storedKeyText = (row: Row) => keyText(keyColumns.map((c) => row[c]), keyColumns, model.types);
+    const extra = stored.rows.filter((row) => !expected.has(storedKeyText(row)));
+    return rowDifferences(keyColumns, model.types, expected, [...found, ...extra]);
   });
 };
 
@@ -101,9 +108,11 @@ const describe = (model: CheckedModel, difference: RowDifference): string => {
       return `${where}: missing row`;
     case 'extra':
       return `${where}: extra row (no event leaves one)`;
-    case 'column':
-      return `${where}: ${difference.column} is ${comparable(difference.found)}, `
-        + `the events say ${comparable(difference.expected)}`;
+    case 'column': {
+      const type = model.types.get(difference.column);
+      return `${where}: ${difference.column} is ${comparable(difference.found, type)}, `
+        + `the events say ${comparable(difference.expected, type)}`;
+    }
   }
 };
 
@@ -117,7 +126,7 @@ export const checkConsistency: AppCommand = {
     + 'check can show as differences. A progress bar on a terminal, progress lines otherwise.',
   positionals: 0,
   async run(app) {
-    const models = modelsOf(app.get(AggregateCatalog));
+    const models = await modelsOf(app.get(AggregateCatalog), app.get<Pool>(PG_POOL_TOKEN));
     const events = await refold(app, models);
     let count = 0;
     for (const model of models) {
