@@ -264,16 +264,94 @@ describe('sagas on PostgreSQL', () => {
     const sent = `SELECT command_id, sent_at IS NOT NULL AS sent, outcome, claimed_until > clock_timestamp() AS claimed FROM saga_commands WHERE instance_key = $1 ORDER BY created_at`;
     await eventually(async () => (await db.pool.query(sent, [orderId])).rows, (rows) => rows.length === 1);
 
-    await expect(running!.runtime.dispatcher.dispatchOnce()).resolves.toBe(3);
+    // The broken instance's first command and the order's; the broken one's later command waits its turn.
+    await expect(running!.runtime.dispatcher.dispatchOnce()).resolves.toBe(2);
 
     expect((await db.pool.query(sent, [orderId])).rows).toEqual([expect.objectContaining({ sent: true, outcome: 'applied' })]);
     expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested']);
-    // Both wait for their claim to lapse; the later one is not sent before the one that failed.
+    // The one that failed waits for its claim to lapse; the later one is not even claimed before it has an outcome.
     expect((await db.pool.query(sent, [broken])).rows).toEqual([
       { command_id: brokenFirst, sent: false, outcome: null, claimed: true },
-      { command_id: brokenThen, sent: false, outcome: null, claimed: true },
+      { command_id: brokenThen, sent: false, outcome: null, claimed: null },
     ]);
+    await expect(running!.runtime.dispatcher.dispatchOnce()).resolves.toBe(0);
     expect(await typesOf(paymentStream(broken))).toEqual([]);
+  });
+
+  it('holds an instance’s later commands behind an earlier one that failed, also those decided after the failure', async () => {
+    await start();
+    await running!.runtime.sending.stop();
+    const orderId = randomUUID();
+    await place(orderId);
+    const outbox = `SELECT type, sent_at IS NOT NULL AS sent FROM saga_commands WHERE instance_key = $1 ORDER BY seq`;
+    await eventually(async () => (await db.pool.query(outbox, [orderId])).rows, (rows) => rows.length === 1);
+    // RequestPayment fails once (an error that is not a refusal, e.g. a deadlock): it waits for its claim to lapse.
+    let failures = 0;
+    const flaky = {
+      execute: (...args: Parameters<AggregateRepository['execute']>) =>
+        args[1].type === 'RequestPayment' && failures++ === 0 ? Promise.reject(new Error('deadlock detected')) : repository.execute(...args),
+    };
+    const sender = new SagaCommandDispatcher(db.pool, store, flaky as unknown as AggregateRepository, catalog, [depositSaga]);
+    expect(await sender.dispatchOnce()).toBe(1);
+    // Its deadline falls due meanwhile: CancelOrder and VoidPayment are decided, after it.
+    await db.pool.query(`UPDATE saga_deadlines SET due_at = now() - interval '1 second' WHERE instance_key = $1`, [orderId]);
+    expect(await running!.runtime.deadlines.fireDue()).toBe(1);
+
+    // Sent ahead of RequestPayment, VoidPayment would find no payment, and the payment requested later would stay.
+    expect(await sender.dispatchOnce()).toBe(0);
+    expect((await db.pool.query(outbox, [orderId])).rows).toEqual([
+      { type: 'RequestPayment', sent: false },
+      { type: 'CancelOrder', sent: false },
+      { type: 'VoidPayment', sent: false },
+    ]);
+    // Once its claim lapses, it goes, and the rest after it, in order.
+    await db.pool.query(`UPDATE saga_commands SET claimed_until = NULL WHERE instance_key = $1`, [orderId]);
+    while ((await sender.dispatchOnce()) > 0);
+    expect((await db.pool.query(outbox, [orderId])).rows.every((row) => row.sent)).toBe(true);
+    expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested', 'payment.voided']);
+    expect(await typesOf(orderStream(orderId))).toEqual(['order.placed', 'order.cancelled']);
+  });
+
+  it('does not send an instance’s later command while another sender still sends its earlier one (two workers)', async () => {
+    await start();
+    await running!.runtime.sending.stop();
+    const orderId = randomUUID();
+    await place(orderId);
+    const outbox = `SELECT type FROM saga_commands WHERE instance_key = $1`;
+    await eventually(async () => (await db.pool.query(outbox, [orderId])).rows, (rows) => rows.length === 1);
+    // Worker A's sender claims RequestPayment and is slow to send it (well within its claim).
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const slowRepository = { execute: async (...args: Parameters<AggregateRepository['execute']>) => (await slow, repository.execute(...args)) };
+    const workerA = new SagaCommandDispatcher(db.pool, store, slowRepository as unknown as AggregateRepository, catalog, [depositSaga]);
+    const workerB = new SagaCommandDispatcher(db.pool, store, repository, catalog, [depositSaga]);
+    const aSending = workerA.dispatchOnce();
+    try {
+      await sleep(100);
+      // The deadline falls due: CancelOrder and VoidPayment, which worker B's sender finds.
+      await db.pool.query(`UPDATE saga_deadlines SET due_at = now() - interval '1 second' WHERE instance_key = $1`, [orderId]);
+      expect(await running!.runtime.deadlines.fireDue()).toBe(1);
+      expect(await workerB.dispatchOnce()).toBe(0);
+    } finally {
+      release();
+      await aSending;
+    }
+    while ((await workerB.dispatchOnce()) > 0);
+
+    expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested', 'payment.voided']);
+  });
+
+  it('sends one step’s commands in the order the step decided them', async () => {
+    await start();
+    await running!.runtime.sending.stop();
+    const orderId = randomUUID();
+    await place(orderId);
+    await eventually(async () => (await db.pool.query(`SELECT 1 FROM saga_commands WHERE instance_key = $1`, [orderId])).rows, (rows) => rows.length === 1);
+    await db.pool.query(`UPDATE saga_deadlines SET due_at = now() - interval '1 second' WHERE instance_key = $1`, [orderId]);
+    expect(await running!.runtime.deadlines.fireDue()).toBe(1);
+
+    const { rows } = await db.pool.query(`SELECT type FROM saga_commands WHERE instance_key = $1 ORDER BY seq`, [orderId]);
+    expect(rows.map((row) => row.type)).toEqual(['RequestPayment', 'CancelOrder', 'VoidPayment']);
   });
 
   it('counts the failed sends of a command that keeps failing, with its last error, for operators to see', async () => {

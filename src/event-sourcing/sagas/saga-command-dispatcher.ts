@@ -67,12 +67,21 @@ export class SagaCommandDispatcher {
     this.sagas = new Map(sagas.map((saga) => [saga.name, saga]));
   }
 
-  /** Claims and sends the oldest unsent commands; how many it sent. */
+  /** Claims and sends the oldest unsent commands, each the oldest unsent of its instance; how many it claimed. */
   async dispatchOnce(): Promise<number> {
+    // One instance's commands go out in the order its steps decided them (seq): a command is
+    // claimed only once every older one of its instance has an outcome. An older one another
+    // sender is still sending, or one that failed and waits for its claim to lapse, holds back
+    // the later ones, whichever worker finds them. Other instances' go on: a command that fails
+    // every time (a bug, not a refusal) holds back only its own instance.
     const { rows } = await this.pool.query<SagaCommandRow>(
       `WITH claimable AS (
-         SELECT command_id, claimed_at AS previous_claim FROM saga_commands
+         SELECT command_id, claimed_at AS previous_claim FROM saga_commands c
          WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
+           AND NOT EXISTS (
+             SELECT 1 FROM saga_commands older
+             WHERE older.saga = c.saga AND older.tenant_id = c.tenant_id AND older.instance_key = c.instance_key
+               AND older.sent_at IS NULL AND older.seq < c.seq)
          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
        UPDATE saga_commands c SET claimed_until = clock_timestamp() + make_interval(secs => $1), claimed_at = clock_timestamp()
        FROM claimable WHERE c.command_id = claimable.command_id
@@ -81,15 +90,9 @@ export class SagaCommandDispatcher {
          claimable.previous_claim IS NULL OR coalesce(c.last_failed_at >= claimable.previous_claim, false) AS last_send_over`,
       [this.options.claimSeconds ?? 30, this.options.batchSize ?? 20],
     );
-    // One instance's commands go out in the order its steps decided them: after one that
-    // failed, the rest of its instance's wait with it. Other instances' go on: a command that
-    // fails every time (a bug, not a refusal) must not hold back the commands claimed with it.
-    const held = new Set<string>();
-    for (const row of [...rows].sort((a, b) => a.created_at.getTime() - b.created_at.getTime())) {
-      const instance = JSON.stringify([row.saga, row.tenant_id, row.instance_key]);
-      if (held.has(instance)) continue;
+    // At most one command per instance is claimed, so one that fails holds back no other claimed with it.
+    for (const row of rows) {
       await this.send(row).catch(async (error: unknown) => {
-        held.add(instance);
         this.options.log?.(`saga ${row.saga}: ${row.type} ${row.command_id} failed (${String(error)}); sent again when its claim lapses`);
         await this.recordFailure(row, error);
       });

@@ -54,8 +54,10 @@ export const commitStep = async (
     await client.query(
       `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id)
        SELECT c.id, $1, $2, $3, c.aggregate_type, c.type, c.data, c.correlation_id, c.causation_id
-       FROM jsonb_to_recordset($4::jsonb)
-         AS c(id uuid, aggregate_type text, type text, data jsonb, correlation_id text, causation_id text)
+       FROM ROWS FROM (jsonb_to_recordset($4::jsonb) AS (id uuid, aggregate_type text, type text, data jsonb, correlation_id text, causation_id text))
+         WITH ORDINALITY AS c(id, aggregate_type, type, data, correlation_id, causation_id, ordinal)
+       -- Numbered (seq) in the order the step decided them: the sender sends them in that order.
+       ORDER BY c.ordinal
        ON CONFLICT (command_id) DO NOTHING`,
       [
         sagaName,
