@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AggregateCatalog } from '../../src/event-sourcing/aggregates/aggregate-catalog.js';
+import { AggregateRepository } from '../../src/event-sourcing/aggregates/aggregate-repository.js';
+import { PersonalData } from '../../src/event-sourcing/personal-data/personal-data.js';
+import { SagaRuntime } from '../../src/event-sourcing/sagas/saga-runtime.js';
+import { Sagas } from '../../src/event-sourcing/sagas/sagas.js';
+import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
+import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
+import { PostgresSubscriptionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
+import { SubscriptionWorker } from '../../src/event-sourcing/subscriptions/subscription-worker.js';
 import { expectError, sendJson, type Reply } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
 import { stay } from '../support/stays.js';
@@ -131,5 +140,65 @@ describe('reservations with a deposit', () => {
 
   it('keeps the saga list to operators', async () => {
     expect((await sendJson(app.baseUrl, 'GET', '/v1/admin/sagas', app.as('owner'))).status).toBe(403);
+  });
+});
+
+/**
+ * The saga's confirmation racing staff's: a web-only app, whose deposit saga this test runs by
+ * hand (its subscription and its sender), so that the saga's subscription can fall behind.
+ */
+describe('a reservation with a deposit confirmed by hand before the saga confirms it', () => {
+  let app: TestApp;
+  let practice: string;
+  let runtime: SagaRuntime;
+  let worker: SubscriptionWorker | undefined;
+
+  beforeAll(async () => {
+    app = await startTestApp({ ROLE: 'web', LOG_LEVEL: 'fatal' });
+    practice = await createPractice(app, 'owner');
+    const get = <T>(token: unknown) => app.app.get(token as never) as T;
+    const pool = app.db.pool;
+    runtime = new SagaRuntime(get<PostgresEventStore>(PostgresEventStore), pool, get<AggregateRepository>(AggregateRepository), get<AggregateCatalog>(AggregateCatalog), get<Sagas>(Sagas).all());
+    const log = new PostgresSubscriptionLog(pool, get<EventRegistry>(EventRegistry), get<PersonalData>(PersonalData));
+    worker = new SubscriptionWorker(pool, log, runtime.subscriptions(), { pollIntervalMs: 50, heartbeatMs: 200 });
+    await worker.start();
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await app.close();
+  });
+
+  it('keeps its captured deposit: the saga’s refused confirmation (RESERVATION_NOT_READY) voids nothing', async () => {
+    const reservations = `/v1/practices/${practice}/reservations`;
+    const created = await sendJson(app.baseUrl, 'POST', reservations, app.as('owner'), { ...stay(), deposit: { amount: 5000, currency: 'EUR' } });
+    expect(created.status).toBe(201);
+    const id = created.body.reservationId as string;
+    const outbox = async () =>
+      (await app.db.pool.query(`SELECT type, outcome, error->>'code' AS code FROM saga_commands WHERE instance_key = $1 ORDER BY seq`, [id])).rows;
+    const decided = async (n: number) => {
+      for (let i = 0; i < 200 && (await outbox()).length < n; i++) await sleep(50);
+    };
+    await decided(1);
+    expect(await runtime.dispatcher.dispatchOnce()).toBe(1); // RequestPayment
+    const callback = { outcome: 'captured', providerReference: 'ref-1' };
+    expect((await sendJson(app.baseUrl, 'POST', `/v1/practices/${practice}/payments/${id}/callback`, app.as('owner'), callback)).status).toBe(200);
+    await decided(2); // ConfirmReservation
+    // The saga's subscription falls behind (or its process dies) before it sees staff's confirmation.
+    await worker!.stop();
+    worker = undefined;
+    expect((await sendJson(app.baseUrl, 'POST', `${reservations}/${id}/confirm`, app.as('owner'))).status).toBe(200);
+
+    expect(await runtime.dispatcher.dispatchOnce()).toBe(1); // ConfirmReservation: refused, it is confirmed already
+    expect(await runtime.dispatcher.dispatchOnce()).toBe(0); // and the saga decided nothing on that
+
+    expect(await outbox()).toEqual([
+      { type: 'RequestPayment', outcome: 'applied', code: null },
+      { type: 'ConfirmReservation', outcome: 'refused', code: 'RESERVATION_NOT_READY' },
+    ]);
+    const reservation = await sendJson(app.baseUrl, 'GET', `${reservations}/${id}`, app.as('owner'));
+    const payment = await sendJson(app.baseUrl, 'GET', `/v1/practices/${practice}/payments/${id}`, app.as('owner'));
+    expect({ reservation: reservation.body.status, payment: payment.body.status }).toEqual({ reservation: 'confirmed', payment: 'captured' });
+    const instance = await app.db.pool.query(`SELECT done, state FROM saga_instances WHERE instance_key = $1`, [id]);
+    expect(instance.rows).toEqual([{ done: true, state: { status: 'ended', outcome: 'paid' } }]);
   });
 });

@@ -89,6 +89,16 @@ describe('the reservation deposit saga', () => {
         .when(commandRefused('ConfirmReservation', 'RESERVATION_CLOSED', 'Reservation is cancelled', AT))
         .then({ send: [voidPayment('Reservation closed before its deposit was paid: RESERVATION_CLOSED')], ends: true }));
 
+    it('keeps the captured payment when the confirmation is refused because staff confirmed the reservation meanwhile', () =>
+      given(created, captured)
+        .when(commandRefused('ConfirmReservation', 'RESERVATION_NOT_READY', 'Reservation cannot be confirmed while confirmed', AT))
+        .then({ ends: true }));
+
+    it('voids the captured payment when the confirmation was given up by an operator', () =>
+      given(created, captured)
+        .when(commandRefused('ConfirmReservation', 'GIVEN_UP', 'Given up by operator olga', AT))
+        .then({ send: [voidPayment('Reservation closed before its deposit was paid: GIVEN_UP')], ends: true }));
+
     it('voids the captured payment when the cancellation by hand reaches it first', () =>
       given(created, captured)
         .when(onReservation(reservationCancelled(), 2))

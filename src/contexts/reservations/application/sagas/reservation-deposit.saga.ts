@@ -15,13 +15,22 @@ export type DepositProcess =
 
 const DEADLINE = 'deposit';
 const REQUEST_PAYMENT = 'RequestPayment';
+/**
+ * The refusal of a confirmation whose reservation is past `pending`: confirmed (by staff, before
+ * the saga's command reached it) or checked in since. It stays, so its deposit stays too. Any
+ * other refusal (`RESERVATION_CLOSED`: cancelled or completed; `GIVEN_UP` by an operator) leaves
+ * it unconfirmed by this saga: the deposit is voided. The refusal can reach the saga before the
+ * `reservation.confirmed` event that explains it, so the code decides, not the order they come in.
+ */
+const CONFIRMED_ALREADY = 'RESERVATION_NOT_READY';
 
 /**
  * A reservation made with a deposit is confirmed once the deposit is paid, and cancelled if the
  * payment fails or does not arrive in time (the payment is then voided). A reservation
  * confirmed or cancelled by hand meanwhile ends it (a cancelled one's payment is voided, even
  * when it was captured: the confirmation the saga sent is then refused, or the cancellation
- * reaches it first). A payment that cannot be requested (the command refused, or given up by
+ * reaches it first; a confirmed one keeps it, also when the saga's own confirmation is refused
+ * because of it). A payment that cannot be requested (the command refused, or given up by
  * an operator) cancels the reservation. The payment of a reservation has the reservation's id, so payment events
  * find their instance.
  */
@@ -49,7 +58,8 @@ export const reservationDepositSaga = (deadlineSeconds: number) =>
         case 'reservation.cancelled':
           return { status: 'ended', outcome: state.status === 'confirming' ? 'refunded' : 'closed-by-hand' };
         case 'command.refused':
-          return { status: 'ended', outcome: message.data.commandType === REQUEST_PAYMENT ? 'payment-failed' : 'refunded' };
+          if (message.data.commandType === REQUEST_PAYMENT) return { status: 'ended', outcome: 'payment-failed' };
+          return { status: 'ended', outcome: message.data.code === CONFIRMED_ALREADY ? 'paid' : 'refunded' };
         default:
           return state; // payment.requested and payment.voided: the saga's own doing, not followed
       }
@@ -87,7 +97,9 @@ const settle = (message: SagaMessage<DepositEvent>, state: DepositProcess): Reac
     case 'command.refused':
       // The payment could not even be requested (refused, or given up by an operator): no deposit will come.
       if (message.data.commandType === REQUEST_PAYMENT) return { send: [cancel(`Deposit could not be requested: ${message.data.code}`)] };
-      // The confirmation, of a reservation closed after its deposit was captured.
+      // The confirmation, of a reservation confirmed by hand meanwhile: it keeps its deposit.
+      if (message.data.code === CONFIRMED_ALREADY) return {};
+      // The confirmation, of a reservation closed after its deposit was captured (or given up).
       return { send: [voidPayment(`Reservation closed before its deposit was paid: ${message.data.code}`)] };
     default:
       return {}; // confirmed (by hand, or by this saga's own command): nothing more to do
