@@ -91,6 +91,20 @@ describe('personal data across processes', () => {
     );
   };
 
+  /** A table of guests' names holding one row of `guestId`, and a forgetting (in the first process) that redacts it. */
+  const forgettingWithRow = async (table: string, guestId: string, name: string): Promise<SubjectForgetting> => {
+    await db.pool.query(`CREATE TABLE ${table} (tenant_id text, guest_id text, name text, PRIMARY KEY (tenant_id, guest_id))`);
+    await db.pool.query(`INSERT INTO ${table} VALUES ('practice-1', $1, $2)`, [guestId, name]);
+    return new SubjectForgetting(db.pool, first.keys, () => [{ table, personal: { tenant: 'tenant_id', subject: 'guest_id', columns: ['name'] } }]);
+  };
+  /** Whether a statement like `query` waits for a lock. */
+  const waitingOnLock = async (query: string): Promise<boolean> =>
+    (
+      await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`, [
+        query,
+      ])
+    ).rows.length > 0;
+
   beforeAll(async () => {
     db = await createTestDatabase();
     [first, second] = [process(db), process(db)];
@@ -173,20 +187,9 @@ describe('personal data across processes', () => {
   });
 
   it('makes an append storing a new key of a subject being forgotten wait for the forgetting: it is then written after it', async () => {
-    await db.pool.query(`CREATE TABLE race_guests (tenant_id text, guest_id text, name text, PRIMARY KEY (tenant_id, guest_id))`);
-    await db.pool.query(`INSERT INTO race_guests VALUES ('practice-1', 'g-race', 'Ada Lovelace')`);
+    const forgetting = await forgettingWithRow('race_guests', 'g-race', 'Ada Lovelace');
     const before = stream();
     await arrive(first.store, before, 'g-race', 'Ada Lovelace');
-    const forgetting = new SubjectForgetting(db.pool, first.keys, () => [
-      { table: 'race_guests', personal: { tenant: 'tenant_id', subject: 'guest_id', columns: ['name'] } },
-    ]);
-    const waitingOn = async (query: string) =>
-      (
-        await db.pool.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`,
-          [query],
-        )
-      ).rows.length > 0;
     // A writer of the guest's row holds the forgetting in its redaction: it has deleted the keys it saw, and not committed.
     const holder = await db.pool.connect();
     await holder.query(`BEGIN`);
@@ -195,10 +198,10 @@ describe('personal data across processes', () => {
     const later = stream();
     let appended = false;
     try {
-      expect(await eventually(() => waitingOn('UPDATE race_guests%'), Boolean)).toBe(true);
+      expect(await eventually(() => waitingOnLock('UPDATE race_guests%'), Boolean)).toBe(true);
       // The second process keeps no key of the guest: its append seals under a new one, and waits.
       const appending = arrive(second.store, later, 'g-race', 'Ada King').then(() => (appended = true));
-      expect(await eventually(() => waitingOn('%chronicle_append%'), Boolean)).toBe(true);
+      expect(await eventually(() => waitingOnLock('%chronicle_append%'), Boolean)).toBe(true);
       expect(appended).toBe(false);
       await holder.query(`COMMIT`);
       expect((await forgotten)?.keysDeleted).toBe(1);
@@ -215,22 +218,16 @@ describe('personal data across processes', () => {
   });
 
   it('forgets all the same when it deadlocks with an append holding a row of the subject and waiting for its lock', async () => {
-    await db.pool.query(`CREATE TABLE deadlock_guests (tenant_id text, guest_id text, name text, PRIMARY KEY (tenant_id, guest_id))`);
-    await db.pool.query(`INSERT INTO deadlock_guests VALUES ('practice-1', 'g-dead', 'Dee Lock')`);
+    const forgetting = await forgettingWithRow('deadlock_guests', 'g-dead', 'Dee Lock');
     const at = stream();
     await arrive(first.store, at, 'g-dead', 'Dee Lock');
-    const forgetting = new SubjectForgetting(db.pool, first.keys, () => [
-      { table: 'deadlock_guests', personal: { tenant: 'tenant_id', subject: 'guest_id', columns: ['name'] } },
-    ]);
     // As a group commit does: a row of the subject's written, then the subject's shared lock asked for.
     const append = await db.pool.connect();
     try {
       await append.query(`BEGIN`);
       await append.query(`UPDATE deadlock_guests SET name = name WHERE guest_id = 'g-dead'`);
       const forgotten = forgetting.forget('practice-1', 'g-dead', receptionist);
-      const waiting = async () =>
-        (await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE deadlock_guests SET name = $3%'`)).rows.length > 0;
-      expect(await eventually(waiting, Boolean)).toBe(true);
+      expect(await eventually(() => waitingOnLock('UPDATE deadlock_guests%'), Boolean)).toBe(true);
       // The forgetting waits for the row while holding the lock: asking for the lock closes the circle.
       await append.query(`SELECT pg_advisory_xact_lock_shared(subject_lock('practice-1', 'g-dead'))`);
       await append.query(`COMMIT`);
