@@ -25,9 +25,8 @@ interface SagaCommandRow {
   readonly last_error: string | null;
   readonly give_up_by: string | null;
   /**
-   * Whether the last send of it is known to have ended: never claimed before, or its last
-   * claim's send failed since (one that lost its database may still commit; a send still under
-   * way holds the row locked, see `dispatch`).
+   * Whether no send of it can still be under way: never claimed before, or its last claim's
+   * send failed (a sender whose claim lapsed may still be sending it, slowly).
    */
   readonly last_send_over: boolean;
 }
@@ -52,9 +51,7 @@ export interface SagaCommandDispatcherOptions {
  * handed to its saga as `command.refused`, in one transaction, so the saga can compensate.
  * Any other failure is counted with the command, and it goes again when its claim lapses,
  * until it succeeds, is refused, or an operator gives it up (`SagaOutbox`): then the next
- * claim records it refused with `GIVEN_UP` instead of sending it, once no send of it can still
- * commit. Each send, and the recording of its outcome, hold the command's row locked
- * (`dispatch`): a command being sent is neither claimed again nor given up.
+ * claim records it refused with `GIVEN_UP` instead of sending it.
  */
 export class SagaCommandDispatcher {
   private readonly sagas: ReadonlyMap<string, AnySaga>;
@@ -94,66 +91,23 @@ export class SagaCommandDispatcher {
       [this.options.claimSeconds ?? 30, this.options.batchSize ?? 20],
     );
     // At most one command per instance is claimed, so one that fails holds back no other claimed with it.
-    for (const row of rows) await this.dispatch(row);
+    for (const row of rows) {
+      await this.send(row).catch(async (error: unknown) => {
+        this.options.log?.(`saga ${row.saga}: ${row.type} ${row.command_id} failed (${String(error)}); sent again when its claim lapses`);
+        await this.recordFailure(row, error);
+      });
+    }
     return rows.length;
   }
 
-  /**
-   * Sends one claimed command, and records its outcome, in a transaction that locks the
-   * command's row from before the send begins until its outcome commits: its send is the only
-   * one under way (a claim skips a row so locked, even once its claim lapsed), and a give-up
-   * (`FOR UPDATE`) waits for it to end. The lock is `FOR KEY SHARE`, so an operator asking to
-   * give the command up (an UPDATE of the row) does not wait for a slow send.
-   */
-  private async dispatch(row: SagaCommandRow): Promise<void> {
-    // Set once the command's own transaction has ended without a refusal: it may have committed.
-    let executed = false;
-    try {
-      await inTransaction(
-        this.pool,
-        async (client) => {
-          const givingUp = row.give_up_by !== null && row.last_send_over;
-          const { rowCount } = await client.query(
-            `SELECT 1 FROM saga_commands WHERE command_id = $1 AND sent_at IS NULL ${givingUp ? 'FOR UPDATE' : 'FOR KEY SHARE'}`,
-            [row.command_id],
-          );
-          if (rowCount === 0) return; // another sender recorded its outcome since the claim
-          if (givingUp) return this.giveUp(client, row);
-          if ((await this.send(client, row)) === 'refused') return;
-          executed = true;
-          await this.mark(client, row, 'applied', null);
-        },
-        // The lock must last as long as the send, however slow: a transaction killed for being
-        // idle would release it while the send may still commit.
-        'BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0',
-      );
-    } catch (error) {
-      this.options.log?.(`saga ${row.saga}: ${row.type} ${row.command_id} failed (${String(error)}); sent again when its claim lapses`);
-      // Once the command went through, a failure to record it is not the command's: counted, it
-      // would let a give-up compensate for a command that was applied. It is sent again (its id
-      // makes that harmless) and marked applied then.
-      if (!executed) await this.recordFailure(row, error);
+  private async send(row: SagaCommandRow): Promise<void> {
+    // Given up only once no send of it can still commit; until then it is sent again, as ever.
+    if (row.give_up_by !== null && row.last_send_over) {
+      const after = row.last_error === null ? '' : ` after ${row.attempts} failed attempts (last: ${row.last_error})`;
+      return this.refuse(row, GIVEN_UP, `Given up by operator ${row.give_up_by}${after}`);
     }
-  }
-
-  /**
-   * Given up only once no send of it can still commit: none is under way (this transaction holds
-   * the row `FOR UPDATE`, which waits for any send's lock) and the last one failed since the
-   * claim before this one (`last_send_over`; a send that lost its database is not known to have
-   * failed). Until then it is sent again, as ever.
-   */
-  private async giveUp(client: PoolClient, row: SagaCommandRow): Promise<void> {
-    const after = row.last_error === null ? '' : ` after ${row.attempts} failed attempts (last: ${row.last_error})`;
-    await this.refuse(client, row, GIVEN_UP, `Given up by operator ${row.give_up_by}${after}`);
-  }
-
-  /** Runs the command through its aggregate; a refusal is recorded and handed to its saga. */
-  private async send(client: PoolClient, row: SagaCommandRow): Promise<'applied' | 'refused'> {
     const aggregate = this.catalog.entry(row.aggregate_type);
-    if (!aggregate) {
-      await this.refuse(client, row, 'UNKNOWN_AGGREGATE', `No aggregate "${row.aggregate_type}"`);
-      return 'refused';
-    }
+    if (!aggregate) return this.refuse(row, 'UNKNOWN_AGGREGATE', `No aggregate "${row.aggregate_type}"`);
     const metadata = {
       now: new Date().toISOString(),
       actor: SAGA_ACTOR,
@@ -166,26 +120,27 @@ export class SagaCommandDispatcher {
       await this.repository.execute(aggregate, { type: row.type, data: row.data, metadata });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error; // not sent: it stays claimed, and goes again when the claim lapses
-      await this.refuse(client, row, error.code, error.message, error.kind);
-      return 'refused';
+      return this.refuse(row, error.code, error.message, error.kind);
     }
-    return 'applied';
+    await this.mark(this.pool, row, 'applied', null);
   }
 
-  /** Records the refusal and steps the saga with it, together (in the send's transaction): a crash between them sends the command again. */
-  private async refuse(client: PoolClient, row: SagaCommandRow, code: string, message: string, kind?: string): Promise<void> {
-    // A sender whose claim lapsed before it locked the row may find the refusal recorded by the next one: the saga steps once.
-    if (!(await this.mark(client, row, 'refused', { kind, code, message }))) return;
-    const saga = this.sagas.get(row.saga);
-    if (!saga) return;
-    const stream = sagaStream(saga.name, row.tenant_id, row.instance_key);
-    const loaded = await loadInstance(client, stream);
-    const refused = commandRefused(row.type, code, message, new Date());
-    const { instance_key: key, tenant_id: tenantId, command_id: messageId, correlation_id: correlationId } = row;
-    const step = sagaStep(saga, loaded.instance, { key, tenantId, messageId, correlationId, message: refused });
-    if (step === null) return; // the instance ended meanwhile: the refusal stays on record
-    const trigger = { type: refused.type, id: messageId, correlationId, at: refused.occurredAt };
-    await commitStep(client, this.store, saga.name, stream, loaded.version, step, trigger);
+  /** Records the refusal and steps the saga with it, together: a crash between them sends the command again. */
+  private async refuse(row: SagaCommandRow, code: string, message: string, kind?: string): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      // A sender whose claim lapsed while it sent may find the refusal recorded by the next one: the saga steps once.
+      if (!(await this.mark(client, row, 'refused', { kind, code, message }))) return;
+      const saga = this.sagas.get(row.saga);
+      if (!saga) return;
+      const stream = sagaStream(saga.name, row.tenant_id, row.instance_key);
+      const loaded = await loadInstance(client, stream);
+      const refused = commandRefused(row.type, code, message, new Date());
+      const { instance_key: key, tenant_id: tenantId, command_id: messageId, correlation_id: correlationId } = row;
+      const step = sagaStep(saga, loaded.instance, { key, tenantId, messageId, correlationId, message: refused });
+      if (step === null) return; // the instance ended meanwhile: the refusal stays on record
+      const trigger = { type: refused.type, id: messageId, correlationId, at: refused.occurredAt };
+      await commitStep(client, this.store, saga.name, stream, loaded.version, step, trigger);
+    });
   }
 
   /**
@@ -204,7 +159,7 @@ export class SagaCommandDispatcher {
   }
 
   /** Records the command's outcome; false if another sender recorded one first. */
-  private async mark(db: PoolClient, row: SagaCommandRow, outcome: 'applied' | 'refused', error: object | null): Promise<boolean> {
+  private async mark(db: Pool | PoolClient, row: SagaCommandRow, outcome: 'applied' | 'refused', error: object | null): Promise<boolean> {
     const { rowCount } = await db.query(
       `UPDATE saga_commands SET sent_at = clock_timestamp(), outcome = $2, error = $3 WHERE command_id = $1 AND sent_at IS NULL`,
       [row.command_id, outcome, error === null ? null : JSON.stringify(error)],

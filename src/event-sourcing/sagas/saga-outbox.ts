@@ -60,13 +60,11 @@ const viewOf = (row: OutboxRow): UnsentSagaCommand => ({
 /**
  * Operators' view of the commands sagas left to send: the oldest first, with the failures
  * of those that keep failing. Giving one up is done by the sender that next claims it once its
- * last send is known to have ended (failed since it was claimed) and none is under way (a send
- * holds the command's row locked until its outcome commits, and the give-up waits for that
- * lock): it records the command refused with `GIVEN_UP`, and its saga compensates as for any
- * refusal. So a command is never given up while a send of it may still commit: one whose send
- * lost its database is sent again first, as ever (its id makes that harmless). Asking does not
- * wait for a send under way. A command that failed waits for its claim to lapse (30 s); one held
- * behind an earlier command of its instance waits for that one.
+ * last send is known to have ended (failed since it was claimed): it records the command
+ * refused with `GIVEN_UP`, and its saga compensates as for any refusal. So a command is never
+ * given up while a send of it may still commit: one whose sender's claim lapsed mid-send is
+ * sent again first, as ever (its id makes that harmless). A command that failed waits for its
+ * claim to lapse (30 s); one held behind an earlier command of its instance waits for that one.
  */
 export class SagaOutbox {
   constructor(private readonly pool: Pool) {}
