@@ -352,6 +352,9 @@ describe('sagas on PostgreSQL', () => {
 
     const { rows } = await db.pool.query(`SELECT type FROM saga_commands WHERE instance_key = $1 ORDER BY seq`, [orderId]);
     expect(rows.map((row) => row.type)).toEqual(['RequestPayment', 'CancelOrder', 'VoidPayment']);
+    // Operators see them in that order too: the earliest, the one to give up first, comes first.
+    const listed = (await new SagaOutbox(db.pool).unsent({ saga: depositSaga.name, limit: 500 })).filter((c) => c.key === orderId);
+    expect(listed.map((command) => command.type)).toEqual(['RequestPayment', 'CancelOrder', 'VoidPayment']);
   });
 
   it('counts the failed sends of a command that keeps failing, with its last error, for operators to see', async () => {

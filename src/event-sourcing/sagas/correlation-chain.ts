@@ -74,7 +74,7 @@ export class CorrelationChains {
       this.store.readCorrelation(tenantId, correlationId, { limit: CHAIN_EVENTS + 1 }),
       this.pool.query<CommandRow>(
         `SELECT command_id, saga, aggregate_type, type, data, causation_id, outcome, error, created_at, sent_at
-         FROM saga_commands WHERE tenant_id = $1 AND correlation_id = $2 ORDER BY created_at`,
+         FROM saga_commands WHERE tenant_id = $1 AND correlation_id = $2 ORDER BY seq`,
         [tenantId, correlationId],
       ),
     ]);

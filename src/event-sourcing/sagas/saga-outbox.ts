@@ -71,7 +71,7 @@ export class SagaOutbox {
 
   async unsent({ saga, limit }: UnsentSagaCommandFilter): Promise<UnsentSagaCommand[]> {
     const { rows } = await this.pool.query<OutboxRow>(
-      `SELECT ${COLUMNS} FROM saga_commands WHERE sent_at IS NULL AND ($1::text IS NULL OR saga = $1) ORDER BY created_at, command_id LIMIT $2`,
+      `SELECT ${COLUMNS} FROM saga_commands WHERE sent_at IS NULL AND ($1::text IS NULL OR saga = $1) ORDER BY seq LIMIT $2`,
       [saga ?? null, limit],
     );
     return rows.map(viewOf);
