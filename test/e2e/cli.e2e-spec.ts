@@ -36,7 +36,7 @@ describe('CLI: projections commands', () => {
   const report = async (): Promise<ProjectionReport> => (await call('GET', '/v1/admin/projections/occupancy', app.as('ops', 'system'))).body;
   /** Running, no lag, and every partition at the newest event (one report's queries may each see another moment). */
   const caughtUp = async (): Promise<ProjectionReport> => {
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 20_000;
     for (;;) {
       const { rows } = await app.db.pool.query<{ transaction_id: string; position: string }>(
         `SELECT e.transaction_id::text AS transaction_id, e.position FROM events e ORDER BY e.transaction_id DESC, e.position DESC LIMIT 1`,

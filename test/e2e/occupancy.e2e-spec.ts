@@ -7,7 +7,7 @@ import { createPractice } from '../support/practices.js';
 
 /**
  * Occupancy per night over real HTTP. The read model is async (kept by the in-process
- * projection worker), so each check polls until the counts appear, for up to ~5 s.
+ * projection worker), so each check polls until the counts appear, for up to ~20 s.
  */
 
 
@@ -54,9 +54,9 @@ describe('Occupancy per night over HTTP', () => {
   const expected = (from: string, to: string, reserved: Record<string, number>): Day[] =>
     range(from, to).map((date) => ({ date, reserved: reserved[date] ?? 0 }));
 
-  /** Waits (up to ~5 s) until every partition of the occupancy projection has passed the newest event. */
+  /** Waits (up to ~20 s) until every partition of the occupancy projection has passed the newest event. */
   const caughtUp = async (): Promise<void> => {
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 20_000;
     for (;;) {
       const { rows } = await app.db.pool.query<{ behind: number }>(
         `SELECT count(*)::int AS behind FROM projection_checkpoints c
@@ -64,20 +64,20 @@ describe('Occupancy per night over HTTP', () => {
            AND (c.transaction_id, c.position) < (SELECT transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1)`,
       );
       if (rows[0].behind === 0) return;
-      if (Date.now() > deadline) throw new Error(`occupancy is still ${rows[0].behind} partition(s) behind after 5 s`);
+      if (Date.now() > deadline) throw new Error(`occupancy is still ${rows[0].behind} partition(s) behind after 20 s`);
       await sleep(25);
     }
   };
 
   /**
    * Polls until occupancy of [from, to] shows `reserved` (and 0 on every other day), for up
-   * to ~5 s; then, once the projection has passed every event, asserts it exactly: a count
+   * to ~20 s; then, once the projection has passed every event, asserts it exactly: a count
    * that appears and then overshoots (an event applied twice) fails too.
    */
   const eventually = async (from: string, to: string, reserved: Record<string, number>, practiceId = practice): Promise<void> => {
     const reader = practiceId === practice ? VIEWER : OTHER_OWNER;
     const want = expected(from, to, reserved);
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 20_000;
     for (;;) {
       const reply = await occupancy(from, to, reader, practiceId);
       if (reply.status === 200 && JSON.stringify(reply.body.days) === JSON.stringify(want)) break;

@@ -67,7 +67,7 @@ describe('Payments over HTTP', () => {
 
   /** Waits until every partition of the charge subscription has passed the newest event: all handed over. */
   const chargesHandedOver = async (): Promise<void> => {
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 20_000;
     for (;;) {
       const { rows } = await app.db.pool.query<{ behind: number }>(
         `SELECT count(*)::int AS behind FROM projection_checkpoints c
@@ -76,7 +76,7 @@ describe('Payments over HTTP', () => {
              SELECT transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1)`,
       );
       if (rows[0].behind === 0) return;
-      if (Date.now() > deadline) throw new Error(`payment-charges is ${rows[0].behind} partition(s) behind after 5 s`);
+      if (Date.now() > deadline) throw new Error(`payment-charges is ${rows[0].behind} partition(s) behind after 20 s`);
       await sleep(25);
     }
   };
@@ -242,7 +242,7 @@ describe('A payment requested while no worker runs', () => {
       const worker = await createApp(env('worker'), { docsUi: false });
       await worker.init();
       try {
-        const deadline = Date.now() + 3_000;
+        const deadline = Date.now() + 20_000;
         while ((await status()) === 'requested' && Date.now() < deadline) await sleep(20);
         expect(await status()).toBe('captured');
       } finally {
