@@ -35,6 +35,9 @@ const dropTables = async (client: PoolClient, tables: readonly string[]): Promis
   for (const table of tables) await client.query(`DROP TABLE IF EXISTS ${table}`);
 };
 
+/** What a rebuild that did not finish leaves behind, dropped. */
+const dropShadowTables = (projection: AsyncProjection) => (client: PoolClient) => dropTables(client, Object.values(shadowTables(projection)));
+
 /** What operators do to projections: look, pause, resume, replay, rebuild, retry dead letters (any subscription's). */
 export class ProjectionAdmin {
   private readonly checkpoints: CheckpointStore;
@@ -78,10 +81,7 @@ export class ProjectionAdmin {
    */
   async resume(name: string): Promise<ProjectionReport> {
     const projection = this.require(name);
-    await this.controls.setPaused(projection.name, false);
-    const control = await this.controls.get(name);
-    if (control.status === 'stopped') await this.controls.setStatus(name, 'running');
-    if (control.status === 'rebuilding') await this.endInterruptedRebuild(projection);
+    await this.controls.resume(projection.name, dropShadowTables(projection));
     return this.report(name);
   }
 
@@ -169,7 +169,7 @@ export class ProjectionAdmin {
 
   /** True when a status 'rebuilding' was left over and is 'running' again; its shadow tables go either way, unless a rebuild is alive. */
   private endInterruptedRebuild(projection: AsyncProjection): Promise<boolean> {
-    return endInterruptedRebuild(this.pool, projection.name, (client) => dropTables(client, Object.values(shadowTables(projection))));
+    return endInterruptedRebuild(this.pool, projection.name, dropShadowTables(projection));
   }
 
   private async rebuildHoldingTheLease(

@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
 import { domainError } from '../domain/domain-error.js';
 import { DeadLetters, unretriedDeadLetters, type DeadLetter } from '../subscriptions/dead-letters.js';
-import { endInterruptedRebuild } from '../subscriptions/rebuild-lease.js';
 import { SubscriptionControls, type SubscriptionStatus } from '../subscriptions/subscription-controls.js';
 import { NO_LAG, subscriptionLags } from '../subscriptions/subscription-lag.js';
 
@@ -73,10 +72,7 @@ export class SubscriptionAdmin {
    */
   async resume(name: string): Promise<SubscriptionReport> {
     await this.require(name);
-    await this.controls.setPaused(name, false);
-    const { status } = await this.controls.get(name);
-    if (status === 'stopped') await this.controls.setStatus(name, 'running');
-    if (status === 'rebuilding') await endInterruptedRebuild(this.pool, name);
+    await this.controls.resume(name);
     return this.report(name);
   }
 

@@ -20,7 +20,6 @@ interface SagaCommandRow {
   readonly data: unknown;
   readonly correlation_id: string;
   readonly causation_id: string;
-  readonly created_at: Date;
   readonly attempts: number;
   readonly last_error: string | null;
   readonly give_up_by: string | null;
@@ -86,7 +85,7 @@ export class SagaCommandDispatcher {
        UPDATE saga_commands c SET claimed_until = clock_timestamp() + make_interval(secs => $1), claimed_at = clock_timestamp()
        FROM claimable WHERE c.command_id = claimable.command_id
        RETURNING c.command_id, c.saga, c.instance_key, c.tenant_id, c.aggregate_type, c.type, c.data, c.correlation_id, c.causation_id,
-         c.created_at, c.attempts, c.last_error, c.give_up_by,
+         c.attempts, c.last_error, c.give_up_by,
          claimable.previous_claim IS NULL OR coalesce(c.last_failed_at >= claimable.previous_claim, false) AS last_send_over`,
       [this.options.claimSeconds ?? 30, this.options.batchSize ?? 20],
     );

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { endInterruptedRebuild } from './rebuild-lease.js';
 
 /** Workers run a subscription only while 'running': 'stopped' at a dead letter, 'rebuilding' until a rebuild's swap. */
@@ -57,6 +57,18 @@ export class SubscriptionControls {
     if (now - (this.rebuildChecked.get(name) ?? 0) < 1000) return false;
     this.rebuildChecked.set(name, now);
     return endInterruptedRebuild(this.pool, name);
+  }
+
+  /**
+   * Lifts the kill switch, and runs again a subscription stopped at a dead letter (workers retry
+   * that event first) or left 'rebuilding' by a rebuild that is gone (`cleanUp` what it left, in
+   * the same transaction); a rebuild still alive goes on.
+   */
+  async resume(name: string, cleanUp?: (client: PoolClient) => Promise<void>): Promise<void> {
+    await this.setPaused(name, false);
+    const { status } = await this.get(name);
+    if (status === 'stopped') await this.setStatus(name, 'running');
+    if (status === 'rebuilding') await endInterruptedRebuild(this.pool, name, cleanUp);
   }
 
   async setPaused(name: string, paused: boolean): Promise<void> {
