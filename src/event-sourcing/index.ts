@@ -31,6 +31,7 @@ export { SubscriptionAdmin, SubscriptionNotFound, type SubscriptionReport } from
 export type { ErrorPolicy, SubscriptionOptions } from './subscriptions/subscription.js';
 export { DependencyUnavailable } from './subscriptions/dependency-unavailable.js';
 export { within } from './store/within.js';
+export { isDatabaseUnavailable } from './store/database-unavailable.js';
 
 // Messaging: the relay of every event to RabbitMQ, and inbox consumers of what it publishes.
 export { AmqpBroker } from './broker/amqp-broker.js';

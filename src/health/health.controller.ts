@@ -1,11 +1,12 @@
-import { Controller, Get, Inject, Optional } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Optional } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../database/database.module.js';
-import { AmqpBroker, SubscriptionWorkerHost, within } from '../event-sourcing/index.js';
+import { AmqpBroker, isDatabaseUnavailable, SubscriptionWorkerHost, within } from '../event-sourcing/index.js';
 import { Public } from '../auth/public.decorator.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
+import { SharedCheck } from './shared-check.js';
 
 const DATABASE_CHECK_MS = 1_500;
 
@@ -14,6 +15,9 @@ const DATABASE_CHECK_MS = 1_500;
 @NotRateLimited()
 @Controller('health')
 export class HealthController {
+  private readonly database = new SharedCheck(() => this.databaseCheck());
+  private readonly logger = new Logger('Health');
+
   constructor(
     @Inject(HealthCheckService) private readonly health: HealthCheckService,
     /** The pool the app's requests and workers use: a check through another would miss it being stuck. */
@@ -40,7 +44,7 @@ export class HealthController {
     const { broker } = this;
     const worker = this.workers.current;
     return this.health.check([
-      () => this.databaseCheck(),
+      () => this.database.run(),
       ...(broker ? [() => this.brokerCheck(broker)] : []),
       ...(worker ? [() => this.workerCheck(worker.holdsLeases())] : []),
     ]);
@@ -49,16 +53,21 @@ export class HealthController {
   /**
    * A round trip through the app's own pool within 1.5 s: its connections, not fresh ones, must
    * answer, and take writes (a standby reached during a failover answers, and refuses every command).
+   * Probes that arrive while one runs share it (`SharedCheck`).
    */
   private async databaseCheck() {
     const check = this.indicators.check('database');
+    const noAnswer = new Error(`no answer within ${DATABASE_CHECK_MS} ms`);
     try {
       const answer = this.pool.query<{ read_only: boolean }>(`SELECT current_setting('transaction_read_only') = 'on' AS read_only`);
-      const { rows } = await within(answer, DATABASE_CHECK_MS, new Error(`no answer within ${DATABASE_CHECK_MS} ms`));
+      const { rows } = await within(answer, DATABASE_CHECK_MS, noAnswer);
       if (rows[0].read_only) return check.down({ message: 'the database takes no writes (a standby, or set read-only)' });
       return check.up();
     } catch (error) {
-      return check.down({ message: error instanceof Error ? error.message : String(error) });
+      if (error === noAnswer) return check.down({ message: noAnswer.message });
+      // The route is public: the driver's text names the server's address, user or database. It goes to the log alone.
+      this.logger.warn(`readiness: the database check failed: ${error instanceof Error ? error.message : String(error)}`);
+      return check.down({ message: isDatabaseUnavailable(error) ? 'unreachable' : 'the check failed (see the log)' });
     }
   }
 

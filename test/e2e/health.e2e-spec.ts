@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
+import { PG_POOL } from '../../src/database/database.module.js';
 import { sendJson } from '../support/http.js';
+import { proxied, type TcpProxy } from '../support/tcp-proxy.js';
 import { createPractice } from '../support/practices.js';
 import { stay } from '../support/stays.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -59,6 +61,41 @@ describe('GET /health', () => {
       await locker.query('COMMIT');
       expect((await Promise.all(stuck)).map((reply) => reply.status)).toEqual([200, 200]);
       expect((await fetch(`${web.baseUrl}/health/ready`)).status).toBe(200);
+    } finally {
+      await locker.end();
+      await web.close();
+    }
+  });
+
+  it('sends one database check for probes that arrive together: a flood of them holds one connection of the pool, not one each', async () => {
+    // Two connections: the subject keys' LISTEN keeps one, the other serves the requests.
+    const web = await startTestApp({ ROLE: 'web', DB_POOL_SIZE: '2' });
+    const practice = await createPractice(web, 'olga');
+    const pool = web.app.get<pg.Pool>(PG_POOL);
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    let checks = 0;
+    (pool as { query: unknown }).query = (...args: unknown[]) => {
+      if (String(args[0]).includes('transaction_read_only')) checks++;
+      return query(...args);
+    };
+    const locker = new pg.Client({ connectionString: web.db.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE reservations IN ACCESS EXCLUSIVE MODE');
+      // The pool's one free connection waits on the lock: every check queues for it until its 1.5 s run out.
+      const stuck = fetch(`${web.baseUrl}/v1/practices/${practice}/reservations`, { headers: web.as('olga') });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const probes = await Promise.all(Array.from({ length: 30 }, () => fetch(`${web.baseUrl}/health/ready`)));
+
+      expect(probes.map((probe) => probe.status)).toEqual(Array.from({ length: 30 }, () => 503));
+      expect({ checks, waiting: pool.waitingCount }).toEqual({ checks: 1, waiting: 1 });
+      await locker.query('COMMIT');
+      expect((await stuck).status).toBe(200);
+      // Nothing is kept once a check ends: the next probe asks again, and sees the pool free.
+      expect((await fetch(`${web.baseUrl}/health/ready`)).status).toBe(200);
+      expect(checks).toBe(2);
     } finally {
       await locker.end();
       await web.close();
@@ -158,5 +195,35 @@ describe('GET /health', () => {
     expect(guarded.length).toBeGreaterThan(40);
     expect(guarded.filter(({ op }) => statusesOf(op).length < 2).map(({ route }) => route)).toEqual([]);
     expect(statusesOf(document.paths['/health'].get)).toEqual([]);
+  });
+});
+
+describe('GET /health with the database out of reach', () => {
+  let app: TestApp;
+  let proxy: TcpProxy | undefined;
+  beforeAll(async () => {
+    app = await startTestApp({ ROLE: 'web' }, {}, async (db) => {
+      const through = await proxied(db.url, 5432);
+      proxy = through.proxy;
+      return through.url;
+    });
+  });
+  afterAll(async () => {
+    proxy?.restore();
+    await app.close();
+    await proxy?.close();
+  });
+
+  it('says "unreachable" to anyone who asks, and leaves the driver\'s text (the server\'s address) to the log', async () => {
+    proxy!.cut();
+    let response = await fetch(`${app.baseUrl}/health`);
+    for (let attempt = 0; attempt < 40 && response.status !== 503; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      response = await fetch(`${app.baseUrl}/health`);
+    }
+    const text = await response.text();
+    expect(response.status).toBe(503);
+    expect(JSON.parse(text)).toMatchObject({ error: { details: { error: { database: { status: 'down', message: 'unreachable' } } } } });
+    expect(text).not.toContain(String(proxy!.port));
   });
 });

@@ -14,9 +14,11 @@ const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', '
 const CONNECTION_ERROR_MESSAGES =
   /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout$|database ".*" is not currently accepting connections$)/;
 export const isDatabaseUnavailable = (error: unknown): boolean => {
-  if (!(error instanceof Error)) return false;
-  const code = String((error as { code?: unknown }).code ?? '');
-  return CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || CONNECTION_ERROR_MESSAGES.test(error.message);
+  // By shape, not `instanceof Error`: Node's socket errors come from its own realm, which a VM context (Jest's) does not share.
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const text = String(code ?? '');
+  return CONNECTION_ERROR_CODES.has(text) || text.startsWith('08') || (typeof message === 'string' && CONNECTION_ERROR_MESSAGES.test(message));
 };
 
 /**
