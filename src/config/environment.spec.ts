@@ -106,6 +106,15 @@ describe('environment', () => {
       expect(problems[0]).not.toContain('S3cret');
     });
 
+    it.each([
+      ['web', '1', '2'],
+      ['worker', '3', '4'],
+      ['all', '3', '4'],
+    ])('refuses a pool that ROLE=%s would keep whole for itself (DB_POOL_SIZE=%s), not one a connection larger (%s)', (role, tooSmall, enough) => {
+      expect(problemsOf({ ROLE: role, DB_POOL_SIZE: tooSmall })).toEqual([expect.stringMatching(/^DB_POOL_SIZE=.*needs at least/)]);
+      expect(problemsOf({ ROLE: role, DB_POOL_SIZE: enough })).toEqual([]);
+    });
+
     it('reports every bad variable at once', () => {
       expect(problemsOf({ PORT: 'x', ROLE: 'y' }).map((p) => p.split('=')[0])).toEqual(['PORT', 'ROLE']);
     });

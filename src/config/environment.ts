@@ -256,6 +256,7 @@ export const validateEnvironment = (raw: Record<string, unknown>): Environment =
   const problems = [
     ...errors.map((e) => `${e.property}=${shown(e.property, raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`),
     ...productionProblems(environment),
+    ...poolProblems(environment),
   ];
   if (problems.length > 0) throw new InvalidEnvironment(problems);
   return environment;
@@ -288,6 +289,24 @@ const productionProblems = (environment: Environment): string[] => {
     problems.push('KEY_ENCRYPTION_KEY must be set to a key of your own when NODE_ENV=production (openssl rand -base64 32)');
   }
   return problems;
+};
+
+/**
+ * Connections a process keeps out of its pool for as long as it runs: the subject keys' LISTEN
+ * (every role), and a worker's lease and its LISTEN for new events. A pool no larger than that
+ * leaves nothing for requests or work: the process would start, then wait forever.
+ */
+export const SESSIONS_KEPT: Readonly<Record<Environment['ROLE'], number>> = { web: 1, worker: 3, all: 3 };
+
+const poolProblems = (environment: Environment): string[] => {
+  // A bad ROLE or DB_POOL_SIZE is reported as such, on its own.
+  if (!Object.hasOwn(SESSIONS_KEPT, environment.ROLE) || !Number.isInteger(environment.DB_POOL_SIZE)) return [];
+  const kept = SESSIONS_KEPT[environment.ROLE];
+  if (environment.DB_POOL_SIZE > kept) return [];
+  return [
+    `DB_POOL_SIZE=${environment.DB_POOL_SIZE}: a process of ROLE=${environment.ROLE} keeps ${kept} of its pool's connections for good ` +
+      `(listening and leases); it needs at least ${kept + 1} to do any work (default 10)`,
+  ];
 };
 
 /** Whether the app runs on the public development secret (announced as a warning at start). */
