@@ -141,9 +141,12 @@ const sameBuild = (expected: unknown, actual: unknown): boolean => {
   );
 };
 
-// Values a transform, a conversion (`@Type(() => String)`, dates) or a renaming would change.
+// Values a transform, a conversion (`@Type(() => String)`, dates) or a renaming would change;
+// text beyond ASCII too (composed and decomposed letters, a ligature, an astral character), which
+// a Unicode normalisation changes and ASCII never shows.
 const SAMPLES: readonly unknown[] = [
   '  Mixed Case 42 ',
+  'Ééé e\u0301 \ufb01 \u{1f600} İ ß',
   '',
   '42',
   'true',
