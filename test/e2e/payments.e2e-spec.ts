@@ -215,6 +215,76 @@ describe('Payments over HTTP', () => {
   });
 });
 
+describe('A provider answer that meets a passing database fault', () => {
+  const written: string[] = [];
+  let app: TestApp;
+  let practice: string;
+
+  /**
+   * Holds the payment's read-model row (an operator's query, a rebuild) until `meanwhile` is
+   * done: every write of the payment waits for it, and is cancelled after the statement timeout.
+   */
+  const whileRowHeld = async (paymentId: string, meanwhile: () => Promise<void>): Promise<void> => {
+    const client = await app.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const row = `SELECT 1 FROM payments WHERE practice_id = $1 AND payment_id = $2 FOR UPDATE`;
+      await client.query(row, [practice, paymentId]);
+      await meanwhile();
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  };
+  const logged = async (pattern: RegExp): Promise<void> => {
+    const deadline = Date.now() + 20_000;
+    while (!pattern.test(written.join(''))) {
+      if (Date.now() > deadline) throw new Error(`no log line matching ${pattern} in:\n${written.join('')}`);
+      await sleep(25);
+    }
+  };
+  const get = async (paymentId: string) =>
+    (await sendJson(app.baseUrl, 'GET', `/v1/practices/${practice}/payments/${paymentId}`, app.as(VIEWER))).body;
+
+  beforeAll(async () => {
+    // The fake answers a second after the charge: the test holds the row well before that.
+    app = await startTestApp(
+      { FAKE_PROVIDER_DELAY_MS: '1000', DB_STATEMENT_TIMEOUT_MS: '500', LOG_LEVEL: 'warn' },
+      { logs: { destination: { write: (chunk: string) => void written.push(chunk) } } },
+    );
+    practice = await createPractice(app, OWNER, { [STAFF]: 'staff', [VIEWER]: 'viewer' });
+  });
+  afterAll(() => app?.close());
+
+  it('from the fake provider is delivered again once the fault has passed, not dropped', async () => {
+    const paymentId = await requestPayment(app.app, practice, 5000);
+
+    // Until its delivery has met the fault: cancelled behind the lock.
+    const metTheFault = new RegExp(`captured of payment ${paymentId} not recorded.*statement timeout`);
+    await whileRowHeld(paymentId, () => logged(metTheFault));
+
+    const deadline = Date.now() + 10_000;
+    while ((await get(paymentId))?.status === 'requested' && Date.now() < deadline) await sleep(50);
+    const captured = { status: 'captured', providerReference: `fake_${paymentId}`, version: 2 };
+    expect(await get(paymentId)).toMatchObject(captured);
+  });
+
+  it('over the callback route is answered 503 with Retry-After, so the provider delivers it again', async () => {
+    const paymentId = await requestPayment(app.app, practice, 7042); // never answered by the fake
+    const captured = { outcome: 'captured', providerReference: 'ch_after_fault' };
+    const route = `/v1/practices/${practice}/payments/${paymentId}/callback`;
+    const callback = () => sendJson(app.baseUrl, 'POST', route, app.as(STAFF), captured);
+
+    await whileRowHeld(paymentId, async () => {
+      const reply = await callback();
+      expectError(reply, 503, 'DATABASE_TIMEOUT');
+      expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
+    });
+
+    expect((await callback()).body).toEqual({ paymentId, status: 'captured', version: 2 });
+  });
+});
+
 describe('A payment requested while no worker runs', () => {
   it('is charged once a worker starts: the request outlives the process that made it', async () => {
     const db = await createTestDatabase();

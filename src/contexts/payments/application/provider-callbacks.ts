@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AggregateRepository } from '../../../event-sourcing/index.js';
+import { AggregateRepository, DomainError } from '../../../event-sourcing/index.js';
 import { payments } from '../payment.aggregate.js';
 import type { PaymentCharge } from './payment-provider.js';
 import { commandForCallback, type ProviderCallback } from './provider-callback.js';
@@ -18,6 +18,12 @@ export class ProviderCallbacks {
 
   constructor(@Inject(AggregateRepository) private readonly aggregates: AggregateRepository) {}
 
+  /**
+   * Resolves once the answer is taken: recorded, or refused by the payment (voided meanwhile,
+   * say), which is the aggregate's answer and logged. Rejects with anything else (the database
+   * timed out behind a lock, failed over, lost the connection): the answer was not recorded and
+   * must be delivered again, as the callback route's 503 asks a provider to.
+   */
   async record(charge: PaymentCharge, callback: ProviderCallback): Promise<void> {
     const metadata = {
       now: new Date().toISOString(),
@@ -29,8 +35,8 @@ export class ProviderCallbacks {
     try {
       await this.aggregates.execute(payments, { ...commandForCallback(charge.paymentId, callback), metadata });
     } catch (error) {
-      // A refusal (e.g. the payment was voided meanwhile) is the aggregate's answer, not a fault to retry.
-      this.logger.warn(`${callback.outcome} of payment ${charge.paymentId} not recorded: ${(error as Error).message}`);
+      if (!(error instanceof DomainError)) throw error;
+      this.logger.warn(`${callback.outcome} of payment ${charge.paymentId} not recorded: ${error.message}`);
     }
   }
 }

@@ -1,7 +1,14 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PaymentCharge } from '../application/payment-provider.js';
 import type { ProviderCallback } from '../application/provider-callback.js';
-import { fakeAnswerTo, FakePaymentProvider } from './fake-payment-provider.js';
+import {
+  fakeAnswerTo,
+  FakePaymentProvider,
+  PROVIDER_REDELIVERIES,
+  redeliveryDelayMs,
+} from './fake-payment-provider.js';
 
 const charge = (overrides: Partial<PaymentCharge> = {}): PaymentCharge => ({
   practiceId: 'practice-harbour',
@@ -12,6 +19,13 @@ const charge = (overrides: Partial<PaymentCharge> = {}): PaymentCharge => ({
 });
 
 const CAPTURED = { outcome: 'captured', providerReference: 'fake_payment-0001' };
+
+/** Polls `done` for up to 5 s: deliveries run on timers, and a loaded machine runs them late. */
+const eventually = async (done: () => boolean): Promise<void> => {
+  for (const deadline = Date.now() + 5_000; !done(); await sleep(5)) {
+    if (Date.now() > deadline) throw new Error('not within 5 s');
+  }
+};
 
 describe('the fake payment provider', () => {
   describe('its answer, from the amount', () => {
@@ -69,5 +83,72 @@ describe('the fake payment provider', () => {
       expect(delivered).toEqual([]);
       expect(() => provider.charge(charge({ paymentId: 'payment-0002' }))).toThrow(/stopped/);
     });
+  });
+
+  describe('an answer its callback did not take (a fault, not a refusal)', () => {
+    const REDELIVERIES = { deliveries: 3, firstDelayMs: 5, maxDelayMs: 10 };
+    let deliveries: number;
+    let takenFrom: number;
+    let provider: FakePaymentProvider;
+    let logged: { warn: jest.Spied<Logger['warn']>; error: jest.Spied<Logger['error']> };
+
+    beforeEach(() => {
+      deliveries = 0;
+      takenFrom = Infinity;
+      // Fails until the `takenFrom`-th delivery, as a callback whose database is away.
+      const deliver = async () => {
+        deliveries++;
+        if (deliveries < takenFrom) throw new Error('canceling statement due to statement timeout');
+      };
+      provider = new FakePaymentProvider(deliver, 1, REDELIVERIES);
+      logged = {
+        warn: jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined),
+        error: jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined),
+      };
+    });
+    afterEach(async () => {
+      await provider.beforeApplicationShutdown();
+      jest.restoreAllMocks();
+    });
+
+    it('is delivered again until it is taken, then no more', async () => {
+      takenFrom = 3;
+      provider.charge(charge());
+
+      await eventually(() => deliveries === 3);
+      await sleep(REDELIVERIES.maxDelayMs * 5);
+
+      expect(deliveries).toBe(3);
+      expect(logged.warn).toHaveBeenCalledWith(expect.stringContaining('not recorded (delivery 1 of 3)'));
+      expect(logged.error).not.toHaveBeenCalled();
+    });
+
+    it('is given up after the last delivery, logged as an error, and charged afresh when asked again', async () => {
+      provider.charge(charge());
+      await eventually(() => logged.error.mock.calls.length === 1);
+      expect(deliveries).toBe(3);
+      const givenUp = expect.stringContaining('payment-0001 not recorded after 3 deliveries');
+      expect(logged.error).toHaveBeenCalledWith(givenUp);
+
+      takenFrom = 4;
+      provider.charge(charge()); // a replay of payment-charges
+      await eventually(() => deliveries === 4);
+    });
+
+    it('is not delivered again once the app stops', async () => {
+      provider.charge(charge());
+      await eventually(() => deliveries === 1);
+      await provider.beforeApplicationShutdown();
+      await sleep(REDELIVERIES.maxDelayMs * 5);
+
+      expect(deliveries).toBe(1);
+    });
+  });
+
+  describe('its redelivery schedule', () => {
+    it('doubles the wait from 250 ms up to 30 s', () =>
+      expect([1, 2, 3, 8, 9, 19].map((delivery) => redeliveryDelayMs(PROVIDER_REDELIVERIES, delivery))).toEqual([
+        250, 500, 1000, 30_000, 30_000, 30_000,
+      ]));
   });
 });

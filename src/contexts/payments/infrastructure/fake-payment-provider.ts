@@ -1,4 +1,4 @@
-import type { BeforeApplicationShutdown } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { PaymentCharge, PaymentProvider } from '../application/payment-provider.js';
 import type { ProviderCallback } from '../application/provider-callback.js';
 
@@ -20,17 +20,45 @@ export const fakeAnswerTo = ({ paymentId, amount }: ChargedAmount): ProviderCall
   }
 };
 
-/** Where the fake delivers its answers, as a provider's callback would. */
+/**
+ * Where the fake delivers its answers, as a provider's callback would. It resolves once the
+ * answer is taken (recorded or refused: a 2xx or 4xx) and rejects when it was not (a 5xx):
+ * then the answer is delivered again.
+ */
 export type DeliverCallback = (charge: PaymentCharge, callback: ProviderCallback) => Promise<void>;
+
+/** How often, and how far apart, an answer not taken is delivered: doubling from `firstDelayMs`, capped. */
+export interface Redeliveries {
+  /** Deliveries in all, the first included. */
+  readonly deliveries: number;
+  readonly firstDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/**
+ * As a provider retries a webhook its endpoint did not take: 0.25 s, 0.5 s, 1 s … at most 30 s
+ * apart, 20 deliveries in about six and a half minutes. Long enough for a failover or a lock
+ * held for minutes; short of the default deposit deadline (15 min), after which the saga voids
+ * the payment and a capture would be refused anyway.
+ */
+export const PROVIDER_REDELIVERIES: Redeliveries = { deliveries: 20, firstDelayMs: 250, maxDelayMs: 30_000 };
+
+/** How long to wait after the `delivery`-th delivery failed. */
+export const redeliveryDelayMs = ({ firstDelayMs, maxDelayMs }: Redeliveries, delivery: number): number =>
+  Math.min(maxDelayMs, firstDelayMs * 2 ** (delivery - 1));
 
 /**
  * A deterministic stand-in for a real payment provider, in this process: it answers each
  * charge `delayMs` later through `deliver`. It charges a payment once however often it is
- * asked (a real provider does so by the idempotency key). Its pending answers live in memory,
- * as a real provider's live on its side: a process that stops forgets them (see
- * `ProviderCharges` for how a still-requested payment is charged again).
+ * asked (a real provider does so by the idempotency key). An answer `deliver` did not take is
+ * delivered again (`redeliveries`); after the last delivery the fake forgets the charge, so
+ * the payment, still `requested`, is charged and answered again when asked again
+ * (`projections:replay payment-charges`). Its pending answers live in memory, as a real
+ * provider's live on its side: a process that stops forgets them (see `ProviderCharges` for
+ * how a still-requested payment is charged again).
  */
 export class FakePaymentProvider implements PaymentProvider, BeforeApplicationShutdown {
+  private readonly logger = new Logger('PaymentProvider');
   private readonly charged = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly deliveries = new Set<Promise<void>>();
@@ -39,6 +67,7 @@ export class FakePaymentProvider implements PaymentProvider, BeforeApplicationSh
   constructor(
     private readonly deliver: DeliverCallback,
     private readonly delayMs: number,
+    private readonly redeliveries: Redeliveries = PROVIDER_REDELIVERIES,
   ) {}
 
   charge(charge: PaymentCharge): void {
@@ -49,12 +78,7 @@ export class FakePaymentProvider implements PaymentProvider, BeforeApplicationSh
     this.charged.add(key);
     const answer = fakeAnswerTo(charge);
     if (!answer) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      const delivery = this.deliver(charge, answer).finally(() => this.deliveries.delete(delivery));
-      this.deliveries.add(delivery);
-    }, this.delayMs);
-    this.timers.add(timer);
+    this.after(this.delayMs, () => this.send(key, charge, answer, 1));
   }
 
   /** With the app: drops the answers not yet due, and waits for those on their way, so none lands on a closed pool. */
@@ -63,5 +87,40 @@ export class FakePaymentProvider implements PaymentProvider, BeforeApplicationSh
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.deliveries]);
+  }
+
+  private after(delayMs: number, delivery: () => Promise<void>): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      const sent = delivery().finally(() => this.deliveries.delete(sent));
+      this.deliveries.add(sent);
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  /** The `delivery`-th delivery of an answer; one not taken is delivered again, or given up after the last. */
+  private async send(key: string, charge: PaymentCharge, answer: ProviderCallback, delivery: number): Promise<void> {
+    try {
+      await this.deliver(charge, answer);
+    } catch (error) {
+      const what = `${answer.outcome} of payment ${charge.paymentId} not recorded`;
+      const reason = error instanceof Error ? error.message : String(error);
+      const { deliveries } = this.redeliveries;
+      if (this.stopped) {
+        this.logger.warn(`${what} (delivery ${delivery}), not delivered again: the app is stopping: ${reason}`);
+      } else if (delivery >= deliveries) {
+        // Forgotten, so a replay of payment-charges charges the payment, still requested, again.
+        this.charged.delete(key);
+        this.logger.error(
+          `${what} after ${deliveries} deliveries, given up: ${reason}. ` +
+            'It stays requested until `projections:replay payment-charges` charges it again',
+        );
+      } else {
+        const delayMs = redeliveryDelayMs(this.redeliveries, delivery);
+        const when = `(delivery ${delivery} of ${deliveries}), delivered again in ${delayMs} ms`;
+        this.logger.warn(`${what} ${when}: ${reason}`);
+        this.after(delayMs, () => this.send(key, charge, answer, delivery + 1));
+      }
+    }
   }
 }
