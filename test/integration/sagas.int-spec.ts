@@ -7,6 +7,7 @@ import { SnapshotStore } from '../../src/event-sourcing/aggregates/snapshot-stor
 import type { DomainEvent } from '../../src/event-sourcing/domain/decider.js';
 import { depositSaga, orders, payments } from '../../src/event-sourcing/sagas/order-deposit.fixtures.js';
 import { defineSaga } from '../../src/event-sourcing/sagas/saga.js';
+import { SAGA_ACTOR } from '../../src/event-sourcing/sagas/saga-commit.js';
 import { SagaCommandDispatcher } from '../../src/event-sourcing/sagas/saga-command-dispatcher.js';
 import { SagaDeadlines } from '../../src/event-sourcing/sagas/saga-deadlines.js';
 import { SagaCommandAlreadySent, SagaCommandNotFound, SagaOutbox } from '../../src/event-sourcing/sagas/saga-outbox.js';
@@ -80,6 +81,18 @@ describe('sagas on PostgreSQL', () => {
     const commands = `SELECT count(*)::int AS n FROM saga_commands WHERE instance_key = $1`;
     await eventually(async () => (await db.pool.query(commands, [orderId])).rows[0].n as number, (n) => n === 2);
     return orderId;
+  };
+  const commandIdOf = async (orderId: string, type: string): Promise<string> =>
+    (await db.pool.query(`SELECT command_id FROM saga_commands WHERE type = $2 AND instance_key = $1`, [orderId, type])).rows[0].command_id;
+  /**
+   * What a sender from before outcomes were recorded with the events left when it died between
+   * sending a command and marking it: the command's events stored, its row still unsent.
+   */
+  const sentUnmarked = async (commandId: string) => {
+    const { rows } = await db.pool.query(`SELECT * FROM saga_commands WHERE command_id = $1`, [commandId]);
+    const { tenant_id: tenantId, correlation_id: correlationId, causation_id: causationId, aggregate_type: aggregateType, type, data } = rows[0];
+    const metadata = { now: new Date().toISOString(), actor: SAGA_ACTOR, tenantId, commandId, correlationId, causationId };
+    await repository.execute(catalog.entry(aggregateType)!, { type, data, metadata });
   };
   const deadlinesOf = async (orderId: string) =>
     (await db.pool.query(`SELECT name FROM saga_deadlines WHERE instance_key = $1`, [orderId])).rows.map((r) => r.name as string);
@@ -208,18 +221,16 @@ describe('sagas on PostgreSQL', () => {
 
   it('stores a command sent again after its sender died once (the same id, the same events)', async () => {
     await start();
+    await running!.runtime.sending.stop();
     const orderId = randomUUID();
     await place(orderId);
-    await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
+    const outbox = async () => (await db.pool.query(`SELECT command_id, outcome FROM saga_commands WHERE instance_key = $1`, [orderId])).rows;
+    const [{ command_id: requestId }] = await eventually(outbox, (rows) => rows.length === 1);
+    await sentUnmarked(requestId);
     await stop();
-    // As if the sender had died after sending, before marking the command sent.
-    await db.pool.query(`UPDATE saga_commands SET sent_at = NULL, outcome = NULL, claimed_until = NULL WHERE instance_key = $1`, [orderId]);
 
     await start();
-    await eventually(
-      async () => (await db.pool.query(`SELECT sent_at FROM saga_commands WHERE instance_key = $1`, [orderId])).rows[0].sent_at,
-      (sent) => sent !== null,
-    );
+    expect(await eventually(outbox, (rows) => rows[0].outcome !== null)).toEqual([{ command_id: requestId, outcome: 'applied' }]);
     expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested']);
   });
 
@@ -231,12 +242,9 @@ describe('sagas on PostgreSQL', () => {
     // that ran it and the sender died): the saga still waits for its confirmation.
     await running!.worker.stop();
     const dispatcher = running!.runtime.dispatcher;
-    expect(await dispatcher.dispatchOnce()).toBe(1); // ConfirmOrder: applied
-    // As if the sender had died before marking it sent: the order is closed now, so
+    // ConfirmOrder applied, and its sender died before marking it sent: the order is closed now, so
     // ConfirmOrder decided again would be refused ORDER_CLOSED, and the saga would void the payment.
-    await db.pool.query(`UPDATE saga_commands SET sent_at = NULL, outcome = NULL, claimed_until = NULL WHERE instance_key = $1 AND type = 'ConfirmOrder'`, [
-      orderId,
-    ]);
+    await sentUnmarked(await commandIdOf(orderId, 'ConfirmOrder'));
 
     expect(await dispatcher.dispatchOnce()).toBe(1);
 
