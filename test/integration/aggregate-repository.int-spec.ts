@@ -12,6 +12,7 @@ import type { InlineProjection } from '../../src/event-sourcing/aggregates/inlin
 import { InlineProjections } from '../../src/event-sourcing/aggregates/inline-projections.js';
 import { SnapshotStore } from '../../src/event-sourcing/aggregates/snapshot-store.js';
 import { defineAggregate, type Aggregate } from '../../src/event-sourcing/aggregates/aggregate.js';
+import type { AppendSideWrite } from '../../src/event-sourcing/store/append-side-write.js';
 import type { Command, CommandMetadata, DomainEvent } from '../../src/event-sourcing/domain/decider.js';
 import { DomainError } from '../../src/event-sourcing/domain/domain-error.js';
 import type { RecordedEvent, StreamId } from '../../src/event-sourcing/store/event-envelope.js';
@@ -158,6 +159,14 @@ describe('AggregateRepository on PostgreSQL', () => {
       }
     },
   };
+  /** A write recorded with a command: a row of its stream in `command_records`. */
+  const recordFor = (stream: StreamId): AppendSideWrite => ({
+    sql: (parameters, ifAppended) => `INSERT INTO command_records (aggregate_id) SELECT ${parameters.add(stream.aggregateId)} WHERE ${ifAppended}`,
+  });
+  const recordsOf = async (stream: StreamId) =>
+    (await rows(`SELECT count(*)::int AS n FROM command_records WHERE aggregate_id = $1`, [stream.aggregateId]))[0].n as number;
+  /** One that fails (no aggregate id: NOT NULL). */
+  const failingRecord: AppendSideWrite = { sql: (_, ifAppended) => `INSERT INTO command_records (aggregate_id) SELECT NULL WHERE ${ifAppended}` };
   const exploding: InlineProjection = {
     name: 'exploding',
     handles: ['counter.incremented'],
@@ -168,6 +177,7 @@ describe('AggregateRepository on PostgreSQL', () => {
     db = await createTestDatabase();
     await db.pool.query(`CREATE TABLE counter_totals (
       aggregate_id text PRIMARY KEY, total integer NOT NULL CHECK (total <= 50), version integer NOT NULL)`);
+    await db.pool.query(`CREATE TABLE command_records (aggregate_id text NOT NULL)`);
     const registry = new EventRegistry()
       .register({ type: 'counter.incremented', payload: CounterIncrementedPayload })
       .register(...practices.eventDefinitions)
@@ -410,6 +420,30 @@ describe('AggregateRepository on PostgreSQL', () => {
       expect(retried).toEqual(first);
       expect(committed).toEqual(first.events);
       expect(await store.streamVersion(stream)).toBe(1);
+    });
+
+    it('commits a write recorded with the command with its events, and only when they are appended now', async () => {
+      const stream = newStream();
+      const command = increment(1, { commandId: randomUUID() }, 2);
+      await repo().handle(counter(), stream, command, { recordedWith: recordFor(stream) });
+      // A retry answered from the events stored before appends nothing, nor does a command that decides nothing.
+      await repo().handle(counter(), stream, command, { recordedWith: recordFor(stream) });
+      await repo().handle(counter(), stream, increment(0), { recordedWith: recordFor(stream) });
+
+      expect(await recordsOf(stream)).toBe(1);
+      expect(await store.streamVersion(stream)).toBe(2);
+    });
+
+    it('stores none of the events, and notifies nobody, when the write recorded with them fails', async () => {
+      const stream = newStream();
+      const committed: RecordedEvent[] = [];
+      const handling = repo({ onCommitted: (events) => committed.push(...events) }).handle(counter(), stream, increment(1, {}, 2), {
+        recordedWith: failingRecord,
+      });
+
+      await expect(handling).rejects.toMatchObject({ code: '23502' });
+      expect(await store.streamVersion(stream)).toBe(0);
+      expect(committed).toEqual([]);
     });
 
     it('stores parallel copies of a command with the same commandId once, and notifies once', async () => {

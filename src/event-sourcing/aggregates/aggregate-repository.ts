@@ -5,6 +5,7 @@ import type { Command, CommandMetadata, DomainEvent } from '../domain/decider.js
 import { DomainError } from '../domain/domain-error.js';
 import type { Aggregate } from './aggregate.js';
 import type { AggregateStorage } from './aggregate-storage.js';
+import type { AppendSideWrite } from '../store/append-side-write.js';
 import { streamKey, type NewEvent, type RecordedEvent, type StreamId } from '../store/event-envelope.js';
 import { isDatabaseStalled } from '../store/database-unavailable.js';
 import { ConcurrencyError, EventIdReused, SubjectKeyGone } from '../store/event-store.errors.js';
@@ -40,6 +41,13 @@ export interface HandleOptions {
    * loses a race under it is re-run, as without a precondition, since no version was pinned.
    */
   readonly expectedVersion?: CommandPrecondition;
+  /**
+   * A write that commits with the command's events, all or nothing (a saga's outbox marking
+   * its command applied): run only if they are appended now, and an error in it fails the
+   * command and stores none of them. Not run when nothing is appended: a command that decides
+   * nothing, or one answered from the events its id stored before. PostgreSQL only.
+   */
+  readonly recordedWith?: AppendSideWrite;
 }
 
 export interface HandleResult<State> extends LoadedAggregate<State> {
@@ -83,6 +91,7 @@ interface CommandRun<State, C extends Command, E extends DomainEvent> {
   readonly decide: (state: State) => readonly E[];
   readonly expectedVersion?: CommandPrecondition;
   readonly idFor?: EventIdChooser;
+  readonly recordedWith?: AppendSideWrite;
 }
 
 /**
@@ -139,7 +148,8 @@ export class AggregateRepository {
   ): Promise<HandleResult<State>> {
     const decide = (state: State) => aggregate.decider.decide(command, state);
     const { metadata } = command;
-    const run = this.run({ aggregate, stream, metadata, decide, expectedVersion: options.expectedVersion });
+    const { expectedVersion, recordedWith } = options;
+    const run = this.run({ aggregate, stream, metadata, decide, expectedVersion, recordedWith });
     return this.observed(aggregate.type, command.type, run);
   }
 
@@ -189,7 +199,8 @@ export class AggregateRepository {
       ? (decided, index) => (index === decided.findIndex((e) => e.type === event.type) ? eventId : deterministicEventId(eventId, index))
       : undefined;
     try {
-      return await this.run({ aggregate, stream, metadata, decide, expectedVersion: options.expectedVersion, idFor });
+      const { expectedVersion, recordedWith } = options;
+      return await this.run({ aggregate, stream, metadata, decide, expectedVersion, idFor, recordedWith });
     } catch (error) {
       // A concurrent copy of this append may have won the race (then its event makes this
       // one's command fail, e.g. "already a member"): the retry is answered with that event.
@@ -302,7 +313,7 @@ export class AggregateRepository {
     loaded: LoadedAggregate<State>,
     current: boolean,
   ): Promise<HandleResult<State> | typeof UNPROVEN> {
-    const { aggregate, stream, metadata, decide, expectedVersion, idFor } = command;
+    const { aggregate, stream, metadata, decide, expectedVersion, idFor, recordedWith } = command;
     const { decider } = aggregate;
     if (expectedVersion !== undefined && !preconditionHolds(expectedVersion, loaded.version)) {
       if (!current) return UNPROVEN;
@@ -329,7 +340,7 @@ export class AggregateRepository {
       },
     }));
     const state = decided.reduce(decider.evolve, loaded.state);
-    const { events: recorded, duplicate } = await this.storage.commit(stream, newEvents, loaded.version, state, aggregate.snapshots);
+    const { events: recorded, duplicate } = await this.storage.commit(stream, newEvents, loaded.version, state, aggregate.snapshots, recordedWith);
     if (duplicate) {
       if (!current) return UNPROVEN;
       // A retried command (same ids): nothing was committed now, so nobody is notified again, and

@@ -1,3 +1,4 @@
+import type { AppendSideWrite } from '../store/append-side-write.js';
 import type { NewEvent, RecordedEvent, StreamId } from '../store/event-envelope.js';
 import type { SnapshotSettings } from './aggregate.js';
 import type { Snapshot } from './snapshot-store.js';
@@ -22,7 +23,8 @@ export interface AggregateStorage {
   ): Promise<{ readonly snapshot: Snapshot<State> | null; readonly events: readonly RecordedEvent[] }>;
   /**
    * Appends `events` if the stream is still at `loadedVersion` (else `ConcurrencyError`), with
-   * the inline read models' writes and a due snapshot of `state`, all or nothing.
+   * the inline read models' writes, a due snapshot of `state` and the caller's `recordedWith`
+   * (`HandleOptions`), all or nothing. None of them is written for a retry (`duplicate`).
    */
   commit<State>(
     stream: StreamId,
@@ -30,6 +32,7 @@ export interface AggregateStorage {
     loadedVersion: number,
     state: State,
     snapshots: SnapshotSettings | undefined,
+    recordedWith?: AppendSideWrite,
   ): Promise<CommittedEvents>;
   findEvent(eventId: string): Promise<RecordedEvent | null>;
   streamVersion(stream: StreamId): Promise<number>;

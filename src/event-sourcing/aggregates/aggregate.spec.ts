@@ -98,3 +98,13 @@ describe('a command retried with its id, in memory', () => {
     await expect(repository.execute(counters, keyed('cmd-2'))).rejects.toBeInstanceOf(CounterTooHigh);
   });
 });
+
+describe('a write recorded with a command, in memory', () => {
+  it('is refused, and the command stores nothing: memory cannot run its SQL, and the events must not go without it', async () => {
+    const { repository, store } = inMemoryAggregates(counters);
+    const recordedWith = { sql: () => 'UPDATE outbox SET sent = true' };
+
+    await expect(repository.execute(counters, move(1), { recordedWith })).rejects.toThrow(/needs PostgreSQL/);
+    expect(await store.streamVersion(counters.streamFor(move(1)))).toBe(0);
+  });
+});

@@ -1,3 +1,4 @@
+import type { AppendSideWrite } from '../store/append-side-write.js';
 import type { NewEvent, StreamId } from '../store/event-envelope.js';
 import type { InMemoryEventStore } from '../store/in-memory-event-store.js';
 import { InlineRowChangeProjection } from '../projections/inline-row-change.projection.js';
@@ -29,7 +30,17 @@ export class InMemoryAggregateStorage implements AggregateStorage {
     return this.store.streamVersion(stream);
   }
 
-  async commit(stream: StreamId, events: readonly NewEvent[], loadedVersion: number): Promise<CommittedEvents> {
+  async commit(
+    stream: StreamId,
+    events: readonly NewEvent[],
+    loadedVersion: number,
+    _state?: unknown,
+    _snapshots?: unknown,
+    recordedWith?: AppendSideWrite,
+  ): Promise<CommittedEvents> {
+    // Refused, not ignored: its SQL has no table here to write, and storing the events without
+    // it is what the caller asked never to happen.
+    if (recordedWith) throw new Error('A write that commits with the events (recordedWith) needs PostgreSQL: memory cannot run it');
     const projections = this.inlineProjections.handling(events.map((e) => e.type)).map((projection) => {
       if (projection instanceof InlineRowChangeProjection) return projection.definition;
       throw new Error(`Inline projection ${projection.name} reads its rows in PostgreSQL: it cannot run in memory`);

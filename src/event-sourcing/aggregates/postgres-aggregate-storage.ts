@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { sideWriteAfterAppend, type AppendSideWrite } from '../store/append-side-write.js';
 import type { NewEvent, StreamId } from '../store/event-envelope.js';
 import { inTransaction } from '../store/in-transaction.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
@@ -37,6 +38,7 @@ export class PostgresAggregateStorage implements AggregateStorage {
     loadedVersion: number,
     state: State,
     snapshots: SnapshotSettings | undefined,
+    recordedWith?: AppendSideWrite,
   ): Promise<CommittedEvents> {
     const projections = this.inlineProjections?.handling(events.map((e) => e.type)) ?? [];
     const newVersion = loadedVersion + events.length;
@@ -46,6 +48,7 @@ export class PostgresAggregateStorage implements AggregateStorage {
       return this.store.appendWithWrites(stream, events, loadedVersion, (pending) => [
         ...projections.flatMap((projection) => projection.writesFor!(pending.filter((e) => projection.handles.includes(e.type)))),
         ...(snapshot ? [this.snapshots.saveWrite(stream, snapshot.schemaVersion, { version: newVersion, state })] : []),
+        ...(recordedWith ? [recordedWith] : []),
       ]);
     }
     return inTransaction(this.pool, async (client) => {
@@ -55,6 +58,7 @@ export class PostgresAggregateStorage implements AggregateStorage {
         await projection.project(client, result.events.filter((e) => projection.handles.includes(e.type)));
       }
       if (snapshot) await this.snapshots.save(client, stream, snapshot.schemaVersion, { version: newVersion, state });
+      if (recordedWith) await client.query(sideWriteAfterAppend(recordedWith));
       return result;
     });
   }

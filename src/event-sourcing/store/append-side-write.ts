@@ -82,3 +82,13 @@ export const withSideWrites = (append: SideWriteStatement, writes: readonly Appe
   const text = `WITH appended AS (${append.text}),\n${parts.join(',\n')}\nSELECT * FROM appended`;
   return { name: statementNameOf(text), text, values: parameters.values };
 };
+
+/**
+ * A side write as a statement of its own, in the transaction of an append that was accepted
+ * (not a retry), so `ifAppended` holds: how it commits with the events where they are appended
+ * in a transaction (inline projections that run their own SQL) rather than in one statement.
+ */
+export const sideWriteAfterAppend = (write: AppendSideWrite): { readonly text: string; readonly values: unknown[] } => {
+  const parameters = new StatementParameters([]);
+  return { text: write.sql(parameters, 'true'), values: parameters.values };
+};
