@@ -94,6 +94,31 @@ describe('sagas on PostgreSQL', () => {
     const metadata = { now: new Date().toISOString(), actor: SAGA_ACTOR, tenantId, commandId, correlationId, causationId };
     await repository.execute(catalog.entry(aggregateType)!, { type, data, metadata });
   };
+  /** Whether a statement like `query` waits for a lock. */
+  const waitingOnLock = async (query: string): Promise<boolean> =>
+    (await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`, [query]))
+      .rows.length > 0;
+  /**
+   * Holds appends of `stream`'s next version mid-statement: another transaction inserts that
+   * version and keeps it uncommitted, so an append waits on the unique key, until the returned
+   * release rolls it back. Call it in `finally`: an open transaction holds back every database's read fence.
+   */
+  const holdNextAppend = async (stream: StreamId): Promise<() => Promise<void>> => {
+    const holder = await db.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(
+        `INSERT INTO events (event_id, tenant_id, aggregate_type, aggregate_id, version, type, schema_version, data, metadata, occurred_at)
+         SELECT gen_random_uuid(), $1, $2, $3, coalesce(max(version), 0) + 1, 'held.here', 1, '{}', '{}', now()
+         FROM events WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3`,
+        [stream.tenantId, stream.aggregateType, stream.aggregateId],
+      );
+    } catch (error) {
+      await holder.query('ROLLBACK').finally(() => holder.release());
+      throw error;
+    }
+    return () => holder.query('ROLLBACK').then(() => holder.release());
+  };
   const deadlinesOf = async (orderId: string) =>
     (await db.pool.query(`SELECT name FROM saga_deadlines WHERE instance_key = $1`, [orderId])).rows.map((r) => r.name as string);
 
@@ -427,6 +452,75 @@ describe('sagas on PostgreSQL', () => {
 
     const outcome = (await db.pool.query(`SELECT outcome, error FROM saga_commands WHERE command_id = $1`, [confirmId])).rows[0];
     expect(outcome).toEqual({ outcome: 'applied', error: null });
+    expect(await typesOf(orderStream(orderId))).toEqual(['order.placed', 'order.confirmed']);
+    expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested', 'payment.captured']);
+  });
+
+  it('records a give-up while a send of the command from two claims back is still under way: that send stores nothing, and the saga compensates once', async () => {
+    const orderId = await confirmationWaiting();
+    await running!.worker.stop();
+    const confirmId = await commandIdOf(orderId, 'ConfirmOrder');
+    const logged: string[] = [];
+    const log = (line: string) => logged.push(line);
+    // Claims of 0 s lapse at once: each sender finds the command claimable again.
+    const sender = (repo: object) =>
+      new SagaCommandDispatcher(db.pool, store, repo as AggregateRepository, catalog, [depositSaga], { claimSeconds: 0, log });
+    const failing = { execute: () => Promise.reject(new Error('deadlock detected')) };
+
+    // Sender 1 sends ConfirmOrder, and its append statement hangs on a lock (its claim lapses meanwhile).
+    const release = await holdNextAppend(orderStream(orderId));
+    const firstSending = sender(repository).dispatchOnce();
+    try {
+      expect(await eventually(() => waitingOnLock('%chronicle_append%'), Boolean)).toBe(true);
+      // Sender 2 sends it again and fails; an operator gives it up; sender 3 records it GIVEN_UP, and the saga voids the payment.
+      expect(await sender(failing).dispatchOnce()).toBe(1);
+      await new SagaOutbox(db.pool).giveUp(confirmId, 'olga');
+      expect(await sender(repository).dispatchOnce()).toBe(1);
+    } finally {
+      await release(); // sender 1's append goes on now
+      await firstSending;
+    }
+    while ((await sender(repository).dispatchOnce()) > 0);
+
+    const row = (await db.pool.query(`SELECT outcome, error, attempts FROM saga_commands WHERE command_id = $1`, [confirmId])).rows[0];
+    expect(row).toMatchObject({ outcome: 'refused', error: expect.objectContaining({ code: 'GIVEN_UP' }), attempts: 1 });
+    expect(await typesOf(orderStream(orderId))).toEqual(['order.placed']);
+    expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested', 'payment.captured', 'payment.voided']);
+    const steps = await store.readStream(sagaStream(depositSaga.name, TENANT, orderId));
+    expect(steps.map((step) => (step.data as { trigger: string }).trigger)).toEqual(['order.placed', 'payment.captured', 'command.refused']);
+    // Sender 1's late send is not counted as a failure of the command (attempts: sender 2's alone).
+    expect(logged.filter((line) => line.includes(confirmId))).toEqual([
+      expect.stringMatching(/failed \(Error: deadlock detected\)/),
+      expect.stringMatching(/ConfirmOrder .* had an outcome already; this send stored nothing$/),
+    ]);
+  });
+
+  it('marks a command applied with its events: a give-up after they commit finds it sent, though its sender has not had its answer yet', async () => {
+    const orderId = await confirmationWaiting();
+    await running!.worker.stop();
+    const confirmId = await commandIdOf(orderId, 'ConfirmOrder');
+    const sender = (repo: object) =>
+      new SagaCommandDispatcher(db.pool, store, repo as AggregateRepository, catalog, [depositSaga], { claimSeconds: 0 });
+    // Sender 1's ConfirmOrder commits, and its answer is slow to come back (a stalled socket, a GC pause); its claim lapses.
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const slowAnswer = { execute: async (...args: Parameters<AggregateRepository['execute']>) => [await repository.execute(...args), await answered][0] };
+    const failing = { execute: () => Promise.reject(new Error('deadlock detected')) };
+
+    const firstSending = sender(slowAnswer).dispatchOnce();
+    try {
+      await eventually(() => typesOf(orderStream(orderId)), (types) => types.length > 1);
+      // Nothing left to claim for another sender, nor to give up for an operator.
+      expect(await sender(failing).dispatchOnce()).toBe(0);
+      await expect(new SagaOutbox(db.pool).giveUp(confirmId, 'olga')).rejects.toBeInstanceOf(SagaCommandAlreadySent);
+      expect(await sender(repository).dispatchOnce()).toBe(0);
+    } finally {
+      answer();
+      await firstSending;
+    }
+
+    const row = (await db.pool.query(`SELECT outcome, error, attempts, give_up_by FROM saga_commands WHERE command_id = $1`, [confirmId])).rows[0];
+    expect(row).toEqual({ outcome: 'applied', error: null, attempts: 0, give_up_by: null });
     expect(await typesOf(orderStream(orderId))).toEqual(['order.placed', 'order.confirmed']);
     expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested', 'payment.captured']);
   });

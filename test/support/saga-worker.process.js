@@ -5,7 +5,7 @@
 // Environment:
 //   DATABASE_URL         the database to work on (required)
 //   CRASH_AFTER_SENDING  a command type: SIGKILL this process right after the outbox sender ran
-//                        that command, before it marks it sent (the window a re-send must cover)
+//                        that command (its events and its mark committed), before it has the answer
 //   CLAIM_SECONDS        how long a claimed command is this sender's (default 30)
 //
 // Output (stdout, one line each): `ready`, then `crash <commandType>` just before a planned crash.
@@ -44,7 +44,7 @@ const repository = AggregateRepository.onPostgres(pool, store, new SnapshotStore
   inlineProjections: new InlineProjections(),
 });
 
-// The crash: the command is applied (its events committed), and the sender dies before marking it sent.
+// The crash: the command is applied (its events committed, and with them its mark), and the sender dies before it hears so.
 const execute = repository.execute.bind(repository);
 repository.execute = async (aggregate, command, options) => {
   const result = await execute(aggregate, command, options);

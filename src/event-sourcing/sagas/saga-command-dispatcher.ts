@@ -6,6 +6,7 @@ import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { inTransaction } from '../store/in-transaction.js';
 import { isDatabaseStalled } from '../store/database-unavailable.js';
 import { commandRefused, type AnySaga } from './saga.js';
+import { isOutcomeRecorded, markedApplied } from './saga-command-applied.js';
 import { commitStep, SAGA_ACTOR } from './saga-commit.js';
 import { sagaStep } from './saga-step.js';
 import { loadInstance, sagaStream } from './saga-stream.js';
@@ -24,8 +25,12 @@ interface SagaCommandRow {
   readonly last_error: string | null;
   readonly give_up_by: string | null;
   /**
-   * Whether no send of it can still be under way: never claimed before, or its last claim's
-   * send failed (a sender whose claim lapsed may still be sending it, slowly).
+   * Whether its last claim's send is known to have ended: never claimed before, or that send
+   * failed (a sender whose claim lapsed may still be sending it, slowly). A give-up waits for it:
+   * such a command is sent once more first. A send under way can no longer commit after a
+   * give-up (its mark fails, migration 20); what this still guards is a command whose events a
+   * sender from before that stored, and died before marking: sent again, it is answered from
+   * them and marked applied, where a give-up would have its saga compensate an applied command.
    */
   readonly last_send_over: boolean;
 }
@@ -44,13 +49,17 @@ export interface SagaCommandDispatcherOptions {
 
 /**
  * Sends the commands saga steps left in the outbox, through the aggregates' repository, as the
- * system, with the ids the step gave them. A sender that dies between sending and marking lets
- * its claim lapse and another sends the command again: its id derives the same event ids, so
- * the aggregate stores it once. A refusal (a `DomainError`) is recorded with the command and
- * handed to its saga as `command.refused`, in one transaction, so the saga can compensate.
- * Any other failure is counted with the command, and it goes again when its claim lapses,
- * until it succeeds, is refused, or an operator gives it up (`SagaOutbox`): then the next
- * claim records it refused with `GIVEN_UP` instead of sending it.
+ * system, with the ids the step gave them. A command is marked applied by the statement that
+ * stores its events (`markedApplied`): a sender that dies after sending leaves it marked, one
+ * that dies before stored nothing, and another sends it again when its claim lapses (its id
+ * derives the same event ids, so the aggregate stores it once). A refusal (a `DomainError`) is
+ * recorded with the command and handed to its saga as `command.refused`, in one transaction,
+ * so the saga can compensate. Any other failure is counted with the command, and it goes again
+ * when its claim lapses, until it succeeds, is refused, or an operator gives it up
+ * (`SagaOutbox`): then the next claim records it refused with `GIVEN_UP` instead of sending it.
+ * PostgreSQL never lets a recorded outcome be replaced (migration 20), so a command is never
+ * both refused and applied: a send still under way when the refusal is recorded (its claim
+ * lapsed) fails and stores nothing, and a refusal that comes after the events finds it sent.
  */
 export class SagaCommandDispatcher {
   private readonly sagas: ReadonlyMap<string, AnySaga>;
@@ -100,7 +109,7 @@ export class SagaCommandDispatcher {
   }
 
   private async send(row: SagaCommandRow): Promise<void> {
-    // Given up only once no send of it can still commit; until then it is sent again, as ever.
+    // Given up only once its last send is known to have ended (`last_send_over`); until then it is sent again, as ever.
     if (row.give_up_by !== null && row.last_send_over) {
       const after = row.last_error === null ? '' : ` after ${row.attempts} failed attempts (last: ${row.last_error})`;
       return this.refuse(row, GIVEN_UP, `Given up by operator ${row.give_up_by}${after}`);
@@ -116,11 +125,19 @@ export class SagaCommandDispatcher {
       causationId: row.causation_id,
     };
     try {
-      await this.repository.execute(aggregate, { type: row.type, data: row.data, metadata });
+      await this.repository.execute(aggregate, { type: row.type, data: row.data, metadata }, { recordedWith: markedApplied(row.command_id) });
     } catch (error) {
+      if (isOutcomeRecorded(error)) {
+        // Not the command's failure: it was given up (or refused) while this send was under way, which stored nothing.
+        this.options.log?.(`saga ${row.saga}: ${row.type} ${row.command_id} had an outcome already; this send stored nothing`);
+        return;
+      }
       if (!(error instanceof DomainError)) throw error; // not sent: it stays claimed, and goes again when the claim lapses
       return this.refuse(row, error.code, error.message, error.kind);
     }
+    // Marked with its events already, unless none were stored now: a command that decides
+    // nothing, or one answered from the events a sender from before migration 20 stored
+    // without marking them (it died in between). A no-op otherwise.
     await this.mark(this.pool, row, 'applied', null);
   }
 

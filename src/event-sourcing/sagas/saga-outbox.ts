@@ -61,10 +61,14 @@ const viewOf = (row: OutboxRow): UnsentSagaCommand => ({
  * Operators' view of the commands sagas left to send: the oldest first, with the failures
  * of those that keep failing. Giving one up is done by the sender that next claims it once its
  * last send is known to have ended (failed since it was claimed): it records the command
- * refused with `GIVEN_UP`, and its saga compensates as for any refusal. So a command is never
- * given up while a send of it may still commit: one whose sender's claim lapsed mid-send is
- * sent again first, as ever (its id makes that harmless). A command that failed waits for its
- * claim to lapse (30 s); one held behind an earlier command of its instance waits for that one.
+ * refused with `GIVEN_UP`, and its saga compensates as for any refusal. One whose sender's
+ * claim lapsed mid-send is sent again first, as ever (its id makes that harmless). A command
+ * given up is never applied too: its sender marks it applied in the statement that stores its
+ * events, and PostgreSQL refuses to replace an outcome once recorded (migration 20), so a send
+ * from an earlier claim still under way when the refusal is recorded fails and stores nothing,
+ * and a give-up after the events committed finds the command sent. A command that failed
+ * waits for its claim to lapse (30 s); one held behind an earlier command of its instance
+ * waits for that one.
  */
 export class SagaOutbox {
   constructor(private readonly pool: Pool) {}
