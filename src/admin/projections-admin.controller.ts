@@ -47,7 +47,10 @@ export class ProjectionsAdminController {
   @Post('projections/:name/replay')
   @HttpCode(200)
   @ApiNotFoundResponse({ description: 'PROJECTION_NOT_FOUND, or POSITION_NOT_FOUND: no event at fromPosition' })
-  @ApiOkResponse({ description: 'Every partition continues from just before fromPosition' })
+  @ApiOkResponse({
+    description: 'Every partition past fromPosition continues from just before it; one before it already keeps its checkpoint '
+      + '(moved forward, it would skip the events it has not applied)',
+  })
   replay(@Param('name') name: string, @Body() body: ReplayRequest) {
     return this.admin.replay(name, body.fromPosition ?? 0);
   }

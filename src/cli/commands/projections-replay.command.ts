@@ -6,8 +6,9 @@ export const projectionsReplay: AppCommand = {
   name: 'projections:replay',
   usage: 'projections:replay <name> [--from N]',
   summary: 're-apply events from global position N (default 0)',
-  help: 'Moves every partition\'s checkpoint back to just before global position N; the running workers\n'
-    + 're-apply the events from there.',
+  help: 'Moves every partition\'s checkpoint that is past global position N back to just before it; the\n'
+    + 'running workers re-apply the events from there. A partition before N already (paused, lagging)\n'
+    + 'keeps its checkpoint: it applies the events it has not yet, then those from N on; none is skipped.',
   options: { from: { type: 'string', default: '0' } },
   positionals: 1,
   validate: ({ values }) =>

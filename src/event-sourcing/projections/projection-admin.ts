@@ -88,6 +88,13 @@ export class ProjectionAdmin {
   /**
    * Re-applies events from `fromPosition` on (in commit order) over the current read model.
    * Map projections are unaffected by repeats; a fold that is not idempotent wants a rebuild.
+   *
+   * A partition whose checkpoint is before the position (paused, lagging, stopped at a dead
+   * letter) keeps it: what an operator asks for is "everything from N applied again", and that
+   * partition applies everything from N anyway, and before that the events it never applied.
+   * Moving it forward would skip those for good, with nothing to show for it; refusing would
+   * have the operator resume it and wait for it to catch up first, for the same result. So a
+   * replay further on does not take back one that went too far back.
    */
   async replay(name: string, fromPosition: number): Promise<ProjectionReport> {
     const projection = this.require(name);
@@ -101,7 +108,7 @@ export class ProjectionAdmin {
       if (!rows[0]) throw new PositionNotFound(fromPosition);
       cursor = { transactionId: rows[0].transaction_id, position: fromPosition - 1 };
     }
-    await this.checkpoints.resetAll(this.pool, projection.name, cursor);
+    await this.checkpoints.moveBackAll(this.pool, projection.name, cursor);
     return this.report(name);
   }
 

@@ -69,7 +69,21 @@ export class CheckpointStore {
     return result.rowCount === partitions.length;
   }
 
-  /** Puts every partition of a subscription at `cursor` (replay, or after a rebuild's swap). */
+  /**
+   * Moves back to `cursor` every partition of a subscription that is past it (replay); one at
+   * or before it stays: moved forward, it would never apply the events in between. One
+   * statement: a worker's batch that moved a checkpoint meanwhile is waited for (its row lock)
+   * and judged by where it left it, so the comparison and the move see the same checkpoint.
+   */
+  async moveBackAll(client: PoolClient | Pool, subscription: string, cursor: LogCursor): Promise<void> {
+    await client.query(
+      `UPDATE projection_checkpoints SET transaction_id = $2::text::xid8, position = $3, updated_at = now()
+       WHERE projection = $1 AND (transaction_id, position) > ($2::text::xid8, $3::bigint)`,
+      [subscription, cursor.transactionId, cursor.position],
+    );
+  }
+
+  /** Puts every partition of a subscription at `cursor`, wherever each is (after a rebuild's swap). */
   async resetAll(client: PoolClient | Pool, subscription: string, cursor: LogCursor): Promise<void> {
     await client.query(
       `UPDATE projection_checkpoints SET transaction_id = $2::text::xid8, position = $3, updated_at = now() WHERE projection = $1`,
