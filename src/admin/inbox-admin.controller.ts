@@ -1,6 +1,6 @@
-import { Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { InboxFailures } from '../event-sourcing/index.js';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { InboxFailures, RowIdPipe } from '../event-sourcing/index.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { InboxDeadLettersQuery } from './admin.requests.js';
 import { OperatorsOnly } from '../auth/operators-only.decorator.js';
@@ -32,7 +32,8 @@ export class InboxAdminController {
   @HttpCode(202)
   @ApiAcceptedResponse({ description: 'Retry asked for: the dead letter, retryRequestedAt set. Handled, it leaves the list; failed again, it stays with the new error' })
   @ApiNotFoundResponse({ description: 'DEAD_LETTER_NOT_FOUND: no parked inbox message has this id' })
-  retry(@Param('id', ParseIntPipe) id: number) {
+  @ApiBadRequestResponse({ description: 'INVALID_ID: not a whole number from 1 to 2^53 - 1' })
+  retry(@Param('id', RowIdPipe) id: number) {
     return this.failures.requestRetry(id);
   }
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Logger, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ProjectionAdmin, RebuildInProgress, RebuildStopped } from '../event-sourcing/index.js';
+import { Body, Controller, Get, HttpCode, Inject, Logger, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ProjectionAdmin, RebuildInProgress, RebuildStopped, RowIdPipe } from '../event-sourcing/index.js';
 import { DeadLettersQuery, ReplayRequest } from './admin.requests.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { OperatorsOnly } from '../auth/operators-only.decorator.js';
@@ -87,7 +87,8 @@ export class ProjectionsAdminController {
   @HttpCode(200)
   @ApiOkResponse({ description: 'Retried, any subscription\'s (projection, saga, relay): one stopped at it runs again from it; an event a projection skipped is applied now' })
   @ApiNotFoundResponse({ description: 'DEAD_LETTER_NOT_FOUND: no dead letter has this id' })
-  retry(@Param('id', ParseIntPipe) id: number) {
+  @ApiBadRequestResponse({ description: 'INVALID_ID: not a whole number from 1 to 2^53 - 1' })
+  retry(@Param('id', RowIdPipe) id: number) {
     return this.admin.retryDeadLetter(id);
   }
 }

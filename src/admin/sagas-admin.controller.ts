@@ -1,6 +1,6 @@
-import { Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { SagaAdmin } from '../event-sourcing/index.js';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RowIdPipe, SagaAdmin } from '../event-sourcing/index.js';
 import { NotRateLimited } from '../rate-limits/not-rate-limited.decorator.js';
 import { SagaInstancesQuery } from './admin.requests.js';
 import { OperatorsOnly } from '../auth/operators-only.decorator.js';
@@ -50,7 +50,8 @@ export class SagasAdminController {
   @HttpCode(200)
   @ApiOkResponse({ description: 'A saga’s dead letter (subscription saga:<name>) retried: a stopped saga runs again from it' })
   @ApiNotFoundResponse({ description: 'DEAD_LETTER_NOT_FOUND: no dead letter of a saga has this id' })
-  retry(@Param('id', ParseIntPipe) id: number) {
+  @ApiBadRequestResponse({ description: 'INVALID_ID: not a whole number from 1 to 2^53 - 1' })
+  retry(@Param('id', RowIdPipe) id: number) {
     return this.sagas.retryDeadLetter(id);
   }
 }

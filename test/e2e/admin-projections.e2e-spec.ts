@@ -521,9 +521,15 @@ describe('Admin API for async projections', () => {
       await expectModelToMatchFold();
     });
 
-    it('answers 404 DEAD_LETTER_NOT_FOUND to an unknown id, 400 to an id that is not a number', async () => {
+    it('answers 404 DEAD_LETTER_NOT_FOUND to an unknown id, 400 INVALID_ID to an id that is no dead letter\'s number', async () => {
       expectError(await admin('POST', '/v1/admin/dead-letters/999999/retry'), 404, 'DEAD_LETTER_NOT_FOUND');
-      expect((await admin('POST', '/v1/admin/dead-letters/first/retry')).status).toBe(400);
+      // Past 2^53 a number is rounded: 99999999999999999999 was taken for 100000000000000000000.
+      for (const route of ['/v1/admin/dead-letters', '/v1/admin/sagas/dead-letters', '/v1/admin/inbox/dead-letters']) {
+        for (const id of ['first', '0', '-1', '9007199254740992', '99999999999999999999']) {
+          const reply = await admin('POST', `${route}/${id}/retry`);
+          expect({ route, id, status: reply.status, code: reply.body?.error?.code }).toEqual({ route, id, status: 400, code: 'INVALID_ID' });
+        }
+      }
       expect((await admin('GET', '/v1/admin/dead-letters?colour=red')).status).toBe(400);
     });
   });

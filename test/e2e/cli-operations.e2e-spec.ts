@@ -70,6 +70,26 @@ describe('CLI: operations commands', () => {
     }
   });
 
+  it('exits 1 with the usage for a position or an id past 2^53, which a number would hold rounded', async () => {
+    // Rounded, 9999999999999999 named dead letter 10000000000000000,
+    // and 99999999999999999999999 reached PostgreSQL as 1e+23.
+    const [hugePosition, roundedLetter, roundedMessage] = await Promise.all([
+      cli(['projections:replay', 'occupancy', '--from', '99999999999999999999999']),
+      cli(['dead-letters:retry', '9999999999999999']),
+      cli(['inbox:retry', '9007199254740992']),
+    ]);
+
+    for (const [run, message] of [
+      [hugePosition, '--from takes a position, a whole number up to 9007199254740991, not 99999999999999999999999'],
+      [roundedLetter, "<id> is a dead letter's number, from 1 to 9007199254740991, not 9999999999999999"],
+      [roundedMessage, "<id> is a parked message's number, from 1 to 9007199254740991, not 9007199254740992"],
+    ] as const) {
+      expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 1, stdout: '' });
+      expect(run.stderr).toContain(message);
+      expect(run.stderr).toContain('usage: npm run cli -- <command>');
+    }
+  });
+
   it('streams:show prints version, type, time, actor, correlation and data; exits 1 for no events', async () => {
     const run = await cli(['streams:show', 'reservation', plain, '--tenant', practice]);
 
@@ -123,7 +143,7 @@ describe('CLI: operations commands', () => {
     expect((await cli(['inbox:list'])).stdout).toMatch(/ {2}retry asked \S+ {2}550 mailbox unavailable\n$/);
     expect(unknown).toEqual({ code: 1, stdout: '', stderr: `No dead letter ${id + 1}\n` });
     expect({ code: notANumber.code, stdout: notANumber.stdout }).toEqual({ code: 1, stdout: '' });
-    expect(notANumber.stderr).toContain("<id> is a parked message's number, not m-1");
+    expect(notANumber.stderr).toContain("<id> is a parked message's number, from 1 to 9007199254740991, not m-1");
   });
 
   it('events:tail --type reservation.created prints the newest ones, oldest first', async () => {

@@ -347,7 +347,7 @@ describe('the event browser’s admin API', () => {
 
     it('retries only sagas’ dead letters there: 404 DEAD_LETTER_NOT_FOUND otherwise', async () => {
       expectError(await call('POST', '/v1/admin/sagas/dead-letters/999999/retry'), 404, 'DEAD_LETTER_NOT_FOUND');
-      expectError(await call('POST', '/v1/admin/sagas/dead-letters/abc/retry'), 400, 'BAD_REQUEST');
+      expectError(await call('POST', '/v1/admin/sagas/dead-letters/abc/retry'), 400, 'INVALID_ID');
     });
   });
 });

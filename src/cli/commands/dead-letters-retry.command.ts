@@ -1,4 +1,4 @@
-import { ProjectionAdmin } from '../../event-sourcing/index.js';
+import { exactWholeNumber, ProjectionAdmin } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -9,7 +9,10 @@ export const deadLettersRetry: AppCommand = {
   help: 'As POST /v1/admin/dead-letters/:id/retry: a subscription stopped at the event runs again from it;\n'
     + 'an event a projection skipped is applied now. Exits 1 if no dead letter has that id.',
   positionals: 1,
-  validate: ({ positionals: [id] }) => (/^[1-9]\d{0,15}$/.test(id) ? undefined : `<id> is a dead letter's number, not ${id}`),
+  validate: ({ positionals: [id] }) =>
+    exactWholeNumber(id, 1) !== null
+      ? undefined
+      : `<id> is a dead letter's number, from 1 to ${Number.MAX_SAFE_INTEGER}, not ${id}`,
   async run(app, { positionals: [id] }) {
     const letter = await app.get(ProjectionAdmin).retryDeadLetter(Number(id));
     write(`dead letter ${letter.id} (${letter.projection}, event ${letter.eventId}) retried at ${letter.retriedAt}`);

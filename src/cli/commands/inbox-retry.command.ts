@@ -1,4 +1,4 @@
-import { InboxFailures } from '../../event-sourcing/index.js';
+import { exactWholeNumber, InboxFailures } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -10,7 +10,10 @@ export const inboxRetry: AppCommand = {
     + 'consumer does it within a second or so: handled, it leaves inbox:list; failed again, it stays\n'
     + 'there with the new error. Exits 1 if no parked message has that id.',
   positionals: 1,
-  validate: ({ positionals: [id] }) => (/^[1-9]\d{0,15}$/.test(id) ? undefined : `<id> is a parked message's number, not ${id}`),
+  validate: ({ positionals: [id] }) =>
+    exactWholeNumber(id, 1) !== null
+      ? undefined
+      : `<id> is a parked message's number, from 1 to ${Number.MAX_SAFE_INTEGER}, not ${id}`,
   async run(app, { positionals: [id] }) {
     const asked = await app.get(InboxFailures).requestRetry(Number(id));
     write(`retry of ${asked.id} (${asked.consumer}, message ${asked.messageId}) asked at ${asked.retryRequestedAt}`);

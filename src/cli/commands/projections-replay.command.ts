@@ -1,4 +1,4 @@
-import { ProjectionAdmin } from '../../event-sourcing/index.js';
+import { exactWholeNumber, ProjectionAdmin } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -12,10 +12,13 @@ export const projectionsReplay: AppCommand = {
   options: { from: { type: 'string', default: '0' } },
   positionals: 1,
   validate: ({ values }) =>
-    /^\d+$/.test(String(values.from)) ? undefined : `--from takes a position (a whole number), not ${values.from}`,
+    exactWholeNumber(String(values.from)) !== null
+      ? undefined
+      : `--from takes a position, a whole number up to ${Number.MAX_SAFE_INTEGER}, not ${values.from}`,
   async run(app, { positionals: [name], values }) {
-    const { name: replayed } = await app.get(ProjectionAdmin).replay(name, Number(values.from));
-    write(`replaying ${replayed} from position ${values.from}`);
+    const from = Number(values.from);
+    const { name: replayed } = await app.get(ProjectionAdmin).replay(name, from);
+    write(`replaying ${replayed} from position ${from}`);
     return 0;
   },
 };
