@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ACTOR_TYPES, type ActorType, isStorableText, KeyCache } from '../event-sourcing/index.js';
+import { ACTOR_TYPES, type ActorType, KeyCache } from '../event-sourcing/index.js';
 import type { Environment } from '../config/environment.js';
 import type { AuthenticatedActor, TokenClaims } from './authenticated-actor.js';
 import type { RequestWithActor } from './current-actor.decorator.js';
@@ -11,10 +11,10 @@ import { operatorIdsOf } from './operators.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { lifetimeProblem } from './token-policy.js';
 import { RateLimiter } from '../rate-limits/rate-limiter.js';
+import { isUserId } from './user-id.js';
 import { clientKeyOf } from '../rate-limits/client-address.js';
 
 const unauthenticated = (message: string) => new UnauthorizedException({ code: 'UNAUTHENTICATED', message });
-const MAX_ID_LENGTH = 255;
 /** Tokens whose signature was checked, kept by their text: a caller sends the same one on every request. */
 const VERIFIED_TOKENS = 10_000;
 
@@ -35,11 +35,8 @@ const actorTypeOf = (value: unknown): ActorType => {
   throw unauthenticated(`actor type must be one of ${ACTOR_TYPES.join(', ')}`);
 };
 
-/** Ids go to shared statements (the membership lookup) and into events: only text PostgreSQL can store. */
 const userIdOf = (value: unknown): string => {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH || !isStorableText(value)) {
-    throw unauthenticated('the caller has no valid user id');
-  }
+  if (!isUserId(value)) throw unauthenticated('the caller has no valid user id');
   return value;
 };
 

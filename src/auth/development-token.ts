@@ -2,6 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import type { Environment } from '../config/environment.js';
 import { ACTOR_TYPES, type ActorType } from '../event-sourcing/index.js';
 import { jwtOptionsOf, lifetimeProblem } from './token-policy.js';
+import { isUserId, USER_ID_RULE } from './user-id.js';
 
 export interface TokenRequest {
   readonly user: string;
@@ -12,6 +13,7 @@ export interface TokenRequest {
 
 /** A token this app accepts, signed with its secret; a message saying what is wrong otherwise. */
 export const signToken = (env: Environment, request: TokenRequest): { token: string } | { problem: string } => {
+  if (!isUserId(request.user)) return { problem: `--user takes an id of ${USER_ID_RULE}` };
   if (!(ACTOR_TYPES as readonly string[]).includes(request.actorType)) {
     return { problem: `--actor-type must be one of ${ACTOR_TYPES.join(', ')}` };
   }

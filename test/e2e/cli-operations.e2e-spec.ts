@@ -231,6 +231,19 @@ describe('CLI: operations commands', () => {
     expect(tooLong.stderr).toMatch(/^--expires 400d: /);
   });
 
+  it('token signs a user id of up to 255 characters, and refuses a longer one the app would refuse', async () => {
+    const [longest, tooLong] = await Promise.all([
+      cli(['token', '--user', 'u'.repeat(255)]),
+      cli(['token', '--user', 'u'.repeat(256)]),
+    ]);
+
+    expect({ code: longest.code, stderr: longest.stderr }).toEqual({ code: 0, stderr: '' });
+    const bearer = { authorization: `Bearer ${longest.stdout.trim()}` };
+    expect((await sendJson(app.baseUrl, 'POST', '/v1/practices', bearer, { name: 'Long id' })).status).toBe(201);
+    expect({ code: tooLong.code, stdout: tooLong.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(tooLong.stderr).toMatch(/^--user takes an id of 1 to 255 characters/);
+  });
+
   it('check:consistency exits 0 on a clean database, 1 naming a row changed behind the projection', async () => {
     const clean = await cli(['check:consistency']);
     expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });

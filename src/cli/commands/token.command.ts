@@ -9,7 +9,8 @@ export const token: StandaloneCommand = {
   summary: 'a bearer token this app accepts (signed with its JWT_SECRET)',
   help: 'Prints a bearer token for the user, signed with JWT_SECRET (and JWT_ISSUER / JWT_AUDIENCE when set).\n'
     + 'It lives 12 hours (or JWT_MAX_LIFETIME_SECONDS if shorter) unless --expires says less; one that\n'
-    + 'would live longer than JWT_MAX_LIFETIME_SECONDS is refused. Starts no app and opens no database.',
+    + 'would live longer than JWT_MAX_LIFETIME_SECONDS is refused, and so is a user id the app refuses\n'
+    + '(1 to 255 characters, no NUL). Starts no app and opens no database.',
   options: { user: { type: 'string' }, 'actor-type': { type: 'string', default: 'human' }, expires: { type: 'string' } },
   positionals: 0,
   validate: ({ values }) => (typeof values.user === 'string' && values.user.length > 0 ? undefined : '--user <id> is required'),
