@@ -78,6 +78,7 @@ export { ApiIfMatch } from './nest/api-if-match.decorator.js';
 export { commandMetadata, CORRELATION_HEADER, correlationIdOf, etagOf, expectedVersionFrom } from './nest/command-metadata.js';
 export { NoFieldsPipe } from './nest/no-fields.pipe.js';
 export { AggregateIdPipe } from './nest/aggregate-id.pipe.js';
+export { isDotSegment, NOT_A_DOT_SEGMENT } from './nest/dot-segment.js';
 export { RowIdPipe } from './nest/row-id.pipe.js';
 export { requestValidationPipe } from './nest/request-validation.pipe.js';
 export { ErrorResponseFilter } from './nest/error-response.filter.js';

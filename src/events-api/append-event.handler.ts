@@ -6,6 +6,7 @@ import {
   type CommandMetadata,
   type CommandPrecondition,
   EventRegistry,
+  isDotSegment,
   type RecordedEvent,
   UnknownEventType,
 } from '../event-sourcing/index.js';
@@ -47,6 +48,9 @@ export class AppendEventHandler implements ICommandHandler<AppendEvent, Recorded
       throw badRequest('DIRECT_APPEND_NOT_SUPPORTED', `${request.aggregateType} aggregates take their events from their commands only`);
     }
     // The id its own routes would take: one they cannot address, or a second spelling of one they can, is refused.
+    if (isDotSegment(request.aggregateId)) {
+      throw badRequest('INVALID_AGGREGATE_ID', `An aggregate's id cannot be "${request.aggregateId}": no URL can address it`);
+    }
     if (entry.idFormat && !entry.idFormat.pattern.test(request.aggregateId)) {
       throw badRequest('INVALID_AGGREGATE_ID', `A ${request.aggregateType} aggregate's id must be ${entry.idFormat.description}`);
     }

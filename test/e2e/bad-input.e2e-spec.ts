@@ -367,6 +367,18 @@ describe('Bad input', () => {
         'INVALID_HEADER',
       );
     });
+    it.each(['.', '..'])('answers 400 INVALID_HEADER to the x-correlation-id %j, which no URL can address (the event browser\'s chains)', async (id) => {
+      await refused(
+        {
+          method: 'PATCH',
+          path: `/v1/practices/${PRACTICE_ID}`,
+          body: { name: 'Renamed' },
+          headers: { ...app.as('alice'), 'x-correlation-id': id },
+        },
+        400,
+        'INVALID_HEADER',
+      );
+    });
   });
 
   describe('when the content type is not JSON', () => {

@@ -299,6 +299,14 @@ describe('Events API', () => {
       expect(await reservationStream(practiceId, id)).toEqual([]);
     });
 
+    it.each(['.', '..'])('answers 400 INVALID_AGGREGATE_ID to a user stream named %j, which no URL can address, and stores nothing', async (id) => {
+      const practiceId = await newPractice('alice');
+
+      expectError(await append('alice', userEvent(practiceId, id)), 400, 'INVALID_AGGREGATE_ID');
+      const { rows } = await app.db.pool.query(`SELECT 1 FROM events WHERE tenant_id = $1 AND aggregate_type = 'user'`, [practiceId]);
+      expect(rows).toEqual([]);
+    });
+
     it('answers 400 INVALID_AGGREGATE_ID to a second spelling of a reservation that exists, which keeps its one event', async () => {
       const practiceId = await newPractice('alice');
       const id = randomUUID();

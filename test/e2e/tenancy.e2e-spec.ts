@@ -267,6 +267,15 @@ describe('Tenancy over HTTP', () => {
       expect(await membersOf(practiceId, 'vera')).toEqual({ alice: 'owner', bob: 'owner', ada: 'admin', sam: 'staff', vera: 'viewer' });
     });
 
+    it.each(['.', '..'])('answers 400 VALIDATION_FAILED to the user id %j, whose membership no URL could address, and adds nobody', async (userId) => {
+      const practiceId = await practiceWith('alice');
+
+      const added = await call('POST', `/v1/practices/${practiceId}/memberships`, 'alice', { body: { userId, role: 'staff' } });
+
+      expectError(added, 400, 'VALIDATION_FAILED');
+      expect(await membersOf(practiceId, 'alice')).toEqual({ alice: 'owner' });
+    });
+
     it('answers 409 MEMBER_ALREADY_EXISTS for someone who is already a member, and keeps the role', async () => {
       const practiceId = await practiceWith('alice', { sam: 'staff' });
 

@@ -6,7 +6,8 @@ import type { Actor } from '../domain/actor.js';
 import type { CommandMetadata } from '../domain/decider.js';
 import type { CommandCaller } from './http-command.js';
 
-const HEADER_ID = /^[\w.:-]{1,128}$/;
+// Not `.` or `..` (isDotSegment): the event browser addresses a correlation by its id in a path.
+const HEADER_ID = /^(?!\.{1,2}$)[\w.:-]{1,128}$/;
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { IsIdOf } from '../../../event-sourcing/index.js';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIdOf, NOT_A_DOT_SEGMENT } from '../../../event-sourcing/index.js';
 import { ROLES, type Role } from '../domain/role.js';
 import { practices } from '../practice.aggregate.js';
 
@@ -23,7 +23,7 @@ export class UpdatePracticeRequest {
 
 export class AddMemberRequest {
   @ApiProperty({ example: 'user-42' })
-  @IsString() @Length(1, 255)
+  @IsString() @Length(1, 255) @Matches(NOT_A_DOT_SEGMENT, { message: 'userId cannot be . or ..: no URL can address that member' })
   userId!: string;
 
   @ApiProperty({ enum: ROLES, example: 'staff' })

@@ -1,0 +1,10 @@
+/**
+ * `.` and `..` as a whole path segment: URL parsers (browsers, fetch, curl) resolve them before
+ * a request is sent, so a resource whose id is one of them cannot be addressed by any route or
+ * page (the event browser's `/v1/admin/streams/…/user/..` went out as `/v1/admin/streams/…/`).
+ * Ids that end up in paths refuse them where they are first written.
+ */
+export const isDotSegment = (text: string): boolean => text === '.' || text === '..';
+
+/** The same rule for `@Matches`: anything but a dot segment. */
+export const NOT_A_DOT_SEGMENT = /^(?!\.{1,2}$)/s;
