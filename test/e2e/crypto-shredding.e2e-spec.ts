@@ -1,3 +1,6 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory.js';
+import { validateEnvironment } from '../../src/config/environment.js';
 import { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
 import { expectError, sendJson } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
@@ -201,5 +204,47 @@ describe('forgetting a guest (crypto-shredding)', () => {
     const returning = await book({ guestId: 'g-ada', guestName: 'Ada King' }, 'booking-ada-2');
     expect((await get(`/reservations/${returning}`)).body.guestName).toBe('Ada King');
     expect((await get(`/reservations/${adaReservation}`)).body.guestName).toBe(REDACTED);
+  });
+});
+
+/**
+ * A process that does not hear forgettings (its LISTEN connection is down) cannot tell that a
+ * guest was forgotten elsewhere: it must keep nothing it opened, or it would keep showing it.
+ */
+describe('a guest profile on a process that does not hear forgettings', () => {
+  let first: TestApp;
+  let second: NestFastifyApplication;
+  let secondUrl: string;
+
+  beforeAll(async () => {
+    first = await startTestApp({ ROLE: 'web' });
+    second = await createApp(validateEnvironment({ DATABASE_URL: first.db.url, PORT: '0', LOG_LEVEL: 'error', ROLE: 'web' }), { docsUi: false });
+    await second.listen(0, '127.0.0.1');
+    const address = second.getHttpServer().address();
+    secondUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  afterAll(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  it('reads redacted right after another process forgot the guest', async () => {
+    const practice = await createPractice(first, 'olga', { stan: 'staff' });
+    const created = await sendJson(first.baseUrl, 'POST', `/v1/practices/${practice}/reservations`, first.as('stan'), {
+      ...ADA,
+      checkInDate: day(10),
+      nights: 2,
+    });
+    expect(created.status).toBe(201);
+    // Its LISTEN is gone (stopped here for good, as a dropped connection is until it is back).
+    await second.get(PostgresSubjectKeys).stop();
+    const profileOnSecond = async () =>
+      (await sendJson(secondUrl, 'GET', `/v1/practices/${practice}/guests/g-ada`, first.as('olga'))).body.guestName;
+    expect(await profileOnSecond()).toBe(ADA.guestName);
+
+    const forgot = await sendJson(first.baseUrl, 'POST', `/v1/practices/${practice}/subjects/g-ada/forget`, first.as('olga'));
+    expect(forgot.status).toBeLessThan(300);
+
+    expect(await profileOnSecond()).toBe(REDACTED);
   });
 });

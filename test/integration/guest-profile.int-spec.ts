@@ -11,6 +11,7 @@ import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-even
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { forgettingOn, personalDataOn } from '../support/personal-data.js';
 import { REDACTED, type SubjectForgetting } from '../../src/event-sourcing/index.js';
+import type { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
 
 const practiceId = `practice-${randomUUID()}`;
 const system = { actor: { type: 'system' as const, id: 'test' } };
@@ -24,7 +25,7 @@ class CountingStore {
     this.reads++;
     return this.inner.readStream(stream, options);
   }
-  personalDataEpoch(): number {
+  personalDataEpoch(): number | null {
     return this.inner.personalDataEpoch();
   }
 }
@@ -34,6 +35,7 @@ describe('guest profile (lazy projection)', () => {
   let store: PostgresEventStore;
   let counting: CountingStore;
   let forgetting: SubjectForgetting;
+  let keys: PostgresSubjectKeys;
 
   /** Appends and updates the inline reservation list, as the repository would. */
   const record = async (reservationId: string, type: string, data: Record<string, unknown>) => {
@@ -48,11 +50,17 @@ describe('guest profile (lazy projection)', () => {
     db = await createTestDatabase();
     const registry = new EventRegistry().register(...reservations.eventDefinitions);
     const personalData = personalDataOn(db.pool, registry);
+    // Listening, as the app's process is: one that may miss a forgetting keeps no profile.
+    keys = personalData.keys as PostgresSubjectKeys;
+    await keys.start();
     forgetting = forgettingOn(db.pool, personalData);
     store = new PostgresEventStore(db.pool, registry, undefined, { personalData });
     counting = new CountingStore(store);
   });
-  afterAll(() => db.drop());
+  afterAll(async () => {
+    await keys.stop();
+    await db.drop();
+  });
 
   it('folds the guest reservations on read, serves the cache while nothing changed, and refolds after a new event', async () => {
     const profiles = guestProfiles(db.pool, counting as unknown as EventStore);

@@ -9,6 +9,10 @@ export class InMemorySubjectKeys implements SubjectKeys {
   private readonly byId = new Map<string, SubjectKey & { readonly subject: string }>();
   epoch = 0;
 
+  get evictionCount(): number {
+    return this.epoch;
+  }
+
   keptKeyOf(tenantId: string, subjectId: string): SubjectKey | undefined {
     const subject = subjectOf(tenantId, subjectId);
     return [...this.byId.values()].find((key) => key.subject === subject);

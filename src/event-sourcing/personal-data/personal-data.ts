@@ -80,8 +80,13 @@ export class PersonalData {
   }
 
   /** Moves whenever a subject is forgotten: a cache of opened events compares it (see `EventStore.personalDataEpoch`). */
-  epoch(): number {
+  epoch(): number | null {
     return this.keys.epoch;
+  }
+
+  /** Moves whenever this process hears a forgetting, listening or not: what a page opened before it compares. */
+  evictionCount(): number {
+    return this.keys.evictionCount;
   }
 
   /** An append found these keys deleted: later appends seal under new ones. */

@@ -100,7 +100,12 @@ export class PostgresSubjectKeys implements SubjectKeys {
     return this.listener !== undefined;
   }
 
-  get epoch(): number {
+  /** Null while not listening: a forgetting in another process would not move it, so a cache keyed by it must not keep anything. */
+  get epoch(): number | null {
+    return this.listener === undefined ? null : this.evictions;
+  }
+
+  get evictionCount(): number {
     return this.evictions;
   }
 

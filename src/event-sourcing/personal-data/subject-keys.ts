@@ -37,6 +37,11 @@ export interface SubjectKeys {
   lost(keys: readonly KeptKeyUse[]): void;
   /** The keys among `keyIds` that still exist: a missing one belonged to a forgotten subject. */
   keysByIds(keyIds: readonly string[]): Promise<ReadonlyMap<string, Buffer>>;
-  /** Moves whenever a forgetting is heard: what was opened before may read differently now. */
-  readonly epoch: number;
+  /**
+   * Moves whenever a forgetting is heard: what was opened before may read differently now.
+   * Null while forgettings may go unheard (not listening): then nothing opened may be kept.
+   */
+  readonly epoch: number | null;
+  /** How many forgettings (or losses of the LISTEN) this process has heard: moves as `epoch` does, and is never null. */
+  readonly evictionCount: number;
 }

@@ -46,9 +46,11 @@ export class LazyProjection<Key, State, E extends DomainEvent = DomainEvent> {
     const streams = await this.definition.streamsOf(key);
     if (streams.length === 0) return null;
     const cacheKey = JSON.stringify(key);
-    // A forgotten subject's personal data must not live on in a fold of the events made before.
-    const versions = `${this.store.personalDataEpoch()}#${versionsKey(streams)}`;
-    const cached = this.cache.get(cacheKey);
+    // A forgotten subject's personal data must not live on in a fold of the events made before;
+    // while forgettings may go unheard (no epoch), nothing is kept.
+    const epoch = this.store.personalDataEpoch();
+    const versions = `${epoch}#${versionsKey(streams)}`;
+    const cached = epoch === null ? undefined : this.cache.get(cacheKey);
     if (cached && cached.versions === versions) {
       this.cache.delete(cacheKey); // re-insert: the map's order is the LRU order
       this.cache.set(cacheKey, cached);
@@ -59,6 +61,7 @@ export class LazyProjection<Key, State, E extends DomainEvent = DomainEvent> {
     // The streams' events are of the types the definition names: its aggregates' union.
     const state = (events as EventOf<E>[]).reduce(this.definition.evolve, this.definition.initialState);
     this.cache.delete(cacheKey);
+    if (epoch === null) return state;
     this.cache.set(cacheKey, { versions, state });
     if (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value as string);
     return state;

@@ -68,9 +68,10 @@ export interface EventStore {
   /**
    * Moves whenever a subject is forgotten (here or, heard through PostgreSQL, in another
    * process): a cache of what was folded from events must not outlive a move, or it would
-   * keep personal data that now reads as redacted.
+   * keep personal data that now reads as redacted. Null while this process may miss a
+   * forgetting (its LISTEN connection is down): then such a cache must keep nothing.
    */
-  personalDataEpoch(): number;
+  personalDataEpoch(): number | null;
   /**
    * Pages the global log in commit-safe order: never returns an event while an older
    * transaction that could still commit before it is open, so a reader following the

@@ -145,7 +145,7 @@ export class InMemoryEventStore implements EventStore {
     );
   }
 
-  personalDataEpoch(): number {
+  personalDataEpoch(): number | null {
     return this.personalData.epoch();
   }
 

@@ -290,7 +290,7 @@ export class PostgresEventStore implements EventStore {
     return this.mapper.recordedOf(rows.slice(0, limit));
   }
 
-  personalDataEpoch(): number {
+  personalDataEpoch(): number | null {
     return this.mapper.personalDataEpoch();
   }
 

@@ -132,8 +132,14 @@ export class RecordedEventMapper {
     return { events, newKeys: [], keptKeys: [] };
   }
 
-  personalDataEpoch(): number {
-    return this.personalData?.epoch() ?? 0;
+  personalDataEpoch(): number | null {
+    // Without personal data nothing is sealed, so nothing is ever forgotten: 0 for good. Null is the keys' own answer.
+    return this.personalData ? this.personalData.epoch() : 0;
+  }
+
+  /** Forgettings this process heard (`PersonalData.evictionCount`); 0 for good without personal data. */
+  personalDataEvictions(): number {
+    return this.personalData?.evictionCount() ?? 0;
   }
 
   /** An append found these kept keys deleted (`SubjectKeyGone`): seal with new ones. */

@@ -126,6 +126,8 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
   async readPartition(filter: PartitionFilter, partition: number, after: LogCursor, scanLimit: number): Promise<PartitionPage> {
     // A page opened before a forgetting is not kept for partitions that read after it.
     const opened = filter.personalFields === 'opened' ? this.mapper.personalDataEpoch() : '';
+    // Opened while forgettings may go unheard: kept for no one.
+    if (opened === null) return pick(await this.readPage({ ...filter, served: [partition] }, after, scanLimit), partition);
     const key = [filter.types.join(','), filter.partitions, opened, after.transactionId, after.position, scanLimit].join('|');
     let kept = this.pages.get(key);
     // A page read for other partitions lacks this one's events: it reads its own, kept for no one.
@@ -156,7 +158,7 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
 
   private async readPage(filter: PartitionFilter, after: LogCursor, scanLimit: number): Promise<SharedPage> {
     // Before the keys are looked up: a forgetting heard from here on may have come too late for them.
-    const epoch = this.mapper.personalDataEpoch();
+    const evictions = this.mapper.personalDataEvictions();
     const { rows } = await this.pool.query<PageRow>({
       name: 'chronicle_read_partitions',
       text: READ_PAGE,
@@ -177,7 +179,8 @@ export class PostgresSubscriptionLog implements SubscriptionLog {
       byPartition,
       cursor: last ? { transactionId: last[TRANSACTION_ID], position: Number(last[0]) } : after,
       full: rows.length >= scanLimit,
-      outdated: filter.personalFields === 'opened' && handled.length > 0 ? () => this.mapper.personalDataEpoch() !== epoch : undefined,
+      outdated:
+        filter.personalFields === 'opened' && handled.length > 0 ? () => this.mapper.personalDataEvictions() !== evictions : undefined,
     };
   }
 }
