@@ -18,6 +18,7 @@ import { SubscriptionControls } from '../../src/event-sourcing/subscriptions/sub
 import type { SubscriptionOptions } from '../../src/event-sourcing/subscriptions/subscription.js';
 import { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
 import { InboxFailures } from '../../src/event-sourcing/inbox/inbox-failures.js';
+import type { RelayedEvent } from '../../src/event-sourcing/relay/relayed-event.js';
 import { SubjectForgetting } from '../../src/event-sourcing/personal-data/subject-forgetting.js';
 import { asyncFold } from '../../src/event-sourcing/projections/async-fold.projection.js';
 import { AsyncProjections } from '../../src/event-sourcing/projections/async-projections.js';
@@ -303,27 +304,38 @@ describe('personal data across processes', () => {
     }
   });
 
-  it("redacts the subject's fields in messages the inbox kept of failed handlings, and nobody else's", async () => {
+  it("redacts the subject's fields in the messages the inbox kept, as jsonb or as text, and nobody else's", async () => {
     const inbox = new InboxFailures(db.pool);
     const forgetting = new SubjectForgetting(db.pool, first.keys, () => [], [inbox.personalCopies(registry())]);
-    const message = (tenantId: string, guestId: string) => ({
+    const message = (tenantId: string, guestId: string, extra: object = {}) => ({
       eventId: randomUUID(),
       stream: { tenantId, aggregateType: 'stay', aggregateId: randomUUID() },
       type: 'guest.arrived',
-      data: { guestId, name: 'Nora Parked' },
+      data: { guestId, name: 'Nora Parked', ...extra },
     });
-    const kept = [message('practice-1', 'g-parked'), message('practice-1', 'g-other'), message('practice-2', 'g-parked')];
+    const asText = { note: 'jsonb refuses \u0000' }; // so the inbox keeps the body as text
+    const kept = [
+      message('practice-1', 'g-parked'),
+      message('practice-1', 'g-other'),
+      message('practice-2', 'g-parked'),
+      message('practice-1', 'g-parked', asText),
+      message('practice-1', 'g-other', asText),
+    ];
     for (const event of kept) await inbox.count('tests.mailer', event.eventId, 'practice-1.stay.guest.arrived', JSON.stringify(event), new Error('smtp down'), 1);
     await arrive(first.store, stream(), 'g-parked', 'Nora Parked'); // the subject's data in the log: a key to forget
 
     await forgetting.forget('practice-1', 'g-parked', receptionist);
 
-    const { rows } = await db.pool.query<{ message: { eventId: string; data: unknown } }>(`SELECT message FROM inbox_failures`);
-    const dataOf = (eventId: string) => rows.find((row) => row.message.eventId === eventId)?.message.data;
+    const { rows } = await db.pool.query<{ message: unknown }>(`SELECT message FROM inbox_failures`);
+    const bodies = rows.map(({ message }) => (typeof message === 'string' ? JSON.parse(message) : message) as RelayedEvent);
+    const dataOf = (eventId: string) => bodies.find((body) => body.eventId === eventId)?.data;
+    expect(rows.filter(({ message }) => typeof message === 'string')).toHaveLength(2);
     expect(kept.map((event) => dataOf(event.eventId))).toEqual([
       { guestId: 'g-parked', name: REDACTED },
       { guestId: 'g-other', name: 'Nora Parked' },
       { guestId: 'g-parked', name: 'Nora Parked' },
+      { guestId: 'g-parked', name: REDACTED, ...asText },
+      { guestId: 'g-other', name: 'Nora Parked', ...asText },
     ]);
   });
 

@@ -4,6 +4,7 @@ import type { PersonalCopies } from '../personal-data/subject-forgetting.js';
 import { DeadLetterNotFound } from '../projections/projection-admin.errors.js';
 import type { RelayedEvent } from '../relay/relayed-event.js';
 import type { EventRegistry } from '../store/event-registry.js';
+import { storableText } from '../store/storable-text.js';
 
 /** A message an inbox consumer gave up on, as operators see it. */
 export interface InboxDeadLetter {
@@ -35,12 +36,31 @@ export interface FailureCount {
   readonly parked: boolean;
 }
 
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** A handler's error may quote the message (a NUL in it): as shown, it must not fail the statement that records it. */
+const errorText = (error: unknown): string => storableText(error instanceof Error ? error.message : String(error));
+
+/** How `message` holds a body: the JSON itself, or its text (a jsonb string) when jsonb cannot hold the JSON. */
+const AS_JSONB = '$4::jsonb';
+const AS_TEXT = 'to_jsonb($4::text)';
+
+/**
+ * PostgreSQL refused a value of the statement (SQLSTATE class 22, data exception: `\u0000`, half a
+ * surrogate pair, a number out of range; class 54, a program limit: nesting too deep, too big).
+ */
+const refusesValue = (error: unknown): boolean =>
+  error instanceof Error && /^(22|54)/.test(String((error as { code?: unknown }).code));
+
+/** A kept message as it was published: a body kept as text is parsed again (JSON.parse took it when it came). */
+const publishedBody = (message: unknown): unknown => (typeof message === 'string' ? JSON.parse(message) : message);
 
 /**
  * The `inbox_failures` table: the attempts of each failing message and the messages parked
  * after their last attempt. A message's row goes in the transaction that handles it at last
  * (`FORGET_AND_RECORD` in the runner's own statement), so a failure that passes leaves nothing.
+ *
+ * `message` is the body as jsonb, or, when jsonb refuses what JSON allows (`\u0000` or half a
+ * surrogate pair in a string, a number past numeric's range), the body's text as a jsonb string.
+ * Either way it is kept whole: a retry hands the handler what the first delivery did.
  */
 export class InboxFailures {
   constructor(private readonly pool: Pool) {}
@@ -52,16 +72,44 @@ export class InboxFailures {
   static readonly FORGET_AND_RECORD = `WITH forgotten AS (DELETE FROM inbox_failures WHERE consumer = $1 AND message_id = $2)
     INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`;
 
-  /** One more failed attempt; the one that reaches `maxAttempts` parks the message (a parked one stays parked). */
-  async count(consumer: string, messageId: string, routingKey: string, content: string, error: unknown, maxAttempts: number): Promise<FailureCount> {
+  /**
+   * One more failed attempt; the one that reaches `maxAttempts` parks the message (a parked one
+   * stays parked). `content` is the body's JSON text. A body jsonb refuses is kept as text, and
+   * the error says so. Throws when even that cannot be recorded (the message id is not storable
+   * text, PostgreSQL is down or refuses writes).
+   */
+  async count(
+    consumer: string,
+    messageId: string,
+    routingKey: string,
+    content: string,
+    error: unknown,
+    maxAttempts: number,
+  ): Promise<FailureCount> {
+    const failure = { consumer, messageId, routingKey: storableText(routingKey), content, maxAttempts };
+    try {
+      return await this.upsert(failure, AS_JSONB, errorText(error));
+    } catch (refused) {
+      if (!refusesValue(refused)) throw refused;
+      const note = ` (its body is kept as text: PostgreSQL's jsonb refused it: ${errorText(refused)})`;
+      return this.upsert(failure, AS_TEXT, errorText(error) + note);
+    }
+  }
+
+  private async upsert(
+    failure: { consumer: string; messageId: string; routingKey: string; content: string; maxAttempts: number },
+    message: typeof AS_JSONB | typeof AS_TEXT,
+    error: string,
+  ): Promise<FailureCount> {
+    const { consumer, messageId, routingKey, content, maxAttempts } = failure;
     const { rows } = await this.pool.query<FailureCount>(
       `INSERT INTO inbox_failures (consumer, message_id, routing_key, message, error, attempts, parked_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5, 1, CASE WHEN $6::int <= 1 THEN now() END)
+       VALUES ($1, $2, $3, ${message}, $5, 1, CASE WHEN $6::int <= 1 THEN now() END)
        ON CONFLICT (consumer, message_id) DO UPDATE SET
          error = excluded.error, attempts = inbox_failures.attempts + 1, last_failed_at = now(),
          parked_at = CASE WHEN inbox_failures.attempts + 1 >= $6::int THEN coalesce(inbox_failures.parked_at, now()) END
        RETURNING attempts, parked_at IS NOT NULL AS parked`,
-      [consumer, messageId, routingKey, content, errorText(error), maxAttempts],
+      [consumer, messageId, routingKey, content, error, maxAttempts],
     );
     return rows[0];
   }
@@ -111,13 +159,13 @@ export class InboxFailures {
        ORDER BY retry_requested_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       [consumers],
     );
-    return rows[0];
+    return rows[0] && { ...rows[0], event: publishedBody(rows[0].event) as RelayedEvent };
   }
 
   /**
    * The failed messages keep events as the relay published them, personal fields opened: a
    * forgetting redacts them as it does read models, so a parked message neither shows nor hands
-   * a retry what was forgotten.
+   * a retry what was forgotten. Bodies kept as text are read in JavaScript: jsonb cannot see into them.
    */
   personalCopies(registry: EventRegistry): PersonalCopies {
     return {
@@ -132,10 +180,19 @@ export class InboxFailures {
           );
           for (const { id, type, data } of rows) {
             const fields = registry.personalFieldsOf(type)?.fields ?? [];
-            const redactedData = Object.fromEntries(Object.entries(data).map(([field, value]) => [field, fields.includes(field) ? REDACTED : value]));
-            await client.query(`UPDATE inbox_failures SET message = jsonb_set(message, '{data}', $2::jsonb) WHERE id = $1`, [id, JSON.stringify(redactedData)]);
+            const redactedData = JSON.stringify(redact(data, fields));
+            await client.query(`UPDATE inbox_failures SET message = jsonb_set(message, '{data}', $2::jsonb) WHERE id = $1`, [id, redactedData]);
             redacted++;
           }
+        }
+        const { rows: kept } = await client.query<{ id: string; text: string }>(
+          `SELECT id, message #>> '{}' AS text FROM inbox_failures WHERE jsonb_typeof(message) = 'string' FOR UPDATE`,
+        );
+        for (const { id, text } of kept) {
+          const body = redactedText(registry, JSON.parse(text) as Partial<RelayedEvent>, tenantId, subjectId);
+          if (body === undefined) continue;
+          await client.query(`UPDATE inbox_failures SET message = to_jsonb($2::text) WHERE id = $1`, [id, body]);
+          redacted++;
         }
         return redacted;
       },
@@ -150,3 +207,18 @@ export class InboxFailures {
     );
   }
 }
+
+const redact = (data: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(data).map(([field, value]) => [field, fields.includes(field) ? REDACTED : value]));
+
+/**
+ * A body kept as text, the subject's fields redacted, as text again (JSON.stringify escapes a NUL
+ * or half a surrogate pair, so it stays storable); undefined when it is not an event of the subject's.
+ */
+const redactedText = (registry: EventRegistry, event: Partial<RelayedEvent>, tenantId: string, subjectId: string) => {
+  const personal = registry.personalFieldsOf(String(event.type));
+  const data = event.data as Record<string, unknown> | null | undefined;
+  if (!personal || event.stream?.tenantId !== tenantId || typeof data !== 'object') return undefined;
+  if (data?.[personal.subject] !== subjectId) return undefined;
+  return JSON.stringify({ ...event, data: redact(data, personal.fields) });
+};

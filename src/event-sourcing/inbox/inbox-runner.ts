@@ -6,9 +6,11 @@ import type { RelayedEvent } from '../relay/relayed-event.js';
 import { PollingLoop } from '../sagas/polling-loop.js';
 import { isDatabaseStalled } from '../store/database-unavailable.js';
 import { inTransaction } from '../store/in-transaction.js';
+import { isStorableText } from '../store/storable-text.js';
 import { DependencyUnavailable } from '../subscriptions/dependency-unavailable.js';
 import type { InboxConsumer } from './inbox-consumer.js';
-import { InboxFailures, type RetryRequested } from './inbox-failures.js';
+import { InboxFailures, type FailureCount, type RetryRequested } from './inbox-failures.js';
+import { UncountedFailures } from './uncounted-failures.js';
 
 export interface InboxRunnerOptions {
   /** Messages RabbitMQ sends ahead of the acks; they are still handled one at a time, in queue order. */
@@ -21,6 +23,9 @@ export interface InboxRunnerOptions {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** A failed attempt as counted: in `inbox_failures`, or in memory when PostgreSQL refused the row (`unrecorded`). */
+type CountedAttempt = FailureCount & { readonly unrecorded?: string };
 
 interface Consuming {
   readonly channel: Channel;
@@ -42,12 +47,15 @@ interface Consuming {
  * table, where an operator finds it and asks for a retry once the cause is fixed (the admin
  * API); `start` runs the loop that carries such retries out. A failure that is not the
  * message's fault is not counted: a `DependencyUnavailable` from the handler, or PostgreSQL
- * gone, its connection lost or a statement cancelled for time (`isDatabaseStalled`).
+ * gone, its connection lost or a statement cancelled for time (`isDatabaseStalled`). A message
+ * whose id PostgreSQL cannot store is dropped before it is handled, as one without an id; one
+ * whose failures PostgreSQL will not record is counted in memory, and dropped at its last attempt.
  */
 export class InboxRunner {
   private readonly consuming = new Set<Consuming>();
   private readonly consumers = new Map<string, InboxConsumer>();
   private readonly failures: InboxFailures;
+  private readonly uncounted = new UncountedFailures();
   private readonly retries: PollingLoop;
   private stopping = false;
   private readonly log: (message: string) => void;
@@ -102,9 +110,12 @@ export class InboxRunner {
   private async deliver(channel: Channel, consumer: InboxConsumer, message: ConsumeMessage): Promise<void> {
     const messageId = message.properties.messageId as unknown;
     const event = parse(message.content);
-    if (typeof messageId !== 'string' || messageId === '' || !event) {
-      // Without an id it cannot be deduplicated, without a body not handled: requeueing would loop forever.
-      this.log(`inbox ${consumer.name}: dropped a message without a message id or a JSON body (${message.fields.routingKey})`);
+    if (typeof messageId !== 'string' || messageId === '' || !isStorableText(messageId) || !event) {
+      // Without an id it cannot be deduplicated, with an id PostgreSQL cannot store (a NUL) neither
+      // deduplicated nor counted, without a body not handled: requeueing would loop forever.
+      const id = typeof messageId === 'string' ? ` ${JSON.stringify(messageId)}` : '';
+      const { routingKey } = message.fields;
+      this.log(`inbox ${consumer.name}: dropped message${id} (${routingKey}): no storable message id, or no JSON body`);
       return settle(() => channel.reject(message, false));
     }
     try {
@@ -112,27 +123,58 @@ export class InboxRunner {
     } catch (error) {
       return this.failed(channel, consumer, message, messageId, error);
     }
+    this.uncounted.forget(consumer.name, messageId);
     settle(() => channel.ack(message));
   }
 
   private async failed(channel: Channel, consumer: InboxConsumer, message: ConsumeMessage, messageId: string, error: unknown): Promise<void> {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorText(error);
     const maxAttempts = consumer.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    const counted =
-      error instanceof DependencyUnavailable || isDatabaseStalled(error) || this.stopping
-        ? undefined
-        : await this.failures
-            .count(consumer.name, messageId, message.fields.routingKey, message.content.toString('utf8'), error, maxAttempts)
-            .catch(() => undefined);
+    const counted = await this.count(consumer, message, messageId, error, maxAttempts);
     if (counted?.parked) {
       this.log(`inbox ${consumer.name}: message ${messageId} failed ${counted.attempts} times and is parked (GET /v1/admin/inbox/dead-letters): ${reason}`);
       return settle(() => channel.ack(message));
     }
-    const attempt = counted ? ` (attempt ${counted.attempts} of ${maxAttempts})` : '';
+    if (counted?.unrecorded !== undefined && counted.attempts >= maxAttempts) {
+      // Requeued again it would come back for ever; a dead-letter exchange (a RabbitMQ policy) keeps it.
+      this.uncounted.forget(consumer.name, messageId);
+      this.log(
+        `inbox ${consumer.name}: message ${messageId} failed ${counted.attempts} times and PostgreSQL ` +
+          `refuses to record its failures (${counted.unrecorded}): dropped, kept only by a dead-letter ` +
+          `exchange of its queue's: ${reason}`,
+      );
+      return settle(() => channel.reject(message, false));
+    }
+    const unrecorded = counted?.unrecorded === undefined ? '' : `, not recorded: ${counted.unrecorded}`;
+    const attempt = counted ? ` (attempt ${counted.attempts} of ${maxAttempts}${unrecorded})` : '';
     this.log(`inbox ${consumer.name}: message ${messageId} failed${attempt}, requeued: ${reason}`);
     // A pause, so a failing message does not spin; it then goes back to the queue.
     if (!this.stopping) await sleep(this.options.retryDelayMs ?? 1_000);
     settle(() => channel.nack(message, false, true));
+  }
+
+  /**
+   * Counts a failed attempt, unless it is not the message's fault (undefined). A row PostgreSQL
+   * refuses for any other reason than being down is counted in memory, so the message still ends.
+   */
+  private async count(
+    consumer: InboxConsumer,
+    message: ConsumeMessage,
+    messageId: string,
+    error: unknown,
+    maxAttempts: number,
+  ): Promise<CountedAttempt | undefined> {
+    if (error instanceof DependencyUnavailable || isDatabaseStalled(error) || this.stopping) return undefined;
+    const { routingKey } = message.fields;
+    const content = message.content.toString('utf8');
+    try {
+      const counted = await this.failures.count(consumer.name, messageId, routingKey, content, error, maxAttempts);
+      this.uncounted.forget(consumer.name, messageId);
+      return counted;
+    } catch (refused) {
+      if (isDatabaseStalled(refused)) return undefined;
+      return { attempts: this.uncounted.add(consumer.name, messageId), parked: false, unrecorded: errorText(refused) };
+    }
   }
 
   /** One round of the retry loop: the parked messages asked for, one transaction each. */
@@ -168,6 +210,8 @@ const handleOnce = async (client: PoolClient, consumer: InboxConsumer, messageId
   const { rowCount } = await client.query(InboxFailures.FORGET_AND_RECORD, [consumer.name, messageId]);
   if (rowCount === 1) await consumer.handle(client, event);
 };
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const parse = (content: Buffer): RelayedEvent | undefined => {
   try {
