@@ -15,6 +15,8 @@ export interface AmqpBrokerOptions {
 export type OnConnect = (connection: ChannelModel) => Promise<void>;
 
 const BROKER = 'RabbitMQ';
+/** The reply code of a channel closed for a missing exchange or queue. */
+const NOT_FOUND = 404;
 
 /**
  * One connection to RabbitMQ, kept up: amqplib's recovery reconnects with a growing delay
@@ -23,6 +25,10 @@ const BROKER = 'RabbitMQ';
  * for a connection: while there is none (or the broker blocks publishers) it fails at once with
  * `DependencyUnavailable`, so a subscription rolls back and retries instead of holding its
  * transaction, and with it every log reader's fence, open through an outage.
+ *
+ * A channel closed with 404 NOT_FOUND means the exchange (or a queue) was deleted under a live
+ * connection: every publish would fail so, for good. The broker then closes the connection, and
+ * the new one declares the exchange and sets the consumers up (their queues and bindings) again.
  */
 export class AmqpBroker {
   private recovering?: RecoveringChannelModel;
@@ -31,6 +37,8 @@ export class AmqpBroker {
   /** Set when a channel or a confirm did not come in time (a half-open connection looks connected); cleared by a confirm or a new connection. */
   private unresponsive?: string;
   private publishChannel?: Promise<ConfirmChannel>;
+  /** Connections closed, or being closed: nothing is set up on them again. */
+  private readonly closed = new WeakSet<ChannelModel>();
   private readonly setups: OnConnect[] = [];
   private readonly log: (message: string) => void;
 
@@ -147,7 +155,7 @@ export class AmqpBroker {
     const opening: Promise<ConfirmChannel> = connection.createConfirmChannel().then(
       (channel) => {
         // Only this channel's own entry: an old channel closing late must not drop its successor.
-        this.watch(channel, () => this.publishChannel === opening && (this.publishChannel = undefined));
+        this.watch(connection, channel, () => this.publishChannel === opening && (this.publishChannel = undefined));
         return channel;
       },
       (error: unknown) => {
@@ -158,13 +166,32 @@ export class AmqpBroker {
     return opening;
   }
 
-  /** Listens for a channel's end, so a closed one is never used again (and its error never goes unhandled). */
-  watch(channel: Channel, closed: () => void): void {
-    channel.on('error', (error: Error) => this.log(`${BROKER} channel error: ${error.message}`));
+  /**
+   * Listens for the end of a channel of `connection`, so a closed one is never used again (and
+   * its error never goes unhandled); a 404 reconnects, to declare what was deleted again.
+   */
+  watch(connection: ChannelModel, channel: Channel, closed: () => void): void {
+    channel.on('error', (error: Error & { code?: unknown }) => {
+      this.log(`${BROKER} channel error: ${error.message}`);
+      if (error.code === NOT_FOUND) this.redeclare(connection, error.message);
+    });
     channel.on('close', closed);
   }
 
+  /**
+   * Something this connection declared is gone (an operator, a definitions reset): closing it
+   * makes amqplib's recovery connect again, and `prepare` declare the exchange and run the
+   * consumers' setups. Until that new connection is up, the broker reads as down.
+   */
+  private redeclare(connection: ChannelModel, reason: string): void {
+    if (this.closed.has(connection)) return;
+    this.closed.add(connection);
+    if (this.connection === connection) this.lost(`closing it: ${reason}; the next one declares what is missing`);
+    void connection.close().catch(() => undefined);
+  }
+
   private async prepare(connection: ChannelModel): Promise<void> {
+    connection.once('close', () => this.closed.add(connection));
     const channel = await connection.createChannel();
     channel.on('error', () => undefined); // a refused declaration also rejects the call below
     await channel.assertExchange(this.exchange, 'topic', { durable: true });

@@ -95,7 +95,7 @@ export class InboxRunner {
     const queue = `${exchange}.${consumer.name}`;
     const channel = await connection.createChannel();
     const consuming: Consuming = { channel, consumerTag: '', done: Promise.resolve() };
-    this.broker.watch(channel, () => this.consuming.delete(consuming));
+    this.broker.watch(connection, channel, () => this.consuming.delete(consuming));
     await channel.prefetch(this.options.prefetch ?? 20);
     await channel.assertQueue(queue, { durable: true });
     for (const pattern of consumer.bindings) await channel.bindQueue(queue, exchange, pattern);
