@@ -76,9 +76,10 @@ export class HealthController {
     return holdsLeases ? check.up() : check.down({ message: 'the subscription worker has lost its lease connection or heartbeat' });
   }
 
-  /** The relay's connection as it stands (it reconnects on its own): no round trip to the broker per probe. */
+  /** The relay's connection and consumers as they stand (they recover on their own): no round trip per probe. */
   private brokerCheck(broker: AmqpBroker) {
     const check = this.indicators.check('broker');
-    return broker.isUp() ? check.up() : check.down({ message: 'not connected to RabbitMQ; events wait in PostgreSQL' });
+    const down = broker.whyDown();
+    return down === undefined ? check.up() : check.down({ message: down });
   }
 }

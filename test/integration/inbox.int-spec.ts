@@ -4,7 +4,7 @@ import type { ChannelModel } from 'amqplib';
 import { guestConfirmationConsumer } from '../../src/contexts/notifications/application/guest-confirmation.consumer.js';
 import { RecordingMailer } from '../../src/contexts/notifications/infrastructure/recording-mailer.js';
 import type { AmqpBroker } from '../../src/event-sourcing/broker/amqp-broker.js';
-import { describeWithBroker, waitFor } from '../support/broker.js';
+import { describeWithBroker, failChannelsOf, waitFor } from '../support/broker.js';
 import { inboxRig, type InboxRig } from '../support/inbox-rig.js';
 import type { TestDatabase } from '../support/test-database.js';
 
@@ -18,9 +18,12 @@ describeWithBroker('the inbox of a RabbitMQ consumer', () => {
   let queue: string;
   const mailer = new RecordingMailer();
   const consumer = guestConfirmationConsumer(mailer);
+  /** What the runner and the broker logged, with whether the broker read as up right after. */
+  const logged: { line: string; up: boolean }[] = [];
 
   beforeAll(async () => {
-    rig = await inboxRig('inbox', consumer, { retryDelayMs: 50 });
+    const log = (line: string) => logged.push({ line, up: rig.broker.isUp() });
+    rig = await inboxRig('inbox', consumer, { retryDelayMs: 50, log });
     ({ db, broker, publisher, exchange, queue } = rig);
   });
   afterAll(() => rig?.close());
@@ -87,5 +90,43 @@ describeWithBroker('the inbox of a RabbitMQ consumer', () => {
     await waitFor('every delivery to be acked', drained);
     await sleep(300);
     expect(mailer.sent.filter((m) => [first, second].includes(m.causedBy)).map((m) => m.reservationId)).toEqual(['r-first', 'r-second']);
+  });
+
+  /** Publishes a confirmation again and again (as the relay would each event) until its mail is sent. */
+  const mailedAfterPublishing = async (reservationId: string): Promise<void> => {
+    const eventId = randomUUID();
+    await waitFor(`a mail for ${reservationId}`, async () => {
+      if (!mailer.sent.some((m) => m.causedBy === eventId)) await publish(confirmation(eventId, reservationId));
+      await sleep(200);
+      return mailer.sent.some((m) => m.causedBy === eventId);
+    });
+  };
+
+  it('declares its queue again and consumes on when the queue is deleted under it, reading as down meanwhile', async () => {
+    await mailedAfterPublishing('r-before-deletion');
+    const admin = await publisher.createChannel();
+    await admin.deleteQueue(queue);
+    await admin.close();
+
+    await mailedAfterPublishing('r-after-deletion');
+
+    const stopped = logged.find(({ line }) => line.includes('stopped consuming on a live connection'));
+    expect(stopped).toEqual({ line: expect.stringContaining(`RabbitMQ cancelled it: its queue ${queue} was deleted`), up: false });
+    expect(logged.at(-1)).toEqual({ line: `inbox ${consumer.name}: consuming again`, up: true });
+  });
+
+  it('consumes again on a new channel when RabbitMQ closes its channel and keeps the connection', async () => {
+    const before = logged.length;
+
+    expect(await failChannelsOf(rig.connectionName)).toBe(1);
+
+    await waitFor('the consumer to consume again', () => logged.slice(before).some(({ line }) => line.endsWith('consuming again')));
+    await mailedAfterPublishing('r-after-channel-closed');
+    expect(logged.slice(before).map((entry) => entry.line)).toEqual([
+      expect.stringContaining('PRECONDITION_FAILED'),
+      `inbox ${consumer.name}: stopped consuming on a live connection (its channel closed); setting it up again`,
+      `inbox ${consumer.name}: consuming again`,
+    ]);
+    expect(broker.isUp()).toBe(true);
   });
 });

@@ -76,6 +76,28 @@ export const closeConnectionsNamed = async (connectionName: string): Promise<num
   return named.length;
 };
 
+/**
+ * Closes, from the broker's side, every channel of the connections whose client named itself
+ * `connectionName`, the connections staying up: each channel is made to ack a delivery tag it
+ * never had, and RabbitMQ closes it with 406 PRECONDITION_FAILED, as it does a consumer's channel
+ * whose ack is overdue (`consumer_timeout`). Returns how many.
+ */
+export const failChannelsOf = async (connectionName: string): Promise<number> => {
+  const list = async (what: string, ...columns: string[]) =>
+    (await run('rabbitmqctl', [what, '-q', '--no-table-headers', ...columns])).stdout.split('\n').filter(Boolean);
+  const connections = (await list('list_connections', 'pid', 'client_properties'))
+    .filter((line) => line.includes(`{"connection_name","${connectionName}"}`))
+    .map((line) => line.split('\t')[0]);
+  const channels = (await list('list_channels', 'pid', 'connection'))
+    .map((line) => line.split('\t'))
+    .filter(([, connection]) => connections.includes(connection))
+    .map(([pid]) => pid);
+  // An ack as the client sends it (the #'basic.ack'{} record), of a delivery tag no channel handed out.
+  const ackUnknownTag = (pid: string) => `rabbit_channel:do(rabbit_misc:string_to_pid("${pid}"), {'basic.ack', 4294967295, false}).`;
+  for (const pid of channels) await run('rabbitmqctl', ['eval', ackUnknownTag(pid)]);
+  return channels.length;
+};
+
 /** Polls `condition` until it holds, failing with `what` after `timeoutMs`. */
 export const waitFor = async (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;

@@ -13,6 +13,8 @@ export interface InboxRig {
   readonly inbox: InboxRunner;
   readonly publisher: ChannelModel;
   readonly exchange: string;
+  /** The name the broker's connection gives itself in RabbitMQ's connection list. */
+  readonly connectionName: string;
   /** The consumer's queue. */
   readonly queue: string;
   close(): Promise<void>;
@@ -22,7 +24,8 @@ export interface InboxRig {
 export const inboxRig = async (label: string, consumer: InboxConsumer, options: InboxRunnerOptions): Promise<InboxRig> => {
   const exchange = uniqueExchange(label);
   const db = await createTestDatabase();
-  const broker = new AmqpBroker({ url: AMQP_URL!, exchange, connectionName: `chronicle-${label}-test-${randomUUID()}` });
+  const connectionName = `chronicle-${label}-test-${randomUUID()}`;
+  const broker = new AmqpBroker({ url: AMQP_URL!, exchange, connectionName, log: options.log });
   const inbox = new InboxRunner(db.pool, broker, options);
   inbox.register(consumer);
   inbox.start();
@@ -35,6 +38,7 @@ export const inboxRig = async (label: string, consumer: InboxConsumer, options: 
     inbox,
     publisher,
     exchange,
+    connectionName,
     queue,
     async close() {
       await inbox.stop();

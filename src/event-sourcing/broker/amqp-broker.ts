@@ -37,6 +37,8 @@ export class AmqpBroker {
   /** Set when a channel or a confirm did not come in time (a half-open connection looks connected); cleared by a confirm or a new connection. */
   private unresponsive?: string;
   private publishChannel?: Promise<ConfirmChannel>;
+  /** Consumers known to have stopped on the current connection, and why: being set up again, there or on the next. */
+  private readonly consumersDown = new Map<string, string>();
   /** Connections closed, or being closed: nothing is set up on them again. */
   private readonly closed = new WeakSet<ChannelModel>();
   private readonly setups: OnConnect[] = [];
@@ -50,9 +52,34 @@ export class AmqpBroker {
     return this.options.exchange;
   }
 
-  /** Connected, not blocked by a resource alarm, and answering: what `/health` reports. */
+  /** Connected, not blocked by a resource alarm, answering, and every consumer consuming: what `/health` reports. */
   isUp(): boolean {
-    return this.connection !== undefined && this.blocked === undefined && this.unresponsive === undefined;
+    return this.whyDown() === undefined;
+  }
+
+  /** Why it is not up, as `/health` says it; undefined when it is. */
+  whyDown(): string | undefined {
+    const waiting = 'events wait in PostgreSQL';
+    if (!this.connection) return `not connected to ${BROKER}; ${waiting}`;
+    if (this.blocked !== undefined) return `${BROKER} blocks publishers (${this.blocked}); ${waiting}`;
+    if (this.unresponsive !== undefined) return `${BROKER} does not answer (${this.unresponsive}); ${waiting}`;
+    if (this.consumersDown.size === 0) return undefined;
+    const [[name, why]] = this.consumersDown;
+    return `the inbox consumer ${name} stopped (${why}); it is being set up again`;
+  }
+
+  /** A consumer stopped on a live connection: the broker reads as down until `consumerUp` or a new connection. */
+  consumerDown(name: string, reason: string): void {
+    this.consumersDown.set(name, reason);
+  }
+
+  consumerUp(name: string): void {
+    this.consumersDown.delete(name);
+  }
+
+  /** Whether a connection made here is still open: what was set up on one that closed, the next one sets up again. */
+  isOpen(connection: ChannelModel): boolean {
+    return !this.closed.has(connection);
   }
 
   /** A publish got its confirms: the connection answers. */
@@ -89,6 +116,7 @@ export class AmqpBroker {
       this.connection = connection;
       this.blocked = undefined;
       this.unresponsive = undefined;
+      this.consumersDown.clear(); // each set up afresh on this connection
       this.log(`connected to ${BROKER} (${new URL(url).host}), exchange ${this.exchange}`);
     });
     recovering.on('disconnect', (error: Error) => this.lost(error.message));

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Pool, PoolClient } from 'pg';
 import type { AmqpBroker } from '../broker/amqp-broker.js';
 import type { RelayedEvent } from '../relay/relayed-event.js';
@@ -10,6 +10,7 @@ import { isStorableText } from '../store/storable-text.js';
 import { DependencyUnavailable } from '../subscriptions/dependency-unavailable.js';
 import type { InboxConsumer } from './inbox-consumer.js';
 import { InboxFailures, type FailureCount, type RetryRequested } from './inbox-failures.js';
+import { QueueConsumers, type Deliver } from './queue-consumers.js';
 import { UncountedFailures } from './uncounted-failures.js';
 
 export interface InboxRunnerOptions {
@@ -27,17 +28,11 @@ const DEFAULT_MAX_ATTEMPTS = 5;
 /** A failed attempt as counted: in `inbox_failures`, or in memory when PostgreSQL refused the row (`unrecorded`). */
 type CountedAttempt = FailureCount & { readonly unrecorded?: string };
 
-interface Consuming {
-  readonly channel: Channel;
-  consumerTag: string;
-  /** The message being handled: stop() waits for it. */
-  done: Promise<void>;
-}
-
 /**
  * Runs inbox consumers on the broker's connection: on every (re)connection each declares and
  * binds its queue and consumes it, one message at a time (so a stream's events, published in
- * order, are handled in order). A message is handled in one transaction with its inbox row and
+ * order, are handled in order), and again when it stops while the connection stays up
+ * (`QueueConsumers`). A message is handled in one transaction with its inbox row and
  * acked after the commit; if the handler fails it is rolled back and the message requeued after
  * a pause. A redelivery racing the first delivery waits on the inbox row's key and finds it.
  *
@@ -52,7 +47,7 @@ interface Consuming {
  * whose failures PostgreSQL will not record is counted in memory, and dropped at its last attempt.
  */
 export class InboxRunner {
-  private readonly consuming = new Set<Consuming>();
+  private readonly queues: QueueConsumers;
   private readonly consumers = new Map<string, InboxConsumer>();
   private readonly failures: InboxFailures;
   private readonly uncounted = new UncountedFailures();
@@ -67,6 +62,8 @@ export class InboxRunner {
   ) {
     this.log = options.log ?? (() => undefined);
     this.failures = new InboxFailures(pool);
+    const deliver: Deliver = (channel, consumer, message) => this.deliver(channel, consumer, message);
+    this.queues = new QueueConsumers(broker, deliver, { prefetch: options.prefetch ?? 20, log: this.log });
     this.retries = new PollingLoop(() => this.retryRequested(), options.retryPollMs ?? 1_000, (m) => this.log(`inbox retries: ${m}`));
   }
 
@@ -74,7 +71,7 @@ export class InboxRunner {
   register(consumer: InboxConsumer): void {
     if (this.consumers.has(consumer.name)) throw new Error(`InboxRunner: a consumer named ${consumer.name} is registered already`);
     this.consumers.set(consumer.name, consumer);
-    this.broker.onConnect((connection) => this.consume(connection, consumer));
+    this.queues.register(consumer);
   }
 
   /** Starts carrying out the retries operators ask for; the queues are consumed once the broker connects. */
@@ -86,25 +83,7 @@ export class InboxRunner {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.retries.stop();
-    for (const consuming of this.consuming) await consuming.channel.cancel(consuming.consumerTag).catch(() => undefined);
-    await Promise.allSettled([...this.consuming].map((c) => c.done));
-  }
-
-  private async consume(connection: ChannelModel, consumer: InboxConsumer): Promise<void> {
-    const { exchange } = this.broker;
-    const queue = `${exchange}.${consumer.name}`;
-    const channel = await connection.createChannel();
-    const consuming: Consuming = { channel, consumerTag: '', done: Promise.resolve() };
-    this.broker.watch(connection, channel, () => this.consuming.delete(consuming));
-    await channel.prefetch(this.options.prefetch ?? 20);
-    await channel.assertQueue(queue, { durable: true });
-    for (const pattern of consumer.bindings) await channel.bindQueue(queue, exchange, pattern);
-    const reply = await channel.consume(queue, (message) => {
-      if (!message) return; // cancelled by the broker (queue deleted): the next connection declares it again
-      consuming.done = consuming.done.then(() => this.deliver(channel, consumer, message));
-    });
-    consuming.consumerTag = reply.consumerTag;
-    this.consuming.add(consuming);
+    await this.queues.stop();
   }
 
   private async deliver(channel: Channel, consumer: InboxConsumer, message: ConsumeMessage): Promise<void> {
