@@ -6,5 +6,9 @@
  */
 export const isDotSegment = (text: string): boolean => text === '.' || text === '..';
 
-/** The same rule for `@Matches`: anything but a dot segment. */
-export const NOT_A_DOT_SEGMENT = /^(?!\.{1,2}$)/s;
+/**
+ * The same rule for `@Matches`: anything but a dot segment (a first character that is no dot,
+ * a second that is none, or three characters or more). No lookahead: fast-check's
+ * `stringMatching` makes test bodies from it.
+ */
+export const NOT_A_DOT_SEGMENT = /^(?:[^.][\s\S]*|[\s\S][^.][\s\S]*|[\s\S]{3,})$/;
