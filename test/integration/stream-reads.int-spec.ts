@@ -77,4 +77,29 @@ describe('A stream read up to a time on PostgreSQL', () => {
     expect(await store.readStream(stream, { until })).toHaveLength(1);
     expect(await store.readStream(stream, { until, direction: 'backward' })).toHaveLength(1);
   });
+
+  it('reads a prefix of the stream at any time, though a later version was appended in a transaction begun before an earlier one', async () => {
+    const stream = { tenantId: randomUUID(), aggregateType: 'room', aggregateId: 'r2' };
+    const client = await db.pool.connect();
+    try {
+      // A unit of work (a saga step, say) opens its transaction, and takes a while before it appends.
+      await client.query('BEGIN');
+      await client.query('SELECT 1');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const {
+        events: [first],
+      } = await store.append(stream, [{ type: 'room.cleaned', data: { roomId: 'a' }, metadata }]);
+      await store.appendWithin(client, stream, [{ type: 'room.cleaned', data: { roomId: 'b' }, metadata }], { expectedVersion: 1 });
+      await client.query('COMMIT');
+
+      const events = await store.readStream(stream);
+      expect(events.map((e) => e.version)).toEqual([1, 2]);
+      expect(events[1].recordedAt.getTime()).toBeGreaterThanOrEqual(first.recordedAt.getTime());
+      // Just before version 1 was recorded, the stream had no event: not version 2 alone.
+      expect((await store.readStream(stream, { until: new Date(first.recordedAt.getTime() - 1) })).map((e) => e.version)).toEqual([]);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  });
 });
