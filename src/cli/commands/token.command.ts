@@ -1,4 +1,5 @@
 import { signToken } from '../../auth/development-token.js';
+import { USER_ID_RULE } from '../../auth/user-id.js';
 import type { StandaloneCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -10,7 +11,7 @@ export const token: StandaloneCommand = {
   help: 'Prints a bearer token for the user, signed with JWT_SECRET (and JWT_ISSUER / JWT_AUDIENCE when set).\n'
     + 'It lives 12 hours (or JWT_MAX_LIFETIME_SECONDS if shorter) unless --expires says less; one that\n'
     + 'would live longer than JWT_MAX_LIFETIME_SECONDS is refused, and so is a user id the app refuses\n'
-    + '(1 to 255 characters, no NUL). Starts no app and opens no database.',
+    + `(${USER_ID_RULE}). Starts no app and opens no database.`,
   options: { user: { type: 'string' }, 'actor-type': { type: 'string', default: 'human' }, expires: { type: 'string' } },
   positionals: 0,
   validate: ({ values }) => (typeof values.user === 'string' && values.user.length > 0 ? undefined : '--user <id> is required'),
