@@ -245,7 +245,7 @@ export const sagaReactionLatency: Workload = {
             `time through the store (its NOTIFY as in the app) after a random 0–${PAUSE_MAX_MS} ms pause, with the ` +
             `reservation-deposit saga running (SagaRuntime + SubscriptionWorker, the app's default options, one ` +
             `pool of ${POOL_SIZE}); latency = payment.requested's recorded_at − reservation.created's (PostgreSQL's ` +
-            `clock, each its transaction's start): ${stage(requestedMs)}; of it, to the outbox row (worker woken ` +
+            `clock, when each row was written): ${stage(requestedMs)}; of it, to the outbox row (worker woken ` +
             `by NOTIFY, read, saga step) ${stage(outboxMs)}, then to the payment (commit, the command sender's ` +
             `poll, the command) ${stage(senderMs)}; seen in process (append returned → payment's onCommitted) ` +
             `${stage(inProcessMs)}. No raw baseline does the same work: raw = a floor, a plain INSERT then a ` +
