@@ -1,12 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/app.factory.js';
-import { validateEnvironment } from '../../src/config/environment.js';
 import { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
 import { expectError, sendJson } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
 import { runCli } from '../support/processes.js';
 import { day } from '../support/stays.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startAnotherProcess, startTestApp, type TestApp } from '../support/test-app.js';
 
 const REDACTED = '[redacted]';
 const ADA = { guestId: 'g-ada', guestName: 'Ada Lovelace', guestEmail: 'ada@example.org', guestPhone: '+44 20 7946 0958' };
@@ -218,10 +216,7 @@ describe('a guest profile on a process that does not hear forgettings', () => {
 
   beforeAll(async () => {
     first = await startTestApp({ ROLE: 'web' });
-    second = await createApp(validateEnvironment({ DATABASE_URL: first.db.url, PORT: '0', LOG_LEVEL: 'error', ROLE: 'web' }), { docsUi: false });
-    await second.listen(0, '127.0.0.1');
-    const address = second.getHttpServer().address();
-    secondUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ app: second, baseUrl: secondUrl } = await startAnotherProcess(first));
   });
   afterAll(async () => {
     await second.close();

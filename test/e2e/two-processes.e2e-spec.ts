@@ -1,9 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/app.factory.js';
-import { validateEnvironment } from '../../src/config/environment.js';
 import { expectError, sendJson } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startAnotherProcess, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * Two web processes on one database, each remembering the aggregates it wrote. A command sent
@@ -33,10 +31,7 @@ describe('Two processes writing the same reservations', () => {
 
   beforeAll(async () => {
     first = await startTestApp({ ROLE: 'web' });
-    second = await createApp(validateEnvironment({ DATABASE_URL: first.db.url, PORT: '0', LOG_LEVEL: 'error', ROLE: 'web' }), { docsUi: false });
-    await second.listen(0, '127.0.0.1');
-    const address = second.getHttpServer().address();
-    secondUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ app: second, baseUrl: secondUrl } = await startAnotherProcess(first));
     practice = await createPractice(first, OWNER, { [STAFF]: 'staff' });
   });
   afterAll(async () => {

@@ -48,21 +48,10 @@ describeWithBroker('an inbox consumer whose messages fail', () => {
     rig = await inboxRig('inbox-failures', consumer, { retryDelayMs: 20, retryPollMs: 50 });
     ({ db, publisher, exchange, queue } = rig);
     failures = new InboxFailures(db.pool);
-    await waitFor('the consumer to declare its queue', async () => rig.broker.isUp() && (await queueExists()));
+    await waitFor('the consumer to declare its queue', async () => rig.broker.isUp() && (await rig.queueExists()));
   });
   afterAll(() => rig?.close());
 
-  const queueExists = async (): Promise<boolean> => {
-    const channel = await publisher.createChannel();
-    channel.on('error', () => undefined);
-    try {
-      await channel.checkQueue(queue);
-      await channel.close();
-      return true;
-    } catch {
-      return false;
-    }
-  };
   /** Messages published in order, each a relayed event of its own. */
   const publish = async (...eventIds: string[]): Promise<void> => {
     const channel = await publisher.createConfirmChannel();

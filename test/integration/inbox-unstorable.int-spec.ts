@@ -44,21 +44,10 @@ describeWithBroker('an inbox consumer given messages PostgreSQL cannot store as 
     const log = (line: string) => logged.push(line);
     rig = await inboxRig('inbox-unstorable', consumer, { retryDelayMs: 20, retryPollMs: 50, log });
     ({ db, publisher } = rig);
-    await waitFor('the consumer to declare its queue', async () => rig.broker.isUp() && (await queueExists()));
+    await waitFor('the consumer to declare its queue', async () => rig.broker.isUp() && (await rig.queueExists()));
   });
   afterAll(() => rig?.close());
 
-  const queueExists = async (): Promise<boolean> => {
-    const channel = await publisher.createChannel();
-    channel.on('error', () => undefined);
-    try {
-      await channel.checkQueue(rig.queue);
-      await channel.close();
-      return true;
-    } catch {
-      return false;
-    }
-  };
   /** A relayed event's JSON as text, `data` spliced in as given: it may hold what JSON.stringify would not write. */
   const message = (messageId: string, dataJson = '{}') => ({
     messageId,

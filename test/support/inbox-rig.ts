@@ -17,6 +17,8 @@ export interface InboxRig {
   readonly connectionName: string;
   /** The consumer's queue. */
   readonly queue: string;
+  /** Whether the consumer's queue exists (the consumer declared it). */
+  queueExists(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,17 @@ export const inboxRig = async (label: string, consumer: InboxConsumer, options: 
     exchange,
     connectionName,
     queue,
+    async queueExists() {
+      const channel = await publisher.createChannel();
+      channel.on('error', () => undefined); // a missing queue closes the channel
+      try {
+        await channel.checkQueue(queue);
+        await channel.close();
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async close() {
       await inbox.stop();
       await broker.stop();

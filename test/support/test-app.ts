@@ -45,3 +45,11 @@ export const startTestApp = async (
     },
   };
 };
+
+/** Another process of the app (`ROLE=web`) on `first`'s database, as a second replica would be: its app and base URL. */
+export const startAnotherProcess = async (first: TestApp): Promise<{ readonly app: NestFastifyApplication; readonly baseUrl: string }> => {
+  const app = await createApp(validateEnvironment({ DATABASE_URL: first.db.url, PORT: '0', LOG_LEVEL: 'error', ROLE: 'web' }), { docsUi: false });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  return { app, baseUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+};
