@@ -1,6 +1,7 @@
-import { exactWholeNumber, ProjectionAdmin } from '../../event-sourcing/index.js';
+import { ProjectionAdmin } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
+import { rowIdArgument } from './row-id-argument.js';
 
 export const deadLettersRetry: AppCommand = {
   name: 'dead-letters:retry',
@@ -9,10 +10,7 @@ export const deadLettersRetry: AppCommand = {
   help: 'As POST /v1/admin/dead-letters/:id/retry: a subscription stopped at the event runs again from it;\n'
     + 'an event a projection skipped is applied now. Exits 1 if no dead letter has that id.',
   positionals: 1,
-  validate: ({ positionals: [id] }) =>
-    exactWholeNumber(id, 1) !== null
-      ? undefined
-      : `<id> is a dead letter's number, from 1 to ${Number.MAX_SAFE_INTEGER}, not ${id}`,
+  validate: rowIdArgument('a dead letter'),
   async run(app, { positionals: [id] }) {
     const letter = await app.get(ProjectionAdmin).retryDeadLetter(Number(id));
     write(`dead letter ${letter.id} (${letter.projection}, event ${letter.eventId}) retried at ${letter.retriedAt}`);

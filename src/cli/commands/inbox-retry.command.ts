@@ -1,6 +1,7 @@
-import { exactWholeNumber, InboxFailures } from '../../event-sourcing/index.js';
+import { InboxFailures } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
+import { rowIdArgument } from './row-id-argument.js';
 
 export const inboxRetry: AppCommand = {
   name: 'inbox:retry',
@@ -10,10 +11,7 @@ export const inboxRetry: AppCommand = {
     + 'consumer does it within a second or so: handled, it leaves inbox:list; failed again, it stays\n'
     + 'there with the new error. Exits 1 if no parked message has that id.',
   positionals: 1,
-  validate: ({ positionals: [id] }) =>
-    exactWholeNumber(id, 1) !== null
-      ? undefined
-      : `<id> is a parked message's number, from 1 to ${Number.MAX_SAFE_INTEGER}, not ${id}`,
+  validate: rowIdArgument('a parked message'),
   async run(app, { positionals: [id] }) {
     const asked = await app.get(InboxFailures).requestRetry(Number(id));
     write(`retry of ${asked.id} (${asked.consumer}, message ${asked.messageId}) asked at ${asked.retryRequestedAt}`);
