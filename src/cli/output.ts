@@ -21,6 +21,11 @@ export const write = (line: string): void => {
   process.stdout.write(`${printable(line)}\n`);
 };
 
+/** A line about the run rather than its result (a wait, a delay), on stderr: a piped result stays clean. */
+export const note = (line: string): void => {
+  process.stderr.write(`${printable(line)}\n`);
+};
+
 /** The CLI's own text (usage, help), which holds line breaks of its own and no stored value. */
 export const writeText = (text: string): void => {
   process.stdout.write(`${text}\n`);

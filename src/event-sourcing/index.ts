@@ -58,7 +58,8 @@ export type { EventMetadata, EventOf, RecordedEvent, StreamId } from './store/ev
 export type { PendingEvent } from './store/append-side-write.js';
 export { EventRegistry, type PayloadClass } from './store/event-registry.js';
 export { UnknownEventType } from './store/event-store.errors.js';
-export { decodeLogCursor, encodeLogCursor } from './store/log-cursor.js';
+export { compareLogCursors, decodeLogCursor, encodeLogCursor, type LogCursor } from './store/log-cursor.js';
+export { oldestOpenTransaction, type OpenTransaction } from './store/oldest-open-transaction.js';
 export { isStorableText } from './store/storable-text.js';
 export { exactWholeNumber } from './store/exact-whole-number.js';
 export { withClient } from './store/with-client.js';

@@ -35,6 +35,7 @@ const CLI = 'dist/src/cli/cli.js';
 export interface RunningCli {
   readonly child: ChildProcess;
   readonly stdout: () => string;
+  readonly stderr: () => string;
   readonly exited: Promise<CliRun>;
 }
 
@@ -55,7 +56,7 @@ export const spawnCli = (databaseUrl: string, args: readonly string[], killAfter
       resolve({ code, stdout, stderr });
     });
   });
-  return { child, stdout: () => stdout, exited };
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
 };
 
 /** Runs the built CLI on a database and waits for it to exit (killed after 20 s). */

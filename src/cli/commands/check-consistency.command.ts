@@ -2,10 +2,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { Pool } from 'pg';
 import {
   AggregateCatalog,
+  compareLogCursors,
   EVENT_STORE,
+  exactWholeNumber,
   type EventStore,
   type FoldProjectionDefinition,
   foldOfChanges,
+  type LogCursor,
   PG_POOL_TOKEN,
   type Row,
   selectByKeys,
@@ -15,15 +18,15 @@ import type { AppCommand } from '../cli-command.js';
 import { columnTypesOf } from '../consistency/column-types.js';
 import { type ColumnTypes, comparable, keyText } from '../consistency/normalised.js';
 import { progressOf } from '../consistency/progress.js';
+import { ReadFenceWait } from '../consistency/read-fence-wait.js';
 import { type RowDifference, rowDifferences } from '../consistency/row-differences.js';
 import { write } from '../output.js';
-
-/** Where a page of the log ends (the store's cursor type, not exported by name). */
-type Cursor = NonNullable<Parameters<EventStore['readAll']>[0]>['after'];
 
 /** Events read per page of the log, and keys per SELECT of the table. */
 const PAGE = 1_000;
 const KEYS_PER_SELECT = 500;
+/** How long the check waits, by default, for a transaction that holds back the log's readers. */
+const FENCE_PATIENCE_SECONDS = 60;
 
 interface CheckedModel {
   readonly aggregateType: string;
@@ -50,18 +53,42 @@ const modelsOf = (catalog: AggregateCatalog, pool: Pool): Promise<CheckedModel[]
     ),
   );
 
-/** Refolds the whole log, page by page, into each model's rows in memory; how many events it folded. */
-const refold = async (app: INestApplicationContext, models: readonly CheckedModel[]): Promise<number> => {
+/** The log's last event as the check starts (null: none yet): the check folds at least up to it. */
+const lastEventOf = async (pool: Pool): Promise<LogCursor | null> => {
+  const { rows } = await pool.query<{ transaction_id: string; position: string }>(
+    `SELECT transaction_id::text, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+  );
+  return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : null;
+};
+
+/**
+ * Refolds the whole log, page by page, into each model's rows in memory; how many events it folded.
+ * It reads as every log reader does, below the oldest transaction open on the server: an empty page
+ * before the log's last event means one holds the readers back, and the check waits for it (a
+ * check of the events before it alone would report their rows as differences).
+ */
+const refold = async (app: INestApplicationContext, models: readonly CheckedModel[], fence: ReadFenceWait): Promise<number> => {
+  const pool = app.get<Pool>(PG_POOL_TOKEN);
   const aggregateTypes = [...new Set(models.map((m) => m.aggregateType))];
-  const { rows } = await app.get<Pool>(PG_POOL_TOKEN).query<{ n: number }>(
+  const { rows } = await pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM events WHERE aggregate_type = ANY($1)`,
     [aggregateTypes],
   );
+  const last = await lastEventOf(pool);
   const progress = progressOf(rows[0].n, 'events');
   const store = app.get<EventStore>(EVENT_STORE);
   let folded = 0;
-  const next = (after?: Cursor) => store.readAll({ after, limit: PAGE });
-  for (let page = await next(); page.events.length > 0; page = await next(page.cursor)) {
+  let after: LogCursor | undefined;
+  const beforeLast = () => last !== null && (after === undefined || compareLogCursors(after, last) < 0);
+  for (;;) {
+    const page = await store.readAll({ after, limit: PAGE });
+    if (page.events.length === 0) {
+      if (!beforeLast()) break;
+      await fence.wait();
+      continue;
+    }
+    fence.progressed();
+    after = page.cursor;
     let ours = 0;
     for (const event of page.events) {
       if (!aggregateTypes.includes(event.aggregateType)) continue;
@@ -118,19 +145,25 @@ const describe = (model: CheckedModel, difference: RowDifference): string => {
 
 export const checkConsistency: AppCommand = {
   name: 'check:consistency',
-  usage: 'check:consistency',
+  usage: 'check:consistency [--wait SECONDS]',
   summary: 'refold the events; compare with the inline read models\' rows',
   help: 'For every aggregate\'s row-change inline read model, folds all its events again in memory and compares\n'
     + 'the result with the table: a missing row, an extra row, a column that differs, one line each.\n'
     + 'Exits 1 when any differs, 0 when all match. Run it on a quiet database: events appended during the\n'
-    + 'check can show as differences. A progress bar on a terminal, progress lines otherwise.',
+    + 'check can show as differences. A progress bar on a terminal, progress lines otherwise.\n'
+    + `It reads the log up to its last event, and waits (default ${FENCE_PATIENCE_SECONDS} s, --wait) while a transaction\n`
+    + 'still open on the server holds the log\'s readers back; stderr names it. Exits 1 if it is not over by then.',
+  options: { wait: { type: 'string', default: String(FENCE_PATIENCE_SECONDS) } },
   positionals: 0,
-  async run(app) {
-    const models = await modelsOf(app.get(AggregateCatalog), app.get<Pool>(PG_POOL_TOKEN));
-    const events = await refold(app, models);
+  validate: ({ values }) =>
+    exactWholeNumber(String(values.wait)) !== null ? undefined : `--wait takes whole seconds, not ${values.wait}`,
+  async run(app, { values }) {
+    const pool = app.get<Pool>(PG_POOL_TOKEN);
+    const models = await modelsOf(app.get(AggregateCatalog), pool);
+    const events = await refold(app, models, new ReadFenceWait(pool, Number(values.wait) * 1000));
     let count = 0;
     for (const model of models) {
-      for (const difference of await differencesOf(app.get<Pool>(PG_POOL_TOKEN), model)) {
+      for (const difference of await differencesOf(pool, model)) {
         count++;
         write(describe(model, difference));
       }
