@@ -74,8 +74,11 @@ export const createApp = async (env: Environment, options: AppOptions = {}): Pro
   // helmet's defaults suit /docs too (the UI's scripts are files of its own; its inline styles are
   // allowed), but for upgrade-insecure-requests: over plain HTTP, browsers would fetch them by HTTPS.
   const securityHeaders = securityHeadersOf({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } });
+  // Answers hold tenants' data (guests' names): no cache, shared or the browser's, keeps one. A
+  // route serving files without data says otherwise (the event browser's).
+  const headers = { ...securityHeaders, 'cache-control': 'no-store' };
   fastify.addHook('onRequest', (_request, reply, done) => {
-    void reply.headers(securityHeaders);
+    void reply.headers(headers);
     done();
   });
   answerWhileClosing(fastify);

@@ -144,4 +144,22 @@ describe('Database connections lost mid-request', () => {
     }
     expect(ready).toBe(200);
   });
+
+  it('answers 503 with Retry-After, and stores nothing, when the server is out of resources (disk full, out of memory)', async () => {
+    const stored = async () => (await app.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM events`)).rows[0].n;
+    const before = await stored();
+    // As PostgreSQL refuses a write it has no room for: class 53, insufficient resources.
+    await app.db.pool.query(`CREATE FUNCTION test_out_of_room() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = '53100'; END $$`);
+    await app.db.pool.query(`CREATE TRIGGER test_out_of_room BEFORE INSERT ON reservations FOR EACH ROW EXECUTE FUNCTION test_out_of_room()`);
+    try {
+      const refused = await create();
+      expectError(refused, 503, 'DATABASE_UNAVAILABLE');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await stored()).toBe(before);
+    } finally {
+      await app.db.pool.query(`DROP TRIGGER test_out_of_room ON reservations; DROP FUNCTION test_out_of_room()`);
+    }
+    expect((await create()).status).toBe(201);
+  });
 });

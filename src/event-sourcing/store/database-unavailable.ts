@@ -2,7 +2,8 @@
  * PostgreSQL went away or would not take a connection (a failover, a restart, an operator
  * ending backends or closing the database): Node's socket errors, pg's own messages for a
  * connection that ended, SQLSTATE classes 08 (connection exception) and 57P01-57P03 (shutdown,
- * crash, cannot connect now), 53300 (too many connections), and the refusal of a database whose
+ * crash, cannot connect now), class 53 (insufficient resources: a full disk, out of memory, too
+ * many connections, a configured limit such as temp_file_limit), and the refusal of a database whose
  * connections are turned off (ALLOW_CONNECTIONS false: SQLSTATE 55000, which other statements
  * use too, so its message is what tells it), and pg's own give-up on a server that stopped
  * answering mid-statement (`query_timeout`: the connection cannot be used again), and a server
@@ -10,7 +11,8 @@
  * read-only). Not the work's fault: an HTTP request answers 503
  * (what was committed stays, the rest may be retried), an inbox message does not count it as an attempt.
  */
-const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300', '25006']);
+const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '25006']);
+const UNAVAILABLE_CLASS = /^(08|53)[0-9A-Z]{3}$/;
 const CONNECTION_ERROR_MESSAGES =
   /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout$|database ".*" is not currently accepting connections$)/;
 export const isDatabaseUnavailable = (error: unknown): boolean => {
@@ -18,7 +20,7 @@ export const isDatabaseUnavailable = (error: unknown): boolean => {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
   const text = String(code ?? '');
-  return CONNECTION_ERROR_CODES.has(text) || text.startsWith('08') || (typeof message === 'string' && CONNECTION_ERROR_MESSAGES.test(message));
+  return CONNECTION_ERROR_CODES.has(text) || UNAVAILABLE_CLASS.test(text) || (typeof message === 'string' && CONNECTION_ERROR_MESSAGES.test(message));
 };
 
 /**
