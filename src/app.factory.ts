@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { completeApiDocument } from './api-docs/api-document.js';
 import { AppModule, runsRelay } from './app.module.js';
 import { acceptJsonBodiesOnly, answerClientError, ErrorResponseFilter, rejectUnreasonableInput, requestValidationPipe, toErrorResponse } from './event-sourcing/index.js';
-import { DEVELOPMENT_KEY_ENCRYPTION_KEY, usesDevelopmentSecret, type Environment } from './config/environment.js';
+import { DEVELOPMENT_KEY_ENCRYPTION_KEY, DEVELOPMENT_PAYMENT_WEBHOOK_SECRET, usesDevelopmentSecret, type Environment } from './config/environment.js';
 import { createRootLogger, nestLoggerFor, type LogOptions } from './logging/logger.js';
 import { securityHeadersOf } from './security-headers/security-headers.js';
 import { logRequests } from './logging/request-logging.js';
@@ -128,6 +128,9 @@ export const startupWarnings = (env: Environment): string[] => [
     : []),
   ...(env.KEY_ENCRYPTION_KEY === DEVELOPMENT_KEY_ENCRYPTION_KEY
     ? ['KEY_ENCRYPTION_KEY is the public development default: personal data is sealed with a key anyone can read. Set your own (NODE_ENV=production refuses to start without one)']
+    : []),
+  ...(env.PAYMENT_WEBHOOK_SECRET === DEVELOPMENT_PAYMENT_WEBHOOK_SECRET
+    ? ['PAYMENT_WEBHOOK_SECRET is the public development default: anyone can sign a payment capture or failure for this server. Set the provider\'s signing secret (NODE_ENV=production refuses to start without one)']
     : []),
 ];
 

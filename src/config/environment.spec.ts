@@ -1,4 +1,4 @@
-import { DEVELOPMENT_KEY_ENCRYPTION_KEY, InvalidEnvironment, validateEnvironment } from './environment.js';
+import { DEVELOPMENT_KEY_ENCRYPTION_KEY, DEVELOPMENT_PAYMENT_WEBHOOK_SECRET, InvalidEnvironment, validateEnvironment } from './environment.js';
 
 const problemsOf = (raw: Record<string, string>): string[] => {
   try {
@@ -123,6 +123,7 @@ describe('environment', () => {
   describe('when NODE_ENV=production', () => {
     const STRONG = 'x'.repeat(32);
     const OWN_KEY = Buffer.alloc(32, 7).toString('base64');
+    const WEBHOOK_SECRET = 'whsec_'.padEnd(40, 'w');
 
     it.each([
       ['missing', {}],
@@ -130,23 +131,33 @@ describe('environment', () => {
       ['short', { JWT_SECRET: 'a-31-byte-secret-is-too-short!!' }],
       ['the public development default', { JWT_SECRET: 'chronicle-development-secret-do-not-deploy' }],
     ])('refuses a JWT_SECRET that is %s, in one line naming it and not echoing it', (_label, secret: Record<string, string>) => {
-      const problems = problemsOf({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: OWN_KEY, ...secret });
+      const problems = problemsOf({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: OWN_KEY, PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET, ...secret });
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(/^JWT_SECRET /);
       if (secret.JWT_SECRET) expect(problems[0]).not.toContain(secret.JWT_SECRET);
     });
 
     it('starts with a secret of 32 bytes or more', () => {
-      expect(validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: STRONG, KEY_ENCRYPTION_KEY: OWN_KEY }).JWT_SECRET).toBe(STRONG);
+      expect(validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: STRONG, KEY_ENCRYPTION_KEY: OWN_KEY, PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET }).JWT_SECRET).toBe(STRONG);
     });
 
     it.each([
       ['missing', {}],
       ['the public development default', { KEY_ENCRYPTION_KEY: DEVELOPMENT_KEY_ENCRYPTION_KEY }],
     ])('refuses a KEY_ENCRYPTION_KEY that is %s', (_label, key: Record<string, string>) => {
-      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG, ...key })).toEqual([
+      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG, PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET, ...key })).toEqual([
         expect.stringMatching(/^KEY_ENCRYPTION_KEY must be set to a key of your own/),
       ]);
+    });
+
+    it.each([
+      ['missing', {}],
+      ['short', { PAYMENT_WEBHOOK_SECRET: 'a-31-byte-secret-is-too-short!!' }],
+      ['the public development default', { PAYMENT_WEBHOOK_SECRET: DEVELOPMENT_PAYMENT_WEBHOOK_SECRET }],
+    ])('refuses a PAYMENT_WEBHOOK_SECRET that is %s, without echoing it', (_label, secret: Record<string, string>) => {
+      const problems = problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG, KEY_ENCRYPTION_KEY: OWN_KEY, ...secret });
+      expect(problems).toEqual([expect.stringMatching(/^PAYMENT_WEBHOOK_SECRET must be set to the provider's signing secret/)]);
+      if (secret.PAYMENT_WEBHOOK_SECRET) expect(problems[0]).not.toContain(secret.PAYMENT_WEBHOOK_SECRET);
     });
   });
 

@@ -71,8 +71,10 @@ const IsTrustedProxies = () =>
 export const DEVELOPMENT_JWT_SECRET = 'chronicle-development-secret-do-not-deploy';
 /** 32 bytes, base64: public (it is in this file), so only for a development machine. */
 export const DEVELOPMENT_KEY_ENCRYPTION_KEY = 'Y2hyb25pY2xlLWRldmVsb3BtZW50LWtleS1kby1ub3Q=';
+/** Public (it is in this file): any caller could sign a payment provider's answer with it. */
+export const DEVELOPMENT_PAYMENT_WEBHOOK_SECRET = 'chronicle-development-webhook-secret-do-not-deploy';
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
-const SECRETS = new Set(['JWT_SECRET', 'KEY_ENCRYPTION_KEY']);
+const SECRETS = new Set(['JWT_SECRET', 'KEY_ENCRYPTION_KEY', 'PAYMENT_WEBHOOK_SECRET']);
 /**
  * Plain decimal digits only: `Number()` also reads ' ' as 0 (a random port), and hex, binary and
  * exponent forms. Anything else stays text, which the integer check then names.
@@ -222,6 +224,14 @@ export class Environment {
   @IsInt() @Min(0) @Max(600_000) @Transform(toInt)
   FAKE_PROVIDER_DELAY_MS = 1_000;
 
+  /**
+   * The secret the payment provider signs its answers with (HMAC-SHA256), shared with it: the
+   * webhook route takes an answer only under it. One for every process of a deployment, so a
+   * fixed public default rather than one made up at start (each web process would have its own).
+   */
+  @IsString() @MinLength(16, { message: 'PAYMENT_WEBHOOK_SECRET must be at least 16 characters' })
+  PAYMENT_WEBHOOK_SECRET = DEVELOPMENT_PAYMENT_WEBHOOK_SECRET;
+
   /** How long a reservation made with a deposit waits for the payment before it is cancelled. */
   @IsInt() @Min(1) @Max(30 * 86_400) @Transform(toInt)
   DEPOSIT_DEADLINE_SECONDS = 900;
@@ -287,6 +297,12 @@ const productionProblems = (environment: Environment): string[] => {
   }
   if (environment.KEY_ENCRYPTION_KEY === DEVELOPMENT_KEY_ENCRYPTION_KEY) {
     problems.push('KEY_ENCRYPTION_KEY must be set to a key of your own when NODE_ENV=production (openssl rand -base64 32)');
+  }
+  if (
+    environment.PAYMENT_WEBHOOK_SECRET === DEVELOPMENT_PAYMENT_WEBHOOK_SECRET
+    || Buffer.byteLength(environment.PAYMENT_WEBHOOK_SECRET) < MIN_PRODUCTION_SECRET_BYTES
+  ) {
+    problems.push(`PAYMENT_WEBHOOK_SECRET must be set to the provider's signing secret, at least ${MIN_PRODUCTION_SECRET_BYTES} bytes, when NODE_ENV=production`);
   }
   return problems;
 };

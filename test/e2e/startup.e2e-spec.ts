@@ -168,18 +168,19 @@ describe('npm start', () => {
 
   describe('with NODE_ENV=production', () => {
     const OWN_KEY = Buffer.alloc(32, 7).toString('base64');
+    const OWN_WEBHOOK_SECRET = 'whsec_'.padEnd(40, 'w');
     it.each([
       ['no JWT_SECRET', {}],
       ['a short JWT_SECRET', { JWT_SECRET: 'only-twenty-bytes-xx' }],
     ])('refuses to start with %s, in one line naming JWT_SECRET', async (_label, secret: Record<string, string>) => {
-      const started = launch({ ...env, NODE_ENV: 'production', KEY_ENCRYPTION_KEY: OWN_KEY, ...secret });
+      const started = launch({ ...env, NODE_ENV: 'production', KEY_ENCRYPTION_KEY: OWN_KEY, PAYMENT_WEBHOOK_SECRET: OWN_WEBHOOK_SECRET, ...secret });
       const { code } = await exited(started.child);
       expect(code).toBe(1);
       expect(started.output().trim().split('\n')).toEqual([expect.stringMatching(/^JWT_SECRET .*NODE_ENV=production/)]);
     });
 
     it('refuses to start without a KEY_ENCRYPTION_KEY of its own, in one line naming it', async () => {
-      const started = launch({ ...env, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+      const started = launch({ ...env, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), PAYMENT_WEBHOOK_SECRET: OWN_WEBHOOK_SECRET });
       const { code } = await exited(started.child);
       expect(code).toBe(1);
       expect(started.output().trim().split('\n')).toEqual([expect.stringMatching(/^KEY_ENCRYPTION_KEY .*NODE_ENV=production/)]);
