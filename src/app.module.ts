@@ -84,7 +84,7 @@ export class AppModule {
         HealthModule,
         TenancyModule,
         ReservationsModule.forRoot({ depositDeadlineSeconds: env.DEPOSIT_DEADLINE_SECONDS }),
-        PaymentsModule.forRoot({ fakeProviderDelayMs: env.FAKE_PROVIDER_DELAY_MS }),
+        PaymentsModule.forRoot({ fakeProviderDelayMs: env.FAKE_PROVIDER_DELAY_MS, webhookSecret: env.PAYMENT_WEBHOOK_SECRET }),
         EventsApiModule,
         PrivacyModule,
         AdminModule,

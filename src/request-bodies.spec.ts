@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import fc from 'fast-check';
 import { ReplayRequest } from './admin/admin.requests.js';
-import { PaymentCallbackRequest } from './contexts/payments/presentation/payments.requests.js';
+import { ProviderCallbackRequest } from './contexts/payments/presentation/payments.requests.js';
 import {
   CancelReservationRequest,
   ChangeReservationRequest,
@@ -27,7 +27,7 @@ const REQUEST_BODIES: readonly PayloadClass[] = [
   ChangeReservationRequest,
   CreatePracticeRequest,
   CreateReservationRequest,
-  PaymentCallbackRequest,
+  ProviderCallbackRequest,
   ReplayRequest,
   UpdatePracticeRequest,
 ];

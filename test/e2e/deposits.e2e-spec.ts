@@ -10,6 +10,7 @@ import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-even
 import { PostgresSubscriptionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
 import { SubscriptionWorker } from '../../src/event-sourcing/subscriptions/subscription-worker.js';
 import { expectError, sendJson, type Reply } from '../support/http.js';
+import { postProviderCallback } from '../support/payment-provider.js';
 import { createPractice } from '../support/practices.js';
 import { stay } from '../support/stays.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -183,8 +184,8 @@ describe('a reservation with a deposit confirmed by hand before the saga confirm
     };
     await decided(1);
     expect(await runtime.dispatcher.dispatchOnce()).toBe(1); // RequestPayment
-    const callback = { outcome: 'captured', providerReference: 'ref-1' };
-    expect((await sendJson(app.baseUrl, 'POST', `/v1/practices/${practice}/payments/${id}/callback`, app.as('owner'), callback)).status).toBe(200);
+    const callback = { practiceId: practice, paymentId: id, outcome: 'captured', providerReference: 'ref-1' };
+    expect((await postProviderCallback(app.baseUrl, callback)).status).toBe(200);
     await decided(2); // ConfirmReservation
     // The saga's subscription falls behind (or its process dies) before it sees staff's confirmation.
     await worker!.stop();

@@ -2,10 +2,12 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../../src/app.factory.js';
-import { validateEnvironment } from '../../src/config/environment.js';
+import { DEVELOPMENT_PAYMENT_WEBHOOK_SECRET, validateEnvironment } from '../../src/config/environment.js';
+import { signatureHeaderFor } from '../../src/contexts/payments/presentation/provider-signature.js';
 import { payments, type RequestPayment } from '../../src/contexts/payments/public-api.js';
 import { AggregateRepository } from '../../src/event-sourcing/index.js';
 import { expectError, sendJson, type Reply } from '../support/http.js';
+import { postProviderCallback, type Signing } from '../support/payment-provider.js';
 import { createPractice } from '../support/practices.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -46,8 +48,9 @@ describe('Payments over HTTP', () => {
     `/v1/practices/${practiceId}/payments/${paymentId}${rest}`;
   const get = (paymentId: string, userId = VIEWER, practiceId = practice) =>
     call('GET', path(paymentId, '', practiceId), userId);
-  const callback = (paymentId: string, body: unknown, userId = STAFF, practiceId = practice) =>
-    call('POST', path(paymentId, '/callback', practiceId), userId, body);
+  /** The provider's signed answer about `paymentId` (of this practice unless `practiceId` says otherwise). */
+  const callback = (paymentId: string, answer: object, signing?: Signing, practiceId = practice) =>
+    postProviderCallback(app.baseUrl, { practiceId, paymentId, ...answer }, signing);
   const request = (amount: number, practiceId = practice) => requestPayment(app.app, practiceId, amount);
 
   /**
@@ -131,7 +134,7 @@ describe('Payments over HTTP', () => {
     });
   });
 
-  describe('the callback route', () => {
+  describe("the provider's webhook", () => {
     it('records a capture; the same callback again is a no-op 200; another answer is 409', async () => {
       const paymentId = await request(2042);
       const captured = { outcome: 'captured', providerReference: 'ch_manual_1' };
@@ -157,11 +160,16 @@ describe('Payments over HTTP', () => {
       expect((await get(paymentId)).body).toMatchObject(CAPTURED_ROW);
     });
 
-    it('records a failure with its reason', async () => {
+    it('records a failure with its reason, as the payment provider', async () => {
       const paymentId = await request(3042);
       const reply = await callback(paymentId, { outcome: 'failed', reason: 'insufficient funds' });
       expect(reply.body).toEqual({ paymentId, status: 'failed', version: 2 });
       expect((await get(paymentId)).body).toMatchObject({ status: 'failed', reason: 'insufficient funds' });
+      const { rows } = await app.db.pool.query<{ actor: unknown; tenant_id: string }>(
+        `SELECT metadata->'actor' AS actor, tenant_id FROM events WHERE aggregate_type = 'payment' AND aggregate_id = $1 AND type = 'payment.failed'`,
+        [paymentId],
+      );
+      expect(rows).toEqual([{ actor: { type: 'system', id: 'payment-provider' }, tenant_id: practice }]);
     });
 
     it.each([
@@ -171,10 +179,17 @@ describe('Payments over HTTP', () => {
       ['a failure without its reason', { outcome: 'failed' }],
       ['an empty reference', { outcome: 'captured', providerReference: '' }],
       ['an unknown field', { outcome: 'failed', reason: 'x', amount: 5 }],
-    ])('refuses %s (400 VALIDATION_FAILED) and writes nothing', async (_, body) => {
+    ])('refuses %s, signed, (400 VALIDATION_FAILED) and writes nothing', async (_, body) => {
       const paymentId = await request(4042);
       expectError(await callback(paymentId, body), 400, 'VALIDATION_FAILED');
       expect((await get(paymentId)).body).toMatchObject({ status: 'requested', version: 1 });
+    });
+
+    it('refuses a signed answer that names no practice, or no payment id a sender would choose (400)', async () => {
+      const failed = { outcome: 'failed', reason: 'x' };
+      expectError(await postProviderCallback(app.baseUrl, { paymentId: 'p-1', ...failed }), 400, 'VALIDATION_FAILED');
+      expectError(await postProviderCallback(app.baseUrl, { practiceId: 'not-a-uuid', paymentId: 'p-1', ...failed }), 400, 'VALIDATION_FAILED');
+      expectError(await callback('-dash-first', failed), 400, 'VALIDATION_FAILED');
     });
 
     it('answers 404 PAYMENT_NOT_FOUND for a payment never requested', async () => {
@@ -183,32 +198,72 @@ describe('Payments over HTTP', () => {
       expectError(await get('no-such-payment'), 404, 'PAYMENT_NOT_FOUND');
     });
 
-    it('answers 400 INVALID_PAYMENT_ID to an id no sender would choose', async () => {
+    it('answers 400 INVALID_PAYMENT_ID to an id no sender would choose on the read route', async () => {
       expectError(await get('bad%20id'), 400, 'INVALID_PAYMENT_ID');
-      expectError(await callback('-dash-first', { outcome: 'failed', reason: 'x' }), 400, 'INVALID_PAYMENT_ID');
     });
 
-    it('is for staff: a viewer gets 403 ROLE_TOO_LOW', async () => {
-      const paymentId = await request(5042);
-      expectError(await callback(paymentId, { outcome: 'failed', reason: 'x' }, VIEWER), 403, 'ROLE_TOO_LOW');
-      expect((await get(paymentId)).body).toMatchObject({ status: 'requested' });
+    it('takes the practice from the signed body: the payment of another practice is not there (404)', async () => {
+      const paymentId = await request(6142);
+      const captured = { outcome: 'captured', providerReference: 'ch_x' };
+      expectError(await callback(paymentId, captured, {}, otherPractice), 404, 'PAYMENT_NOT_FOUND');
+      expect((await get(paymentId)).body).toMatchObject({ status: 'requested', version: 1 });
+    });
+  });
+
+  describe('an answer not signed by the provider', () => {
+    const captured = { outcome: 'captured', providerReference: 'ch_made_up' };
+    const now = () => Math.floor(Date.now() / 1000);
+
+    it.each<[string, Signing]>([
+      ['no signature', { header: null }],
+      ['a signature under another secret', { secret: 'not-the-provider-secret-at-all-0000' }],
+      ['a replay: signed 6 minutes ago', { at: now() - 360 }],
+      ['a signature from 6 minutes ahead', { at: now() + 360 }],
+      ['a malformed signature', { header: 'sha256=abc' }],
+    ])('is refused with %s: 401 INVALID_SIGNATURE, nothing written', async (_label, signing) => {
+      const paymentId = await request(7142);
+
+      expectError(await callback(paymentId, captured, signing), 401, 'INVALID_SIGNATURE');
+
+      expect((await get(paymentId)).body).toMatchObject({ status: 'requested', version: 1 });
+    });
+
+    it('is refused when the signed body was changed on the way (another reference): 401, nothing written', async () => {
+      const paymentId = await request(7242);
+      const signed = JSON.stringify({ practiceId: practice, paymentId, ...captured });
+      const header = signatureHeaderFor(DEVELOPMENT_PAYMENT_WEBHOOK_SECRET, signed);
+
+      const tampered = await callback(paymentId, { ...captured, providerReference: 'ch_tampered' }, { header });
+
+      expectError(tampered, 401, 'INVALID_SIGNATURE');
+      expect((await get(paymentId)).body).toMatchObject({ status: 'requested', version: 1 });
+    });
+  });
+
+  describe('a practice member', () => {
+    it('cannot record a capture no provider made, not even the owner: no member route takes one', async () => {
+      const paymentId = await request(8042);
+      const forged = { outcome: 'captured', providerReference: 'ch_made_up' };
+
+      for (const member of [STAFF, OWNER]) {
+        expect((await call('POST', path(paymentId, '/callback'), member, forged)).status).toBe(404);
+        // A member's token is no signature.
+        const headers = { authorization: `Bearer ${app.tokenFor(member)}` };
+        expectError(await callback(paymentId, forged, { header: null, headers }), 401, 'INVALID_SIGNATURE');
+      }
+
+      expect((await get(paymentId)).body).toMatchObject({ status: 'requested', version: 1 });
     });
   });
 
   describe('another practice', () => {
-    it('sees nothing of a payment and changes nothing', async () => {
+    it('sees nothing of a payment', async () => {
       const paymentId = await request(6042);
 
       expectError(await get(paymentId, STRANGER), 403, 'NOT_A_MEMBER');
-      expectError(await callback(paymentId, { outcome: 'failed', reason: 'x' }, STRANGER), 403, 'NOT_A_MEMBER');
       expectError(await get(paymentId, OTHER_OWNER), 403, 'NOT_A_MEMBER');
       // Its own practice's URL with the guessed id: the payment is not there.
       expectError(await get(paymentId, OTHER_OWNER, otherPractice), 404, 'PAYMENT_NOT_FOUND');
-      expectError(
-        await callback(paymentId, { outcome: 'captured', providerReference: 'ch_x' }, OTHER_OWNER, otherPractice),
-        404,
-        'PAYMENT_NOT_FOUND',
-      );
 
       expect((await get(paymentId)).body).toMatchObject({ status: 'requested', version: 1 });
     });
@@ -269,11 +324,10 @@ describe('A provider answer that meets a passing database fault', () => {
     expect(await get(paymentId)).toMatchObject(captured);
   });
 
-  it('over the callback route is answered 503 with Retry-After, so the provider delivers it again', async () => {
+  it("over the provider's webhook is answered 503 with Retry-After, so the provider delivers it again", async () => {
     const paymentId = await requestPayment(app.app, practice, 7042); // never answered by the fake
-    const captured = { outcome: 'captured', providerReference: 'ch_after_fault' };
-    const route = `/v1/practices/${practice}/payments/${paymentId}/callback`;
-    const callback = () => sendJson(app.baseUrl, 'POST', route, app.as(STAFF), captured);
+    const captured = { practiceId: practice, paymentId, outcome: 'captured', providerReference: 'ch_after_fault' };
+    const callback = () => postProviderCallback(app.baseUrl, captured);
 
     await whileRowHeld(paymentId, async () => {
       const reply = await callback();

@@ -8,14 +8,18 @@ import { FakePaymentProvider } from './infrastructure/fake-payment-provider.js';
 import { ProviderCharges } from './infrastructure/provider-charges.subscription.js';
 import { payments } from './payment.aggregate.js';
 import { PaymentsController } from './presentation/payments.controller.js';
+import { ProviderCallbacksController } from './presentation/provider-callbacks.controller.js';
+import { PAYMENT_WEBHOOK_SECRET, ProviderSignatureGuard } from './presentation/provider-signature.guard.js';
 
 export interface PaymentsSettings {
   /** How long the fake provider takes to answer a charge (FAKE_PROVIDER_DELAY_MS). */
   readonly fakeProviderDelayMs: number;
+  /** What the provider signs its answers to the webhook route with (PAYMENT_WEBHOOK_SECRET). */
+  readonly webhookSecret: string;
 }
 
 /**
- * Payments: the aggregate, its read route and the provider's callback route, and the
+ * Payments: the aggregate, its read route and the provider's signed webhook route, and the
  * subscription that hands requested payments to the provider. A dynamic module so that each
  * app gets its own subscription bound to its own provider (tests run several apps in a process).
  */
@@ -26,9 +30,11 @@ export class PaymentsModule {
     return {
       module: PaymentsModule,
       imports: [TenancyModule, EventSourcingModule.forFeature({ aggregates: [payments], asyncProjections: [charges] })],
-      controllers: [PaymentsController],
+      controllers: [PaymentsController, ProviderCallbacksController],
       providers: [
         GetPaymentHandler,
+        { provide: PAYMENT_WEBHOOK_SECRET, useValue: settings.webhookSecret },
+        ProviderSignatureGuard,
         ProviderCallbacks,
         // The fake stands where a real provider's adapter plugs in: it answers through the same callbacks.
         {

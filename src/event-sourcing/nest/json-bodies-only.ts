@@ -1,6 +1,15 @@
-import type { FastifyBodyParser, FastifyInstance } from 'fastify';
+import type { RawBodyRequest } from '@nestjs/common';
+import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
 import { problemInJsonText } from './json-text-scan.js';
 import { inputProblemException } from './unreasonable-input.js';
+
+/**
+ * A route that must see the body's bytes as they came (a signature over them) says so with
+ * `@RouteConfig({ rawBody: true })`, and reads them as `RawBodyRequest['rawBody']`: the buffer is
+ * the one parsed anyway, kept only for such routes.
+ */
+const wantsRawBody = (request: FastifyRequest): boolean =>
+  (request.routeOptions.config as { rawBody?: unknown } | undefined)?.rawBody === true;
 
 /** Structured-syntax JSON types (RFC 6839), e.g. application/merge-patch+json; Fastify lower-cases the type first. */
 const PLUS_JSON = /^application\/[a-z0-9!#$&^_.+-]+\+json(;|$)/;
@@ -16,6 +25,7 @@ const PLUS_JSON = /^application\/[a-z0-9!#$&^_.+-]+\+json(;|$)/;
 export const acceptJsonBodiesOnly = (fastify: FastifyInstance): void => {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   const parseWithinLimits: FastifyBodyParser<Buffer> = (request, text, done) => {
+    if (wantsRawBody(request)) (request as RawBodyRequest<FastifyRequest>).rawBody = text;
     const problem = problemInJsonText(text);
     if (problem) done(inputProblemException(problem, 'body'), undefined);
     else parseJson(request, text.toString('utf8'), done);

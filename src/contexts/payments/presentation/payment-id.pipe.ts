@@ -1,7 +1,7 @@
 import { BadRequestException, type PipeTransform } from '@nestjs/common';
 
 /** Ids the sender (the deposit saga) may choose: not only UUIDs, but nothing a URL or a log would mangle. */
-const PAYMENT_ID = /^[A-Za-z0-9][\w.:-]{0,127}$/;
+export const PAYMENT_ID = /^[A-Za-z0-9][\w.:-]{0,127}$/;
 
 export class PaymentIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {

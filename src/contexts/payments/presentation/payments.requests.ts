@@ -1,21 +1,35 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, Length, ValidateIf } from 'class-validator';
+import { IsIn, IsString, IsUUID, Length, Matches, ValidateIf } from 'class-validator';
+import { PAYMENT_ID } from './payment-id.pipe.js';
 
 const OUTCOMES = ['captured', 'failed'] as const;
 
-/** A provider's callback: `captured` with its reference, or `failed` with the reason. */
-export class PaymentCallbackRequest {
+/**
+ * A provider's answer about a charge, as it posts it signed: `captured` with its reference, or
+ * `failed` with the reason. The practice and the payment are in the signed body (the charge
+ * handed to the provider named both), so no part of the request outside the signature says
+ * which payment it is about.
+ */
+export class ProviderCallbackRequest {
+  @ApiProperty({ format: 'uuid', description: 'the practice of the charge' })
+  @IsUUID()
+  practiceId!: string;
+
+  @ApiProperty({ example: '0b9f…', description: 'the payment of the charge (its idempotency key at the provider)' })
+  @IsString() @Matches(PAYMENT_ID, { message: 'paymentId must be 1-128 characters of [A-Za-z0-9_.:-], starting with a letter or digit' })
+  paymentId!: string;
+
   @ApiProperty({ enum: OUTCOMES })
   @IsIn(OUTCOMES)
   outcome!: (typeof OUTCOMES)[number];
 
   @ApiPropertyOptional({ example: 'ch_3Nq…', description: 'required when outcome is captured' })
-  @ValidateIf((body: PaymentCallbackRequest) => body.outcome === 'captured')
+  @ValidateIf((body: ProviderCallbackRequest) => body.outcome === 'captured')
   @IsString() @Length(1, 255)
   providerReference?: string;
 
   @ApiPropertyOptional({ example: 'card declined', description: 'required when outcome is failed' })
-  @ValidateIf((body: PaymentCallbackRequest) => body.outcome === 'failed')
+  @ValidateIf((body: ProviderCallbackRequest) => body.outcome === 'failed')
   @IsString() @Length(1, 500)
   reason?: string;
 }
