@@ -316,9 +316,11 @@ describe('CLI: operations commands', () => {
         behind = await book(stay(4), 'cli-behind-open-transaction'); // committed, not readable while the holder is open
         await expectHidden(held);
         check = spawnCli(app.db.url, ['check:consistency'], 60_000);
-        const end = Date.now() + 20_000;
+        const end = Date.now() + 45_000; // the CLI's start (an app context) took over 20 s on CI's busiest minutes
         while (!WAITING.test(check.stderr()) && Date.now() < end) await sleep(50);
-        expect({ stderr: check.stderr(), stdout: check.stdout() }).toMatchObject({ stderr: expect.stringMatching(WAITING) });
+        if (!WAITING.test(check.stderr())) {
+          throw new Error(`no wait said: ${JSON.stringify({ fence: await held.fence(), stderr: check.stderr(), stdout: check.stdout() })}`);
+        }
       } finally {
         await held.end();
       }
@@ -331,7 +333,7 @@ describe('CLI: operations commands', () => {
       expect(run.stdout).not.toContain(behind);
       const again = await cli(['check:consistency']);
       expect(again.stdout).toContain(`against ${folded} events\n`); // it folded every event, the new reservation's too
-    });
+    }, 120_000);
 
     it('gives up after --wait seconds, naming it, and exits 1 without a verdict', async () => {
       const held = await holdReaders();
@@ -341,6 +343,7 @@ describe('CLI: operations commands', () => {
         const run = await cli(['check:consistency', '--wait', '1']);
 
         const GAVE_UP = /^gave up after 1 s: (the transaction of pid \d+|a prepared transaction) in database \S+, open [\d.]+ s, still holds back the log's readers/m;
+        if (!GAVE_UP.test(run.stderr)) throw new Error(`no give-up said: ${JSON.stringify({ fence: await held.fence(), ...run })}`);
         expect({ ...run, verdict: /^(consistent|\d+ differences):/m.test(run.stdout) }).toMatchObject({
           code: 1,
           stderr: expect.stringMatching(GAVE_UP),
@@ -349,7 +352,7 @@ describe('CLI: operations commands', () => {
       } finally {
         await held.end();
       }
-    });
+    }, 120_000);
 
     it('refuses a --wait that is not whole seconds', async () => {
       const run = await cli(['check:consistency', '--wait', '1.5']);

@@ -59,5 +59,8 @@ export const spawnCli = (databaseUrl: string, args: readonly string[], killAfter
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 };
 
-/** Runs the built CLI on a database and waits for it to exit (killed after 20 s). */
-export const runCli = (databaseUrl: string, args: readonly string[]): Promise<CliRun> => spawnCli(databaseUrl, args).exited;
+/**
+ * Runs the built CLI on a database and waits for it to exit (killed after 45 s: a process that
+ * starts an app context took over 20 s on CI's busiest minutes).
+ */
+export const runCli = (databaseUrl: string, args: readonly string[]): Promise<CliRun> => spawnCli(databaseUrl, args, 45_000).exited;
