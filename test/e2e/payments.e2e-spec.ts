@@ -1,13 +1,10 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../../src/app.factory.js';
 import { DEVELOPMENT_PAYMENT_WEBHOOK_SECRET, validateEnvironment } from '../../src/config/environment.js';
 import { signatureHeaderFor } from '../../src/contexts/payments/presentation/provider-signature.js';
-import { payments, type RequestPayment } from '../../src/contexts/payments/public-api.js';
-import { AggregateRepository } from '../../src/event-sourcing/index.js';
 import { expectError, sendJson, type Reply } from '../support/http.js';
 import { postProviderCallback, type Signing } from '../support/payment-provider.js';
+import { handedOver, requestPayment } from '../support/payments.js';
 import { createPractice } from '../support/practices.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -24,18 +21,6 @@ const VIEWER = 'viv';
 const STRANGER = 'nils';
 const OTHER_OWNER = 'otto';
 const DELAY_MS = 30;
-
-/** RequestPayment through the app's AggregateRepository, as the deposit saga (a system actor) sends it. */
-const requestPayment = async (app: NestFastifyApplication, practiceId: string, amount: number): Promise<string> => {
-  const paymentId = randomUUID();
-  const command: RequestPayment = {
-    type: 'RequestPayment',
-    data: { paymentId, reservationId: randomUUID(), amount, currency: 'EUR' },
-    metadata: { now: new Date().toISOString(), actor: { type: 'system', id: 'deposit-saga' }, tenantId: practiceId },
-  };
-  await app.get(AggregateRepository).execute(payments, command);
-  return paymentId;
-};
 
 describe('Payments over HTTP', () => {
   let app: TestApp;
@@ -68,22 +53,6 @@ describe('Payments over HTTP', () => {
     }
   };
 
-  /** Waits until every partition of the charge subscription has passed the newest event: all handed over. */
-  const chargesHandedOver = async (): Promise<void> => {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const { rows } = await app.db.pool.query<{ behind: number }>(
-        `SELECT count(*)::int AS behind FROM projection_checkpoints c
-         WHERE c.projection = 'payment-charges'
-           AND (c.transaction_id, c.position) < (
-             SELECT transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1)`,
-      );
-      if (rows[0].behind === 0) return;
-      if (Date.now() > deadline) throw new Error(`payment-charges is ${rows[0].behind} partition(s) behind after 20 s`);
-      await sleep(25);
-    }
-  };
-
   beforeAll(async () => {
     app = await startTestApp({ FAKE_PROVIDER_DELAY_MS: String(DELAY_MS) });
     practice = await createPractice(app, OWNER, { [STAFF]: 'staff', [VIEWER]: 'viewer' });
@@ -109,6 +78,8 @@ describe('Payments over HTTP', () => {
         currency: 'EUR',
         providerReference: `fake_${paymentId}`,
         reason: null,
+        capturedLate: false,
+        refundReference: null,
         version: 2,
         requestedAt: expect.any(String),
         updatedAt: expect.any(String),
@@ -127,7 +98,7 @@ describe('Payments over HTTP', () => {
 
     it('never answers 1042 cents: the payment stays requested', async () => {
       const paymentId = await request(1042);
-      await chargesHandedOver();
+      await handedOver(app.db.pool);
       await sleep(DELAY_MS * 5);
 
       expect((await get(paymentId)).body).toMatchObject({ status: 'requested', amount: 1042, version: 1 });

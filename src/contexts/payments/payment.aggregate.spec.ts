@@ -42,6 +42,8 @@ describe('the payment aggregate, in memory', () => {
         currency: 'EUR',
         provider_reference: PROVIDER_REFERENCE,
         reason: null,
+        captured_late: false,
+        refund_reference: null,
         version: 2,
         requested_at: NOW,
         updated_at: LATER,

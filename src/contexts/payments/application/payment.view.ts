@@ -10,9 +10,14 @@ export interface PaymentView {
   /** Integer minor units (cents). */
   readonly amount: number;
   readonly currency: string;
+  /** The provider's reference of the capture: the money was taken (see `status` for whether it went back). */
   readonly providerReference: string | null;
   /** Why it failed or was voided. */
   readonly reason: string | null;
+  /** Captured after it was voided or failed: the guest was charged all the same, and is refunded. */
+  readonly capturedLate: boolean;
+  /** The provider's reference of the refund, once it confirmed it (`refunded`). */
+  readonly refundReference: string | null;
   readonly version: number;
   readonly requestedAt: string;
   readonly updatedAt: string;
@@ -30,6 +35,8 @@ export const toPaymentView = (row: PaymentRow): PaymentView => ({
   currency: row.currency,
   providerReference: row.provider_reference,
   reason: row.reason,
+  capturedLate: row.captured_late,
+  refundReference: row.refund_reference,
   version: row.version,
   requestedAt: iso(row.requested_at),
   updatedAt: iso(row.updated_at),

@@ -1,17 +1,27 @@
-import type { CapturePayment, FailPayment } from '../domain/payment.commands.js';
+import type { CapturePayment, ConfirmRefund, FailPayment } from '../domain/payment.commands.js';
 
-/** A provider's answer about a charge, as its callback states it. */
+/** A provider's answer about a charge (captured or failed) or a refund (refunded), as its callback states it. */
 export type ProviderCallback =
   | { readonly outcome: 'captured'; readonly providerReference: string }
-  | { readonly outcome: 'failed'; readonly reason: string };
+  | { readonly outcome: 'failed'; readonly reason: string }
+  | { readonly outcome: 'refunded'; readonly refundReference: string };
 
-type CallbackCommand = Pick<CapturePayment, 'type' | 'data'> | Pick<FailPayment, 'type' | 'data'>;
+type CallbackCommand =
+  | Pick<CapturePayment, 'type' | 'data'>
+  | Pick<FailPayment, 'type' | 'data'>
+  | Pick<ConfirmRefund, 'type' | 'data'>;
 
 /**
  * The command a provider's answer stands for: the one mapping behind the HTTP callback route
  * and the in-process provider alike, so both record an answer the same way.
  */
-export const commandForCallback = (paymentId: string, callback: ProviderCallback): CallbackCommand =>
-  callback.outcome === 'captured'
-    ? { type: 'CapturePayment', data: { paymentId, providerReference: callback.providerReference } }
-    : { type: 'FailPayment', data: { paymentId, reason: callback.reason } };
+export const commandForCallback = (paymentId: string, callback: ProviderCallback): CallbackCommand => {
+  switch (callback.outcome) {
+    case 'captured':
+      return { type: 'CapturePayment', data: { paymentId, providerReference: callback.providerReference } };
+    case 'failed':
+      return { type: 'FailPayment', data: { paymentId, reason: callback.reason } };
+    case 'refunded':
+      return { type: 'ConfirmRefund', data: { paymentId, refundReference: callback.refundReference } };
+  }
+};

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AggregateRepository, DomainError } from '../../../event-sourcing/index.js';
 import { payments } from '../payment.aggregate.js';
-import type { PaymentCharge } from './payment-provider.js';
+import type { ProviderRequest } from './payment-provider.js';
 import { commandForCallback, type ProviderCallback } from './provider-callback.js';
 
 /** The provider, as the actor of the answers it records in-process. */
@@ -10,7 +10,7 @@ export const PROVIDER_ACTOR = { type: 'system', id: 'payment-provider' } as cons
 /**
  * Records a provider's answer that arrives in-process (the fake provider; an SDK's webhook
  * consumer would do the same): the command the HTTP callback route sends, on the same
- * aggregate path, as the provider, in the charge's practice and trace.
+ * aggregate path, as the provider, in the request's practice and trace.
  */
 @Injectable()
 export class ProviderCallbacks {
@@ -19,24 +19,25 @@ export class ProviderCallbacks {
   constructor(@Inject(AggregateRepository) private readonly aggregates: AggregateRepository) {}
 
   /**
-   * Resolves once the answer is taken: recorded, or refused by the payment (voided meanwhile,
-   * say), which is the aggregate's answer and logged. Rejects with anything else (the database
-   * timed out behind a lock, failed over, lost the connection): the answer was not recorded and
-   * must be delivered again, as the callback route's 503 asks a provider to.
+   * Resolves once the answer is taken: recorded, or refused by the payment (a failure after
+   * the void, say), which is the aggregate's answer and logged. A capture is never refused for
+   * coming late: the payment records it and owes the money back. Rejects with anything else
+   * (the database timed out behind a lock, failed over, lost the connection): the answer was
+   * not recorded and must be delivered again, as the callback route's 503 asks a provider to.
    */
-  async record(charge: PaymentCharge, callback: ProviderCallback): Promise<void> {
+  async record(request: ProviderRequest, callback: ProviderCallback): Promise<void> {
     const metadata = {
       now: new Date().toISOString(),
       actor: PROVIDER_ACTOR,
-      tenantId: charge.practiceId,
-      correlationId: charge.correlationId,
-      causationId: charge.causationId,
+      tenantId: request.practiceId,
+      correlationId: request.correlationId,
+      causationId: request.causationId,
     };
     try {
-      await this.aggregates.execute(payments, { ...commandForCallback(charge.paymentId, callback), metadata });
+      await this.aggregates.execute(payments, { ...commandForCallback(request.paymentId, callback), metadata });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      this.logger.warn(`${callback.outcome} of payment ${charge.paymentId} not recorded: ${error.message}`);
+      this.logger.warn(`${callback.outcome} of payment ${request.paymentId} not recorded: ${error.message}`);
     }
   }
 }

@@ -4,6 +4,7 @@ import { paymentDecider } from './payment.decide.js';
 import {
   InvalidCurrency,
   InvalidPaymentAmount,
+  NoRefundDue,
   PaymentAlreadyExists,
   PaymentClosed,
   PaymentNotFound,
@@ -12,13 +13,17 @@ import {
 import {
   at,
   capturePayment,
+  confirmRefund,
   failPayment,
   history,
   PAYMENT_ID,
   paymentCaptured,
+  paymentCapturedLate,
   paymentFailed,
+  paymentRefunded,
   paymentRequested,
   paymentVoided,
+  PROVIDER_REFERENCE,
   requestPayment,
   voidPayment,
 } from './payment.fixtures.js';
@@ -31,6 +36,7 @@ const LATER_COMMANDS: readonly [string, () => PaymentCommand][] = [
   ['capture', () => capturePayment()],
   ['fail', () => failPayment()],
   ['void', () => voidPayment()],
+  ['confirm the refund of', () => confirmRefund()],
 ];
 
 describe('Payment', () => {
@@ -84,7 +90,13 @@ describe('Payment', () => {
         .when(failPayment('insufficient funds'))
         .then(paymentFailed({ reason: 'insufficient funds' })));
 
-    it('is voided with the reason', () => given(history.requested).when(voidPayment()).then(paymentVoided()));
+    it('is voided with the reason (its charge is to be cancelled)', () =>
+      given(history.requested).when(voidPayment()).then(paymentVoided()));
+
+    it('refuses a refund confirmation (409 NO_REFUND_DUE)', () =>
+      given(history.requested)
+        .when(confirmRefund())
+        .thenThrows(NoRefundDue, { kind: 'conflict', code: 'NO_REFUND_DUE', details: { status: 'requested' } }));
   });
 
   describe('when captured', () => {
@@ -103,22 +115,27 @@ describe('Payment', () => {
     it('refuses a failure (409 PAYMENT_NOT_PENDING)', () =>
       given(history.captured).when(failPayment()).thenThrows(PaymentNotPending, { details: { status: 'captured' } }));
 
-    it('is voided: the deposit is refunded', () => given(history.captured).when(voidPayment()).then(paymentVoided()));
+    it('is voided naming the capture: the deposit is to be refunded', () =>
+      given(history.captured).when(voidPayment()).then(paymentVoided({ providerReference: PROVIDER_REFERENCE })));
+
+    it('refuses a refund confirmation (409 NO_REFUND_DUE): nothing is owed back', () =>
+      given(history.captured).when(confirmRefund()).thenThrows(NoRefundDue, { details: { status: 'captured' } }));
 
     it('cannot be requested again (409 PAYMENT_ALREADY_EXISTS)', () =>
       given(history.captured).when(requestPayment()).thenThrows(PaymentAlreadyExists));
   });
 
-  describe.each(['failed', 'voided', 'refunded'] as const)('when %s', (past) => {
-    const status = past === 'failed' ? 'failed' : 'voided';
-
-    it.each([
-      ['capture', () => capturePayment()],
-      ['fail', () => failPayment()],
-    ] as const)('refuses to %s it (409 PAYMENT_NOT_PENDING)', (_, command) =>
+  describe.each(['failed', 'voided'] as const)('when %s', (past) => {
+    // A fact about money, not a request it may refuse: the guest was charged, and is owed it back.
+    it('records a capture from the provider as late, under its reference', () =>
       given(history[past])
-        .when(command())
-        .thenThrows(PaymentNotPending, { code: 'PAYMENT_NOT_PENDING', details: { status } }));
+        .when(capturePayment('ch_late', at(LATER)))
+        .then(paymentCapturedLate({ providerReference: 'ch_late', capturedAt: LATER })));
+
+    it('refuses a failure (409 PAYMENT_NOT_PENDING)', () =>
+      given(history[past])
+        .when(failPayment())
+        .thenThrows(PaymentNotPending, { code: 'PAYMENT_NOT_PENDING', details: { status: past } }));
 
     it('refuses to void it (409 PAYMENT_CLOSED)', () =>
       given(history[past])
@@ -126,10 +143,49 @@ describe('Payment', () => {
         .thenThrows(PaymentClosed, {
           kind: 'conflict',
           code: 'PAYMENT_CLOSED',
-          details: { paymentId: PAYMENT_ID, status },
+          details: { paymentId: PAYMENT_ID, status: past },
         }));
+
+    it('refuses a refund confirmation (409 NO_REFUND_DUE): no money was taken', () =>
+      given(history[past]).when(confirmRefund()).thenThrows(NoRefundDue, { details: { status: past } }));
 
     it('cannot be requested again (409 PAYMENT_ALREADY_EXISTS)', () =>
       given(history[past]).when(requestPayment()).thenThrows(PaymentAlreadyExists));
+  });
+
+  describe.each(['refundDue', 'refundDueStoredBefore', 'capturedAfterVoid', 'capturedAfterFailure'] as const)(
+    'when it owes the money back (%s)',
+    (owing) => {
+      it('is refunded on the provider\'s confirmation', () =>
+        given(history[owing]).when(confirmRefund('re_9', at(LATER))).then(paymentRefunded({ refundReference: 're_9', refundedAt: LATER })));
+
+      it('decides nothing on the same capture again', () => given(history[owing]).when(capturePayment()).then());
+
+      it('refuses a capture under another reference (409 PAYMENT_NOT_PENDING)', () =>
+        given(history[owing])
+          .when(capturePayment('ch_other'))
+          .thenThrows(PaymentNotPending, { details: { status: 'refund_due' } }));
+
+      it.each([
+        ['fail', () => failPayment(), PaymentNotPending],
+        ['void', () => voidPayment(), PaymentClosed],
+      ] as const)('refuses to %s it (409)', (_, command, error) =>
+        given(history[owing]).when(command()).thenThrows(error, { details: { status: 'refund_due' } }));
+    },
+  );
+
+  describe('when refunded', () => {
+    it('decides nothing on the same confirmation again', () => given(history.refunded).when(confirmRefund()).then());
+
+    it('decides nothing on the same capture again', () => given(history.refunded).when(capturePayment()).then());
+
+    it('refuses a confirmation of another refund (409 NO_REFUND_DUE)', () =>
+      given(history.refunded).when(confirmRefund('re_other')).thenThrows(NoRefundDue, { details: { status: 'refunded' } }));
+
+    it.each([
+      ['fail', () => failPayment(), PaymentNotPending],
+      ['void', () => voidPayment(), PaymentClosed],
+      ['request', () => requestPayment(), PaymentAlreadyExists],
+    ] as const)('refuses to %s it (409)', (_, command, error) => given(history.refunded).when(command()).thenThrows(error));
   });
 });

@@ -12,16 +12,19 @@ export class PaymentAlreadyExists extends domainError('conflict', 'PAYMENT_ALREA
   }
 }
 
-/** The provider's answer came for a payment no longer waiting for one (or captured under another reference). */
+/**
+ * The provider's answer came for a payment no longer waiting for one: a failure after the
+ * capture or the void, or a capture under another reference than the one recorded.
+ */
 export class PaymentNotPending extends domainError('conflict', 'PAYMENT_NOT_PENDING') {
   constructor(paymentId: string, status: string) {
     super(`Payment ${paymentId} is ${status}, not waiting for the provider`, { paymentId, status });
   }
 }
 
-/** Failed or voided: there is no money to give back and nothing to cancel. */
+/** Failed, voided or refunded (or its refund asked): there is nothing left to cancel or give back. */
 export class PaymentClosed extends domainError('conflict', 'PAYMENT_CLOSED') {
-  constructor(paymentId: string, status: 'failed' | 'voided') {
+  constructor(paymentId: string, status: string) {
     super(`Payment ${paymentId} is ${status}`, { paymentId, status });
   }
 }
@@ -35,5 +38,12 @@ export class InvalidPaymentAmount extends domainError('rule-violated', 'INVALID_
 export class InvalidCurrency extends domainError('rule-violated', 'INVALID_CURRENCY') {
   constructor(currency: string) {
     super(`A currency is an ISO 4217 code of three upper-case letters, not ${JSON.stringify(currency)}`, { currency });
+  }
+}
+
+/** The provider confirmed a refund of a payment that owes no money back. */
+export class NoRefundDue extends domainError('conflict', 'NO_REFUND_DUE') {
+  constructor(paymentId: string, status: string) {
+    super(`Payment ${paymentId} is ${status}: no refund is due`, { paymentId, status });
   }
 }

@@ -1,9 +1,11 @@
 import type { CommandMetadata } from '../../../event-sourcing/domain/index.js';
-import type { CapturePayment, FailPayment, RequestPayment, VoidPayment } from './payment.commands.js';
+import type { CapturePayment, ConfirmRefund, FailPayment, RequestPayment, VoidPayment } from './payment.commands.js';
 import type {
   PaymentCaptured,
+  PaymentCapturedLate,
   PaymentEvent,
   PaymentFailed,
+  PaymentRefunded,
   PaymentRequested,
   PaymentVoided,
 } from './payment.events.js';
@@ -14,6 +16,7 @@ export const RESERVATION_ID = 'reservation-0001';
 export const PROVIDER_REFERENCE = 'ch_0001';
 export const DECLINED = 'card declined';
 export const REASON = 'reservation cancelled';
+export const REFUND_REFERENCE = 're_0001';
 
 /** The clock every command in the specs carries, unless a test says otherwise. */
 export const NOW = '2027-03-01T09:00:00.000Z';
@@ -52,6 +55,12 @@ export const voidPayment = (reason = REASON, meta = metadata()): VoidPayment => 
   metadata: meta,
 });
 
+export const confirmRefund = (refundReference = REFUND_REFERENCE, meta = metadata()): ConfirmRefund => ({
+  type: 'ConfirmRefund',
+  data: { paymentId: PAYMENT_ID, refundReference },
+  metadata: meta,
+});
+
 export const paymentRequested = (data: Partial<PaymentRequested['data']> = {}): PaymentRequested => ({
   type: 'payment.requested',
   data: { reservationId: RESERVATION_ID, amount: 5000, currency: 'EUR', requestedAt: NOW, ...data },
@@ -72,11 +81,29 @@ export const paymentVoided = (data: Partial<PaymentVoided['data']> = {}): Paymen
   data: { reason: REASON, voidedAt: NOW, ...data },
 });
 
-/** The history that leaves a payment in each status. */
+export const paymentCapturedLate = (data: Partial<PaymentCapturedLate['data']> = {}): PaymentCapturedLate => ({
+  type: 'payment.captured_late',
+  data: { capturedAt: NOW, providerReference: PROVIDER_REFERENCE, ...data },
+});
+
+export const paymentRefunded = (data: Partial<PaymentRefunded['data']> = {}): PaymentRefunded => ({
+  type: 'payment.refunded',
+  data: { refundReference: REFUND_REFERENCE, refundedAt: NOW, ...data },
+});
+
+const voidedCapture = paymentVoided({ providerReference: PROVIDER_REFERENCE });
+
+/** The history that leaves a payment in each status (and each way to owe a refund). */
 export const history = {
   requested: [paymentRequested()],
   captured: [paymentRequested(), paymentCaptured()],
   failed: [paymentRequested(), paymentFailed()],
   voided: [paymentRequested(), paymentVoided()],
-  refunded: [paymentRequested(), paymentCaptured(), paymentVoided()],
+  /** A captured payment voided: the refund is asked of the provider. */
+  refundDue: [paymentRequested(), paymentCaptured(), voidedCapture],
+  /** As stored before voids reached the provider: the void does not name the capture. */
+  refundDueStoredBefore: [paymentRequested(), paymentCaptured(), paymentVoided()],
+  capturedAfterVoid: [paymentRequested(), paymentVoided(), paymentCapturedLate()],
+  capturedAfterFailure: [paymentRequested(), paymentFailed(), paymentCapturedLate()],
+  refunded: [paymentRequested(), paymentCaptured(), voidedCapture, paymentRefunded()],
 } as const satisfies Record<string, readonly PaymentEvent[]>;

@@ -1,7 +1,13 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PaymentCharge } from '../application/payment-provider.js';
+import {
+  providerKeysOf,
+  type PaymentCharge,
+  type PaymentRefund,
+  type ProviderOperation,
+  type ProviderRequest,
+} from '../application/payment-provider.js';
 import type { ProviderCallback } from '../application/provider-callback.js';
 import {
   fakeAnswerTo,
@@ -10,13 +16,20 @@ import {
   redeliveryDelayMs,
 } from './fake-payment-provider.js';
 
-const charge = (overrides: Partial<PaymentCharge> = {}): PaymentCharge => ({
-  practiceId: 'practice-harbour',
-  paymentId: 'payment-0001',
-  amount: 5000,
+type About = Partial<Pick<PaymentCharge, 'practiceId' | 'paymentId' | 'amount'>>;
+
+/** A request about a payment, with the keys `ProviderCharges` gives it. */
+const about = (operation: ProviderOperation, { practiceId = 'practice-harbour', paymentId = 'payment-0001', amount = 5000 }: About) => ({
+  practiceId,
+  paymentId,
+  ...providerKeysOf(practiceId, paymentId, operation),
+  amount,
   currency: 'EUR',
-  ...overrides,
 });
+const charge = (overrides: About = {}): PaymentCharge => about('charge', overrides);
+const cancellation = (overrides: About = {}): ProviderRequest => about('cancel', overrides);
+const refund = (overrides: About = {}): PaymentRefund => ({ ...about('refund', overrides), providerReference: 'ch_late' });
+const REFUNDED = { outcome: 'refunded', refundReference: 'fake_refund_payment-0001' };
 
 const CAPTURED = { outcome: 'captured', providerReference: 'fake_payment-0001' };
 
@@ -44,7 +57,7 @@ describe('the fake payment provider', () => {
 
   describe('its callbacks', () => {
     const DELAY_MS = 20;
-    let delivered: [PaymentCharge, ProviderCallback][];
+    let delivered: [ProviderRequest, ProviderCallback][];
     let provider: FakePaymentProvider;
 
     beforeEach(() => {
@@ -74,6 +87,30 @@ describe('the fake payment provider', () => {
       provider.charge(charge({ practiceId: 'practice-other' }));
       await sleep(DELAY_MS * 5);
       expect(delivered.map(([c]) => c.practiceId).sort()).toEqual(['practice-harbour', 'practice-other']);
+    });
+
+    it('never answers a charge cancelled before its answer was due, nor one charged after the cancellation', async () => {
+      provider.charge(charge());
+      provider.cancel(cancellation());
+      provider.cancel(cancellation({ paymentId: 'payment-0002' }));
+      provider.charge(charge({ paymentId: 'payment-0002' }));
+      await sleep(DELAY_MS * 5);
+      expect(delivered).toEqual([]);
+    });
+
+    it('cancels only the charge of that practice', async () => {
+      provider.charge(charge({ practiceId: 'practice-other' }));
+      provider.cancel(cancellation());
+      await sleep(DELAY_MS * 5);
+      expect(delivered.map(([c]) => c.practiceId)).toEqual(['practice-other']);
+    });
+
+    it('refunds a capture once however often it is asked, also of a cancelled charge (the capture won the race)', async () => {
+      provider.cancel(cancellation());
+      provider.refund(refund());
+      provider.refund(refund());
+      await sleep(DELAY_MS * 5);
+      expect(delivered).toEqual([[refund(), REFUNDED]]);
     });
 
     it('drops answers not yet due when the app stops, and refuses new charges so they are asked again', async () => {

@@ -21,6 +21,10 @@ export interface PaymentRow extends Row {
   provider_reference: string | null;
   /** Why it failed or was voided. */
   reason: string | null;
+  /** Captured after it was voided or failed: the guest was charged all the same. */
+  captured_late: boolean;
+  /** The provider's reference of the refund it confirmed. */
+  refund_reference: string | null;
   version: number;
   requested_at: Date | string;
   updated_at: Date | string;
@@ -42,6 +46,8 @@ export const paymentRowChange = (event: EventOf<PaymentEvent, PendingEvent>): Ro
           currency,
           provider_reference: null,
           reason: null,
+          captured_late: false,
+          refund_reference: null,
           version: event.version,
           requested_at: requestedAt,
           updated_at: requestedAt,
@@ -50,10 +56,20 @@ export const paymentRowChange = (event: EventOf<PaymentEvent, PendingEvent>): Ro
     }
     case 'payment.captured':
       return { set: { ...touched, status: 'captured', provider_reference: event.data.providerReference } };
+    case 'payment.captured_late':
+      // The reason it was voided or failed stays: it is why the money is owed back.
+      return {
+        set: { ...touched, status: 'refund_due', provider_reference: event.data.providerReference, captured_late: true },
+      };
     case 'payment.failed':
       return { set: { ...touched, status: 'failed', reason: event.data.reason } };
     case 'payment.voided':
-      return { set: { ...touched, status: 'voided', reason: event.data.reason } };
+      // A void stored before voids carried the reference shows `voided` with the capture's reference: never refunded.
+      return {
+        set: { ...touched, status: event.data.providerReference ? 'refund_due' : 'voided', reason: event.data.reason },
+      };
+    case 'payment.refunded':
+      return { set: { ...touched, status: 'refunded', refund_reference: event.data.refundReference } };
   }
 };
 

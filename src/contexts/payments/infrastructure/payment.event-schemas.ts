@@ -1,4 +1,4 @@
-import { IsInt, IsISO8601, IsString, Length } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
 import { eventTypesOf, type EventSchemas } from '../../../event-sourcing/index.js';
 import type { PaymentEvent } from '../domain/payment.events.js';
 
@@ -24,14 +24,23 @@ class PaymentFailedPayload {
 class PaymentVoidedPayload {
   @IsString() @Length(1, 500) reason!: string;
   @IsISO8601() voidedAt!: string;
+  // Optional: absent for a cancelled charge, and on every void stored before voids carried it.
+  @IsOptional() @IsString() @Length(1, 255) providerReference?: string;
+}
+
+class PaymentRefundedPayload {
+  @IsString() @Length(1, 255) refundReference!: string;
+  @IsISO8601() refundedAt!: string;
 }
 
 /** The payload schema of each payment event type. */
 export const paymentEventSchemas: EventSchemas<PaymentEvent> = {
   'payment.requested': PaymentRequestedPayload,
   'payment.captured': PaymentCapturedPayload,
+  'payment.captured_late': PaymentCapturedPayload,
   'payment.failed': PaymentFailedPayload,
   'payment.voided': PaymentVoidedPayload,
+  'payment.refunded': PaymentRefundedPayload,
 };
 
 /** Every payment event type: what projections of the whole lifecycle handle. */

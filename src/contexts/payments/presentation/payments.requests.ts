@@ -2,13 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, IsUUID, Length, Matches, ValidateIf } from 'class-validator';
 import { PAYMENT_ID } from './payment-id.pipe.js';
 
-const OUTCOMES = ['captured', 'failed'] as const;
+const OUTCOMES = ['captured', 'failed', 'refunded'] as const;
 
 /**
- * A provider's answer about a charge, as it posts it signed: `captured` with its reference, or
- * `failed` with the reason. The practice and the payment are in the signed body (the charge
- * handed to the provider named both), so no part of the request outside the signature says
- * which payment it is about.
+ * A provider's answer, as it posts it signed: to a charge, `captured` with its reference or
+ * `failed` with the reason; to a refund it was asked for, `refunded` with the refund's
+ * reference. The practice and the payment are in the signed body (the charge handed to the
+ * provider named both), so no part of the request outside the signature says which payment
+ * it is about.
  */
 export class ProviderCallbackRequest {
   @ApiProperty({ format: 'uuid', description: 'the practice of the charge' })
@@ -32,4 +33,9 @@ export class ProviderCallbackRequest {
   @ValidateIf((body: ProviderCallbackRequest) => body.outcome === 'failed')
   @IsString() @Length(1, 500)
   reason?: string;
+
+  @ApiPropertyOptional({ example: 're_3Nq…', description: 'required when outcome is refunded: the provider\'s reference of the refund it made' })
+  @ValidateIf((body: ProviderCallbackRequest) => body.outcome === 'refunded')
+  @IsString() @Length(1, 255)
+  refundReference?: string;
 }

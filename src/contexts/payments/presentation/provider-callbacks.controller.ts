@@ -35,7 +35,8 @@ export class ProviderCallbacksController {
     description:
       'For the provider, not for members: the body is signed with PAYMENT_WEBHOOK_SECRET (HMAC-SHA256 over "<t>.<body as sent>"), '
       + `and the signature's time must be within ${SIGNATURE_TOLERANCE_SECONDS} s of the server's. `
-      + 'The practice and the payment are taken from the signed body. The same capture again is a no-op 200; '
+      + 'The practice and the payment are taken from the signed body. A capture after the void or a decline is recorded and refunded (200); '
+      + 'the same answer again is a no-op 200; '
       + 'a 503 (the database) asks for the answer again.',
   })
   @ApiHeader({
@@ -54,7 +55,7 @@ export class ProviderCallbacksController {
   @ApiUnauthorizedResponse({ description: 'INVALID_SIGNATURE: no Payment-Signature, a malformed or stale one, or one that does not match; nothing is written' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a signed body that is no answer' })
   @ApiNotFoundResponse({ description: 'PAYMENT_NOT_FOUND: no such payment in that practice' })
-  @ApiConflictResponse({ description: 'PAYMENT_NOT_PENDING: the payment is no longer waiting for the provider' })
+  @ApiConflictResponse({ description: 'PAYMENT_NOT_PENDING: a decline after the void, or a capture under another reference; NO_REFUND_DUE: a refund confirmed for a payment that owes none' })
   async record(@Body() body: ProviderCallbackRequest, @Commands() commands: Commands) {
     const { paymentId, practiceId } = body;
     const { state, version } = await commands.send(payments, commandForCallback(paymentId, callbackOf(body)), { tenantId: practiceId });
@@ -63,7 +64,13 @@ export class ProviderCallbacksController {
 }
 
 /** The validated body as the union the application takes: only the chosen outcome's field. */
-const callbackOf = (body: ProviderCallbackRequest): ProviderCallback =>
-  body.outcome === 'captured'
-    ? { outcome: 'captured', providerReference: body.providerReference ?? '' }
-    : { outcome: 'failed', reason: body.reason ?? '' };
+const callbackOf = (body: ProviderCallbackRequest): ProviderCallback => {
+  switch (body.outcome) {
+    case 'captured':
+      return { outcome: 'captured', providerReference: body.providerReference ?? '' };
+    case 'failed':
+      return { outcome: 'failed', reason: body.reason ?? '' };
+    case 'refunded':
+      return { outcome: 'refunded', refundReference: body.refundReference ?? '' };
+  }
+};
