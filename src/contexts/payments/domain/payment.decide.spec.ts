@@ -59,7 +59,11 @@ describe('Payment', () => {
           }),
     );
 
-    it.each(['eur', 'EU', 'EURO', 'E1R', '', ' EUR'])('refuses the currency %p (422 INVALID_CURRENCY)', (currency) =>
+    it.each(['JPY', 'BHD', 'CHF'])('is requested in %p', (currency) =>
+      given().when(requestPayment({ currency })).then(paymentRequested({ currency })));
+
+    // ABC, ZZZ, EUU: three capitals that are no ISO 4217 code.
+    it.each(['eur', 'EU', 'EURO', 'E1R', '', ' EUR', 'ABC', 'ZZZ', 'EUU'])('refuses the currency %p (422 INVALID_CURRENCY)', (currency) =>
       given()
         .when(requestPayment({ currency }))
         .thenThrows(InvalidCurrency, { kind: 'rule-violated', code: 'INVALID_CURRENCY', details: { currency } }));

@@ -7,6 +7,7 @@ import type {
   RequestPayment,
   VoidPayment,
 } from './payment.commands.js';
+import { isIsoCurrency } from './currency.js';
 import {
   InvalidCurrency,
   InvalidPaymentAmount,
@@ -19,8 +20,6 @@ import {
 import type { PaymentEvent } from './payment.events.js';
 import { evolvePayment, initialPayment, type Payment } from './payment.state.js';
 
-const CURRENCY = /^[A-Z]{3}$/;
-
 const requireExisting = (state: Payment, paymentId: string): Exclude<Payment, { status: 'none' }> => {
   if (state.status === 'none') throw new PaymentNotFound(paymentId);
   return state;
@@ -30,7 +29,7 @@ export const request = ({ data, metadata }: RequestPayment, state: Payment): Pay
   if (state.status !== 'none') throw new PaymentAlreadyExists(data.paymentId);
   // Safe integers only: above 2^53 two amounts could compare equal.
   if (!Number.isSafeInteger(data.amount) || data.amount <= 0) throw new InvalidPaymentAmount(data.amount);
-  if (!CURRENCY.test(data.currency)) throw new InvalidCurrency(data.currency);
+  if (!isIsoCurrency(data.currency)) throw new InvalidCurrency(data.currency);
   const { reservationId, amount, currency } = data;
   return [{ type: 'payment.requested', data: { reservationId, amount, currency, requestedAt: metadata.now } }];
 };

@@ -37,7 +37,7 @@ export class InvalidPaymentAmount extends domainError('rule-violated', 'INVALID_
 
 export class InvalidCurrency extends domainError('rule-violated', 'INVALID_CURRENCY') {
   constructor(currency: string) {
-    super(`A currency is an ISO 4217 code of three upper-case letters, not ${JSON.stringify(currency)}`, { currency });
+    super(`A currency is an ISO 4217 code (such as EUR), not ${JSON.stringify(currency)}`, { currency });
   }
 }
 

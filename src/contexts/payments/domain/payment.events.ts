@@ -6,7 +6,7 @@ export type PaymentRequested = DomainEvent<
     readonly reservationId: string;
     /** Integer minor units (cents), above zero. */
     readonly amount: number;
-    /** ISO 4217, three upper-case letters. */
+    /** An ISO 4217 code (`Intl.supportedValuesOf('currency')`). */
     readonly currency: string;
     readonly requestedAt: string;
   }

@@ -1,3 +1,4 @@
+import { isIsoCurrency } from './currency.js';
 import { InvalidDeposit } from './reservation.errors.js';
 
 /** A deposit asked for at booking: integer minor units (cents) of an ISO 4217 currency. */
@@ -8,10 +9,9 @@ export interface Deposit {
 
 /** Up to ten million in major units: a deposit, not a wire transfer. */
 export const MAX_DEPOSIT_AMOUNT = 1_000_000_000;
-const CURRENCY = /^[A-Z]{3}$/;
 
 export const checkDeposit = ({ amount, currency }: Deposit): void => {
-  if (!Number.isInteger(amount) || amount < 1 || amount > MAX_DEPOSIT_AMOUNT || !CURRENCY.test(currency)) {
+  if (!Number.isInteger(amount) || amount < 1 || amount > MAX_DEPOSIT_AMOUNT || !isIsoCurrency(currency)) {
     throw new InvalidDeposit(amount, currency);
   }
 };

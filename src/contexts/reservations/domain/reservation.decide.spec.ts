@@ -61,6 +61,10 @@ describe('Reservation', () => {
       [1_000_000_001, 'EUR'],
       [5000, 'eur'],
       [5000, 'EURO'],
+      // Three capitals that are no ISO 4217 code.
+      [5000, 'ABC'],
+      [5000, 'ZZZ'],
+      [5000, 'EUU'],
     ])('refuses a deposit of %p %p (INVALID_DEPOSIT)', (amount, currency) =>
       given().when(createReservation({ deposit: { amount, currency } })).thenThrows(InvalidDeposit, { details: { amount, currency } }));
 
