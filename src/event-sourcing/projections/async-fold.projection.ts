@@ -6,7 +6,10 @@ import type { DomainEvent } from '../domain/decider.js';
 import { foldBatch, type FoldProjectionDefinition, type Row } from './fold-projection.js';
 import { checkIdentifiers } from './row-sql.js';
 
-/** A fold projection (one row per key, ordered per stream) run asynchronously by workers. */
+/**
+ * A fold projection (one row per key, ordered per stream) run asynchronously by workers. Its
+ * partitions may fold into one row at once (a key across streams), so it folds with `shared` rows.
+ */
 export const asyncFold = <R extends Row, E extends DomainEvent = DomainEvent>(
   definition: FoldProjectionDefinition<R, E>,
   options: SubscriptionOptions = {},
@@ -18,6 +21,6 @@ export const asyncFold = <R extends Row, E extends DomainEvent = DomainEvent>(
     tables: [definition.table],
     ...withDefaults(options),
     apply: (client: PoolClient, events: readonly RecordedEvent[], tables: TableNames) =>
-      foldBatch(definition, client, events, tables[definition.table]),
+      foldBatch(definition, client, events, tables[definition.table], 'shared'),
   };
 };
