@@ -1,5 +1,5 @@
 import type { AppendSideWrite, PendingEvent, StatementParameters } from '../store/append-side-write.js';
-import { combineChanges, type AnyRowChangeProjection, type RowChange } from './row-change.js';
+import { checkChangeKey, combineChanges, type AnyRowChangeProjection, type RowChange } from './row-change.js';
 import { checkIdentifiers, replaceOnConflict, type Row } from './row-sql.js';
 
 /**
@@ -97,6 +97,7 @@ export const rowChangeWrites = <R extends Row>(
     const change = definition.changeOf(event);
     if (change === null) continue;
     const key = definition.keyOf(event);
+    checkChangeKey(definition, key, change);
     const keyText = JSON.stringify(key);
     const before = changes.get(keyText);
     changes.set(keyText, { key, change: before ? combineChanges(before.change, change) : change });

@@ -3,6 +3,7 @@ import type { PersonalColumns } from '../personal-data/personal-columns.js';
 import type { PendingEvent } from '../store/append-side-write.js';
 import type { EventOf } from '../store/event-envelope.js';
 import type { FoldProjectionDefinition, RowProjectionTable } from './fold-projection.js';
+import { checkKeyLength, checkRowKey } from './row-key.js';
 import type { Row } from './row-sql.js';
 
 /**
@@ -37,6 +38,19 @@ export const applyChange = <R extends Row>(row: R | null, change: RowChange<R> |
   if ('put' in change) return change.put;
   if ('set' in change) return row === null ? null : { ...row, ...change.set };
   return null;
+};
+
+/**
+ * Refuses the change when `keyOf` gave a key that cannot be the row's: too few or too many
+ * values, or values other than the row's own key columns (those a `set` names). The SQL writes a
+ * `put` where its key columns say and finds the row later by `keyOf`; an in-memory read model
+ * keys by `keyOf` alone: both must refuse what only PostgreSQL would get wrong.
+ */
+export const checkChangeKey = <R extends Row>(definition: AnyRowChangeProjection<R>, key: readonly unknown[], change: RowChange<R> | null): void => {
+  checkKeyLength(definition, key);
+  if (change === null || 'remove' in change) return;
+  if ('put' in change) checkRowKey(definition, key, change.put);
+  else checkRowKey(definition, key, change.set, 'some');
 };
 
 /** Two changes to one row as one: what the second leaves of the first. */

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { DomainEvent } from '../domain/decider.js';
 import { foldBatch, type FoldProjectionDefinition, type Row } from '../projections/fold-projection.js';
 import { foldOfChanges, type RowChangeProjectionDefinition } from '../projections/row-change.js';
+import { checkKeyLength, checkRowKey, keyText, rowKeyText } from '../projections/row-key.js';
 import { selectByKeys } from '../projections/row-sql.js';
 import type { EventOf, RecordedEvent } from '../store/event-envelope.js';
 import { withClient } from '../store/with-client.js';
@@ -13,15 +14,19 @@ type RowProjection<R extends Row, E extends DomainEvent> = FoldProjectionDefinit
 const asFold = <R extends Row, E extends DomainEvent>(projection: RowProjection<R, E>, events: readonly EventOf<E>[]): FoldProjectionDefinition<R, E> =>
   'changeOf' in projection ? foldOfChanges({ ...projection, handles: projection.handles ?? events.map((e) => e.type) }) : projection;
 
-const keyText = (key: readonly unknown[]): string => JSON.stringify(key);
-
-/** The rows a fold leaves after `events`, in key order: what the projection writes, computed in memory. */
+/**
+ * The rows a fold leaves after `events`, in key order: what the projection writes, computed in
+ * memory, with PostgreSQL's checks of each row's key against `keyOf` (see row-key.ts).
+ */
 const foldInMemory = <R extends Row, E extends DomainEvent>(fold: FoldProjectionDefinition<R, E>, events: readonly EventOf<E>[]): R[] => {
   const rows = new Map<string, R | null>();
   for (const event of events) {
     if (!fold.handles.includes(event.type)) continue;
-    const key = keyText(fold.keyOf(event));
-    rows.set(key, fold.evolve(rows.get(key) ?? null, event));
+    const key = fold.keyOf(event);
+    checkKeyLength(fold, key);
+    const row = fold.evolve(rows.get(keyText(key)) ?? null, event);
+    if (row !== null) checkRowKey(fold, key, row);
+    rows.set(keyText(key), row);
   }
   return [...rows.entries()]
     .filter((entry): entry is [string, R] => entry[1] !== null)
@@ -42,7 +47,7 @@ const foldOnPostgres = <R extends Row, E extends DomainEvent>(pool: Pool, fold: 
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([, key]) => key);
       const stored = await selectByKeys<R>(client, fold.table, fold.keyColumns, keys);
-      const byKey = new Map(stored.map((row) => [keyText(fold.keyColumns.map((column) => row[column])), row]));
+      const byKey = new Map(stored.map((row) => [rowKeyText(fold.keyColumns, row), row]));
       return keys.flatMap((key) => byKey.get(keyText(key)) ?? []);
     } finally {
       await client.query('ROLLBACK');
