@@ -40,6 +40,33 @@ const checkPersonalFields = (type: string, { subject, fields }: PersonalFields):
 };
 
 /**
+ * The upcasters of a type by the version they start from: exactly one from each version before
+ * `schemaVersion`. One from the current version or later would never run: the likely slip is a
+ * new payload and its upcaster registered without bumping `schemaVersion`, which stores new
+ * events under the old version, for the upcaster to rewrite once the version is bumped.
+ */
+const upcastersOf = (type: string, schemaVersion: number, upcasters: readonly Upcaster[]): ReadonlyMap<number, Upcaster['upcast']> => {
+  if (!Number.isInteger(schemaVersion) || schemaVersion < 1) {
+    throw new Error(`Event type "${type}" has schema version ${schemaVersion}: it must be a whole number from 1`);
+  }
+  const byVersion = new Map<number, Upcaster['upcast']>();
+  for (const { from, upcast } of upcasters) {
+    if (!Number.isInteger(from) || from < 1 || from >= schemaVersion) {
+      throw new Error(
+        `Event type "${type}" v${schemaVersion} has an upcaster from v${from}, which would never run: ` +
+          `upcasters go from v1 to v${schemaVersion - 1} (bump schemaVersion with a new payload shape)`,
+      );
+    }
+    if (byVersion.has(from)) throw new Error(`Event type "${type}" has two upcasters from v${from}: give one per version`);
+    byVersion.set(from, upcast);
+  }
+  for (let version = 1; version < schemaVersion; version++) {
+    if (!byVersion.has(version)) throw new Error(`Event type "${type}" v${schemaVersion} lacks an upcaster from v${version}`);
+  }
+  return byVersion;
+};
+
+/**
  * Every event type the application may store, with its payload schema, current schema
  * version and upcasters. Appends are validated against it; reads are upcast through it.
  */
@@ -110,12 +137,7 @@ export class EventRegistry {
   private registerOne(definition: EventTypeDefinition): void {
     if (this.types.has(definition.type)) throw new Error(`Event type "${definition.type}" is registered twice`);
     const schemaVersion = definition.schemaVersion ?? 1;
-    const upcasters = new Map((definition.upcasters ?? []).map((u) => [u.from, u.upcast] as const));
-    for (let version = 1; version < schemaVersion; version++) {
-      if (!upcasters.has(version)) {
-        throw new Error(`Event type "${definition.type}" v${schemaVersion} lacks an upcaster from v${version}`);
-      }
-    }
+    const upcasters = upcastersOf(definition.type, schemaVersion, definition.upcasters ?? []);
     if (definition.personal) checkPersonalFields(definition.type, definition.personal);
     this.types.set(definition.type, { payload: definition.payload, schemaVersion, upcasters, personal: definition.personal });
   }
