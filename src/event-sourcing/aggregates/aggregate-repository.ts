@@ -4,12 +4,13 @@ import type { Pool } from 'pg';
 import type { Command, CommandMetadata, DomainEvent } from '../domain/decider.js';
 import { DomainError } from '../domain/domain-error.js';
 import type { Aggregate } from './aggregate.js';
-import type { AggregateStorage } from './aggregate-storage.js';
+import type { AggregateStorage, CommittedEvents } from './aggregate-storage.js';
 import type { AppendSideWrite } from '../store/append-side-write.js';
 import { streamKey, type NewEvent, type RecordedEvent, type StreamId } from '../store/event-envelope.js';
 import { isDatabaseStalled } from '../store/database-unavailable.js';
-import { ConcurrencyError, EventIdReused, SubjectKeyGone } from '../store/event-store.errors.js';
+import { ConcurrencyError, EventIdReused, InvalidEventPayload, SubjectKeyGone } from '../store/event-store.errors.js';
 import type { PostgresEventStore } from '../store/postgres-event-store.js';
+import { DecidedEventInvalid } from './decided-event-invalid.js';
 import { deterministicEventId } from './deterministic-event-id.js';
 import { EventNotDecided } from './event-not-decided.js';
 import { eventsOfCommand } from './events-of-command.js';
@@ -340,7 +341,13 @@ export class AggregateRepository {
       },
     }));
     const state = decided.reduce(decider.evolve, loaded.state);
-    const { events: recorded, duplicate } = await this.storage.commit(stream, newEvents, loaded.version, state, aggregate.snapshots, recordedWith);
+    let committed: CommittedEvents;
+    try {
+      committed = await this.storage.commit(stream, newEvents, loaded.version, state, aggregate.snapshots, recordedWith);
+    } catch (error) {
+      throw error instanceof InvalidEventPayload ? new DecidedEventInvalid(aggregate.type, error) : error;
+    }
+    const { events: recorded, duplicate } = committed;
     if (duplicate) {
       if (!current) return UNPROVEN;
       // A retried command (same ids): nothing was committed now, so nobody is notified again, and
