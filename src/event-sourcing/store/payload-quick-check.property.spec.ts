@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { OrderPlaced } from '../../../bench/payloads/order-placed.js';
+import { IsCalendarDay, IsInstant } from '../validation/calendar.validators.js';
 import { checkQuickCheckAgreement } from '../testing/payload-validation-agreement.js';
 import type { PayloadClass } from './payload-class.js';
 
@@ -98,6 +99,12 @@ class WithUndecoratedField {
   secret = 'set by the constructor';
 }
 
+/** The core's own validators, which adding-an-aggregate.md recommends for payloads. */
+class WithCalendarValues {
+  @IsCalendarDay() day!: string;
+  @IsOptional() @IsInstant() at?: string;
+}
+
 class Base {
   @IsString() id!: string;
 }
@@ -121,6 +128,7 @@ const classes: readonly (readonly [string, PayloadClass])[] = [
   ['an inherited class with a default', Derived],
   ['an undecorated field', WithUndecoratedField],
   ['a discriminator', WithDiscriminator],
+  ['the core\'s calendar validators', WithCalendarValues],
 ];
 
 describe('the quick payload check, over generated payloads', () => {
@@ -131,7 +139,7 @@ describe('the quick payload check, over generated payloads', () => {
   // Payloads with keys plainToInstance skips (`toString`, `constructor`) are valid, and left to class-validator.
   // The payloads are random: such keys came up in 10% of one CI run's orders (96 of 107), so 80% is the bar;
   // a fast path that stopped taking nested payloads would take none.
-  it.each([OrderPlaced, WithOptionalNested, WithPrimitiveEach, WithNestedArrays, Card, TreeNode, Derived])(
+  it.each([OrderPlaced, WithOptionalNested, WithPrimitiveEach, WithNestedArrays, Card, TreeNode, Derived, WithCalendarValues])(
     'accepts nearly every valid payload of %p itself',
     (payload) => {
       const { quickAccepted, classValidatorAccepted } = checkQuickCheckAgreement(payload, 300);

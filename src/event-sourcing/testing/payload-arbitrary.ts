@@ -46,6 +46,9 @@ const extraKey = fc.oneof(
   fc.string(),
 );
 
+// The days and times the core's own IsCalendarDay and IsInstant take: 0001-01-01 to 9999-12-31.
+const calendarDate = fc.date({ min: new Date('0001-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true });
+
 const constraintName = (metadata: ValidationMetadata): string =>
   getMetadataStorage().getTargetValidatorConstraints(metadata.constraintCls)[0]?.name ?? '';
 
@@ -68,6 +71,8 @@ const itemArbitrary = (metadatas: readonly ValidationMetadata[], depth: number, 
   if (pattern instanceof RegExp) return fc.stringMatching(pattern);
   if (names.has('isUuid')) return fc.uuid();
   if (names.has('isIso8601')) return fc.date({ noInvalidDate: true }).map((date) => date.toISOString());
+  if (names.has('isCalendarDay')) return calendarDate.map((date) => date.toISOString().slice(0, 10));
+  if (names.has('isInstant')) return calendarDate.map((date) => date.toISOString());
   if (names.has('isEmail')) return fc.emailAddress();
   if (names.has('isInt')) return fc.integer({ min: Math.max(min, -1e9), max: Math.min(max, 1e9) });
   if (names.has('isNumber')) return fc.double({ min, max, noNaN: true });
