@@ -5,10 +5,13 @@ import { commandRefused, deadlineReached, sendTo } from './saga.js';
 import { sagaStep } from './saga-step.js';
 
 const AT = new Date('2027-01-01T09:00:00.000Z');
+// Every event of one instance: the order o-1's, and its payment's (the saga's correlate finds o-1 in both).
+const onOrder = { aggregateType: 'order', aggregateId: 'o-1' };
 const placed = (deposit: number | null = 5000) =>
-  recordedEvent<OrderPlaced>({ type: 'order.placed', data: { orderId: 'o-1', deposit } }, { aggregateId: 'o-1' });
-const payment = (type: PaymentEvent['type']) => recordedEvent<PaymentEvent>({ type, data: { orderId: 'o-1' } }, { version: 2 });
-const closedByHand = recordedEvent<OrderClosed>({ type: 'order.cancelled', data: { reason: 'guest called' } }, { version: 3 });
+  recordedEvent<OrderPlaced>({ type: 'order.placed', data: { orderId: 'o-1', deposit } }, onOrder);
+const payment = (type: PaymentEvent['type']) =>
+  recordedEvent<PaymentEvent>({ type, data: { orderId: 'o-1' } }, { aggregateType: 'payment', aggregateId: 'o-1', version: 2 });
+const closedByHand = recordedEvent<OrderClosed>({ type: 'order.cancelled', data: { reason: 'guest called' } }, { ...onOrder, version: 3 });
 
 describe('a saga, given/when/then', () => {
   const { given } = sagaSpec(depositSaga);
@@ -55,7 +58,7 @@ describe('a saga, given/when/then', () => {
   describe('closing the order', () => {
     it('ends when the order it confirmed is confirmed', () =>
       given(placed(), payment('payment.captured'))
-        .when(recordedEvent<OrderClosed>({ type: 'order.confirmed', data: { reason: 'deposit paid' } }, { version: 3 }))
+        .when(recordedEvent<OrderClosed>({ type: 'order.confirmed', data: { reason: 'deposit paid' } }, { ...onOrder, version: 3 }))
         .then({ ends: true }));
 
     it('compensates a refused confirmation: voids the payment, and ends', () =>
