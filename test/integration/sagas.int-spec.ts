@@ -13,6 +13,7 @@ import { SagaDeadlines } from '../../src/event-sourcing/sagas/saga-deadlines.js'
 import { SagaCommandAlreadySent, SagaCommandNotFound, SagaOutbox } from '../../src/event-sourcing/sagas/saga-outbox.js';
 import { SagaRuntime } from '../../src/event-sourcing/sagas/saga-runtime.js';
 import { sagaStream, sagaSteppedType } from '../../src/event-sourcing/sagas/saga-stream.js';
+import { sagaSubscriptionName } from '../../src/event-sourcing/sagas/saga-subscription.js';
 import type { StreamId } from '../../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
@@ -128,6 +129,35 @@ describe('sagas on PostgreSQL', () => {
     }
     return () => holder.query('ROLLBACK').then(() => holder.release());
   };
+  /** Whether a saga's subscription has read the whole log (its checkpoint at the last event). */
+  const hasReadAll = async (saga: string): Promise<boolean> =>
+    (
+      await db.pool.query(
+        `SELECT NOT EXISTS (SELECT FROM events e, projection_checkpoints c
+           WHERE c.projection = $1 AND (e.transaction_id, e.position) > (c.transaction_id, c.position)) AS read`,
+        [sagaSubscriptionName(saga)],
+      )
+    ).rows[0].read;
+  const readAll = async (saga = depositSaga.name) => expect(await eventually(() => hasReadAll(saga), (read) => read)).toBe(true);
+  /** A saga's subscription, and nothing else of its runtime (no outbox sender, no deadline poller): stopped by the caller. */
+  const subscriptionOnly = async (): Promise<SubscriptionWorker> => {
+    const subscriptions = new SagaRuntime(store, db.pool, repository, catalog, [depositSaga]).subscriptions();
+    const worker = new SubscriptionWorker(db.pool, new PostgresSubscriptionLog(db.pool, registry), subscriptions, { pollIntervalMs: 50, heartbeatMs: 200 });
+    await worker.start();
+    return worker;
+  };
+  /** An order awaiting its deposit, whose saga has read the whole log; then no worker runs. */
+  const awaitingWithNoWorker = async (): Promise<string> => {
+    await start();
+    const orderId = randomUUID();
+    await place(orderId);
+    await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
+    await readAll();
+    await stop();
+    return orderId;
+  };
+  const fallDue = (orderId: string) =>
+    db.pool.query(`UPDATE saga_deadlines SET due_at = clock_timestamp() - interval '1 second' WHERE instance_key = $1`, [orderId]);
   const deadlinesOf = async (orderId: string) =>
     (await db.pool.query(`SELECT name FROM saga_deadlines WHERE instance_key = $1`, [orderId])).rows.map((r) => r.name as string);
 
@@ -189,12 +219,8 @@ describe('sagas on PostgreSQL', () => {
   });
 
   it('fires a deadline that fell due while no worker ran, once, when workers come back', async () => {
-    await start();
-    const orderId = randomUUID();
-    await place(orderId);
-    await eventually(() => typesOf(paymentStream(orderId)), (types) => types.length > 0);
-    await stop();
-    await db.pool.query(`UPDATE saga_deadlines SET due_at = now() - interval '1 second' WHERE instance_key = $1`, [orderId]);
+    const orderId = await awaitingWithNoWorker();
+    await fallDue(orderId);
 
     // Two pollers race for it, as two workers would.
     const pollers = [1, 2].map(() => new SagaDeadlines(db.pool, store, [depositSaga]));
@@ -208,6 +234,40 @@ describe('sagas on PostgreSQL', () => {
     ]);
     await sleep(300);
     expect(await typesOf(orderStream(orderId))).toEqual(['order.placed', 'order.cancelled']);
+  });
+
+  it('holds a due deadline back until the saga has read an event committed before it fell due: a capture in time wins', async () => {
+    const orderId = await awaitingWithNoWorker();
+    // Captured while no worker runs the saga (a web process took the provider's answer), then the deadline falls due.
+    await paymentSays(orderId, 'payment.captured');
+    await fallDue(orderId);
+    const poller = new SagaDeadlines(db.pool, store, [depositSaga]);
+
+    await expect(poller.fireDue()).resolves.toBe(0);
+    expect(await deadlinesOf(orderId)).toEqual(['deposit']);
+
+    await start();
+    expect(await eventually(() => typesOf(orderStream(orderId)), (types) => types.length > 1)).toEqual(['order.placed', 'order.confirmed']);
+    expect(await deadlinesOf(orderId)).toEqual([]);
+    await sleep(300);
+    expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested', 'payment.captured']);
+  });
+
+  it('fires a due deadline once the saga has read what was committed before it fell due, however far behind a busy log it stays', async () => {
+    const orderId = await awaitingWithNoWorker();
+    await fallDue(orderId);
+    await place(randomUUID(), null); // committed after the deadline fell due, not yet read
+    const poller = new SagaDeadlines(db.pool, store, [depositSaga]);
+    await expect(poller.fireDue()).resolves.toBe(0);
+
+    // The subscription reads that much, and the log has moved on again before the next round.
+    const worker = await subscriptionOnly();
+    await readAll().finally(() => worker.stop());
+    await place(randomUUID(), null);
+    expect(await hasReadAll(depositSaga.name)).toBe(false);
+
+    await expect(poller.fireDue()).resolves.toBe(1);
+    expect(await deadlinesOf(orderId)).toEqual([]);
   });
 
   it('fires the other due deadlines when one fails every time, and tries that one again only after a pause', async () => {
@@ -234,6 +294,12 @@ describe('sagas on PostgreSQL', () => {
        VALUES ($1, $2, $3, $4, clock_timestamp() - make_interval(secs => $5), gen_random_uuid(), 'c-faulty')`;
     await db.pool.query(deadline, [faulty.name, TENANT, instances[0], 'explode', 60]); // due first
     await db.pool.query(deadline, [faulty.name, TENANT, instances[1], 'fine', 30]);
+    // Its subscription (run by no worker here) has read the whole log: its deadlines may fire.
+    await db.pool.query(
+      `INSERT INTO projection_checkpoints (projection, partition, transaction_id, position)
+       SELECT $1, 0, transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+      [sagaSubscriptionName(faulty.name)],
+    );
     const logged: string[] = [];
     const poller = new SagaDeadlines(db.pool, store, [faulty], { log: (line) => logged.push(line) });
 

@@ -3,6 +3,7 @@ import type { PostgresEventStore } from '../store/postgres-event-store.js';
 import { inTransaction } from '../store/in-transaction.js';
 import { deadlineReached, type AnySaga } from './saga.js';
 import { commitStep } from './saga-commit.js';
+import { SagaReadHorizons } from './saga-read-horizons.js';
 import { sagaStep } from './saga-step.js';
 import { loadInstance, sagaStream } from './saga-stream.js';
 
@@ -28,7 +29,10 @@ export interface SagaDeadlinesOptions {
  * Fires the deadlines that fell due, each in one transaction with the step it causes: the row
  * is locked (another worker skips it), deleted and the instance stepped, or nothing happens.
  * Deadlines live in PostgreSQL, so one that fell due while no worker ran fires, once, when one
- * comes back; a worker that dies mid-step leaves the row to the next. One whose step fails (a
+ * comes back; a worker that dies mid-step leaves the row to the next. A deadline is handed to
+ * its saga only once the saga's subscription has read every event committed before it fell due
+ * (`SagaReadHorizons`): one that comes before (the subscription lags, or is catching up after
+ * every worker was down) waits for it, so an event in time always wins. One whose step fails (a
  * saga's reaction that throws) stays, and this poller leaves it alone for a while, longer each
  * time, while it fires the others: the oldest due deadline failing must not hold back the rest.
  */
@@ -36,6 +40,7 @@ export class SagaDeadlines {
   private readonly byName: ReadonlyMap<string, AnySaga>;
   /** Deadlines whose step failed here: how often, and when to try again. */
   private readonly failures = new Map<string, { readonly failures: number; readonly retryAt: number }>();
+  private readonly horizons: SagaReadHorizons;
 
   constructor(
     private readonly pool: Pool,
@@ -44,27 +49,33 @@ export class SagaDeadlines {
     private readonly options: SagaDeadlinesOptions = {},
   ) {
     this.byName = new Map(sagas.map((saga) => [saga.name, saga]));
+    this.horizons = new SagaReadHorizons(pool, [...this.byName.keys()]);
   }
 
-  /** Fires every deadline due now, one by one, but those paused after failing; how many it fired. */
+  /**
+   * Fires every deadline due now whose saga has read every event committed before it fell due,
+   * one by one, but those paused after failing; how many it fired.
+   */
   async fireDue(): Promise<number> {
+    const horizons = await this.horizons.current();
+    if (horizons.size === 0) return 0;
     let fired = 0;
     for (;;) {
-      const outcome = await this.fireOne();
+      const outcome = await this.fireOne(horizons);
       if (outcome === 'none') return fired;
       if (outcome === 'fired') fired++;
     }
   }
 
-  private async fireOne(): Promise<'fired' | 'failed' | 'none'> {
+  private async fireOne(horizons: ReadonlyMap<string, Date>): Promise<'fired' | 'failed' | 'none'> {
     let row: DeadlineRow | undefined;
     try {
       return await inTransaction(this.pool, async (client) => {
         const { rows } = await client.query<DeadlineRow>(
-          `SELECT * FROM saga_deadlines WHERE due_at <= clock_timestamp() AND saga = ANY($1::text[])
-             AND deadline_id <> ALL($2::uuid[])
-           ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          [[...this.byName.keys()], this.paused()],
+          `SELECT d.* FROM saga_deadlines d JOIN unnest($1::text[], $2::timestamptz[]) AS h(saga, read_up_to) ON d.saga = h.saga
+           WHERE d.due_at <= least(h.read_up_to, clock_timestamp()) AND d.deadline_id <> ALL($3::uuid[])
+           ORDER BY d.due_at LIMIT 1 FOR UPDATE OF d SKIP LOCKED`,
+          [[...horizons.keys()], [...horizons.values()], this.paused()],
         );
         row = rows[0];
         if (!row) return 'none';

@@ -76,15 +76,23 @@ export const inMemorySagas = (sagas: readonly AnySaga[], ...aggregates: readonly
     }
   };
 
-  /** Fires, in time order, every deadline due at `time`, then settles. */
+  /**
+   * Fires, in time order, every deadline due at `time`, then settles. As the runtime does, a
+   * deadline reaches its saga only once the saga has read every event already in the log (all
+   * committed before it fell due): the log is settled first, and again after each deadline, so
+   * an event in time cancels a deadline rather than race it.
+   */
   const fireDeadlinesDueBy = async (time: Date): Promise<void> => {
+    await settle();
     const due = deadlines.filter((d) => d.at <= time).sort((a, b) => a.at.getTime() - b.at.getTime());
-    deadlines = deadlines.filter((d) => !due.includes(d));
     for (const d of due) {
+      // Dropped meanwhile: cancelled, set again, or its instance ended.
+      if (!deadlines.includes(d)) continue;
+      deadlines = deadlines.filter((pending) => pending !== d);
       const message = deadlineReached(d.name, d.at);
       await stepRuntime(d.saga, { key: d.key, tenantId: d.tenantId, messageId: d.id, correlationId: d.correlationId, message });
+      await settle();
     }
-    await settle();
   };
 
   return {

@@ -55,6 +55,20 @@ describe('a reservation with a deposit, in memory', () => {
     expect(await typesOf(world, payments)).toEqual(['payment.requested', 'payment.voided']);
   });
 
+  it('confirms a reservation whose deposit was captured in time, though the saga had not read the capture when the deadline fell due', async () => {
+    const world = await start();
+    // Recorded a minute before the deadline; the saga's subscription lags (or every worker was down).
+    const inTime = metadata({ now: new Date(DUE.getTime() - 60_000).toISOString(), actor: { type: 'system', id: 'payment-provider' } });
+    await world.repository.execute(payments, { ...captured, metadata: inTime });
+
+    await world.fireDeadlinesDueBy(DUE);
+
+    expect({ reservation: await typesOf(world, reservations), payment: await typesOf(world, payments) }).toEqual({
+      reservation: ['reservation.created', 'reservation.confirmed'],
+      payment: ['payment.requested', 'payment.captured'],
+    });
+  });
+
   it('voids a captured deposit once when the reservation was cancelled by hand before the saga confirmed it', async () => {
     const world = await start();
     // Captured and cancelled before the saga hears of either: its confirmation is refused.

@@ -1,0 +1,94 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AggregateCatalog } from '../../src/event-sourcing/aggregates/aggregate-catalog.js';
+import { AggregateRepository } from '../../src/event-sourcing/aggregates/aggregate-repository.js';
+import { PersonalData } from '../../src/event-sourcing/personal-data/personal-data.js';
+import { SagaRuntime } from '../../src/event-sourcing/sagas/saga-runtime.js';
+import { Sagas } from '../../src/event-sourcing/sagas/sagas.js';
+import { EventRegistry } from '../../src/event-sourcing/store/event-registry.js';
+import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
+import { PostgresSubscriptionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
+import { SubscriptionWorker } from '../../src/event-sourcing/subscriptions/subscription-worker.js';
+import { sendJson } from '../support/http.js';
+import { createPractice } from '../support/practices.js';
+import { stay } from '../support/stays.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * The deposit deadline racing a capture recorded in time: a web-only app whose deposit saga this
+ * test runs by hand (as deposits.e2e-spec does), so that the saga's subscription can lag behind
+ * the log (a busy worker; or every worker down while web processes take the provider's answers,
+ * and the one that comes back finds the deadline due).
+ */
+describe('a deposit captured before its deadline, the saga’s subscription lagging when the deadline falls due', () => {
+  const DEADLINE_SECONDS = 3;
+  let app: TestApp;
+  let practice: string;
+  let runtime: SagaRuntime;
+  let worker: SubscriptionWorker | undefined;
+
+  const startWorker = async () => {
+    const get = <T>(token: unknown) => app.app.get(token as never) as T;
+    const log = new PostgresSubscriptionLog(app.db.pool, get<EventRegistry>(EventRegistry), get<PersonalData>(PersonalData));
+    worker = new SubscriptionWorker(app.db.pool, log, runtime.subscriptions(), { pollIntervalMs: 50, heartbeatMs: 200 });
+    await worker.start();
+  };
+  const stopWorker = async () => {
+    await worker?.stop();
+    worker = undefined;
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp({ ROLE: 'web', LOG_LEVEL: 'fatal', DEPOSIT_DEADLINE_SECONDS: String(DEADLINE_SECONDS) });
+    practice = await createPractice(app, 'owner');
+    const get = <T>(token: unknown) => app.app.get(token as never) as T;
+    const [store, repository, catalog] = [get<PostgresEventStore>(PostgresEventStore), get<AggregateRepository>(AggregateRepository), get<AggregateCatalog>(AggregateCatalog)];
+    runtime = new SagaRuntime(store, app.db.pool, repository, catalog, get<Sagas>(Sagas).all());
+    await startWorker();
+  });
+  afterAll(async () => {
+    await stopWorker();
+    await app?.close();
+  });
+
+  it('confirms the reservation: the deadline waits until the saga has read the capture, which wins', async () => {
+    const reservations = `/v1/practices/${practice}/reservations`;
+    const created = await sendJson(app.baseUrl, 'POST', reservations, app.as('owner'), { ...stay(), deposit: { amount: 5000, currency: 'EUR' } });
+    expect(created.status).toBe(201);
+    const id = created.body.reservationId as string;
+    const outbox = async () => (await app.db.pool.query(`SELECT type FROM saga_commands WHERE instance_key = $1 ORDER BY seq`, [id])).rows;
+    const deadlines = async () => (await app.db.pool.query(`SELECT name FROM saga_deadlines WHERE instance_key = $1`, [id])).rows;
+    for (let i = 0; i < 200 && (await outbox()).length < 1; i++) await sleep(50);
+    expect(await runtime.dispatcher.dispatchOnce()).toBe(1); // RequestPayment
+    // The saga's subscription falls behind here, and the provider's capture comes in time.
+    await stopWorker();
+    const callback = { outcome: 'captured', providerReference: 'ch_in_time' };
+    expect((await sendJson(app.baseUrl, 'POST', `/v1/practices/${practice}/payments/${id}/callback`, app.as('owner'), callback)).status).toBe(200);
+    const capturedAt = Date.now();
+
+    await sleep(DEADLINE_SECONDS * 1000 + 500);
+    expect(await runtime.deadlines.fireDue()).toBe(0); // due, but the saga has not read the capture: held back
+    expect(await deadlines()).toEqual([{ name: 'deposit' }]);
+    await startWorker();
+    for (let i = 0; i < 200 && (await outbox()).length < 2; i++) await sleep(50);
+    while ((await runtime.dispatcher.dispatchOnce()) > 0); // what the capture decided
+    expect(await runtime.deadlines.fireDue()).toBe(0);
+
+    const reservation = await sendJson(app.baseUrl, 'GET', `${reservations}/${id}`, app.as('owner'));
+    const payment = await sendJson(app.baseUrl, 'GET', `/v1/practices/${practice}/payments/${id}`, app.as('owner'));
+    expect({
+      capturedBeforeDeadline: capturedAt < Date.parse(payment.body.requestedAt) + DEADLINE_SECONDS * 1000,
+      reservation: reservation.body.status,
+      cancelReason: reservation.body.cancelReason,
+      payment: payment.body.status,
+      outbox: await outbox(),
+      deadlines: await deadlines(),
+    }).toEqual({
+      capturedBeforeDeadline: true,
+      reservation: 'confirmed',
+      cancelReason: null,
+      payment: 'captured',
+      outbox: [{ type: 'RequestPayment' }, { type: 'ConfirmReservation' }],
+      deadlines: [],
+    });
+  });
+});
