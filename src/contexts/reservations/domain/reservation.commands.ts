@@ -21,6 +21,9 @@ export type CheckInReservation = Command<'CheckInReservation', Ref>;
 export type CompleteReservation = Command<'CompleteReservation', Ref>;
 export type CancelReservation = Command<'CancelReservation', Ref & { readonly reason: string }>;
 
+/** The longest reason a cancellation takes (and `reservation.cancelled` holds), in characters. */
+export const MAX_CANCEL_REASON_LENGTH = 500;
+
 export type ReservationCommand =
   | CreateReservation
   | ConfirmReservation

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { IsEmail, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { CALENDAR_DAY_FORMAT, eventTypesOf, type EventSchemas } from '../../../event-sourcing/index.js';
 import { GUEST_EMAIL_LENGTH, GUEST_PHONE_FORMAT, GUEST_PHONE_MESSAGE } from '../domain/guest-contact.js';
+import { MAX_CANCEL_REASON_LENGTH } from '../domain/reservation.commands.js';
 import type { ReservationEvent } from '../domain/reservation.events.js';
 
 // Shapes only; the business rules (1–365 nights, no past check-in) live in the decider. The
@@ -43,7 +44,7 @@ class ReservationCompletedPayload {
 }
 
 class ReservationCancelledPayload {
-  @IsString() @Length(1, 500) reason!: string;
+  @IsString() @Length(1, MAX_CANCEL_REASON_LENGTH) reason!: string;
   @IsISO8601() cancelledAt!: string;
 }
 

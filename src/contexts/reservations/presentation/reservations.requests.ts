@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { CALENDAR_DAY_FORMAT, CALENDAR_DAY_MESSAGE, IsCalendarDay, IsIdOf, IsInstant } from '../../../event-sourcing/index.js';
 import { GUEST_EMAIL_LENGTH, GUEST_PHONE_FORMAT, GUEST_PHONE_MESSAGE } from '../domain/guest-contact.js';
+import { MAX_CANCEL_REASON_LENGTH } from '../domain/reservation.commands.js';
 import { reservations } from '../reservation.aggregate.js';
 
 const DAY_MESSAGE = { message: CALENDAR_DAY_MESSAGE };
@@ -68,7 +69,7 @@ export class ChangeReservationRequest {
 
 export class CancelReservationRequest {
   @ApiProperty({ example: 'guest request' })
-  @IsString() @Length(1, 500)
+  @IsString() @Length(1, MAX_CANCEL_REASON_LENGTH)
   reason!: string;
 }
 

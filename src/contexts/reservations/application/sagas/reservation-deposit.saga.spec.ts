@@ -60,6 +60,24 @@ describe('the reservation deposit saga', () => {
     it('cancels the reservation with the reason when the payment fails', () =>
       given(created).when(failed).then({ send: [cancelReservation('Deposit payment failed: card declined')], ends: true }));
 
+    describe('with a decline reason longer than a cancellation holds (payment.failed takes 500 characters)', () => {
+      const failedWith = (reason: string) => onPayment({ type: 'payment.failed', data: { reason, failedAt: AT.toISOString() } });
+
+      it('cancels with the reason cut to 500 characters, marked as cut', () => {
+        const reason = `Issuer declined: ${'x'.repeat(483)}`;
+        given(created)
+          .when(failedWith(reason))
+          .then({ send: [cancelReservation(`${`Deposit payment failed: ${reason}`.slice(0, 499)}…`)], ends: true });
+      });
+
+      it('never cuts a character in two', () => {
+        const reason = `${'x'.repeat(474)}😀${'y'.repeat(24)}`; // the emoji's two halves straddle the cut
+        given(created)
+          .when(failedWith(reason))
+          .then({ send: [cancelReservation(`Deposit payment failed: ${'x'.repeat(474)}…`)], ends: true });
+      });
+    });
+
     it('cancels the reservation and voids the payment when the deadline passes', () =>
       given(created)
         .when(expired)

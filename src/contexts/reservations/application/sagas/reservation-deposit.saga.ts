@@ -1,5 +1,6 @@
 import { deadlineAfter, defineSaga, sendTo, type Reaction, type SagaMessage } from '../../../../event-sourcing/index.js';
 import { payments, type PaymentEvent } from '../../../payments/public-api.js';
+import { MAX_CANCEL_REASON_LENGTH } from '../../domain/reservation.commands.js';
 import type { ReservationCancelled, ReservationConfirmed, ReservationCreated } from '../../domain/reservation.events.js';
 import { reservations } from '../../reservation.aggregate.js';
 
@@ -14,6 +15,22 @@ export type DepositProcess =
   | { readonly status: 'ended'; readonly outcome: 'paid' | 'payment-failed' | 'expired' | 'closed-by-hand' | 'refunded' };
 
 const DEADLINE = 'deposit';
+
+/**
+ * `text` cut to what a cancellation's reason holds, marked with an ellipsis: a provider's decline
+ * reason (up to 500 characters on `payment.failed`) behind the saga's prefix may be longer, and
+ * a cancellation its event cannot hold would leave the reservation pending. Cut between
+ * characters, never inside a surrogate pair (a lone surrogate is no storable text).
+ */
+const fitCancelReason = (text: string): string => {
+  if (text.length <= MAX_CANCEL_REASON_LENGTH) return text;
+  let kept = '';
+  for (const character of text) {
+    if (kept.length + character.length > MAX_CANCEL_REASON_LENGTH - 1) break;
+    kept += character;
+  }
+  return `${kept}…`;
+};
 const REQUEST_PAYMENT = 'RequestPayment';
 /**
  * The refusal of a confirmation whose reservation is past `pending`: confirmed (by staff, before
@@ -80,7 +97,8 @@ const requestDeposit = (message: Extract<SagaMessage<DepositEvent>, { type: 'res
 const settle = (message: SagaMessage<DepositEvent>, state: DepositProcess): Reaction => {
   if (state.status !== 'awaiting' && state.status !== 'confirming') return {};
   const { reservationId } = state;
-  const cancel = (reason: string) => sendTo(reservations, { type: 'CancelReservation', data: { reservationId, reason } });
+  const cancel = (reason: string) =>
+    sendTo(reservations, { type: 'CancelReservation', data: { reservationId, reason: fitCancelReason(reason) } });
   const voidPayment = (reason: string) => sendTo(payments, { type: 'VoidPayment', data: { paymentId: reservationId, reason } });
   switch (message.type) {
     case 'payment.captured':

@@ -92,3 +92,40 @@ describe('a deposit captured before its deadline, the saga’s subscription lagg
     });
   });
 });
+
+/** A decline whose reason is as long as the callback route takes: the saga must still cancel the reservation. */
+describe('a deposit declined with a long reason', () => {
+  let app: TestApp;
+  let practice: string;
+
+  beforeAll(async () => {
+    app = await startTestApp({ FAKE_PROVIDER_DELAY_MS: '50', DEPOSIT_DEADLINE_SECONDS: '120' });
+    practice = await createPractice(app, 'owner');
+  });
+  afterAll(() => app?.close());
+
+  it('cancels the reservation with the reason cut to what a cancellation holds, and its outbox holds nothing back', async () => {
+    const reservations = `/v1/practices/${practice}/reservations`;
+    const created = await sendJson(app.baseUrl, 'POST', reservations, app.as('owner'), { ...stay(), deposit: { amount: 2042, currency: 'EUR' } });
+    const id = created.body.reservationId as string; // …42: the fake provider never answers
+    const payment = `/v1/practices/${practice}/payments/${id}`;
+    for (let i = 0; i < 300 && (await sendJson(app.baseUrl, 'GET', payment, app.as('owner'))).status !== 200; i++) await sleep(50);
+    const reason = `Issuer declined: ${'x'.repeat(480)}`; // 497 characters: the route takes up to 500
+
+    const failed = await sendJson(app.baseUrl, 'POST', `${payment}/callback`, app.as('owner'), { outcome: 'failed', reason });
+    expect(failed.body).toMatchObject({ status: 'failed' });
+
+    const read = () => sendJson(app.baseUrl, 'GET', `${reservations}/${id}`, app.as('owner'));
+    let cancelled = await read();
+    for (let i = 0; i < 300 && cancelled.body.status !== 'cancelled'; i++) cancelled = await sleep(50).then(read);
+    const outbox = await app.db.pool.query(`SELECT type, outcome, attempts FROM saga_commands WHERE instance_key = $1 ORDER BY seq`, [id]);
+    expect({ status: cancelled.body.status, reason: cancelled.body.cancelReason, outbox: outbox.rows }).toEqual({
+      status: 'cancelled',
+      reason: `${`Deposit payment failed: ${reason}`.slice(0, 499)}…`,
+      outbox: [
+        { type: 'RequestPayment', outcome: 'applied', attempts: 0 },
+        { type: 'CancelReservation', outcome: 'applied', attempts: 0 },
+      ],
+    });
+  });
+});
