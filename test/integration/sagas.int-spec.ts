@@ -95,6 +95,12 @@ describe('sagas on PostgreSQL', () => {
     const metadata = { now: new Date().toISOString(), actor: SAGA_ACTOR, tenantId, commandId, correlationId, causationId };
     await repository.execute(catalog.entry(aggregateType)!, { type, data, metadata });
   };
+  /** The repository, but every command of instance `key` fails with an error that is no refusal. */
+  const failingFor = (key: string) =>
+    ({
+      execute: (...args: Parameters<AggregateRepository['execute']>) =>
+        (args[1].data as { orderId?: string }).orderId === key ? Promise.reject(new Error('deadlock detected')) : repository.execute(...args),
+    }) as unknown as AggregateRepository;
   /** Whether a statement like `query` waits for a lock. */
   const waitingOnLock = async (query: string): Promise<boolean> =>
     (await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`, [query]))
@@ -359,13 +365,14 @@ describe('sagas on PostgreSQL', () => {
   it('sends the rest of a batch when one command fails with an error that is not a refusal, and keeps that one, and its instance’s later ones, for later', async () => {
     await start();
     await running!.runtime.sending.stop();
-    // A command no decision can store (its event's amount is not an integer): a bug, not a refusal.
+    // Commands of one instance fail with an error that is no refusal (a deadlock, say).
     const broken = randomUUID();
+    const sender = new SagaCommandDispatcher(db.pool, store, failingFor(broken), catalog, [depositSaga]);
     const outboxRow = `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id, created_at)
        VALUES ($1, $2, $3, $4, 'payment', $5, $6, 'c-broken', 'e-broken', clock_timestamp() - make_interval(secs => $7))`;
     const brokenFirst = randomUUID();
     const brokenThen = randomUUID();
-    await db.pool.query(outboxRow, [brokenFirst, depositSaga.name, TENANT, broken, 'RequestPayment', { orderId: broken, amount: 'many' }, 60]);
+    await db.pool.query(outboxRow, [brokenFirst, depositSaga.name, TENANT, broken, 'RequestPayment', { orderId: broken, amount: 1 }, 60]);
     await db.pool.query(outboxRow, [brokenThen, depositSaga.name, TENANT, broken, 'VoidPayment', { orderId: broken, amount: 1 }, 30]);
     const orderId = randomUUID();
     await place(orderId);
@@ -373,7 +380,7 @@ describe('sagas on PostgreSQL', () => {
     await eventually(async () => (await db.pool.query(sent, [orderId])).rows, (rows) => rows.length === 1);
 
     // The broken instance's first command and the order's; the broken one's later command waits its turn.
-    await expect(running!.runtime.dispatcher.dispatchOnce()).resolves.toBe(2);
+    await expect(sender.dispatchOnce()).resolves.toBe(2);
 
     expect((await db.pool.query(sent, [orderId])).rows).toEqual([expect.objectContaining({ sent: true, outcome: 'applied' })]);
     expect(await typesOf(paymentStream(orderId))).toEqual(['payment.requested']);
@@ -382,7 +389,7 @@ describe('sagas on PostgreSQL', () => {
       { command_id: brokenFirst, sent: false, outcome: null, claimed: true },
       { command_id: brokenThen, sent: false, outcome: null, claimed: null },
     ]);
-    await expect(running!.runtime.dispatcher.dispatchOnce()).resolves.toBe(0);
+    await expect(sender.dispatchOnce()).resolves.toBe(0);
     expect(await typesOf(paymentStream(broken))).toEqual([]);
   });
 
@@ -471,16 +478,44 @@ describe('sagas on PostgreSQL', () => {
     await db.pool.query(
       `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id)
        VALUES ($1, $2, $3, $4, 'payment', 'RequestPayment', $5, 'c-failing', 'e-failing')`,
-      [commandId, depositSaga.name, TENANT, broken, { orderId: broken, amount: 'many' }],
+      [commandId, depositSaga.name, TENANT, broken, { orderId: broken, amount: 1 }],
     );
     // Claims of 0 s lapse at once: each pass sends it again.
-    const dispatcher = new SagaCommandDispatcher(db.pool, store, repository, catalog, [depositSaga], { claimSeconds: 0 });
+    const dispatcher = new SagaCommandDispatcher(db.pool, store, failingFor(broken), catalog, [depositSaga], { claimSeconds: 0 });
     await dispatcher.dispatchOnce();
     await dispatcher.dispatchOnce();
 
     const [listed] = (await new SagaOutbox(db.pool).unsent({ saga: depositSaga.name, limit: 500 })).filter((c) => c.commandId === commandId);
     expect(listed).toMatchObject({ key: broken, type: 'RequestPayment', attempts: 2, giveUpBy: null, lastFailedAt: expect.any(String) });
-    expect(listed.lastError).toMatch(/amount/);
+    expect(listed.lastError).toMatch(/deadlock detected/);
+  });
+
+  it('records a command whose events fail their own payload schema as refused INVALID_EVENT_PAYLOAD, once, and hands that to the saga', async () => {
+    await start();
+    await running!.runtime.sending.stop();
+    const orderId = randomUUID();
+    await place(orderId);
+    const outbox = `SELECT type, outcome, error->>'code' AS code, attempts FROM saga_commands WHERE instance_key = $1 ORDER BY seq`;
+    await eventually(async () => (await db.pool.query(outbox, [orderId])).rows, (rows) => rows.length === 1);
+    // A step's command whose event no payload schema takes (payment.voided's amount is an integer): sent again, it fails again.
+    await db.pool.query(
+      `INSERT INTO saga_commands (command_id, saga, tenant_id, instance_key, aggregate_type, type, data, correlation_id, causation_id)
+       VALUES (gen_random_uuid(), $1, $2, $3, 'payment', 'VoidPayment', $4, 'c-unstorable', 'e-unstorable')`,
+      [depositSaga.name, TENANT, orderId, { orderId, amount: 1.5 }],
+    );
+    const logged: string[] = [];
+    const sender = new SagaCommandDispatcher(db.pool, store, repository, catalog, [depositSaga], { log: (line) => logged.push(line) });
+
+    while ((await sender.dispatchOnce()) > 0); // RequestPayment; the unstorable VoidPayment, refused; the saga's compensation
+
+    expect((await db.pool.query(outbox, [orderId])).rows).toEqual([
+      { type: 'RequestPayment', outcome: 'applied', code: null, attempts: 0 },
+      { type: 'VoidPayment', outcome: 'refused', code: 'INVALID_EVENT_PAYLOAD', attempts: 0 },
+      { type: 'VoidPayment', outcome: 'applied', code: null, attempts: 0 },
+    ]);
+    const steps = await store.readStream(sagaStream(depositSaga.name, TENANT, orderId));
+    expect(steps.map((step) => (step.data as { trigger: string }).trigger)).toEqual(['order.placed', 'command.refused']);
+    expect(logged).toEqual([expect.stringMatching(/VoidPayment .* refused INVALID_EVENT_PAYLOAD: Invalid payload for "payment.voided"/)]);
   });
 
   it('gives up a command at its next claim once an operator asked: recorded refused GIVEN_UP, and the saga compensates', async () => {

@@ -7,6 +7,7 @@ import { inTransaction } from '../store/in-transaction.js';
 import { isDatabaseStalled } from '../store/database-unavailable.js';
 import { commandRefused, type AnySaga } from './saga.js';
 import { isOutcomeRecorded, markedApplied } from './saga-command-applied.js';
+import { refusalOf } from './saga-command-refusal.js';
 import { commitStep, SAGA_ACTOR } from './saga-commit.js';
 import { sagaStep } from './saga-step.js';
 import { loadInstance, sagaStream } from './saga-stream.js';
@@ -52,9 +53,10 @@ export interface SagaCommandDispatcherOptions {
  * system, with the ids the step gave them. A command is marked applied by the statement that
  * stores its events (`markedApplied`): a sender that dies after sending leaves it marked, one
  * that dies before stored nothing, and another sends it again when its claim lapses (its id
- * derives the same event ids, so the aggregate stores it once). A refusal (a `DomainError`) is
- * recorded with the command and handed to its saga as `command.refused`, in one transaction,
- * so the saga can compensate. Any other failure is counted with the command, and it goes again
+ * derives the same event ids, so the aggregate stores it once). A refusal (a `DomainError`, or
+ * events that fail their own payload schemas: `refusalOf`) is recorded with the command and
+ * handed to its saga as `command.refused`, in one transaction, so the saga can compensate. Any
+ * other failure is counted with the command, and it goes again
  * when its claim lapses, until it succeeds, is refused, or an operator gives it up
  * (`SagaOutbox`): then the next claim records it refused with `GIVEN_UP` instead of sending it.
  * PostgreSQL never lets a recorded outcome be replaced (migration 20), so a command is never
@@ -132,8 +134,13 @@ export class SagaCommandDispatcher {
         this.options.log?.(`saga ${row.saga}: ${row.type} ${row.command_id} had an outcome already; this send stored nothing`);
         return;
       }
-      if (!(error instanceof DomainError)) throw error; // not sent: it stays claimed, and goes again when the claim lapses
-      return this.refuse(row, error.code, error.message, error.kind);
+      const refusal = refusalOf(error);
+      if (refusal === null) throw error; // not sent: it stays claimed, and goes again when the claim lapses
+      // Not the aggregate's rule but a saga that sent what cannot be stored: a bug to fix, so said.
+      if (!(error instanceof DomainError)) {
+        this.options.log?.(`saga ${row.saga}: ${row.type} ${row.command_id} refused ${refusal.code}: ${refusal.message}`);
+      }
+      return this.refuse(row, refusal.code, refusal.message, refusal.kind);
     }
     // Marked with its events already, unless none were stored now: a command that decides
     // nothing, or one answered from the events a sender from before migration 20 stored

@@ -1,7 +1,7 @@
 import type { AnyAggregate } from '../aggregates/aggregate.js';
-import { DomainError } from '../domain/domain-error.js';
 import { commandRefused, deadlineReached, type AnySaga, type Deadline } from '../sagas/saga.js';
 import { SAGA_ACTOR } from '../sagas/saga-commit.js';
+import { refusalOf } from '../sagas/saga-command-refusal.js';
 import { instanceKeyOf, sagaStep, type OutgoingCommand, type RuntimeMessage, type SagaInstance, type SagaStep } from '../sagas/saga-step.js';
 import { LOG_START, type LogCursor } from '../store/log-cursor.js';
 import { inMemoryAggregates } from './in-memory-aggregates.js';
@@ -49,8 +49,9 @@ export const inMemorySagas = (sagas: readonly AnySaga[], ...aggregates: readonly
     try {
       await repository.execute(byType.get(command.to.type) ?? command.to, { type: command.type, data: command.data, metadata });
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const message = commandRefused(command.type, error.code, error.message, new Date());
+      const refusal = refusalOf(error);
+      if (refusal === null) throw error;
+      const message = commandRefused(command.type, refusal.code, refusal.message, new Date());
       await stepRuntime(saga, { key, tenantId, messageId: commandId, correlationId, message });
     }
   };
