@@ -9,6 +9,7 @@ import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-even
 import { PostgresSubscriptionLog } from '../../src/event-sourcing/subscriptions/subscription-log.js';
 import { SubscriptionWorker } from '../../src/event-sourcing/subscriptions/subscription-worker.js';
 import { sendJson } from '../support/http.js';
+import { postProviderCallback } from '../support/payment-provider.js';
 import { createPractice } from '../support/practices.js';
 import { stay } from '../support/stays.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -61,8 +62,8 @@ describe('a deposit captured before its deadline, the saga’s subscription lagg
     expect(await runtime.dispatcher.dispatchOnce()).toBe(1); // RequestPayment
     // The saga's subscription falls behind here, and the provider's capture comes in time.
     await stopWorker();
-    const callback = { outcome: 'captured', providerReference: 'ch_in_time' };
-    expect((await sendJson(app.baseUrl, 'POST', `/v1/practices/${practice}/payments/${id}/callback`, app.as('owner'), callback)).status).toBe(200);
+    const callback = { practiceId: practice, paymentId: id, outcome: 'captured', providerReference: 'ch_in_time' };
+    expect((await postProviderCallback(app.baseUrl, callback)).status).toBe(200);
     const capturedAt = Date.now();
 
     await sleep(DEADLINE_SECONDS * 1000 + 500);
@@ -93,7 +94,7 @@ describe('a deposit captured before its deadline, the saga’s subscription lagg
   });
 });
 
-/** A decline whose reason is as long as the callback route takes: the saga must still cancel the reservation. */
+/** A decline whose reason is as long as the provider's webhook takes: the saga must still cancel the reservation. */
 describe('a deposit declined with a long reason', () => {
   let app: TestApp;
   let practice: string;
@@ -110,9 +111,9 @@ describe('a deposit declined with a long reason', () => {
     const id = created.body.reservationId as string; // …42: the fake provider never answers
     const payment = `/v1/practices/${practice}/payments/${id}`;
     for (let i = 0; i < 300 && (await sendJson(app.baseUrl, 'GET', payment, app.as('owner'))).status !== 200; i++) await sleep(50);
-    const reason = `Issuer declined: ${'x'.repeat(480)}`; // 497 characters: the route takes up to 500
+    const reason = `Issuer declined: ${'x'.repeat(480)}`; // 497 characters: the webhook takes up to 500
 
-    const failed = await sendJson(app.baseUrl, 'POST', `${payment}/callback`, app.as('owner'), { outcome: 'failed', reason });
+    const failed = await postProviderCallback(app.baseUrl, { practiceId: practice, paymentId: id, outcome: 'failed', reason });
     expect(failed.body).toMatchObject({ status: 'failed' });
 
     const read = () => sendJson(app.baseUrl, 'GET', `${reservations}/${id}`, app.as('owner'));
