@@ -53,7 +53,7 @@ export class Database {
       description = `embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT} (data in ${env.EMBEDDED_PG_DIR})`;
     }
     try {
-      const applied = await runMigrations(url);
+      const applied = await runMigrations(url, log);
       if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
     } catch (error) {
       await embedded?.stop();
