@@ -7,7 +7,7 @@ import { revertLastMigration } from '../database/revert-migration.js';
 const logger = new Logger('migrate');
 try {
   const env = validateEnvironment(process.env);
-  const database = await Database.open(env, (message) => logger.log(message));
+  const database = await Database.open(env, (message) => logger.log(message), { migrate: false });
   try {
     const reverted = await revertLastMigration(database.url, (message) => logger.log(message));
     logger.log(reverted ? `reverted ${reverted} on ${database.description}` : `no migration is applied on ${database.description}`);

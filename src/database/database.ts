@@ -43,7 +43,8 @@ export class Database {
     private readonly embedded?: EmbeddedPostgresServer,
   ) {}
 
-  static async open(env: DatabaseSettings, log: (message: string) => void): Promise<Database> {
+  /** `migrate: false` for `migration:revert`, which must not apply again what it undoes. */
+  static async open(env: DatabaseSettings, log: (message: string) => void, { migrate = true } = {}): Promise<Database> {
     let embedded: EmbeddedPostgresServer | undefined;
     let url = env.DATABASE_URL;
     let description = url ? `PostgreSQL at ${withoutCredentials(url)}` : '';
@@ -53,7 +54,7 @@ export class Database {
       description = `embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT} (data in ${env.EMBEDDED_PG_DIR})`;
     }
     try {
-      const applied = await runMigrations(url, log);
+      const applied = migrate ? await runMigrations(url, log) : [];
       if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
     } catch (error) {
       await embedded?.stop();
