@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { claimServer, liveOwner, releaseServer } from './embedded-server-owner.js';
+import { isAlive } from './process-alive.js';
 import { initialiseCluster, startServer, stopServer } from './postgres-binaries.js';
 import { runningPostmaster } from './running-postmaster.js';
 
@@ -28,7 +29,8 @@ const SERVER_FLAGS = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections
 const stopOrphan = async (dataDir: string, pid: number, log: (m: string) => void): Promise<void> => {
   log(`embedded PostgreSQL: stopping a server left running by an earlier run (pid ${pid})`);
   process.kill(pid, 'SIGINT');
-  for (let waited = 0; waited < 30_000 && runningPostmaster(dataDir)?.pid === pid; waited += 100) await sleep(100);
+  // Its lock file goes a moment before the process does: wait for the process itself.
+  for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100) await sleep(100);
   if (runningPostmaster(dataDir)?.pid === pid) process.kill(pid, 'SIGKILL');
 };
 

@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isAlive } from './process-alive.js';
 
 /**
  * Which process started the embedded server on a data directory: its pid, in a file beside
@@ -7,16 +8,6 @@ import { resolve } from 'node:path';
  * app an operator's `npm run cli` talks to); one whose owner is gone is an orphan of a crash.
  */
 const ownerFile = (dataDir: string): string => resolve(dataDir, 'chronicle.owner');
-
-/** A signal 0 only asks whether the process exists; EPERM says it does (another user's). */
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** The pid of the running process that started the server on `dataDir`, if there is one. */
 export const liveOwner = (dataDir: string): number | undefined => {
