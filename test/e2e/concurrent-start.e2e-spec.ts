@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { withDatabase } from '../../src/database/database-url.js';
 import { migrations } from '../../migrations/index.js';
-import { childEnvironment, freePort } from '../support/processes.js';
+import { launchApp as launch, type Started } from '../support/app-process.js';
+import { freePort } from '../support/processes.js';
 
 /**
  * A deployment's processes start together (a web, a worker and an all, `docker compose up
@@ -11,19 +11,6 @@ import { childEnvironment, freePort } from '../support/processes.js';
  * reached: each applies pending migrations at start. Every one must come up, and each
  * migration be applied once.
  */
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-}
-
-const launch = (env: Record<string, string>): Started => {
-  const child = spawn(process.execPath, ['dist/src/main.js'], { env: { ...childEnvironment(), ...env }, stdio: 'pipe' });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-};
 
 /** 'listening', or how it ended. */
 const outcome = async (started: Started, timeoutMs = 60_000): Promise<string> => {

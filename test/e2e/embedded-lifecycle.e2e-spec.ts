@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { exited, isAlive, launchApp as launch, waitFor, type Started } from '../support/app-process.js';
 import { childEnvironment, freePort } from '../support/processes.js';
 
 /**
@@ -9,34 +10,6 @@ import { childEnvironment, freePort } from '../support/processes.js';
  * the same defaults) must not take the database away from the first, which is serving; and a
  * Ctrl-C while the app starts must not leave the server it started running.
  */
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-}
-
-const launch = (env: Record<string, string>): Started => {
-  const child = spawn(process.execPath, ['dist/src/main.js'], { env: { ...childEnvironment(), ...env }, stdio: 'pipe' });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-};
-
-const waitFor = async (started: Started, text: string, timeoutMs = 60_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!started.output().includes(text)) {
-    if (started.child.exitCode !== null) throw new Error(`app exited early:\n${started.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
-
-const exited = (child: ChildProcess): Promise<number | null> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
 
 describe('a second npm start while one runs (embedded PostgreSQL)', () => {
   const dataDir = `.data/second-start-${randomBytes(4).toString('hex')}`;
@@ -68,7 +41,7 @@ describe('a second npm start while one runs (embedded PostgreSQL)', () => {
 
     // The same command again, in another terminal: same data directory, same ports.
     const second = launch(env);
-    const code = await exited(second.child);
+    const { code } = await exited(second.child);
     expect(code).toBe(1); // it cannot have port PORT: the first one holds it
 
     // The first process still has its database.
@@ -93,7 +66,7 @@ describe('a second npm start while one runs (embedded PostgreSQL)', () => {
     let cliSaid = '';
     cli.stdout!.on('data', (chunk: Buffer) => (cliSaid += chunk.toString()));
     cli.stderr!.on('data', (chunk: Buffer) => (cliSaid += chunk.toString()));
-    const code = await exited(cli);
+    const { code } = await exited(cli);
 
     await new Promise((r) => setTimeout(r, 1_000));
     const ready = await fetch(`http://127.0.0.1:${env.PORT}/health/ready`);
@@ -102,15 +75,6 @@ describe('a second npm start while one runs (embedded PostgreSQL)', () => {
     );
   }, 120_000);
 });
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('npm start after a machine crash, its lock file naming a process id now used by another program', () => {
   const dataDir = `.data/stale-lock-${randomBytes(4).toString('hex')}`;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { isAlive } from '../support/app-process.js';
 import { childEnvironment, freePort } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -7,15 +8,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * the process it started (npm). The app must get it and shut down (operations.md, "Stopping"),
  * not be left running on its own.
  */
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('npm start, sent SIGTERM', () => {
   let db: TestDatabase;

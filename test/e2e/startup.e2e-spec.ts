@@ -1,38 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { exited, isAlive, launchApp as launch, waitFor, type Started } from '../support/app-process.js';
 import { freePort } from '../support/processes.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 /** The set-up contract, on the built app as `npm start` runs it: a real process, real ports. */
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-}
-
-const BASE_ENV = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'AMQP_URL', 'PORT', 'NODE_OPTIONS'].includes(key)),
-);
-
-/** `detached`: the app leads a process group of its own, as a shell's foreground job does. */
-const launch = (env: Record<string, string>, { detached = false } = {}): Started => {
-  const child = spawn(process.execPath, ['dist/src/main.js'], { env: { ...BASE_ENV, ...env }, stdio: 'pipe', detached });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-};
-
-const waitFor = async (started: Started, text: string, timeoutMs = 60_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!started.output().includes(text)) {
-    if (started.child.exitCode !== null) throw new Error(`app exited early:\n${started.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 /** The app's output is JSON lines (pino): every complete line, parsed; one that is not JSON fails the test. */
 const logLines = (output: string): Array<Record<string, unknown>> =>
@@ -43,21 +16,6 @@ const logLines = (output: string): Array<Record<string, unknown>> =>
       throw new Error(`not a JSON log line: ${line}`);
     }
   });
-
-const exited = (child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-    else child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('npm start', () => {
   const dataDir = `.data/startup-test-${randomBytes(4).toString('hex')}`;
