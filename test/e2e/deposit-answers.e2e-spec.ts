@@ -58,7 +58,7 @@ describe('a deposit captured before its deadline, the saga’s subscription lagg
     const id = created.body.reservationId as string;
     const outbox = async () => (await app.db.pool.query(`SELECT type FROM saga_commands WHERE instance_key = $1 ORDER BY seq`, [id])).rows;
     const deadlines = async () => (await app.db.pool.query(`SELECT name FROM saga_deadlines WHERE instance_key = $1`, [id])).rows;
-    for (let i = 0; i < 200 && (await outbox()).length < 1; i++) await sleep(50);
+    for (const end = Date.now() + 45_000; (await outbox()).length < 1 && Date.now() < end; ) await sleep(50);
     expect(await runtime.dispatcher.dispatchOnce()).toBe(1); // RequestPayment
     // The saga's subscription falls behind here, and the provider's capture comes in time.
     await stopWorker();
@@ -110,7 +110,10 @@ describe('a deposit declined with a long reason', () => {
     const created = await sendJson(app.baseUrl, 'POST', reservations, app.as('owner'), { ...stay(), deposit: { amount: 2042, currency: 'EUR' } });
     const id = created.body.reservationId as string; // …42: the fake provider never answers
     const payment = `/v1/practices/${practice}/payments/${id}`;
-    for (let i = 0; i < 300 && (await sendJson(app.baseUrl, 'GET', payment, app.as('owner'))).status !== 200; i++) await sleep(50);
+    // The saga requests the payment; on CI's busiest minutes that took over 15 s.
+    const requested = async () => (await sendJson(app.baseUrl, 'GET', payment, app.as('owner'))).status === 200;
+    for (const end = Date.now() + 45_000; !(await requested()) && Date.now() < end; ) await sleep(50);
+    expect(await requested()).toBe(true);
     const reason = `Issuer declined: ${'x'.repeat(480)}`; // 497 characters: the webhook takes up to 500
 
     const failed = await postProviderCallback(app.baseUrl, { practiceId: practice, paymentId: id, outcome: 'failed', reason });

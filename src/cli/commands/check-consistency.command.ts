@@ -56,7 +56,9 @@ const modelsOf = (catalog: AggregateCatalog, pool: Pool): Promise<CheckedModel[]
 /** The log's last event as the check starts (null: none yet): the check folds at least up to it. */
 const lastEventOf = async (pool: Pool): Promise<LogCursor | null> => {
   const { rows } = await pool.query<{ transaction_id: string; position: string }>(
-    `SELECT transaction_id::text, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+    // Qualified: a bare `transaction_id` names the text column selected, and text order puts
+    // transaction 999 after 1322 (CI's fresh embedded server crossed that, and the check stopped short).
+    `SELECT transaction_id::text, position FROM events ORDER BY events.transaction_id DESC, events.position DESC LIMIT 1`,
   );
   return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : null;
 };
