@@ -20,6 +20,19 @@ describe('CLI: operations commands', () => {
   let plain: string;
 
   const cli = (args: readonly string[]) => runCli(app.db.url, args);
+  /**
+   * Until every event of this database is readable: the log's readers (events:tail among them)
+   * stop below the oldest transaction open on the server, another test file's too.
+   */
+  const allReadable = async (): Promise<void> => {
+    for (const end = Date.now() + 30_000; Date.now() < end; await sleep(50)) {
+      const { rows } = await app.db.pool.query<{ hidden: number }>(
+        `SELECT count(*)::int AS hidden FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`,
+      );
+      if (rows[0].hidden === 0) return;
+    }
+    throw new Error('events stayed behind an open transaction for 30 s');
+  };
   /** What a check printed on stderr besides its waits for transactions open elsewhere on the server. */
   const besidesWaits = (stderr: string) => stderr.replace(/^waiting: .*\n/gm, '');
 
@@ -149,6 +162,7 @@ describe('CLI: operations commands', () => {
   });
 
   it('events:tail --type reservation.created prints the newest ones, oldest first', async () => {
+    await allReadable();
     const run = await cli(['events:tail', '--type', 'reservation.created', '--tenant', practice, '--limit', '5']);
 
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
@@ -172,6 +186,7 @@ describe('CLI: operations commands', () => {
     });
     expect(appended.status).toBe(201);
 
+    await allReadable();
     const run = await cli(['events:tail', '--type', 'user.created', '--tenant', practice, '--limit', '1']);
 
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
