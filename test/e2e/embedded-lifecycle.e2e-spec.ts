@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { exited, isAlive, launchApp as launch, waitFor, type Started } from '../support/app-process.js';
+import { describeOnFreshMachine, exited, isAlive, launchApp as launch, waitFor, type Started } from '../support/app-process.js';
 import { childEnvironment, freePort } from '../support/processes.js';
 
 /**
@@ -11,7 +11,7 @@ import { childEnvironment, freePort } from '../support/processes.js';
  * Ctrl-C while the app starts must not leave the server it started running.
  */
 
-describe('a second npm start while one runs (embedded PostgreSQL)', () => {
+describeOnFreshMachine('a second npm start while one runs (embedded PostgreSQL)', () => {
   const dataDir = `.data/second-start-${randomBytes(4).toString('hex')}`;
   let env: Record<string, string>;
   let first: Started | undefined;
@@ -76,7 +76,7 @@ describe('a second npm start while one runs (embedded PostgreSQL)', () => {
   }, 120_000);
 });
 
-describe('npm start after a machine crash, its lock file naming a process id now used by another program', () => {
+describeOnFreshMachine('npm start after a machine crash, its lock file naming a process id now used by another program', () => {
   const dataDir = `.data/stale-lock-${randomBytes(4).toString('hex')}`;
   let env: Record<string, string>;
   let app: Started | undefined;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { isAlive } from '../support/app-process.js';
+import { describeOnFreshMachine, isAlive } from '../support/app-process.js';
 import { childEnvironment, freePort } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * not be left running on its own.
  */
 
-describe('npm start, sent SIGTERM', () => {
+describeOnFreshMachine('npm start, sent SIGTERM', () => {
   let db: TestDatabase;
   let appPid = 0;
 

@@ -43,3 +43,11 @@ export const isAlive = (pid: number): boolean => {
     return false;
   }
 };
+
+/**
+ * For tests of how the app starts and stops as a process (`npm start`, its embedded server, its
+ * signals): run on the fresh-machine run only (no DATABASE_URL). They test the same thing
+ * whichever database the suite uses, and CI's second run against the machine's services has a
+ * bounded time.
+ */
+export const describeOnFreshMachine: jest.Describe = process.env.DATABASE_URL ? describe.skip : describe;

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DependencyUnavailable } from '../../../event-sourcing/index.js';
 import {
   providerKeysOf,
   type PaymentCharge,
@@ -118,7 +119,10 @@ describe('the fake payment provider', () => {
       await provider.beforeApplicationShutdown();
       await sleep(DELAY_MS * 5);
       expect(delivered).toEqual([]);
-      expect(() => provider.charge(charge({ paymentId: 'payment-0002' }))).toThrow(/stopped/);
+      // As a dependency down: the worker waits and asks again, never dead-letters the request (nor stops the subscription).
+      for (const ask of [() => provider.charge(charge({ paymentId: 'payment-0002' })), () => provider.cancel(cancellation()), () => provider.refund(refund())]) {
+        expect(ask).toThrow(DependencyUnavailable);
+      }
     });
   });
 

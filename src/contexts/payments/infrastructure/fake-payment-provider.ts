@@ -1,4 +1,5 @@
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { DependencyUnavailable } from '../../../event-sourcing/index.js';
 import type {
   PaymentCharge,
   PaymentProvider,
@@ -111,9 +112,13 @@ export class FakePaymentProvider implements PaymentProvider, BeforeApplicationSh
     return true;
   }
 
-  /** Thrown, so the worker does not count the request as handed over and tries again later. */
+  /**
+   * Thrown, so the worker does not count the request as handed over and tries again later: as
+   * a dependency down, not the event's failure, which would dead-letter it and stop the
+   * subscription for good while the app shuts down (its retries also held the shutdown ~25 s).
+   */
   private requireRunning(): void {
-    if (this.stopped) throw new Error('The fake payment provider has stopped');
+    if (this.stopped) throw new DependencyUnavailable('the payment provider', 'it has stopped with the app');
   }
 
   private answer(answer: Answer): void {
