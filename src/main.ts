@@ -1,9 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { createApp, startupMessage, startupWarnings } from './app.factory.js';
 import { InvalidEnvironment, validateEnvironment } from './config/environment.js';
-import { Database } from './database/database.js';
-import { exitIfShutdownOutlasts } from './shutdown-deadline.js';
 
 const bootstrap = async (): Promise<void> => {
   let env;
@@ -14,6 +10,14 @@ const bootstrap = async (): Promise<void> => {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+  // Loaded once the environment is known good: a misconfigured start says so at once, not after
+  // the ~2 s it takes to load the app.
+  const [{ Logger }, { createApp, startupMessage, startupWarnings }, { Database }, { exitIfShutdownOutlasts }] = await Promise.all([
+    import('@nestjs/common'),
+    import('./app.factory.js'),
+    import('./database/database.js'),
+    import('./shutdown-deadline.js'),
+  ]);
   const app = await createApp(env);
   exitIfShutdownOutlasts(env.SHUTDOWN_TIMEOUT_MS, app.get(Database).pool);
   await app.listen(env.PORT, env.HOST);

@@ -1,6 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import type { Environment } from '../config/environment.js';
-import { ACTOR_TYPES, type ActorType } from '../event-sourcing/index.js';
+import { ACTOR_TYPES, type ActorType } from '../event-sourcing/domain/index.js';
 import { jwtOptionsOf, lifetimeProblem } from './token-policy.js';
 import { isUserId, USER_ID_RULE } from './user-id.js';
 

@@ -1,4 +1,4 @@
-import { isDotSegment, isStorableText } from '../event-sourcing/index.js';
+import { isDotSegment, isStorableText } from '../event-sourcing/domain/index.js';
 
 const MAX_USER_ID_LENGTH = 255;
 

@@ -24,7 +24,11 @@ interface CommandDescription {
   readonly validate?: (args: CliArgs) => string | undefined;
 }
 
-/** An operator command that works on the database: it runs against an application context (ROLE=web: no workers). */
+/**
+ * An operator command that works on the database: it runs against an application context (ROLE=web: no workers).
+ * Its module imports only what describes and checks it; `run` imports the rest (`await import`), so that
+ * a help, a usage error or a standalone command does not load the app (0.2 s where the app takes 2).
+ */
 export interface AppCommand extends CommandDescription {
   /** The process's exit code. */
   run(app: INestApplicationContext, args: CliArgs): Promise<number>;

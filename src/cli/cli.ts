@@ -1,7 +1,5 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
-import { AppModule } from '../app.module.js';
 import { InvalidEnvironment, validateEnvironment } from '../config/environment.js';
 import { type CliArgs, type CliCommand, UsageError } from './cli-command.js';
 import { COMMANDS } from './commands/index.js';
@@ -50,6 +48,7 @@ const run = async (argv: readonly string[]): Promise<number> => {
   const DB_STATEMENT_TIMEOUT_MS = process.env.DB_STATEMENT_TIMEOUT_MS ? validated.DB_STATEMENT_TIMEOUT_MS : 0;
   const env = { ...validated, ROLE: 'web' as const, LOG_LEVEL: 'warn' as const, DB_STATEMENT_TIMEOUT_MS };
   if ('standalone' in command) return command.run(env, args);
+  const [{ NestFactory }, { AppModule }] = await Promise.all([import('@nestjs/core'), import('../app.module.js')]);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(env), { logger: ['error', 'warn'] });
   try {
     return await command.run(app, args);

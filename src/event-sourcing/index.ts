@@ -60,8 +60,6 @@ export { EventRegistry, type PayloadClass } from './store/event-registry.js';
 export { UnknownEventType } from './store/event-store.errors.js';
 export { compareLogCursors, decodeLogCursor, encodeLogCursor, type LogCursor } from './store/log-cursor.js';
 export { oldestOpenTransaction, type OpenTransaction } from './store/oldest-open-transaction.js';
-export { isStorableText } from './store/storable-text.js';
-export { exactWholeNumber } from './store/exact-whole-number.js';
 export { withClient } from './store/with-client.js';
 export { KeyCache } from './personal-data/key-cache.js';
 
@@ -79,7 +77,6 @@ export { ApiIfMatch } from './nest/api-if-match.decorator.js';
 export { commandMetadata, CORRELATION_HEADER, correlationIdOf, etagOf, expectedVersionFrom } from './nest/command-metadata.js';
 export { NoFieldsPipe } from './nest/no-fields.pipe.js';
 export { AggregateIdPipe } from './nest/aggregate-id.pipe.js';
-export { isDotSegment, NOT_A_DOT_SEGMENT } from './nest/dot-segment.js';
 export { RowIdPipe } from './nest/row-id.pipe.js';
 export { requestValidationPipe } from './nest/request-validation.pipe.js';
 export { ErrorResponseFilter } from './nest/error-response.filter.js';

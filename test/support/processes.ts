@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /**
  * The environment a child process of the built app starts from: this one's, without what
@@ -64,3 +68,29 @@ export const spawnCli = (databaseUrl: string, args: readonly string[], killAfter
  * starts an app context took over 20 s on CI's busiest minutes).
  */
 export const runCli = (databaseUrl: string, args: readonly string[]): Promise<CliRun> => spawnCli(databaseUrl, args, 45_000).exited;
+
+/**
+ * Runs a built script of the app (`dist/src/main.js`, the CLI) with `args` and `env` (on top of
+ * the test's), and tells which ES modules it loaded before it exited: what a quick answer costs.
+ */
+export const loadedModules = async (
+  script: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<CliRun & { readonly modules: readonly string[] }> => {
+  const file = join(await mkdtemp(join(tmpdir(), 'loaded-modules-')), 'urls.txt');
+  const hooks = pathToFileURL('test/support/loaded-modules.hooks.mjs').href;
+  const register = `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(hooks)});`;
+  const child = spawn(process.execPath, ['--import', register, script, ...args], {
+    env: { ...childEnvironment(), ...env, LOADED_MODULES_FILE: file },
+    stdio: 'pipe',
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => child.once('error', reject).once('close', resolve));
+  const modules = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  await rm(dirname(file), { recursive: true, force: true });
+  return { code, stdout, stderr, modules };
+};

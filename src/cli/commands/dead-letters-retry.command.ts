@@ -1,4 +1,3 @@
-import { ProjectionAdmin } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 import { rowIdArgument } from './row-id-argument.js';
@@ -12,6 +11,7 @@ export const deadLettersRetry: AppCommand = {
   positionals: 1,
   validate: rowIdArgument('a dead letter'),
   async run(app, { positionals: [id] }) {
+    const { ProjectionAdmin } = await import('../../event-sourcing/index.js');
     const letter = await app.get(ProjectionAdmin).retryDeadLetter(Number(id));
     write(`dead letter ${letter.id} (${letter.projection}, event ${letter.eventId}) retried at ${letter.retriedAt}`);
     return 0;

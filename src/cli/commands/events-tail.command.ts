@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
-import { PG_POOL_TOKEN } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -69,6 +68,7 @@ export const eventsTail: AppCommand = {
   validate: ({ values }) =>
     /^[1-9]\d{0,4}$/.test(String(values.limit)) ? undefined : `--limit takes a count from 1, not ${values.limit}`,
   async run(app, { values }) {
+    const { PG_POOL_TOKEN } = await import('../../event-sourcing/index.js');
     const pool = app.get<Pool>(PG_POOL_TOKEN);
     const filters = [values.type ?? null, values.tenant ?? null];
     const signal = values.follow ? interrupted() : undefined;

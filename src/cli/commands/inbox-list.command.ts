@@ -1,4 +1,3 @@
-import { InboxFailures } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -12,6 +11,7 @@ export const inboxList: AppCommand = {
   options: { consumer: { type: 'string' } },
   positionals: 0,
   async run(app, { values }) {
+    const { InboxFailures } = await import('../../event-sourcing/index.js');
     const parked = await app.get(InboxFailures).list(values.consumer as string | undefined);
     for (const p of parked) {
       const retry = p.retryRequestedAt ? `  retry asked ${p.retryRequestedAt}` : '';

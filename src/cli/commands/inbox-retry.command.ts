@@ -1,4 +1,3 @@
-import { InboxFailures } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 import { rowIdArgument } from './row-id-argument.js';
@@ -13,6 +12,7 @@ export const inboxRetry: AppCommand = {
   positionals: 1,
   validate: rowIdArgument('a parked message'),
   async run(app, { positionals: [id] }) {
+    const { InboxFailures } = await import('../../event-sourcing/index.js');
     const asked = await app.get(InboxFailures).requestRetry(Number(id));
     write(`retry of ${asked.id} (${asked.consumer}, message ${asked.messageId}) asked at ${asked.retryRequestedAt}`);
     return 0;

@@ -1,4 +1,3 @@
-import { ProjectionAdmin } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -10,6 +9,7 @@ export const projectionsList: AppCommand = {
     + 'and each partition\'s checkpoint, events applied and owning worker.',
   positionals: 0,
   async run(app) {
+    const { ProjectionAdmin } = await import('../../event-sourcing/index.js');
     for (const p of await app.get(ProjectionAdmin).list()) {
       const lag = `lag ${p.lagEvents} events / ${p.lagSeconds.toFixed(1)} s`;
       write(`${p.name}  ${p.paused ? 'paused' : p.status}  ${lag}  dead letters ${p.deadLetters}`);

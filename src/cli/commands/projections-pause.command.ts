@@ -1,4 +1,3 @@
-import { ProjectionAdmin } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -9,6 +8,7 @@ export const projectionsPause: AppCommand = {
   help: 'Workers stop applying events to the projection; its checkpoints stay where they are.',
   positionals: 1,
   async run(app, { positionals: [name] }) {
+    const { ProjectionAdmin } = await import('../../event-sourcing/index.js');
     write(`${(await app.get(ProjectionAdmin).pause(name)).name} paused`);
     return 0;
   },

@@ -1,4 +1,3 @@
-import { ProjectionAdmin } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -13,6 +12,7 @@ export const projectionsRebuild: AppCommand = {
     + 'Fails when another rebuild of the same projection is under way.',
   positionals: 1,
   async run(app, { positionals: [name] }) {
+    const { ProjectionAdmin } = await import('../../event-sourcing/index.js');
     let last = 0;
     const report = await app.get(ProjectionAdmin).rebuild(name, (progress) => {
       if (progress.phase === 'swapped' || progress.eventsApplied - last >= PROGRESS_EVERY) {

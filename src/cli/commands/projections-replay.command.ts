@@ -1,4 +1,4 @@
-import { exactWholeNumber, ProjectionAdmin } from '../../event-sourcing/index.js';
+import { exactWholeNumber } from '../../event-sourcing/domain/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -16,6 +16,7 @@ export const projectionsReplay: AppCommand = {
       ? undefined
       : `--from takes a position, a whole number up to ${Number.MAX_SAFE_INTEGER}, not ${values.from}`,
   async run(app, { positionals: [name], values }) {
+    const { ProjectionAdmin } = await import('../../event-sourcing/index.js');
     const from = Number(values.from);
     const { name: replayed } = await app.get(ProjectionAdmin).replay(name, from);
     write(`replaying ${replayed} from position ${from}`);

@@ -1,4 +1,3 @@
-import { ProjectionAdmin } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -9,6 +8,7 @@ export const projectionsResume: AppCommand = {
   help: 'Workers apply the projection\'s events again, from where each partition\'s checkpoint stands.',
   positionals: 1,
   async run(app, { positionals: [name] }) {
+    const { ProjectionAdmin } = await import('../../event-sourcing/index.js');
     write(`${(await app.get(ProjectionAdmin).resume(name)).name} resumed`);
     return 0;
   },

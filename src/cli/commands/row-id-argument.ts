@@ -1,4 +1,4 @@
-import { exactWholeNumber } from '../../event-sourcing/index.js';
+import { exactWholeNumber } from '../../event-sourcing/domain/index.js';
 import type { CliArgs } from '../cli-command.js';
 
 /** The check of a command whose one positional names a row by its id (`what`: "a dead letter"), as the HTTP routes' RowIdPipe. */

@@ -1,4 +1,3 @@
-import { SagaAdmin } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -20,6 +19,7 @@ export const sagasList: AppCommand = {
     return undefined;
   },
   async run(app, { values }) {
+    const { SagaAdmin } = await import('../../event-sourcing/index.js');
     const instances = await app.get(SagaAdmin).list({
       status: values.status as 'active' | 'done' | undefined,
       saga: values.type as string | undefined,

@@ -1,4 +1,4 @@
-import { AggregateCatalog, EVENT_STORE, type EventStore } from '../../event-sourcing/index.js';
+import type { EventStore } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -15,6 +15,7 @@ export const streamsShow: AppCommand = {
   validate: ({ values }) =>
     typeof values.tenant === 'string' && values.tenant !== '' ? undefined : '--tenant <tenantId> is required',
   async run(app, { positionals: [aggregateType, aggregateId], values }) {
+    const { AggregateCatalog, EVENT_STORE } = await import('../../event-sourcing/index.js');
     const aggregate = app.get(AggregateCatalog).entry(aggregateType);
     if (!aggregate) throw new Error(`No aggregate type named ${aggregateType}`);
     const stream = aggregate.streamOf(String(values.tenant), aggregateId);

@@ -1,4 +1,3 @@
-import { SubscriptionAdmin } from '../../event-sourcing/index.js';
 import type { AppCommand } from '../cli-command.js';
 import { write } from '../output.js';
 
@@ -10,6 +9,7 @@ export const subscriptionsResume: AppCommand = {
     + 'whatever it is: the relay, a saga (saga:<name>), a projection. Exits 1 if no worker ever ran one of that name.',
   positionals: 1,
   async run(app, { positionals: [name] }) {
+    const { SubscriptionAdmin } = await import('../../event-sourcing/index.js');
     const report = await app.get(SubscriptionAdmin).resume(name);
     write(`${report.name} resumed: ${report.paused ? 'paused (by PROJECTIONS_PAUSED)' : report.status}`);
     return 0;

@@ -1,4 +1,3 @@
-import { signToken } from '../../auth/development-token.js';
 import { USER_ID_RULE } from '../../auth/user-id.js';
 import type { StandaloneCommand } from '../cli-command.js';
 import { write } from '../output.js';
@@ -16,6 +15,7 @@ export const token: StandaloneCommand = {
   positionals: 0,
   validate: ({ values }) => (typeof values.user === 'string' && values.user.length > 0 ? undefined : '--user <id> is required'),
   async run(env, { values }) {
+    const { signToken } = await import('../../auth/development-token.js');
     const signed = signToken(env, {
       user: String(values.user),
       actorType: String(values['actor-type']),

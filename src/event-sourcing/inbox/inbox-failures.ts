@@ -4,7 +4,7 @@ import type { PersonalCopies } from '../personal-data/subject-forgetting.js';
 import { DeadLetterNotFound } from '../projections/projection-admin.errors.js';
 import type { RelayedEvent } from '../relay/relayed-event.js';
 import type { EventRegistry } from '../store/event-registry.js';
-import { storableText } from '../store/storable-text.js';
+import { storableText } from '../domain/storable-text.js';
 
 /** A message an inbox consumer gave up on, as operators see it. */
 export interface InboxDeadLetter {

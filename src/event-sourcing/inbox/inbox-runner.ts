@@ -6,7 +6,7 @@ import type { RelayedEvent } from '../relay/relayed-event.js';
 import { PollingLoop } from '../sagas/polling-loop.js';
 import { isDatabaseStalled } from '../store/database-unavailable.js';
 import { inTransaction } from '../store/in-transaction.js';
-import { isStorableText } from '../store/storable-text.js';
+import { isStorableText } from '../domain/storable-text.js';
 import { DependencyUnavailable } from '../subscriptions/dependency-unavailable.js';
 import type { InboxConsumer } from './inbox-consumer.js';
 import { InboxFailures, type FailureCount, type RetryRequested } from './inbox-failures.js';

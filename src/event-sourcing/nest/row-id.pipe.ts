@@ -1,5 +1,5 @@
 import { type ArgumentMetadata, BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
-import { exactWholeNumber } from '../store/exact-whole-number.js';
+import { exactWholeNumber } from '../domain/exact-whole-number.js';
 
 /**
  * A path parameter naming a row by its bigserial id (a dead letter's): 400 `INVALID_ID` unless it

@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { isStorableText } from '../store/storable-text.js';
+import { isStorableText } from '../domain/storable-text.js';
 
 /** No request of ours nests deeper; much deeper bodies overflow class-transformer's recursion (a 500). */
 export const MAX_BODY_DEPTH = 32;
