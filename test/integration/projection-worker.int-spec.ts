@@ -580,23 +580,43 @@ describe('async projection worker (in-process, real PostgreSQL)', () => {
         trap = undefined;
         await spring();
       });
-      // One partition, one loop; polling every 10 s, so only the NOTIFY can bring the event in soon.
+      // One partition, one loop; polling every 10 s, so only the NOTIFY can bring the event in soon
+      // (two guards keep it: the signal's mark taken before the step, and the quick retries after a
+      // NOTIFY; with neither, the event waits for the poll).
       const worker = await startWorker([testProjections({ suffix, partitions: 1 })[0]], { pollIntervalMs: 10_000 }, racing);
       await waitFor('the map projection to catch up', async () => (await appliedCounts(db.pool))[eventLogName(suffix)] === (await tickedCount(db.pool)));
 
-      // The loop has read an empty page; now an event commits and its NOTIFY arrives before the loop sleeps.
-      const event = ticked('during the step');
-      let notified = 0;
-      trap = async () => {
-        await store.append(stream, [event]);
-        notified = performance.now();
-        await sleep(100); // the NOTIFY reaches the worker now, while this loop is still in its step
+      /**
+       * The loop has read an empty page; now an event commits and its NOTIFY arrives before the
+       * loop sleeps. How long until it is projected, and how long it sat behind the read fence
+       * (a transaction another test file holds open on the shared server hides it from every
+       * reader; past the worker's 2 s of quick retries after a NOTIFY, only the poll finds it).
+       */
+      const race = async (): Promise<{ latency: number; hidden: number }> => {
+        const event = ticked('during the step');
+        let notified = 0;
+        trap = async () => {
+          await store.append(stream, [event]);
+          notified = performance.now();
+          await sleep(100); // the NOTIFY reaches the worker now, while this loop is still in its step
+        };
+        worker.nudge();
+        await waitFor('the trap to spring', async () => notified > 0, 5_000);
+        await waitFor('the event to pass the read fence', async () => {
+          const { rows } = await db.pool.query(
+            `SELECT 1 FROM events WHERE event_id = $1 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
+            [event.eventId],
+          );
+          return rows.length === 1;
+        }, 60_000);
+        const hidden = performance.now() - notified;
+        await waitFor('the event to be projected', async () => (await eventIdsIn(suffix)).has(event.eventId), 15_000);
+        return { latency: performance.now() - notified, hidden };
       };
-      worker.nudge();
-      await waitFor('the trap to spring', async () => notified > 0, 5_000);
-      await waitFor('the event to be projected', async () => (await eventIdsIn(suffix)).has(event.eventId), 15_000);
-      const latency = performance.now() - notified;
-      expect(latency).toBeLessThan(2_000);
+      let outcome = await race();
+      for (let again = 0; again < 3 && outcome.hidden > 1_500; again++) outcome = await race();
+      expect(outcome.hidden).toBeLessThanOrEqual(1_500);
+      expect(outcome.latency).toBeLessThan(2_000);
     });
 
     it('stops promptly even when its loops are in the middle of a step', async () => {
