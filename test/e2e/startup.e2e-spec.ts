@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { exited, isAlive, launchApp as launch, waitFor, type Started } from '../support/app-process.js';
+import { describeOnFreshMachine, exited, isAlive, launchApp as launch, waitFor, type Started } from '../support/app-process.js';
 import { freePort } from '../support/processes.js';
 import { createTestDatabase } from '../support/test-database.js';
 
@@ -33,7 +33,7 @@ describe('npm start', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  describe('on a machine with nothing but Node', () => {
+  describeOnFreshMachine('on a machine with nothing but Node', () => {
     it('starts an embedded PostgreSQL, migrates it and serves /health and /docs', async () => {
       running = launch(env);
       await waitFor(running, 'Chronicle is listening');
@@ -158,7 +158,7 @@ describe('npm start', () => {
   });
 });
 
-describe('npm start, when PostgreSQL stops answering while the app shuts down', () => {
+describeOnFreshMachine('npm start, when PostgreSQL stops answering while the app shuts down', () => {
   const dataDir = `.data/startup-test-${randomBytes(4).toString('hex')}`;
   let serverGroup: number | undefined;
 
