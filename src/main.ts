@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { InvalidEnvironment, validateEnvironment } from './config/environment.js';
+import { exitOnSignalDuring } from './exit-on-signal.js';
 
 const bootstrap = async (): Promise<void> => {
   let env;
@@ -18,7 +19,8 @@ const bootstrap = async (): Promise<void> => {
     import('./database/database.js'),
     import('./shutdown-deadline.js'),
   ]);
-  const app = await createApp(env);
+  // createApp starts the embedded server (if any) and migrates; it ends by handing the signals to Nest's shutdown hooks.
+  const app = await exitOnSignalDuring(() => createApp(env));
   exitIfShutdownOutlasts(env.SHUTDOWN_TIMEOUT_MS, app.get(Database).pool);
   await app.listen(env.PORT, env.HOST);
   const logger = new Logger('Chronicle');

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { InvalidEnvironment, validateEnvironment } from '../config/environment.js';
+import { exitOnSignalDuring } from '../exit-on-signal.js';
 import { type CliArgs, type CliCommand, UsageError } from './cli-command.js';
 import { COMMANDS } from './commands/index.js';
 import { writeText } from './output.js';
@@ -49,7 +50,7 @@ const run = async (argv: readonly string[]): Promise<number> => {
   const env = { ...validated, ROLE: 'web' as const, LOG_LEVEL: 'warn' as const, DB_STATEMENT_TIMEOUT_MS };
   if ('standalone' in command) return command.run(env, args);
   const [{ NestFactory }, { AppModule }] = await Promise.all([import('@nestjs/core'), import('../app.module.js')]);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(env), { logger: ['error', 'warn'] });
+  const app = await exitOnSignalDuring(() => NestFactory.createApplicationContext(AppModule.forRoot(env), { logger: ['error', 'warn'] }));
   try {
     return await command.run(app, args);
   } finally {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { claimServer, liveOwner, releaseServer } from './embedded-server-owner.js';
 import { isAlive } from './process-alive.js';
-import { initialiseCluster, startServer, stopServer } from './postgres-binaries.js';
+import { initialiseCluster, serverReady, spawnServer, stopServer } from './postgres-binaries.js';
 import { runningPostmaster } from './running-postmaster.js';
 
 export interface EmbeddedPostgresOptions {
@@ -71,10 +71,14 @@ export class EmbeddedPostgresServer {
     if (running) await stopOrphan(dataDir, running.pid, log);
     await rm(resolve(dataDir, 'postmaster.pid'), { force: true });
     try {
-      this.server = await startServer(dataDir, this.options.port, SERVER_FLAGS);
+      this.server = await spawnServer(dataDir, this.options.port, SERVER_FLAGS);
+      // Before it is ready: a start that a signal ends meanwhile (exitOnSignalDuring) stops it too.
       process.once('exit', this.stopOnExit);
+      await serverReady(this.server);
       claimServer(dataDir);
     } catch (error) {
+      process.off('exit', this.stopOnExit);
+      this.server = undefined;
       throw new Error(
         `embedded PostgreSQL did not start on port ${this.options.port} (data in ${dataDir}): ` +
           `${error instanceof Error ? error.message : 'the server exited; is the port in use? set EMBEDDED_PG_PORT'}`,

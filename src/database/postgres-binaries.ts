@@ -60,14 +60,15 @@ export const initialiseCluster = async (dataDir: string, user: string, password:
   }
 };
 
-/**
- * Starts the server in a process group of its own (`detached`), so only the app stops it,
- * after its pool has ended. Resolves once it accepts connections.
- */
-export const startServer = async (dataDir: string, port: number, flags: readonly string[]): Promise<ChildProcess> => {
+/** Starts the server in a process group of its own (`detached`), so only the app stops it, after its pool has ended. */
+export const spawnServer = async (dataDir: string, port: number, flags: readonly string[]): Promise<ChildProcess> => {
   const args = ['-D', dataDir, '-p', String(port), ...flags];
-  const child = spawn((await binaries()).postgres, args, { ...(await serverUser()), detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: ENGLISH });
-  await new Promise<void>((started, failed) => {
+  return spawn((await binaries()).postgres, args, { ...(await serverUser()), detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: ENGLISH });
+};
+
+/** Resolves once the server accepts connections; fails with its last log lines if it exits first. */
+export const serverReady = (child: ChildProcess): Promise<void> =>
+  new Promise<void>((started, failed) => {
     let log = '';
     const onLog = (chunk: Buffer) => {
       log = (log + chunk.toString('utf8')).slice(-4096);
@@ -80,8 +81,6 @@ export const startServer = async (dataDir: string, port: number, flags: readonly
     child.once('exit', onExit);
     child.once('error', failed);
   });
-  return child;
-};
 
 /** A fast shutdown: open connections end, the data stays consistent. */
 export const stopServer = async (server: ChildProcess): Promise<void> => {

@@ -39,7 +39,7 @@ export const runningPostmaster = (dataDir: string): RunningPostmaster | undefine
   }
   const pid = Number(lines[0]);
   if (!Number.isInteger(pid) || pid <= 0 || lines[1] !== directory) return undefined;
-  // As startServer runs it: `<binaries>/bin/postgres -D <dataDir> -p <port> …`.
+  // As spawnServer runs it: `<binaries>/bin/postgres -D <dataDir> -p <port> …`.
   if (!commandLineOf(pid)?.includes(`postgres -D ${directory} -p `)) return undefined;
   return { pid, port: Number(lines[3]) };
 };

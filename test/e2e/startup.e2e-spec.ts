@@ -106,6 +106,42 @@ describe('npm start', () => {
     });
   });
 
+  describeOnFreshMachine('stopped while it starts', () => {
+    const startingDir = `${dataDir}-starting`;
+    let serverPid = 0;
+    afterAll(async () => {
+      if (serverPid > 0 && isAlive(serverPid)) {
+        process.kill(serverPid, 'SIGINT');
+        for (let waited = 0; waited < 10_000 && isAlive(serverPid); waited += 100) await new Promise((r) => setTimeout(r, 100));
+      }
+      await rm(startingDir, { recursive: true, force: true });
+    });
+
+    it('stops the embedded PostgreSQL it started on a Ctrl-C that lands before it listens', async () => {
+      const port = String(await freePort());
+      const starting = launch({ PORT: port, EMBEDDED_PG_PORT: String(await freePort()), EMBEDDED_PG_DIR: startingDir }, { detached: true });
+      // The server writes its lock as it starts (initdb's standalone backend writes a negative
+      // pid before it); the app then connects and migrates a new database.
+      const lock = `${startingDir}/postmaster.pid`;
+      const lockedBy = () => (existsSync(lock) ? Number(readFileSync(lock, 'utf8').split('\n')[0]) : 0);
+      for (let waited = 0; !(lockedBy() > 0); waited += 20) {
+        if (starting.child.exitCode !== null || waited > 60_000) throw new Error(`no server started:\n${starting.output()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      serverPid = lockedBy();
+
+      process.kill(-starting.child.pid!, 'SIGINT'); // Ctrl-C: the app's group; the server has one of its own
+      const { code } = await exited(starting.child);
+      for (let waited = 0; waited < 10_000 && isAlive(serverPid); waited += 100) await new Promise((r) => setTimeout(r, 100));
+
+      expect({ code, listened: starting.output().includes('Chronicle is listening'), serverRunning: isAlive(serverPid) }).toEqual({
+        code: 130,
+        listened: false,
+        serverRunning: false,
+      });
+    });
+  });
+
   describe('with DATABASE_URL set', () => {
     it('uses that server and starts no embedded one', async () => {
       const db = await createTestDatabase(1);
