@@ -1,9 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../../src/app.factory.js';
 import { validateEnvironment } from '../../src/config/environment.js';
-import { deterministicEventId } from '../../src/event-sourcing/aggregates/deterministic-event-id.js';
-import { CommandIds } from '../../src/event-sourcing/nest/command-ids.js';
+import { deterministicEventId, nameBasedId } from '../../src/event-sourcing/aggregates/deterministic-event-id.js';
+import { SubscriptionAdmin } from '../../src/event-sourcing/index.js';
+import { CommandIds } from '../../src/event-sourcing/aggregates/command-ids.js';
 import { sendJson } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
 import { stay } from '../support/stays.js';
@@ -64,6 +66,46 @@ describe('Event ids of keyed commands', () => {
 
       expect(confirmed.status).toBe(200);
       expect(confirmed.body).toMatchObject({ status: 'confirmed', version: 2 });
+    });
+  });
+
+  describe('when an attacker appended first the ids a public hash gives for a saga’s command', () => {
+    /** The first event id of the deposit saga's first command on a reservation, as it was derived before it was keyed. */
+    const publicSagaEventId = (reservationId: string, triggerId: string): string =>
+      deterministicEventId(nameBasedId(`chronicle:saga:reservation-deposit:${reservationId}:${triggerId}:0`), 0);
+    const SAGA = 'saga:reservation-deposit';
+
+    it('the saga’s command is still applied', async () => {
+      // Paused, the saga lags behind the log, as it does on a busy worker: the attacker's window.
+      await app.app.get(SubscriptionAdmin).pause(SAGA);
+      const created = await sendJson(app.baseUrl, 'POST', reservations(), app.as(VICTIM), { ...stay(), deposit: { amount: 3000, currency: 'EUR' } });
+      expect(created.status).toBe(201);
+      const reservationId = created.body.reservationId as string;
+      const { rows } = await app.db.pool.query<{ event_id: string }>(
+        `SELECT event_id FROM events WHERE aggregate_id = $1 AND type = 'reservation.created'`,
+        [reservationId],
+      );
+      const squat = {
+        practiceId: attackerPractice,
+        aggregateType: 'practice',
+        aggregateId: attackerPractice,
+        eventType: 'practice.updated',
+        payload: { name: 'Squat' },
+        eventId: publicSagaEventId(reservationId, rows[0].event_id),
+      };
+      expect((await sendJson(app.baseUrl, 'POST', '/v1/events/append', app.as(ATTACKER), squat)).status).toBe(201);
+      await app.app.get(SubscriptionAdmin).resume(SAGA);
+
+      const outbox = async () =>
+        (await app.db.pool.query<{ type: string; outcome: string | null; attempts: number; last_error: string | null }>(
+          `SELECT type, outcome, attempts, last_error FROM saga_commands WHERE instance_key = $1`,
+          [reservationId],
+        )).rows;
+      for (const end = Date.now() + 20_000; Date.now() < end; await sleep(50)) {
+        const commands = await outbox();
+        if (commands.some((c) => c.outcome !== null || c.attempts > 0)) break;
+      }
+      expect(await outbox()).toEqual([{ type: 'RequestPayment', outcome: 'applied', attempts: 0, last_error: null }]);
     });
   });
 

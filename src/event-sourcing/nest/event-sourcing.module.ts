@@ -34,7 +34,7 @@ import { handRequestsTheSender } from './commands.js';
 import type { AnyAggregate } from '../aggregates/aggregate.js';
 import { registerAggregate } from '../aggregates/register-aggregate.js';
 import type { AsyncProjection } from '../projections/async-projection.js';
-import { CommandIds } from './command-ids.js';
+import { CommandIds } from '../aggregates/command-ids.js';
 import { IdempotencyGuard } from './idempotency.guard.js';
 import { IdempotencyKeys } from './idempotency-keys.js';
 import { storeIdempotentAnswers } from './idempotent-answers.js';
@@ -218,6 +218,7 @@ export class EventSourcingModule implements OnModuleInit, OnApplicationBootstrap
             Sagas,
             AggregateRepository,
             AggregateCatalog,
+            CommandIds,
           ],
           useFactory: (
             pool: Pool,
@@ -228,11 +229,13 @@ export class EventSourcingModule implements OnModuleInit, OnApplicationBootstrap
             sagas: Sagas,
             repository: AggregateRepository,
             catalog: AggregateCatalog,
+            commandIds: CommandIds,
           ) =>
             new SubscriptionWorkerHost(pool, store, new PostgresSubscriptionLog(pool, registry, personalData), projections, options.workers, {
               sagas,
               repository,
               catalog,
+              commandIds,
             }),
         },
         {

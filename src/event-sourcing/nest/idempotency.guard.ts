@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CommandIds } from './command-ids.js';
+import { CommandIds } from '../aggregates/command-ids.js';
 import { checkCommandHeaders } from './command-metadata.js';
 import type { CommandCaller } from './http-command.js';
 import { fingerprintOf } from './idempotency-fingerprint.js';

@@ -9,6 +9,7 @@ import type { AggregateCatalog } from '../aggregates/aggregate-catalog.js';
 import type { AggregateRepository } from '../aggregates/aggregate-repository.js';
 import { SagaRuntime } from '../sagas/saga-runtime.js';
 import type { Sagas } from '../sagas/sagas.js';
+import type { CommandIds } from '../aggregates/command-ids.js';
 
 export interface WorkerSettings {
   /** False in a `web` process: only `worker` and `all` run subscriptions. */
@@ -22,6 +23,8 @@ export interface SagaSupport {
   readonly sagas: Sagas;
   readonly repository: AggregateRepository;
   readonly catalog: AggregateCatalog;
+  /** Keys the sagas' command ids, as the HTTP commands' (no one can compute them and append first). */
+  readonly commandIds: CommandIds;
 }
 
 /** Starts this process's subscription worker once every context has registered its projections. */
@@ -49,8 +52,8 @@ export class SubscriptionWorkerHost implements OnApplicationBootstrap, BeforeApp
     const log = (message: string) => this.logger.warn(message);
     const sagas = this.sagaSupport?.sagas.all() ?? [];
     if (this.sagaSupport && sagas.length > 0) {
-      const { repository, catalog } = this.sagaSupport;
-      this.sagaRuntime = new SagaRuntime(this.store, this.pool, repository, catalog, sagas, { log });
+      const { repository, catalog, commandIds } = this.sagaSupport;
+      this.sagaRuntime = new SagaRuntime(this.store, this.pool, repository, catalog, sagas, { log, commandIdOf: (name) => commandIds.uuidOf(name) });
     }
     const subscriptions = [...this.projections.subscriptions(), ...(this.sagaRuntime?.subscriptions() ?? [])];
     if (!this.settings.enabled || subscriptions.length === 0) return;

@@ -9,7 +9,7 @@ import { commandRefused, type AnySaga } from './saga.js';
 import { isOutcomeRecorded, markedApplied } from './saga-command-applied.js';
 import { refusalOf } from './saga-command-refusal.js';
 import { commitStep, SAGA_ACTOR } from './saga-commit.js';
-import { sagaStep } from './saga-step.js';
+import { sagaStep, type SagaCommandIds } from './saga-step.js';
 import { loadInstance, sagaStream } from './saga-stream.js';
 
 interface SagaCommandRow {
@@ -46,6 +46,7 @@ export interface SagaCommandDispatcherOptions {
   /** How long a claimed command is this sender's before another may send it again. */
   readonly claimSeconds?: number;
   readonly log?: (message: string) => void;
+  readonly commandIdOf?: SagaCommandIds;
 }
 
 /**
@@ -159,7 +160,7 @@ export class SagaCommandDispatcher {
       const loaded = await loadInstance(client, stream);
       const refused = commandRefused(row.type, code, message, new Date());
       const { instance_key: key, tenant_id: tenantId, command_id: messageId, correlation_id: correlationId } = row;
-      const step = sagaStep(saga, loaded.instance, { key, tenantId, messageId, correlationId, message: refused });
+      const step = sagaStep(saga, loaded.instance, { key, tenantId, messageId, correlationId, message: refused }, this.options.commandIdOf);
       if (step === null) return; // the instance ended meanwhile: the refusal stays on record
       const trigger = { type: refused.type, id: messageId, correlationId, at: refused.occurredAt };
       await commitStep(client, this.store, saga.name, stream, loaded.version, step, trigger);

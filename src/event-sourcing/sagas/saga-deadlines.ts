@@ -4,7 +4,7 @@ import { inTransaction } from '../store/in-transaction.js';
 import { deadlineReached, type AnySaga } from './saga.js';
 import { commitStep } from './saga-commit.js';
 import { SagaReadHorizons } from './saga-read-horizons.js';
-import { sagaStep } from './saga-step.js';
+import { sagaStep, type SagaCommandIds } from './saga-step.js';
 import { loadInstance, sagaStream } from './saga-stream.js';
 
 interface DeadlineRow {
@@ -23,6 +23,7 @@ const LONGEST_PAUSE_MS = 300_000;
 
 export interface SagaDeadlinesOptions {
   readonly log?: (message: string) => void;
+  readonly commandIdOf?: SagaCommandIds;
 }
 
 /**
@@ -118,7 +119,7 @@ export class SagaDeadlines {
     const loaded = await loadInstance(client, stream);
     const message = deadlineReached(row.name, row.due_at);
     const { instance_key: key, tenant_id: tenantId, deadline_id: messageId, correlation_id: correlationId } = row;
-    const step = sagaStep(saga, loaded.instance, { key, tenantId, messageId, correlationId, message });
+    const step = sagaStep(saga, loaded.instance, { key, tenantId, messageId, correlationId, message }, this.options.commandIdOf);
     if (step === null) return; // the instance ended meanwhile
     const trigger = { type: message.type, id: row.deadline_id, correlationId: row.correlation_id, at: row.due_at };
     await commitStep(client, this.store, saga.name, stream, loaded.version, step, trigger);

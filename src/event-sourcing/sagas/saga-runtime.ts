@@ -6,6 +6,7 @@ import type { Subscription } from '../subscriptions/subscription.js';
 import type { AnySaga } from './saga.js';
 import { SagaCommandDispatcher } from './saga-command-dispatcher.js';
 import { SagaDeadlines } from './saga-deadlines.js';
+import type { SagaCommandIds } from './saga-step.js';
 import { sagaSubscription } from './saga-subscription.js';
 import { PollingLoop } from './polling-loop.js';
 
@@ -15,6 +16,8 @@ export interface SagaRuntimeOptions {
   readonly commandClaimSeconds?: number;
   readonly deadlinePollMs?: number;
   readonly log?: (message: string) => void;
+  /** Its commands' ids (the app's: keyed with the database's secret, CommandIds); name-based UUIDs by default. */
+  readonly commandIdOf?: SagaCommandIds;
 }
 
 /**
@@ -35,11 +38,12 @@ export class SagaRuntime {
     repository: AggregateRepository,
     catalog: AggregateCatalog,
     private readonly sagas: readonly AnySaga[],
-    options: SagaRuntimeOptions = {},
+    private readonly options: SagaRuntimeOptions = {},
   ) {
     const claimSeconds = options.commandClaimSeconds;
-    this.dispatcher = new SagaCommandDispatcher(pool, store, repository, catalog, sagas, { claimSeconds, log: options.log });
-    this.deadlines = new SagaDeadlines(pool, store, sagas, { log: options.log });
+    const { log, commandIdOf } = options;
+    this.dispatcher = new SagaCommandDispatcher(pool, store, repository, catalog, sagas, { claimSeconds, log, commandIdOf });
+    this.deadlines = new SagaDeadlines(pool, store, sagas, { log, commandIdOf });
     this.sending = new PollingLoop(() => this.dispatcher.dispatchOnce(), options.commandPollMs ?? 100, options.log);
     this.firing = new PollingLoop(() => this.deadlines.fireDue(), options.deadlinePollMs ?? 250, options.log);
   }
@@ -50,7 +54,7 @@ export class SagaRuntime {
       this.sending.wake();
       this.firing.wake();
     };
-    return this.sagas.map((saga) => sagaSubscription(saga, this.store, committed));
+    return this.sagas.map((saga) => sagaSubscription(saga, this.store, committed, this.options.commandIdOf));
   }
 
   start(): void {

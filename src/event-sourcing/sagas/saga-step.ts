@@ -1,4 +1,4 @@
-import { deterministicEventId } from '../aggregates/deterministic-event-id.js';
+import { nameBasedId } from '../aggregates/deterministic-event-id.js';
 import type { DomainEvent } from '../domain/decider.js';
 import type { RecordedEvent } from '../store/event-envelope.js';
 import type { AnySaga, CommandRefused, Deadline, DeadlineReached, Saga, SagaCommand, SagaMessage } from './saga.js';
@@ -17,6 +17,14 @@ export interface OutgoingCommand extends SagaCommand {
   readonly correlationId: string;
   readonly causationId: string;
 }
+
+/**
+ * The id a saga command gets from its name (saga, instance, message, index). Its events' ids
+ * derive from it, so one anybody can compute lets them append an event with that id first, and
+ * the command fails for ever: the runtime keys it with the database's secret (CommandIds);
+ * the in-memory runtime and specs use the name-based UUID.
+ */
+export type SagaCommandIds = (name: string) => string;
 
 /** What handling one message does to an instance. */
 export interface SagaStep<State> {
@@ -57,6 +65,7 @@ export const sagaStep = <State, E extends DomainEvent>(
   saga: Saga<State, E>,
   current: SagaInstance<State> | null,
   input: { readonly event: RecordedEvent; readonly key: string } | RuntimeMessage,
+  commandIdOf: SagaCommandIds = nameBasedId,
 ): SagaStep<State> | null => {
   const message = ('message' in input ? input.message : input.event) as SagaMessage<E>;
   const starts = current === null && !fromRuntime(message) && saga.startedBy.includes(message.type);
@@ -77,7 +86,7 @@ export const sagaStep = <State, E extends DomainEvent>(
   const commands = (reaction.send ?? []).map((command, index) => ({
     ...command,
     ...trace,
-    commandId: deterministicEventId(`saga:${saga.name}:${input.key}:${trace.causationId}`, index),
+    commandId: commandIdOf(`chronicle:saga:${saga.name}:${input.key}:${trace.causationId}:${index}`),
   }));
   return {
     instance: { key: input.key, state, done },

@@ -3,7 +3,7 @@ import { streamKey } from '../store/event-envelope.js';
 import { withDefaults, type Subscription } from '../subscriptions/subscription.js';
 import type { AnySaga } from './saga.js';
 import { commitStep } from './saga-commit.js';
-import { instanceKeyOf, sagaStep, type SagaInstance } from './saga-step.js';
+import { instanceKeyOf, sagaStep, type SagaCommandIds, type SagaInstance } from './saga-step.js';
 import { loadInstance, sagaStream } from './saga-stream.js';
 
 /** The name a saga's subscription (its checkpoint, kill switch and dead letters) goes by. */
@@ -14,7 +14,12 @@ export const sagaSubscriptionName = (saga: string): string => `saga:${saga}`;
  * streams (an order's, its payment's), and only the log's own order tells which came first.
  * Each step commits with the checkpoint, so every event reaches its instance exactly once.
  */
-export const sagaSubscription = (saga: AnySaga, store: PostgresEventStore, committed?: () => void): Subscription => ({
+export const sagaSubscription = (
+  saga: AnySaga,
+  store: PostgresEventStore,
+  committed?: () => void,
+  commandIdOf?: SagaCommandIds,
+): Subscription => ({
   name: sagaSubscriptionName(saga.name),
   handles: saga.handles,
   ...withDefaults({ partitions: 1 }),
@@ -27,7 +32,7 @@ export const sagaSubscription = (saga: AnySaga, store: PostgresEventStore, commi
       if (key === null) continue;
       const stream = sagaStream(saga.name, event.tenantId, key);
       const loaded = stepped.get(streamKey(stream)) ?? (await loadInstance(client, stream));
-      const step = sagaStep(saga, loaded.instance, { key, event });
+      const step = sagaStep(saga, loaded.instance, { key, event }, commandIdOf);
       if (step === null) continue;
       const correlationId = event.metadata.correlationId ?? event.eventId;
       const trigger = { type: event.type, id: event.eventId, correlationId, at: event.occurredAt };
