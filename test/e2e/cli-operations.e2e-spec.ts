@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sendJson } from '../support/http.js';
 import { createPractice } from '../support/practices.js';
 import { stay } from '../support/stays.js';
+import { describeOnFreshMachine } from '../support/app-process.js';
 import { runCli, spawnCli } from '../support/processes.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -11,7 +12,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * When running this file alone, build first: `npx tsc -p tsconfig.build.json`.
  */
 
-describe('CLI: operations commands', () => {
+describeOnFreshMachine('CLI: operations commands', () => {
   let app: TestApp;
   let practice: string;
   /** A reservation with a deposit the fake provider never answers (…42): its saga waits on its deadline. */

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { leaseKey } from '../../src/event-sourcing/subscriptions/lease-key.js';
 import type { ProjectionReport } from '../../src/event-sourcing/projections/projection-status.js';
 import { SubscriptionWorkerHost as ProjectionWorkerHost } from '../../src/event-sourcing/nest/subscription-worker.host.js';
+import { describeOnFreshMachine } from '../support/app-process.js';
 import { runCli, type CliRun } from '../support/processes.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -15,7 +16,7 @@ const OWNER = 'cleo';
 const DAY_MS = 86_400_000;
 const day = (n: number): string => new Date(Date.now() + n * DAY_MS).toISOString().slice(0, 10);
 
-describe('CLI: projections commands', () => {
+describeOnFreshMachine('CLI: projections commands', () => {
   let app: TestApp;
   let practice: string;
   let workerId: string;

@@ -45,9 +45,11 @@ export const isAlive = (pid: number): boolean => {
 };
 
 /**
- * For tests of how the app starts and stops as a process (`npm start`, its embedded server, its
- * signals): run on the fresh-machine run only (no DATABASE_URL). They test the same thing
- * whichever database the suite uses, and CI's second run against the machine's services has a
- * bounded time.
+ * For tests of the built app's processes: how it starts and stops (`npm start`, its embedded
+ * server, its signals), and the CLI's commands, each a process that loads the app (~2 s). They
+ * run on the fresh-machine run only (no DATABASE_URL): CI's second run, against the machine's
+ * services, has a bounded time. The services the CLI's commands call (ProjectionAdmin,
+ * SagaAdmin, InboxFailures, the store, check:consistency) are tested in both runs through the
+ * admin routes and the other e2e tests; only events:tail's own query is not.
  */
 export const describeOnFreshMachine: jest.Describe = process.env.DATABASE_URL ? describe.skip : describe;
