@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { IsInt, IsString, Max, Min } from 'class-validator';
+import type { Pool } from 'pg';
+import { KeyWrapping } from '../src/event-sourcing/personal-data/key-wrapping.js';
+import { PersonalData } from '../src/event-sourcing/personal-data/personal-data.js';
+import { PostgresSubjectKeys } from '../src/event-sourcing/personal-data/postgres-subject-keys.js';
 import type { NewEvent } from '../src/event-sourcing/store/event-envelope.js';
 import { EventRegistry } from '../src/event-sourcing/store/event-registry.js';
 import { ORDER_EVENT_TYPE, orderEventSource } from './payloads/order-events.js';
@@ -11,6 +15,18 @@ export const BENCH_EVENT_TYPE = 'bench.item_added';
 export const BENCH_TENANT = 'bench-tenant';
 /** The bench's master key (KEY_ENCRYPTION_KEY): personal fields are sealed and opened as in the app. */
 export const BENCH_MASTER_KEY = Buffer.alloc(32, 42);
+
+/**
+ * Personal data as a process of the app keeps it: subjects' keys cached, listening for
+ * forgettings. Without the listener, readers of opened events keep nothing (pages shared by a
+ * subscription's partitions, keys), as a process that may miss a forgetting must: not what the app
+ * measures. `stop` before the pool ends.
+ */
+export const listeningPersonalData = async (pool: Pool, registry: EventRegistry): Promise<{ personalData: PersonalData; stop: () => Promise<void> }> => {
+  const keys = new PostgresSubjectKeys(pool, new KeyWrapping(BENCH_MASTER_KEY));
+  await keys.start();
+  return { personalData: new PersonalData(registry, keys), stop: () => keys.stop() };
+};
 
 class ItemAdded {
   @IsString()

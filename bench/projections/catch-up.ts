@@ -6,7 +6,8 @@ import type { ExtraDatabase } from '../databases.js';
 import { withRssSampling, type RssReport } from '../harness/rss-sampler.js';
 import type { Work } from '../harness/sample.js';
 import { progress } from '../progress.js';
-import { reservationPersonalData, reservationRegistry } from './reservation-log.js';
+import { listeningPersonalData } from '../fixtures.js';
+import { reservationRegistry } from './reservation-log.js';
 import { applyTimed, ReadTimedLog, type CallTimes } from './timed-worker-parts.js';
 
 /** Connections the worker's pool may open: the app's default DB_POOL_SIZE. */
@@ -96,7 +97,9 @@ export const catchUp = async (database: ExtraDatabase, projection: AsyncProjecti
   const pool = new pg.Pool({ connectionString: database.url, max: WORKER_POOL_SIZE });
   pool.on('error', (error) => progress(`worker connection failed: ${error.message}`));
   const registry = reservationRegistry();
-  const reader = new ReadTimedLog(pool, registry, reservationPersonalData(pool, registry));
+  // As the app's worker reads: listening for forgettings, so its partitions share each page.
+  const { personalData, stop: stopListening } = await listeningPersonalData(pool, registry);
+  const reader = new ReadTimedLog(pool, registry, personalData);
   const timed = applyTimed(projection);
   const worker = new SubscriptionWorker(pool, reader, [projectionSubscription(timed.projection)], { batchSize, log: progress });
   try {
@@ -116,6 +119,7 @@ export const catchUp = async (database: ExtraDatabase, projection: AsyncProjecti
     };
   } finally {
     await worker.stop();
+    await stopListening();
     await pool.end();
   }
 };

@@ -1,9 +1,6 @@
 import type { Pool } from 'pg';
-import { KeyWrapping } from '../../src/event-sourcing/personal-data/key-wrapping.js';
-import { PersonalData } from '../../src/event-sourcing/personal-data/personal-data.js';
-import { PostgresSubjectKeys } from '../../src/event-sourcing/personal-data/postgres-subject-keys.js';
 import { PostgresEventStore } from '../../src/event-sourcing/store/postgres-event-store.js';
-import { BENCH_MASTER_KEY, benchRegistry } from '../fixtures.js';
+import { benchRegistry, listeningPersonalData } from '../fixtures.js';
 import { MINIMAL_TABLE, RAW_TABLE } from './plain-tables.js';
 import { PlainSqlTarget } from './plain-sql-target.js';
 import { createBaselineTables } from './raw-schema.js';
@@ -21,11 +18,9 @@ export type BenchTargets = readonly [BenchTarget, BenchTarget, BenchTarget];
 export const benchTargets = async (pool: Pool): Promise<BenchTargets> => {
   await createBaselineTables(pool);
   const registry = benchRegistry();
-  const keys = new PostgresSubjectKeys(pool, new KeyWrapping(BENCH_MASTER_KEY));
-  await keys.start();
-  const personalData = new PersonalData(registry, keys);
+  const { personalData, stop } = await listeningPersonalData(pool, registry);
   return [
-    new StoreTarget(new PostgresEventStore(pool, registry, undefined, { personalData }), () => keys.stop()),
+    new StoreTarget(new PostgresEventStore(pool, registry, undefined, { personalData }), stop),
     new PlainSqlTarget(pool, RAW_TABLE),
     new PlainSqlTarget(pool, MINIMAL_TABLE),
   ];
