@@ -43,11 +43,10 @@ export interface RunningCli {
   readonly exited: Promise<CliRun>;
 }
 
-/** Starts the built CLI on a database (killed after `killAfterMs`). */
-export const spawnCli = (databaseUrl: string, args: readonly string[], killAfterMs = 20_000): RunningCli => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.build.json; npm test does it)`);
-  const env = { ...childEnvironment(), DATABASE_URL: databaseUrl };
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: 'pipe' });
+/** Starts a built script of the app with `args`, `env` on top of the test's and `nodeOptions` before it (killed after `killAfterMs`). */
+const spawnBuilt = (script: string, args: readonly string[], env: Record<string, string>, killAfterMs: number, nodeOptions: readonly string[] = []): RunningCli => {
+  if (!existsSync(script)) throw new Error(`${script} is missing: build first (npx tsc -p tsconfig.build.json; npm test does it)`);
+  const child = spawn(process.execPath, [...nodeOptions, script, ...args], { env: { ...childEnvironment(), ...env }, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -62,6 +61,10 @@ export const spawnCli = (databaseUrl: string, args: readonly string[], killAfter
   });
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 };
+
+/** Starts the built CLI on a database (killed after `killAfterMs`). */
+export const spawnCli = (databaseUrl: string, args: readonly string[], killAfterMs = 20_000): RunningCli =>
+  spawnBuilt(CLI, args, { DATABASE_URL: databaseUrl }, killAfterMs);
 
 /**
  * Runs the built CLI on a database and waits for it to exit (killed after 45 s: a process that
@@ -81,16 +84,8 @@ export const loadedModules = async (
   const file = join(await mkdtemp(join(tmpdir(), 'loaded-modules-')), 'urls.txt');
   const hooks = pathToFileURL('test/support/loaded-modules.hooks.mjs').href;
   const register = `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(hooks)});`;
-  const child = spawn(process.execPath, ['--import', register, script, ...args], {
-    env: { ...childEnvironment(), ...env, LOADED_MODULES_FILE: file },
-    stdio: 'pipe',
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => child.once('error', reject).once('close', resolve));
+  const run = await spawnBuilt(script, args, { ...env, LOADED_MODULES_FILE: file }, 45_000, ['--import', register]).exited;
   const modules = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
   await rm(dirname(file), { recursive: true, force: true });
-  return { code, stdout, stderr, modules };
+  return { ...run, modules };
 };
