@@ -21,6 +21,9 @@ import { createBaselineTables } from './targets/raw-schema.js';
  * so a machine's drift falls on all of them alike; each turn reads its backend's CPU time and the
  * WAL it wrote (turns run one at a time, so the WAL between two readings is that turn's).
  * `BATCHES` (default `1,10`) are the events per append, `ROUNDS` the size; `LONG_STREAMS=1` below.
+ * `WRITERS=8` appends from that many connections at once, each to streams of its own (as the
+ * bench's append workloads do), and sums their backends' CPU: what the variants cost under the
+ * workloads' concurrency, not one connection's.
  */
 
 interface Variant {
@@ -51,6 +54,7 @@ const VARIANTS: readonly Variant[] = [
 
 const numbers = (name: string, fallback: string): number[] => (process.env[name] ?? fallback).split(',').map(Number);
 const [ROUNDS] = numbers('ROUNDS', '10');
+const [WRITERS] = numbers('WRITERS', '1');
 const BATCHES = numbers('BATCHES', '1,10');
 const EVENTS_PER_TURN = 2_000;
 const STREAMS = 20;
@@ -62,12 +66,17 @@ const LONG_STREAMS = process.env.LONG_STREAMS === '1';
 
 type Append = (stream: StreamId, events: readonly NewEvent[], expectedVersion: number) => Promise<unknown>;
 
-interface Side {
-  readonly variant: Variant;
+/** One connection appending: its backend is the one whose CPU is read. */
+interface Writer {
   readonly pool: pg.Pool;
   readonly backend: number;
   readonly append: Append;
   readonly next: EventSource;
+}
+
+interface Side {
+  readonly variant: Variant;
+  readonly writers: readonly Writer[];
   /** Each stream's version, kept across rounds with `LONG_STREAMS`. */
   readonly versions: Map<string, number>;
   cpuUs: number;
@@ -75,13 +84,8 @@ interface Side {
   events: number;
 }
 
-const open = async (bench: BenchDatabase, variant: Variant, index: number, batch: number): Promise<Side> => {
-  const url = await bench.createDatabase(`costs_${batch}_${index}`);
-  // One connection, kept: its backend is the one whose CPU is read.
+const writerOn = async (url: string, variant: Variant, batch: number, index: number): Promise<Writer> => {
   const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0 });
-  await createBaselineTables(pool);
-  for (const index of variant.drop) await pool.query(`DROP INDEX ${index}`);
-  for (const statement of variant.alter ?? []) await pool.query(statement);
   const backend = Number((await pool.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
   let append: Append;
   if (variant.minimal) {
@@ -91,9 +95,23 @@ const open = async (bench: BenchDatabase, variant: Variant, index: number, batch
     const store = new PostgresEventStore(pool, benchRegistry());
     append = (stream, events, expectedVersion) => store.append(stream, events, { expectedVersion });
   }
-  // Every variant appends the same orders.
-  const next = ORDER_PAYLOAD.source(`append-costs-${batch}`);
-  return { variant, pool, backend, append, next, versions: new Map(), cpuUs: 0, walBytes: 0, events: 0 };
+  // Every variant appends the same orders: writer n of each the same ones.
+  return { pool, backend, append, next: ORDER_PAYLOAD.source(`append-costs-${batch}-${index}`) };
+};
+
+const open = async (bench: BenchDatabase, variant: Variant, index: number, batch: number): Promise<Side> => {
+  const url = await bench.createDatabase(`costs_${batch}_${index}`);
+  const setUp = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    await createBaselineTables(setUp);
+    for (const index of variant.drop) await setUp.query(`DROP INDEX ${index}`);
+    for (const statement of variant.alter ?? []) await setUp.query(statement);
+  } finally {
+    await setUp.end();
+  }
+  const writers: Writer[] = [];
+  for (let n = 0; n < WRITERS; n++) writers.push(await writerOn(url, variant, batch, n));
+  return { variant, writers, versions: new Map(), cpuUs: 0, walBytes: 0, events: 0 };
 };
 
 const walPosition = async (pool: pg.Pool): Promise<string> => (await pool.query('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn;
@@ -101,29 +119,40 @@ const walSince = async (pool: pg.Pool, lsn: string): Promise<number> =>
   Number((await pool.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [lsn])).rows[0].bytes);
 
 const cpuOf = (side: Side): number => {
-  const us = processCpuUs(side.backend);
-  if (us === null) throw new Error(`cannot read backend ${side.backend}'s CPU time: the server must run on this machine`);
-  return us;
+  let total = 0;
+  for (const { backend } of side.writers) {
+    const us = processCpuUs(backend);
+    if (us === null) throw new Error(`cannot read backend ${backend}'s CPU time: the server must run on this machine`);
+    total += us;
+  }
+  return total;
 };
 
-/** One turn: appends to 20 streams (the round's own, or the run's with `LONG_STREAMS`), in turn; counted unless it is the warm-up round. */
+/**
+ * One turn: each writer appends its share to 20 streams of its own (the round's, or the run's
+ * with `LONG_STREAMS`), in turn, all writers at once; counted unless it is the warm-up round.
+ */
 const turn = async (side: Side, round: number, batch: number): Promise<void> => {
   const versions = LONG_STREAMS ? side.versions : new Map<string, number>();
-  const appends = Math.max(1, Math.round(EVENTS_PER_TURN / batch));
-  const lsn = await walPosition(side.pool);
+  const appends = Math.max(1, Math.round(EVENTS_PER_TURN / batch / WRITERS));
+  const { pool } = side.writers[0];
+  const lsn = await walPosition(pool);
   const cpu = cpuOf(side);
-  for (let i = 0; i < appends; i++) {
-    const aggregateId = LONG_STREAMS ? `stream-${i % STREAMS}` : `round-${round}-${i % STREAMS}`;
-    const version = versions.get(aggregateId) ?? 0;
-    await side.append({ tenantId: BENCH_TENANT, aggregateType: 'order', aggregateId }, side.next(batch), version);
-    versions.set(aggregateId, version + batch);
-  }
+  const write = async (writer: Writer, n: number): Promise<void> => {
+    for (let i = 0; i < appends; i++) {
+      const aggregateId = LONG_STREAMS ? `stream-${n}-${i % STREAMS}` : `round-${round}-${n}-${i % STREAMS}`;
+      const version = versions.get(aggregateId) ?? 0;
+      await writer.append({ tenantId: BENCH_TENANT, aggregateType: 'order', aggregateId }, writer.next(batch), version);
+      versions.set(aggregateId, version + batch);
+    }
+  };
+  await Promise.all(side.writers.map(write));
   const cpuUs = cpuOf(side) - cpu;
-  const walBytes = await walSince(side.pool, lsn);
+  const walBytes = await walSince(pool, lsn);
   if (round === 0) return;
   side.cpuUs += cpuUs;
   side.walBytes += walBytes;
-  side.events += appends * batch;
+  side.events += appends * batch * WRITERS;
 };
 
 const measure = async (bench: BenchDatabase, batch: number): Promise<Side[]> => {
@@ -135,7 +164,7 @@ const measure = async (bench: BenchDatabase, batch: number): Promise<Side[]> => 
     }
     return sides;
   } finally {
-    for (const side of sides) await side.pool.end();
+    for (const side of sides) for (const { pool } of side.writers) await pool.end();
   }
 };
 
@@ -146,7 +175,7 @@ const main = async (): Promise<void> => {
   const bench = await openBenchDatabase(loadConfig(), root);
   try {
     const streams = LONG_STREAMS ? `${STREAMS} streams growing all run` : `${STREAMS} new streams a round`;
-    print(`${bench.serverDescription}, PostgreSQL ${bench.postgresVersion}; ${ROUNDS} rounds of ${EVENTS_PER_TURN} events per variant, ${streams}`);
+    print(`${bench.serverDescription}, PostgreSQL ${bench.postgresVersion}; ${ROUNDS} rounds of ${EVENTS_PER_TURN} events per variant, ${streams}, ${WRITERS} writer(s)`);
     for (const batch of BATCHES) {
       const sides = await measure(bench, batch);
       const base = sides[0];
