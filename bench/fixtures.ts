@@ -41,10 +41,15 @@ class ItemAdded {
   note: string;
 }
 
+/** The flat and order payloads: the types another build's store registers too (`BENCH_STORE_DIST`). */
+export const PLAIN_BENCH_TYPES = [
+  { type: BENCH_EVENT_TYPE, payload: ItemAdded },
+  { type: ORDER_EVENT_TYPE, payload: OrderPlaced },
+] as const;
+
 export const benchRegistry = (): EventRegistry =>
   new EventRegistry().register(
-    { type: BENCH_EVENT_TYPE, payload: ItemAdded },
-    { type: ORDER_EVENT_TYPE, payload: OrderPlaced },
+    ...PLAIN_BENCH_TYPES,
     { type: PERSONAL_EVENT_TYPE, payload: GuestNoted, personal: PERSONAL_FIELDS },
     { type: UNSEALED_EVENT_TYPE, payload: GuestNoted },
   );

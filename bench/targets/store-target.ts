@@ -12,6 +12,8 @@ export class StoreTarget implements BenchTarget {
   constructor(
     private readonly store: EventStore,
     readonly close?: () => Promise<void>,
+    /** Another build's store throws its own build's `ConcurrencyError` (`BENCH_STORE_DIST`). */
+    private readonly isConflict: (error: unknown) => boolean = (error) => error instanceof ConcurrencyError,
   ) {}
 
   async appendExact(stream: StreamId, events: readonly NewEvent[], expectedVersion: number): Promise<boolean> {
@@ -19,7 +21,7 @@ export class StoreTarget implements BenchTarget {
       await this.store.append(stream, events, { expectedVersion });
       return true;
     } catch (error) {
-      if (error instanceof ConcurrencyError) return false;
+      if (this.isConflict(error)) return false;
       throw error;
     }
   }
