@@ -39,7 +39,7 @@ const foldInMemory = <R extends Row, E extends DomainEvent>(fold: FoldProjection
  * that is rolled back: the spec leaves the database as it found it.
  */
 const foldOnPostgres = <R extends Row, E extends DomainEvent>(pool: Pool, fold: FoldProjectionDefinition<R, E>, events: readonly EventOf<E>[]) =>
-  withClient(pool, async (client) => {
+  withClient(pool, async (client): Promise<R[]> => {
     await client.query('BEGIN');
     try {
       await foldBatch(fold, client, events as readonly RecordedEvent[]);
@@ -48,24 +48,46 @@ const foldOnPostgres = <R extends Row, E extends DomainEvent>(pool: Pool, fold: 
         .map(([, key]) => key);
       const stored = await selectByKeys<R>(client, fold.table, fold.keyColumns, keys);
       const byKey = new Map(stored.map((row) => [rowKeyText(fold.keyColumns, row), row]));
-      return keys.flatMap((key) => byKey.get(keyText(key)) ?? []);
+      return keys.map((key) => byKey.get(keyText(key))).filter((row): row is R => row !== undefined);
     } finally {
       await client.query('ROLLBACK');
     }
   });
 
+const expectRows = <R extends Row>(rows: readonly R[], expected: readonly Partial<R>[]): void => {
+  expect(rows).toEqual(expected.map((row) => expect.objectContaining(row)));
+};
+
+/** `then` lists the rows expected, in key order, each with only the columns it cares about. */
+export interface ProjectionScenario<R extends Row> {
+  /** Fails at once, as `deciderSpec`'s and `sagaSpec`'s `then` do: a test need not await it. */
+  then(...expected: Partial<R>[]): void;
+}
+
+export interface ProjectionScenarioOnPostgres<R extends Row> {
+  /** Await it: the rows are read from PostgreSQL. */
+  then(...expected: Partial<R>[]): Promise<void>;
+}
+
 /**
  * Given/then for a read model (a row-change or fold projection): the rows it holds after the
- * events, in key order. In memory by default, in milliseconds; with `{ pool }`, the same
- * scenario in its real table on PostgreSQL (column types, constraints), rolled back after.
- * Build the events with `recordedEvent()`.
+ * events, in key order. In memory by default, in milliseconds, and `then` fails at once; with
+ * `{ pool }`, the same scenario in its real table on PostgreSQL (column types, constraints),
+ * rolled back after, and `then` must be awaited. Build the events with `recordedEvent()`.
  */
-export const projectionSpec = <R extends Row, E extends DomainEvent>(projection: RowProjection<R, E>, on: { pool?: Pool } = {}) => ({
-  given: (...events: EventOf<E>[]) => ({
-    async then(...expected: Partial<R>[]): Promise<void> {
+export function projectionSpec<R extends Row, E extends DomainEvent>(
+  projection: RowProjection<R, E>,
+): { given(...events: EventOf<E>[]): ProjectionScenario<R> };
+export function projectionSpec<R extends Row, E extends DomainEvent>(
+  projection: RowProjection<R, E>,
+  on: { readonly pool: Pool },
+): { given(...events: EventOf<E>[]): ProjectionScenarioOnPostgres<R> };
+export function projectionSpec<R extends Row, E extends DomainEvent>(projection: RowProjection<R, E>, on?: { readonly pool: Pool }) {
+  return {
+    given: (...events: EventOf<E>[]): ProjectionScenario<R> | ProjectionScenarioOnPostgres<R> => {
       const fold = asFold(projection, events);
-      const rows = on.pool ? await foldOnPostgres(on.pool, fold, events) : foldInMemory(fold, events);
-      expect(rows).toEqual(expected.map((row) => expect.objectContaining(row)));
+      if (!on) return { then: (...expected) => expectRows(foldInMemory(fold, events), expected) };
+      return { then: async (...expected) => expectRows(await foldOnPostgres(on.pool, fold, events), expected) };
     },
-  }),
-});
+  };
+}
