@@ -119,4 +119,26 @@ describe('A payment voided before the provider answered', () => {
     expectError(await callback(owesNone, { outcome: 'refunded', refundReference: 're_2' }), 409, 'NO_REFUND_DUE');
     expect((await callback(owesNone, { outcome: 'refunded' })).status).toBe(400);
   });
+
+  it('records the provider\'s decline of a refund with its reason: the payment still owes it, until a refund is confirmed', async () => {
+    const id = await requestPayment(app.app, practice, 5000);
+    expect((await callback(id, { outcome: 'captured', providerReference: 'ch_2' })).status).toBe(200);
+    await voidPayment(app.app, practice, id);
+
+    const declined = await callback(id, { outcome: 'refund_declined', reason: 'card closed' });
+
+    expect({ status: declined.status, body: declined.body }).toEqual({ status: 200, body: { paymentId: id, status: 'refund_due', version: 4 } });
+    expect((await get(id)).body).toMatchObject({ status: 'refund_due', refundDeclinedReason: 'card closed', refundReference: null });
+    const types = await app.db.pool.query<{ type: string }>(
+      `SELECT type FROM events WHERE tenant_id = $1 AND aggregate_type = 'payment' AND aggregate_id = $2 ORDER BY version`,
+      [practice, id],
+    );
+    expect(types.rows.map((row) => row.type)).toEqual(['payment.requested', 'payment.captured', 'payment.voided', 'payment.refund_declined']);
+
+    expect((await callback(id, { outcome: 'refunded', refundReference: 're_2' })).status).toBe(200);
+    expect((await get(id)).body).toMatchObject({ status: 'refunded', refundReference: 're_2', refundDeclinedReason: null, version: 5 });
+    expectError(await callback(id, { outcome: 'refund_declined', reason: 'too late' }), 409, 'NO_REFUND_DUE');
+    expect((await callback(id, { outcome: 'refund_declined' })).status).toBe(400);
+    expect((await get(id)).body).toMatchObject({ status: 'refunded', version: 5 });
+  });
 });

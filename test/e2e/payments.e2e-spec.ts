@@ -80,6 +80,7 @@ describe('Payments over HTTP', () => {
         reason: null,
         capturedLate: false,
         refundReference: null,
+        refundDeclinedReason: null,
         version: 2,
         requestedAt: expect.any(String),
         updatedAt: expect.any(String),

@@ -44,6 +44,7 @@ describe('the payment aggregate, in memory', () => {
         reason: null,
         captured_late: false,
         refund_reference: null,
+        refund_declined_reason: null,
         version: 2,
         requested_at: NOW,
         updated_at: LATER,

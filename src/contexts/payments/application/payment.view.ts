@@ -18,6 +18,8 @@ export interface PaymentView {
   readonly capturedLate: boolean;
   /** The provider's reference of the refund, once it confirmed it (`refunded`). */
   readonly refundReference: string | null;
+  /** Why the provider declined the refund still owed (`refund_due`); null once it confirms one. */
+  readonly refundDeclinedReason: string | null;
   readonly version: number;
   readonly requestedAt: string;
   readonly updatedAt: string;
@@ -37,6 +39,7 @@ export const toPaymentView = (row: PaymentRow): PaymentView => ({
   reason: row.reason,
   capturedLate: row.captured_late,
   refundReference: row.refund_reference,
+  refundDeclinedReason: row.refund_declined_reason,
   version: row.version,
   requestedAt: iso(row.requested_at),
   updatedAt: iso(row.updated_at),

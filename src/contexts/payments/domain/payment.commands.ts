@@ -19,4 +19,7 @@ export type VoidPayment = Command<'VoidPayment', Ref & { readonly reason: string
 /** A provider's callback: the money owed back (a voided capture, a late capture) was refunded. */
 export type ConfirmRefund = Command<'ConfirmRefund', Ref & { readonly refundReference: string }>;
 
-export type PaymentCommand = RequestPayment | CapturePayment | FailPayment | VoidPayment | ConfirmRefund;
+/** A provider's callback: it declined the refund it was asked for; the money is still owed. */
+export type DeclineRefund = Command<'DeclineRefund', Ref & { readonly reason: string }>;
+
+export type PaymentCommand = RequestPayment | CapturePayment | FailPayment | VoidPayment | ConfirmRefund | DeclineRefund;

@@ -14,12 +14,14 @@ import {
   at,
   capturePayment,
   confirmRefund,
+  declineRefund,
   failPayment,
   history,
   PAYMENT_ID,
   paymentCaptured,
   paymentCapturedLate,
   paymentFailed,
+  paymentRefundDeclined,
   paymentRefunded,
   paymentRequested,
   paymentVoided,
@@ -97,6 +99,9 @@ describe('Payment', () => {
     it('is voided with the reason (its charge is to be cancelled)', () =>
       given(history.requested).when(voidPayment()).then(paymentVoided()));
 
+    it('refuses a refund decline (409 NO_REFUND_DUE)', () =>
+      given(history.requested).when(declineRefund()).thenThrows(NoRefundDue, { details: { status: 'requested' } }));
+
     it('refuses a refund confirmation (409 NO_REFUND_DUE)', () =>
       given(history.requested)
         .when(confirmRefund())
@@ -121,6 +126,9 @@ describe('Payment', () => {
 
     it('is voided naming the capture: the deposit is to be refunded', () =>
       given(history.captured).when(voidPayment()).then(paymentVoided({ providerReference: PROVIDER_REFERENCE })));
+
+    it('refuses a refund decline (409 NO_REFUND_DUE): nothing is owed back', () =>
+      given(history.captured).when(declineRefund()).thenThrows(NoRefundDue, { details: { status: 'captured' } }));
 
     it('refuses a refund confirmation (409 NO_REFUND_DUE): nothing is owed back', () =>
       given(history.captured).when(confirmRefund()).thenThrows(NoRefundDue, { details: { status: 'captured' } }));
@@ -150,6 +158,9 @@ describe('Payment', () => {
           details: { paymentId: PAYMENT_ID, status: past },
         }));
 
+    it('refuses a refund decline (409 NO_REFUND_DUE): no money was taken', () =>
+      given(history[past]).when(declineRefund()).thenThrows(NoRefundDue, { details: { status: past } }));
+
     it('refuses a refund confirmation (409 NO_REFUND_DUE): no money was taken', () =>
       given(history[past]).when(confirmRefund()).thenThrows(NoRefundDue, { details: { status: past } }));
 
@@ -157,11 +168,14 @@ describe('Payment', () => {
       given(history[past]).when(requestPayment()).thenThrows(PaymentAlreadyExists));
   });
 
-  describe.each(['refundDue', 'refundDueStoredBefore', 'capturedAfterVoid', 'capturedAfterFailure'] as const)(
+  describe.each(['refundDue', 'refundDueStoredBefore', 'capturedAfterVoid', 'capturedAfterFailure', 'refundDeclined'] as const)(
     'when it owes the money back (%s)',
     (owing) => {
       it('is refunded on the provider\'s confirmation', () =>
         given(history[owing]).when(confirmRefund('re_9', at(LATER))).then(paymentRefunded({ refundReference: 're_9', refundedAt: LATER })));
+
+      it('records the provider\'s decline of the refund with its reason, and goes on owing it', () =>
+        given(history[owing]).when(declineRefund('account closed', at(LATER))).then(paymentRefundDeclined({ reason: 'account closed', declinedAt: LATER })));
 
       it('decides nothing on the same capture again', () => given(history[owing]).when(capturePayment()).then());
 
@@ -185,6 +199,9 @@ describe('Payment', () => {
 
     it('refuses a confirmation of another refund (409 NO_REFUND_DUE)', () =>
       given(history.refunded).when(confirmRefund('re_other')).thenThrows(NoRefundDue, { details: { status: 'refunded' } }));
+
+    it('refuses a decline of the refund it confirmed (409 NO_REFUND_DUE)', () =>
+      given(history.refunded).when(declineRefund()).thenThrows(NoRefundDue, { details: { status: 'refunded' } }));
 
     it.each([
       ['fail', () => failPayment(), PaymentNotPending],

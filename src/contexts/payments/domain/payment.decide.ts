@@ -2,6 +2,7 @@ import { byCommandType, type Decider } from '../../../event-sourcing/domain/inde
 import type {
   CapturePayment,
   ConfirmRefund,
+  DeclineRefund,
   FailPayment,
   PaymentCommand,
   RequestPayment,
@@ -84,6 +85,13 @@ export const confirmRefund = ({ data, metadata }: ConfirmRefund, state: Payment)
   return [{ type: 'payment.refunded', data: { refundReference: data.refundReference, refundedAt: metadata.now } }];
 };
 
+/** Only a refund still owed can be declined; the payment goes on owing it. */
+export const declineRefund = ({ data, metadata }: DeclineRefund, state: Payment): PaymentEvent[] => {
+  const existing = requireExisting(state, data.paymentId);
+  if (existing.status !== 'refund_due') throw new NoRefundDue(data.paymentId, existing.status);
+  return [{ type: 'payment.refund_declined', data: { reason: data.reason, declinedAt: metadata.now } }];
+};
+
 export const paymentDecider: Decider<Payment, PaymentCommand, PaymentEvent> = {
   initialState: initialPayment,
   decide: byCommandType({
@@ -92,6 +100,7 @@ export const paymentDecider: Decider<Payment, PaymentCommand, PaymentEvent> = {
     FailPayment: fail,
     VoidPayment: voidPayment,
     ConfirmRefund: confirmRefund,
+    DeclineRefund: declineRefund,
   }),
   evolve: evolvePayment,
 };

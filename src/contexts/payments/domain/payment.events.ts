@@ -42,6 +42,14 @@ export type PaymentRefunded = DomainEvent<
   'payment.refunded',
   { readonly refundReference: string; readonly refundedAt: string }
 >;
+/**
+ * The provider declined the refund it was asked for (the card closed, say): the money is still
+ * owed, and the payment still `refund_due`. Each decline the provider sends is recorded.
+ */
+export type PaymentRefundDeclined = DomainEvent<
+  'payment.refund_declined',
+  { readonly reason: string; readonly declinedAt: string }
+>;
 
 export type PaymentEvent =
   | PaymentRequested
@@ -49,4 +57,5 @@ export type PaymentEvent =
   | PaymentCapturedLate
   | PaymentFailed
   | PaymentVoided
-  | PaymentRefunded;
+  | PaymentRefunded
+  | PaymentRefundDeclined;

@@ -1,10 +1,11 @@
 import type { CommandMetadata } from '../../../event-sourcing/domain/index.js';
-import type { CapturePayment, ConfirmRefund, FailPayment, RequestPayment, VoidPayment } from './payment.commands.js';
+import type { CapturePayment, ConfirmRefund, DeclineRefund, FailPayment, RequestPayment, VoidPayment } from './payment.commands.js';
 import type {
   PaymentCaptured,
   PaymentCapturedLate,
   PaymentEvent,
   PaymentFailed,
+  PaymentRefundDeclined,
   PaymentRefunded,
   PaymentRequested,
   PaymentVoided,
@@ -17,6 +18,7 @@ export const PROVIDER_REFERENCE = 'ch_0001';
 export const DECLINED = 'card declined';
 export const REASON = 'reservation cancelled';
 export const REFUND_REFERENCE = 're_0001';
+export const REFUND_DECLINED = 'card closed';
 
 /** The clock every command in the specs carries, unless a test says otherwise. */
 export const NOW = '2027-03-01T09:00:00.000Z';
@@ -61,6 +63,12 @@ export const confirmRefund = (refundReference = REFUND_REFERENCE, meta = metadat
   metadata: meta,
 });
 
+export const declineRefund = (reason = REFUND_DECLINED, meta = metadata()): DeclineRefund => ({
+  type: 'DeclineRefund',
+  data: { paymentId: PAYMENT_ID, reason },
+  metadata: meta,
+});
+
 export const paymentRequested = (data: Partial<PaymentRequested['data']> = {}): PaymentRequested => ({
   type: 'payment.requested',
   data: { reservationId: RESERVATION_ID, amount: 5000, currency: 'EUR', requestedAt: NOW, ...data },
@@ -91,6 +99,11 @@ export const paymentRefunded = (data: Partial<PaymentRefunded['data']> = {}): Pa
   data: { refundReference: REFUND_REFERENCE, refundedAt: NOW, ...data },
 });
 
+export const paymentRefundDeclined = (data: Partial<PaymentRefundDeclined['data']> = {}): PaymentRefundDeclined => ({
+  type: 'payment.refund_declined',
+  data: { reason: REFUND_DECLINED, declinedAt: NOW, ...data },
+});
+
 const voidedCapture = paymentVoided({ providerReference: PROVIDER_REFERENCE });
 
 /** The history that leaves a payment in each status (and each way to owe a refund). */
@@ -105,5 +118,7 @@ export const history = {
   refundDueStoredBefore: [paymentRequested(), paymentCaptured(), paymentVoided()],
   capturedAfterVoid: [paymentRequested(), paymentVoided(), paymentCapturedLate()],
   capturedAfterFailure: [paymentRequested(), paymentFailed(), paymentCapturedLate()],
+  /** The provider declined the refund: the money is still owed. */
+  refundDeclined: [paymentRequested(), paymentCaptured(), voidedCapture, paymentRefundDeclined()],
   refunded: [paymentRequested(), paymentCaptured(), voidedCapture, paymentRefunded()],
 } as const satisfies Record<string, readonly PaymentEvent[]>;

@@ -32,6 +32,8 @@ export const evolvePayment = (state: Payment, event: PaymentEvent): Payment => {
       return state.status === 'captured'
         ? { status: 'refund_due', providerReference: state.providerReference }
         : { status: 'voided' };
+    case 'payment.refund_declined':
+      return state; // still owed
     case 'payment.refunded':
       return {
         status: 'refunded',

@@ -25,6 +25,8 @@ export interface PaymentRow extends Row {
   captured_late: boolean;
   /** The provider's reference of the refund it confirmed. */
   refund_reference: string | null;
+  /** Why the provider declined the refund still owed; cleared once it confirms one. */
+  refund_declined_reason: string | null;
   version: number;
   requested_at: Date | string;
   updated_at: Date | string;
@@ -48,6 +50,7 @@ export const paymentRowChange = (event: EventOf<PaymentEvent, PendingEvent>): Ro
           reason: null,
           captured_late: false,
           refund_reference: null,
+          refund_declined_reason: null,
           version: event.version,
           requested_at: requestedAt,
           updated_at: requestedAt,
@@ -69,7 +72,9 @@ export const paymentRowChange = (event: EventOf<PaymentEvent, PendingEvent>): Ro
         set: { ...touched, status: event.data.providerReference ? 'refund_due' : 'voided', reason: event.data.reason },
       };
     case 'payment.refunded':
-      return { set: { ...touched, status: 'refunded', refund_reference: event.data.refundReference } };
+      return { set: { ...touched, status: 'refunded', refund_reference: event.data.refundReference, refund_declined_reason: null } };
+    case 'payment.refund_declined':
+      return { set: { ...touched, refund_declined_reason: event.data.reason } };
   }
 };
 

@@ -33,6 +33,11 @@ class PaymentRefundedPayload {
   @IsISO8601() refundedAt!: string;
 }
 
+class PaymentRefundDeclinedPayload {
+  @IsString() @Length(1, 500) reason!: string;
+  @IsISO8601() declinedAt!: string;
+}
+
 /** The payload schema of each payment event type. */
 export const paymentEventSchemas: EventSchemas<PaymentEvent> = {
   'payment.requested': PaymentRequestedPayload,
@@ -41,6 +46,7 @@ export const paymentEventSchemas: EventSchemas<PaymentEvent> = {
   'payment.failed': PaymentFailedPayload,
   'payment.voided': PaymentVoidedPayload,
   'payment.refunded': PaymentRefundedPayload,
+  'payment.refund_declined': PaymentRefundDeclinedPayload,
 };
 
 /** Every payment event type: what projections of the whole lifecycle handle. */

@@ -2,12 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, IsUUID, Length, Matches, ValidateIf } from 'class-validator';
 import { PAYMENT_ID } from './payment-id.pipe.js';
 
-const OUTCOMES = ['captured', 'failed', 'refunded'] as const;
+const OUTCOMES = ['captured', 'failed', 'refunded', 'refund_declined'] as const;
 
 /**
  * A provider's answer, as it posts it signed: to a charge, `captured` with its reference or
  * `failed` with the reason; to a refund it was asked for, `refunded` with the refund's
- * reference. The practice and the payment are in the signed body (the charge handed to the
+ * reference or `refund_declined` with the reason. The practice and the payment are in the signed body (the charge handed to the
  * provider named both), so no part of the request outside the signature says which payment
  * it is about.
  */
@@ -29,8 +29,8 @@ export class ProviderCallbackRequest {
   @IsString() @Length(1, 255)
   providerReference?: string;
 
-  @ApiPropertyOptional({ example: 'card declined', description: 'required when outcome is failed' })
-  @ValidateIf((body: ProviderCallbackRequest) => body.outcome === 'failed')
+  @ApiPropertyOptional({ example: 'card declined', description: 'required when outcome is failed or refund_declined' })
+  @ValidateIf((body: ProviderCallbackRequest) => body.outcome === 'failed' || body.outcome === 'refund_declined')
   @IsString() @Length(1, 500)
   reason?: string;
 

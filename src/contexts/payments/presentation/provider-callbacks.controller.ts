@@ -31,12 +31,13 @@ export class ProviderCallbacksController {
   @RouteConfig({ rawBody: true })
   @UseGuards(ProviderSignatureGuard)
   @ApiOperation({
-    summary: "A payment provider's answer to a charge, signed",
+    summary: "A payment provider's answer to a charge or a refund, signed",
     description:
       'For the provider, not for members: the body is signed with PAYMENT_WEBHOOK_SECRET (HMAC-SHA256 over "<t>.<body as sent>"), '
       + `and the signature's time must be within ${SIGNATURE_TOLERANCE_SECONDS} s of the server's. `
       + 'The practice and the payment are taken from the signed body. A capture after the void or a decline is recorded and refunded (200); '
-      + 'the same answer again is a no-op 200; '
+      + 'a declined refund is recorded and the payment still owes it (200, refund_due; GET shows refundDeclinedReason); '
+      + 'the same capture or refund confirmation again is a no-op 200; '
       + 'a 503 (the database) asks for the answer again.',
   })
   @ApiHeader({
@@ -55,7 +56,7 @@ export class ProviderCallbacksController {
   @ApiUnauthorizedResponse({ description: 'INVALID_SIGNATURE: no Payment-Signature, a malformed or stale one, or one that does not match; nothing is written' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a signed body that is no answer' })
   @ApiNotFoundResponse({ description: 'PAYMENT_NOT_FOUND: no such payment in that practice' })
-  @ApiConflictResponse({ description: 'PAYMENT_NOT_PENDING: a decline after the void, or a capture under another reference; NO_REFUND_DUE: a refund confirmed for a payment that owes none' })
+  @ApiConflictResponse({ description: 'PAYMENT_NOT_PENDING: a decline after the void, or a capture under another reference; NO_REFUND_DUE: a refund confirmed or declined for a payment that owes none' })
   async record(@Body() body: ProviderCallbackRequest, @Commands() commands: Commands) {
     const { paymentId, practiceId } = body;
     const { state, version } = await commands.send(payments, commandForCallback(paymentId, callbackOf(body)), { tenantId: practiceId });
@@ -72,5 +73,7 @@ const callbackOf = (body: ProviderCallbackRequest): ProviderCallback => {
       return { outcome: 'failed', reason: body.reason ?? '' };
     case 'refunded':
       return { outcome: 'refunded', refundReference: body.refundReference ?? '' };
+    case 'refund_declined':
+      return { outcome: 'refund_declined', reason: body.reason ?? '' };
   }
 };
