@@ -7,9 +7,9 @@ const OUTCOMES = ['captured', 'failed', 'refunded', 'refund_declined'] as const;
 /**
  * A provider's answer, as it posts it signed: to a charge, `captured` with its reference or
  * `failed` with the reason; to a refund it was asked for, `refunded` with the refund's
- * reference or `refund_declined` with the reason. The practice and the payment are in the signed body (the charge handed to the
- * provider named both), so no part of the request outside the signature says which payment
- * it is about.
+ * reference or `refund_declined` with the reason. The practice and the payment are in the
+ * signed body (the charge handed to the provider named both), so no part of the request
+ * outside the signature says which payment it is about.
  */
 export class ProviderCallbackRequest {
   @ApiProperty({ format: 'uuid', description: 'the practice of the charge' })
